@@ -1,0 +1,75 @@
+# pocketnn build. `make` builds the CLI and libraries into $(BUILD)/,
+# `make test` runs every test and ends with "N passed, N failed".
+CC ?= cc
+BUILD ?= build
+PREFIX ?= /usr/local
+OPT ?= -O2
+SANITIZE ?=
+
+CFLAGS_BASE := -std=c11 -Wall -Wextra -Werror -g $(OPT) -fPIC \
+  -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -Iinclude -Isrc
+ifneq ($(SANITIZE),)
+CFLAGS_BASE += -fsanitize=address,undefined -fno-omit-frame-pointer \
+  -fno-sanitize-recover=all
+LDFLAGS += -fsanitize=address,undefined
+endif
+CFLAGS_ALL := $(CFLAGS_BASE) $(CFLAGS)
+LIBS := -lm -lpthread
+# The CLI may use Debian image libraries; the core library never does.
+CLI_LIBS := $(shell pkg-config --libs libpng 2>/dev/null) \
+  $(shell pkg-config --exists libjpeg 2>/dev/null && pkg-config --libs libjpeg || echo -ljpeg)
+
+LIB_SRC := $(sort $(shell find src -name '*.c'))
+CLI_SRC := $(sort $(wildcard cli/*.c))
+TEST_SRC := $(sort $(wildcard tests/test_*.c))
+TEST_SUPPORT := $(sort $(filter-out $(TEST_SRC),$(wildcard tests/*.c)))
+
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
+TEST_SUPPORT_OBJ := $(TEST_SUPPORT:%.c=$(BUILD)/obj/%.o)
+TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+
+# ISA-specific kernel files get their own flags (picked at run time).
+$(BUILD)/obj/%_avx2.o: CFLAGS_ALL += -mavx2 -mfma -mf16c
+$(BUILD)/obj/%_avx512.o: CFLAGS_ALL += -mavx512f -mavx512bw -mavx512dq -mavx512vl -mavx512vnni -mfma -mf16c
+
+.PHONY: all test clean install asan conformance fuzz
+all: $(BUILD)/pocketnn $(BUILD)/libpocketnn.a $(BUILD)/libpocketnn.so $(TEST_BIN)
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
+
+$(BUILD)/libpocketnn.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/libpocketnn.so: $(LIB_OBJ)
+	$(CC) -shared $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/pocketnn: $(CLI_OBJ) $(BUILD)/libpocketnn.a
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libpocketnn.a $(CLI_LIBS) $(LIBS)
+
+$(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $(TEST_SUPPORT_OBJ) $(BUILD)/libpocketnn.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $< $(TEST_SUPPORT_OBJ) $(BUILD)/libpocketnn.a $(LIBS)
+
+test: all
+	@BUILD=$(BUILD) tests/run_tests.sh
+
+# The whole suite under AddressSanitizer + UndefinedBehaviorSanitizer.
+asan:
+	$(MAKE) BUILD=build-asan SANITIZE=1 OPT=-O1 test
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/bin
+	install -m 644 include/pocketnn.h $(DESTDIR)$(PREFIX)/include/
+	install -m 644 $(BUILD)/libpocketnn.a $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 $(BUILD)/libpocketnn.so $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 $(BUILD)/pocketnn $(DESTDIR)$(PREFIX)/bin/
+	sed -e 's|@PREFIX@|$(PREFIX)|' pocketnn.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/pocketnn.pc
+
+clean:
+	rm -rf build build-asan build-*
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

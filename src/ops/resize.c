@@ -1,0 +1,4 @@
+/* Placeholder until this family lands: registers no ops. */
+#include "ops/op.h"
+
+const pnn_op_entry pnn_ops_resize[] = {{-1, NULL}};

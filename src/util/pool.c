@@ -1,0 +1,71 @@
+#include "pool.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct pnn_pool_chunk {
+  pnn_pool_chunk *next;
+  size_t size, used;
+  _Alignas(16) unsigned char data[];
+};
+
+enum { POOL_ALIGN = 16, POOL_MIN_CHUNK = 64 * 1024 };
+
+void pnn_pool_init(pnn_pool *pool) {
+  pool->head = NULL;
+  pool->used_bytes = 0;
+}
+
+static size_t align_up(size_t n) { return (n + POOL_ALIGN - 1) & ~(size_t)(POOL_ALIGN - 1); }
+
+void *pnn_pool_alloc(pnn_pool *pool, size_t size) {
+  if (size > SIZE_MAX / 2) return NULL;
+  size_t need = align_up(size ? size : 1);
+  pnn_pool_chunk *c = pool->head;
+  if (!c || c->size - c->used < need) {
+    size_t chunk = need > POOL_MIN_CHUNK ? need : POOL_MIN_CHUNK;
+    c = malloc(sizeof(*c) + chunk);
+    if (!c) return NULL;
+    c->size = chunk;
+    c->used = 0;
+    /* A large one-off allocation goes behind the head so the head's free
+     * space stays usable. */
+    if (pool->head && need > POOL_MIN_CHUNK) {
+      c->next = pool->head->next;
+      pool->head->next = c;
+    } else {
+      c->next = pool->head;
+      pool->head = c;
+    }
+  }
+  void *p = c->data + c->used;
+  c->used += need;
+  pool->used_bytes += need;
+  memset(p, 0, need);
+  return p;
+}
+
+void *pnn_pool_calloc(pnn_pool *pool, size_t n, size_t size) {
+  if (size && n > SIZE_MAX / size) return NULL;
+  return pnn_pool_alloc(pool, n * size);
+}
+
+char *pnn_pool_strndup(pnn_pool *pool, const char *s, size_t len) {
+  char *p = pnn_pool_alloc(pool, len + 1);
+  if (!p) return NULL;
+  if (len) memcpy(p, s, len);
+  p[len] = '\0';
+  return p;
+}
+
+void pnn_pool_free(pnn_pool *pool) {
+  pnn_pool_chunk *c = pool->head;
+  while (c) {
+    pnn_pool_chunk *next = c->next;
+    free(c);
+    c = next;
+  }
+  pool->head = NULL;
+  pool->used_bytes = 0;
+}
