@@ -69,6 +69,38 @@ install: all
 	install -m 755 $(BUILD)/pocketnn $(DESTDIR)$(PREFIX)/bin/
 	sed -e 's|@PREFIX@|$(PREFIX)|' pocketnn.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/pocketnn.pc
 
+# ---- Tooling (scripts/): dependencies, Python venv, models, demo.
+.PHONY: deps venv models demo demo-model mediapipe
+# Debian packages for building and testing (installs only what is missing).
+deps:
+	@scripts/install_deps.sh
+
+# The pinned Python venv at .venv (LiteRT oracle, TF converter, sklearn).
+venv:
+	@scripts/setup_venv.sh >/dev/null
+
+# The real models of the pinned mediapipe wheel, into .cache/mediapipe.
+models:
+	@scripts/fetch_mediapipe.sh
+
+# Builds the CLI and classifies the bundled digit samples.
+demo: deps
+	@$(MAKE) --no-print-directory $(BUILD)/pocketnn
+	$(BUILD)/pocketnn classify --model models/digits/digits.tflite \
+	  --labels models/digits/labels.txt models/digits/samples/*.png
+
+# Retrains the bundled demo model (deterministic; rewrites models/digits/).
+demo-model: venv
+	.venv/bin/python tools/train_digits.py
+
+# Op conformance against LiteRT on generated single-op models, and the
+# mediapipe real-model check (both also run inside `make test`).
+conformance: $(BUILD)/pocketnn
+	@BUILD=$(BUILD) bash tests/scripts/test_ops_litert.sh
+
+mediapipe: $(BUILD)/pocketnn
+	@BUILD=$(BUILD) bash tests/scripts/test_mediapipe.sh
+
 clean:
 	rm -rf build build-asan build-*
 

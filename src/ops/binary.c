@@ -1,4 +1,454 @@
-/* Placeholder until this family lands: registers no ops. */
-#include "ops/op.h"
+/* Elementwise binary ops with NumPy broadcasting: arithmetic (ADD, SUB,
+ * MUL, DIV with fused activation; FLOOR_DIV, FLOOR_MOD, POW,
+ * SQUARED_DIFFERENCE, MAXIMUM, MINIMUM), comparisons (bool output),
+ * LOGICAL_AND/OR, and ADD_N.
+ *
+ * Prepare broadcasts the two shapes and then merges adjacent output dims
+ * that both inputs walk the same way (contiguously or not at all), so a
+ * same-shape pair becomes one flat run and a scalar operand becomes a
+ * stride-0 run. Eval walks the merged outer dims and hands each innermost
+ * run to a row function picked from a (op, type) table at prepare.
+ * Quantized paths can be added as more table rows (with their own params).
+ *
+ * Integer arithmetic wraps (done in unsigned) instead of invoking C's
+ * undefined overflow; integer division by zero fails at eval. */
+#include <math.h>
+#include <string.h>
 
-const pnn_op_entry pnn_ops_binary[] = {{-1, NULL}};
+#include "ops/common.h"
+#include "ops/tensor_util.h"
+
+typedef struct {
+  int act;           /* fused activation (float: pnn_apply_activation) */
+  int64_t ilo, ihi;  /* integer clamp of the fused activation */
+} bin_params;
+
+/* Computes out[i] = f(a[i*sa], b[i*sb]) for i < n. Returns false when an
+ * element cannot be computed (integer division by zero, negative integer
+ * power); eval then reports the error. */
+typedef bool (*bin_row_fn)(const void *a, int64_t sa, const void *b,
+                           int64_t sb, void *out, int64_t n,
+                           const bin_params *p);
+
+typedef struct {
+  int32_t op;
+  pnn_type type;
+  bin_row_fn fn;
+  const char *fail; /* message when fn returns false */
+} bin_impl;
+
+/* Defines row function NAME over inputs of type TI and output TO; BODY
+ * reads x, y and sets r (may `return false`). POST maps r to the output. */
+#define BIN_ROW(NAME, TI, TO, BODY, POST)                                   \
+  static bool NAME(const void *va, int64_t sa, const void *vb, int64_t sb,  \
+                   void *vo, int64_t n, const bin_params *p) {              \
+    const TI *a = va, *b = vb;                                              \
+    TO *o = vo;                                                             \
+    (void)p;                                                                \
+    for (int64_t i = 0; i < n; i++) {                                       \
+      const TI x = a[i * sa], y = b[i * sb];                                \
+      TO r;                                                                 \
+      BODY;                                                                 \
+      o[i] = POST;                                                          \
+    }                                                                       \
+    return true;                                                            \
+  }
+
+#define F_ACT pnn_apply_activation(p->act, r)
+#define I_ACT (r < p->ilo ? p->ilo : (r > p->ihi ? p->ihi : r))
+#define PLAIN r
+
+/* Wrapping integer arithmetic: unsigned math has defined overflow. */
+#define WRAP(T, U, expr) ((T)(U)(expr))
+
+/* ---- float32 ---- */
+BIN_ROW(add_f32, float, float, r = x + y, F_ACT)
+BIN_ROW(sub_f32, float, float, r = x - y, F_ACT)
+BIN_ROW(mul_f32, float, float, r = x * y, F_ACT)
+BIN_ROW(div_f32, float, float, r = x / y, F_ACT)
+BIN_ROW(sqdiff_f32, float, float, r = (x - y) * (x - y), PLAIN)
+/* As TFLite: a NaN first operand yields the second. */
+BIN_ROW(max_f32, float, float, r = x > y ? x : y, PLAIN)
+BIN_ROW(min_f32, float, float, r = x < y ? x : y, PLAIN)
+BIN_ROW(pow_f32, float, float, r = powf(x, y), PLAIN)
+/* TFLite divides in double, then floors; a zero divisor is an error. */
+BIN_ROW(floordiv_f32, float, float,
+        if (y == 0.f) return false;
+        r = (float)floor((double)x / (double)y), PLAIN)
+/* Truncated fmod, moved to the divisor's sign (Python-style modulo). */
+BIN_ROW(floormod_f32, float, float,
+        if (y == 0.f) return false;
+        r = fmodf(x, y);
+        if (r != 0.f && ((y < 0.f) != (r < 0.f))) r += y, PLAIN)
+
+/* ---- int32 / int64 ---- */
+#define INT_ARITH(T, U, SUF)                                                \
+  BIN_ROW(add_##SUF, T, T, r = WRAP(T, U, (U)x + (U)y), I_ACT)              \
+  BIN_ROW(sub_##SUF, T, T, r = WRAP(T, U, (U)x - (U)y), I_ACT)              \
+  BIN_ROW(mul_##SUF, T, T, r = WRAP(T, U, (U)x * (U)y), I_ACT)              \
+  BIN_ROW(max_##SUF, T, T, r = x > y ? x : y, PLAIN)                        \
+  BIN_ROW(min_##SUF, T, T, r = x < y ? x : y, PLAIN)                        \
+  /* C's % truncates; INT_MIN % -1 is undefined, its value is 0. */         \
+  BIN_ROW(floormod_##SUF, T, T,                                             \
+          if (y == 0) return false;                                         \
+          r = y == -1 ? 0 : x % y;                                          \
+          if (r != 0 && ((y < 0) != (r < 0))) r = WRAP(T, U, (U)r + (U)y),  \
+          PLAIN)
+
+INT_ARITH(int32_t, uint32_t, i32)
+INT_ARITH(int64_t, uint64_t, i64)
+
+BIN_ROW(sqdiff_i32, int32_t, int32_t,
+        uint32_t d = (uint32_t)x - (uint32_t)y;
+        r = WRAP(int32_t, uint32_t, d * d), PLAIN)
+
+/* Truncating division as TFLite's int32 DIV; INT_MIN / -1 wraps. */
+BIN_ROW(div_i32, int32_t, int32_t,
+        if (y == 0) return false;
+        r = y == -1 ? WRAP(int32_t, uint32_t, 0u - (uint32_t)x) : x / y,
+        I_ACT)
+/* floor(x / y) computed exactly in integers (TFLite goes through double,
+ * which is exact for int32). */
+BIN_ROW(floordiv_i32, int32_t, int32_t,
+        if (y == 0) return false;
+        if (y == -1) r = WRAP(int32_t, uint32_t, 0u - (uint32_t)x);
+        else {
+          r = x / y;
+          if ((x % y != 0) && ((x < 0) != (y < 0))) r--;
+        },
+        PLAIN)
+
+/* Integer power by squaring; negative exponents are an error in TFLite. */
+static bool ipow32(int32_t base, int32_t e, int32_t *out) {
+  if (e < 0) return false;
+  uint32_t r = 1, b = (uint32_t)base;
+  while (e) {
+    if (e & 1) r *= b;
+    b *= b;
+    e >>= 1;
+  }
+  *out = (int32_t)r;
+  return true;
+}
+BIN_ROW(pow_i32, int32_t, int32_t, if (!ipow32(x, y, &r)) return false,
+        PLAIN)
+
+/* ---- comparisons (bool output) and logic ---- */
+#define CMP_ROWS(T, SUF)                                   \
+  BIN_ROW(eq_##SUF, T, bool, r = x == y, PLAIN)            \
+  BIN_ROW(ne_##SUF, T, bool, r = x != y, PLAIN)            \
+  BIN_ROW(lt_##SUF, T, bool, r = x < y, PLAIN)             \
+  BIN_ROW(le_##SUF, T, bool, r = x <= y, PLAIN)            \
+  BIN_ROW(gt_##SUF, T, bool, r = x > y, PLAIN)             \
+  BIN_ROW(ge_##SUF, T, bool, r = x >= y, PLAIN)
+
+CMP_ROWS(float, f32)
+CMP_ROWS(int32_t, i32)
+CMP_ROWS(int64_t, i64)
+BIN_ROW(eq_b, bool, bool, r = x == y, PLAIN)
+BIN_ROW(ne_b, bool, bool, r = x != y, PLAIN)
+BIN_ROW(and_b, bool, bool, r = x && y, PLAIN)
+BIN_ROW(or_b, bool, bool, r = x || y, PLAIN)
+
+#define F32 PNN_TYPE_FLOAT32
+#define I32 PNN_TYPE_INT32
+#define I64 PNN_TYPE_INT64
+#define BOOL PNN_TYPE_BOOL
+static const char kDivZero[] = "integer division by zero";
+static const char kFloorZero[] = "division by zero";
+static const char kNegPow[] = "integer POW with a negative exponent";
+
+static const bin_impl bin_impls[] = {
+    {PNN_OP_ADD, F32, add_f32, NULL},
+    {PNN_OP_ADD, I32, add_i32, NULL},
+    {PNN_OP_ADD, I64, add_i64, NULL},
+    {PNN_OP_SUB, F32, sub_f32, NULL},
+    {PNN_OP_SUB, I32, sub_i32, NULL},
+    {PNN_OP_SUB, I64, sub_i64, NULL},
+    {PNN_OP_MUL, F32, mul_f32, NULL},
+    {PNN_OP_MUL, I32, mul_i32, NULL},
+    {PNN_OP_MUL, I64, mul_i64, NULL},
+    {PNN_OP_DIV, F32, div_f32, NULL},
+    {PNN_OP_DIV, I32, div_i32, kDivZero},
+    {PNN_OP_SQUARED_DIFFERENCE, F32, sqdiff_f32, NULL},
+    {PNN_OP_SQUARED_DIFFERENCE, I32, sqdiff_i32, NULL},
+    {PNN_OP_MAXIMUM, F32, max_f32, NULL},
+    {PNN_OP_MAXIMUM, I32, max_i32, NULL},
+    {PNN_OP_MAXIMUM, I64, max_i64, NULL},
+    {PNN_OP_MINIMUM, F32, min_f32, NULL},
+    {PNN_OP_MINIMUM, I32, min_i32, NULL},
+    {PNN_OP_MINIMUM, I64, min_i64, NULL},
+    {PNN_OP_POW, F32, pow_f32, NULL},
+    {PNN_OP_POW, I32, pow_i32, kNegPow},
+    {PNN_OP_FLOOR_DIV, F32, floordiv_f32, kFloorZero},
+    {PNN_OP_FLOOR_DIV, I32, floordiv_i32, kFloorZero},
+    {PNN_OP_FLOOR_MOD, F32, floormod_f32, kFloorZero},
+    {PNN_OP_FLOOR_MOD, I32, floormod_i32, kFloorZero},
+    {PNN_OP_FLOOR_MOD, I64, floormod_i64, kFloorZero},
+    {PNN_OP_EQUAL, F32, eq_f32, NULL},
+    {PNN_OP_EQUAL, I32, eq_i32, NULL},
+    {PNN_OP_EQUAL, I64, eq_i64, NULL},
+    {PNN_OP_EQUAL, BOOL, eq_b, NULL},
+    {PNN_OP_NOT_EQUAL, F32, ne_f32, NULL},
+    {PNN_OP_NOT_EQUAL, I32, ne_i32, NULL},
+    {PNN_OP_NOT_EQUAL, I64, ne_i64, NULL},
+    {PNN_OP_NOT_EQUAL, BOOL, ne_b, NULL},
+    {PNN_OP_LESS, F32, lt_f32, NULL},
+    {PNN_OP_LESS, I32, lt_i32, NULL},
+    {PNN_OP_LESS, I64, lt_i64, NULL},
+    {PNN_OP_LESS_EQUAL, F32, le_f32, NULL},
+    {PNN_OP_LESS_EQUAL, I32, le_i32, NULL},
+    {PNN_OP_LESS_EQUAL, I64, le_i64, NULL},
+    {PNN_OP_GREATER, F32, gt_f32, NULL},
+    {PNN_OP_GREATER, I32, gt_i32, NULL},
+    {PNN_OP_GREATER, I64, gt_i64, NULL},
+    {PNN_OP_GREATER_EQUAL, F32, ge_f32, NULL},
+    {PNN_OP_GREATER_EQUAL, I32, ge_i32, NULL},
+    {PNN_OP_GREATER_EQUAL, I64, ge_i64, NULL},
+    {PNN_OP_LOGICAL_AND, BOOL, and_b, NULL},
+    {PNN_OP_LOGICAL_OR, BOOL, or_b, NULL},
+};
+
+static bool is_bool_result(int32_t op) {
+  switch (op) {
+    case PNN_OP_EQUAL: case PNN_OP_NOT_EQUAL: case PNN_OP_LESS:
+    case PNN_OP_LESS_EQUAL: case PNN_OP_GREATER: case PNN_OP_GREATER_EQUAL:
+      return true;
+    default:
+      return false;
+  }
+}
+
+/* The fused activation of ops that carry one (0 = none). */
+static int fused_activation(const pnn_node *node) {
+  switch (node->builtin) {
+    case PNN_OP_ADD: return PNN_OPTS(node, add)->fused_activation_function;
+    case PNN_OP_SUB: return PNN_OPTS(node, sub)->fused_activation_function;
+    case PNN_OP_MUL: return PNN_OPTS(node, mul)->fused_activation_function;
+    case PNN_OP_DIV: return PNN_OPTS(node, div)->fused_activation_function;
+    default: return PNN_ACT_NONE;
+  }
+}
+
+/* Prepared broadcast walk: merged output dims and per-input strides. */
+typedef struct {
+  const bin_impl *impl;
+  bin_params params;
+  int rank;                   /* >= 1 after merging */
+  int64_t dims[PNN_MAX_RANK];
+  int64_t sa[PNN_MAX_RANK], sb[PNN_MAX_RANK];
+  int64_t count;
+} bin_state;
+
+/* Merges dim i into i+1 wherever both inputs step over the pair as one
+ * dim (stride[i] == stride[i+1] * dims[i+1], which also covers a pair
+ * that is broadcast on both). */
+static void merge_dims(bin_state *st, const int32_t *dims, int rank,
+                       const int64_t *sa, const int64_t *sb) {
+  int r = 0;
+  for (int i = 0; i < rank; i++) {
+    if (dims[i] == 1) continue; /* size-1 dims never move the walk */
+    if (r > 0 && st->sa[r - 1] == sa[i] * dims[i] &&
+        st->sb[r - 1] == sb[i] * dims[i]) {
+      st->dims[r - 1] *= dims[i];
+      st->sa[r - 1] = sa[i];
+      st->sb[r - 1] = sb[i];
+      continue;
+    }
+    st->dims[r] = dims[i];
+    st->sa[r] = sa[i];
+    st->sb[r] = sb[i];
+    r++;
+  }
+  if (r == 0) { /* all dims 1 (or a scalar): one element */
+    st->dims[0] = 1;
+    st->sa[0] = st->sb[0] = 0;
+    r = 1;
+  }
+  st->rank = r;
+}
+
+static pnn_status set_int_clamp(pnn_node *node, int act, bin_params *p,
+                                pnn_type type) {
+  p->ilo = type == PNN_TYPE_INT32 ? INT32_MIN : INT64_MIN;
+  p->ihi = type == PNN_TYPE_INT32 ? INT32_MAX : INT64_MAX;
+  switch (act) {
+    case PNN_ACT_NONE: return PNN_OK;
+    case PNN_ACT_RELU: p->ilo = 0; return PNN_OK;
+    case PNN_ACT_RELU_N1_TO_1: p->ilo = -1; p->ihi = 1; return PNN_OK;
+    case PNN_ACT_RELU6: p->ilo = 0; p->ihi = 6; return PNN_OK;
+    default:
+      return pnn_node_error(node, PNN_ERROR_UNSUPPORTED,
+                            "fused_activation_function %d not supported for "
+                            "integer inputs",
+                            act);
+  }
+}
+
+static pnn_status binary_prepare(pnn_node *node) {
+  pnn_tensor *a, *b;
+  pnn_status s = pnn_check_io(node, 2, 2, 1);
+  if (!s) s = pnn_require_input(node, 0, &a);
+  if (!s) s = pnn_require_input(node, 1, &b);
+  if (s) return s;
+  if (a->type != b->type)
+    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
+                          "input 0 (%s) is %s but input 1 (%s) is %s", a->name,
+                          pnn_type_name(a->type), b->name,
+                          pnn_type_name(b->type));
+  const bin_impl *impl = NULL;
+  for (size_t i = 0; i < sizeof(bin_impls) / sizeof(bin_impls[0]); i++)
+    if (bin_impls[i].op == node->builtin && bin_impls[i].type == a->type)
+      impl = &bin_impls[i];
+  if (!impl)
+    return pnn_node_error(node, PNN_ERROR_UNSUPPORTED,
+                          "input 0 (%s): type %s not supported", a->name,
+                          pnn_type_name(a->type));
+  int act = fused_activation(node);
+  if (!pnn_activation_supported(act))
+    return pnn_node_error(node, PNN_ERROR_UNSUPPORTED,
+                          "fused_activation_function %d not supported", act);
+  bin_state st;
+  memset(&st, 0, sizeof st);
+  st.impl = impl;
+  st.params.act = act;
+  if (a->type == PNN_TYPE_INT32 || a->type == PNN_TYPE_INT64) {
+    s = set_int_clamp(node, act, &st.params, a->type);
+    if (s) return s;
+  }
+  int32_t dims[PNN_MAX_RANK];
+  int rank = 0;
+  if (a->rank > PNN_MAX_RANK || b->rank > PNN_MAX_RANK ||
+      !pnn_broadcast_dims(a->dims, a->rank, b->dims, b->rank, dims, &rank))
+    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
+                          "input 0 (%s) and input 1 (%s): shapes do not "
+                          "broadcast",
+                          a->name, b->name);
+  st.count = pnn_dims_count(dims, rank);
+  if (st.count < 0 || pnn_tensor_count(a) < 0 || pnn_tensor_count(b) < 0)
+    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
+                          "output element count overflows");
+  int64_t sa[PNN_MAX_RANK], sb[PNN_MAX_RANK];
+  pnn_broadcast_strides(a, rank, sa);
+  pnn_broadcast_strides(b, rank, sb);
+  merge_dims(&st, dims, rank, sa, sb);
+  bin_state *ps = pnn_node_alloc_persistent(node, sizeof *ps);
+  if (!ps)
+    return pnn_node_error(node, PNN_ERROR_OUT_OF_MEMORY,
+                          "out of memory for op state");
+  *ps = st;
+  node->state = ps;
+  pnn_type out = is_bool_result(node->builtin) ? PNN_TYPE_BOOL : a->type;
+  return pnn_node_resize_output(node, 0, out, dims, rank);
+}
+
+static pnn_status binary_eval(pnn_node *node) {
+  const bin_state *st = node->state;
+  if (st->count == 0) return PNN_OK;
+  const size_t in_size = pnn_type_size(node->inputs[0]->type);
+  const size_t out_size = pnn_type_size(node->outputs[0]->type);
+  const uint8_t *a = node->inputs[0]->data, *b = node->inputs[1]->data;
+  uint8_t *o = node->outputs[0]->data;
+  const int last = st->rank - 1;
+  const int64_t run = st->dims[last];
+  /* Odometer over the outer dims; offsets in elements. */
+  int64_t idx[PNN_MAX_RANK] = {0};
+  int64_t oa = 0, ob = 0, oo = 0;
+  for (;;) {
+    if (!st->impl->fn(a + oa * (int64_t)in_size, st->sa[last],
+                      b + ob * (int64_t)in_size, st->sb[last],
+                      o + oo * (int64_t)out_size, run, &st->params))
+      return pnn_node_error(node, PNN_ERROR_RUNTIME, "%s (input 1, %s)",
+                            st->impl->fail ? st->impl->fail
+                                           : "invalid operands",
+                            node->inputs[1]->name);
+    oo += run;
+    int k = last - 1;
+    for (; k >= 0; k--) {
+      oa += st->sa[k];
+      ob += st->sb[k];
+      if (++idx[k] < st->dims[k]) break;
+      oa -= st->sa[k] * st->dims[k];
+      ob -= st->sb[k] * st->dims[k];
+      idx[k] = 0;
+    }
+    if (k < 0) return PNN_OK;
+  }
+}
+
+/* ---- ADD_N: sum of n >= 2 same-shape tensors ---- */
+
+static pnn_status add_n_prepare(pnn_node *node) {
+  pnn_status s = pnn_check_io(node, 2, INT32_MAX, 1);
+  if (s) return s;
+  pnn_tensor *first;
+  s = pnn_require_input(node, 0, &first);
+  if (!s)
+    s = pnn_tu_check_types(node, first, 0, PNN_T(FLOAT32) | PNN_T(INT32));
+  if (s) return s;
+  if (pnn_tensor_count(first) < 0)
+    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
+                          "input 0 (%s): element count overflows",
+                          first->name);
+  for (int i = 1; i < node->n_inputs; i++) {
+    pnn_tensor *t;
+    s = pnn_require_input(node, i, &t);
+    if (!s) s = pnn_check_type(node, t, i, first->type);
+    if (s) return s;
+    if (!pnn_same_shape(t, first))
+      return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
+                            "input %d (%s): shape differs from input 0 (%s)",
+                            i, t->name, first->name);
+  }
+  return pnn_node_resize_output(node, 0, first->type, first->dims,
+                                first->rank);
+}
+
+static pnn_status add_n_eval(pnn_node *node) {
+  const int64_t n = pnn_tensor_count(node->inputs[0]);
+  if (node->outputs[0]->type == PNN_TYPE_FLOAT32) {
+    float *o = node->outputs[0]->data;
+    /* Accumulate in a local so the output may alias an input. */
+    for (int64_t j = 0; j < n; j++) {
+      float acc = 0.f;
+      for (int i = 0; i < node->n_inputs; i++)
+        acc += ((const float *)node->inputs[i]->data)[j];
+      o[j] = acc;
+    }
+  } else {
+    int32_t *o = node->outputs[0]->data;
+    for (int64_t j = 0; j < n; j++) {
+      uint32_t acc = 0;
+      for (int i = 0; i < node->n_inputs; i++)
+        acc += (uint32_t)((const int32_t *)node->inputs[i]->data)[j];
+      o[j] = (int32_t)acc;
+    }
+  }
+  return PNN_OK;
+}
+
+static const pnn_op_kernel binary_kernel = {binary_prepare, binary_eval};
+static const pnn_op_kernel add_n_kernel = {add_n_prepare, add_n_eval};
+
+const pnn_op_entry pnn_ops_binary[] = {
+    {PNN_OP_ADD, &binary_kernel},
+    {PNN_OP_SUB, &binary_kernel},
+    {PNN_OP_MUL, &binary_kernel},
+    {PNN_OP_DIV, &binary_kernel},
+    {PNN_OP_FLOOR_DIV, &binary_kernel},
+    {PNN_OP_FLOOR_MOD, &binary_kernel},
+    {PNN_OP_POW, &binary_kernel},
+    {PNN_OP_SQUARED_DIFFERENCE, &binary_kernel},
+    {PNN_OP_MAXIMUM, &binary_kernel},
+    {PNN_OP_MINIMUM, &binary_kernel},
+    {PNN_OP_EQUAL, &binary_kernel},
+    {PNN_OP_NOT_EQUAL, &binary_kernel},
+    {PNN_OP_LESS, &binary_kernel},
+    {PNN_OP_LESS_EQUAL, &binary_kernel},
+    {PNN_OP_GREATER, &binary_kernel},
+    {PNN_OP_GREATER_EQUAL, &binary_kernel},
+    {PNN_OP_LOGICAL_AND, &binary_kernel},
+    {PNN_OP_LOGICAL_OR, &binary_kernel},
+    {PNN_OP_ADD_N, &add_n_kernel},
+    {-1, NULL},
+};

@@ -1,4 +1,299 @@
-/* Placeholder until this family lands: registers no ops. */
-#include "ops/op.h"
+/* Matrix products: FULLY_CONNECTED and BATCH_MATMUL, float32 reference.
+ *
+ * FULLY_CONNECTED: weights [units, depth] (row-major, the DEFAULT
+ * weights_format), input flattened to [count / depth, depth] as TFLite does,
+ * optional bias [units], fused activation. Output is [batch, units], or the
+ * input shape with the last dim replaced by units when keep_num_dims.
+ *
+ * BATCH_MATMUL: lhs [..., M, K] (or [..., K, M] with adj_x), rhs [..., K, N]
+ * (or [..., N, K] with adj_y); leading dims broadcast NumPy-style.
+ *
+ * prepare stores the sizes in node state with a `run` function over output
+ * rows, so a packed GEMM path can replace the reference loop at prepare. */
+#include "ops/common.h"
 
-const pnn_op_entry pnn_ops_matmul[] = {{-1, NULL}};
+/* ------------------------------------------------------ FULLY_CONNECTED */
+
+typedef struct fc_state fc_state;
+typedef void (*fc_run_fn)(const fc_state *st, const float *in, const float *w,
+                          const float *bias, float *out, int64_t begin,
+                          int64_t end);
+
+struct fc_state {
+  int64_t batch; /* rows of the flattened input */
+  int32_t depth; /* input features = weights dim 1 */
+  int32_t units; /* output features = weights dim 0 */
+  int act;
+  fc_run_fn run;
+};
+
+typedef struct {
+  const fc_state *st;
+  const float *in, *w, *bias;
+  float *out;
+} fc_job;
+
+static void fc_ref(const fc_state *st, const float *in, const float *w,
+                   const float *bias, float *out, int64_t begin, int64_t end) {
+  for (int64_t b = begin; b < end; b++) {
+    const float *x = in + b * st->depth;
+    float *o = out + b * st->units;
+    for (int32_t u = 0; u < st->units; u++) {
+      const float *k = w + (int64_t)u * st->depth;
+      float acc = 0.f;
+      for (int32_t d = 0; d < st->depth; d++) acc += x[d] * k[d];
+      if (bias) acc += bias[u];
+      o[u] = pnn_apply_activation(st->act, acc);
+    }
+  }
+}
+
+static void fc_worker(void *arg, int64_t begin, int64_t end) {
+  const fc_job *j = arg;
+  j->st->run(j->st, j->in, j->w, j->bias, j->out, begin, end);
+}
+
+static pnn_status fc_check_bias(pnn_node *node, int32_t units) {
+  if (node->n_inputs < 3 || !node->inputs[2]) return PNN_OK;
+  const pnn_tensor *b = node->inputs[2];
+  pnn_status s = pnn_check_type(node, b, 2, PNN_TYPE_FLOAT32);
+  if (s) return s;
+  if (pnn_tensor_count(b) != units)
+    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
+                          "input 2 (%s): bias has %lld elements, expected %d "
+                          "(units)",
+                          b->name, (long long)pnn_tensor_count(b), (int)units);
+  return PNN_OK;
+}
+
+static pnn_status fc_prepare(pnn_node *node) {
+  const pnn_fully_connected_options *opt = &node->options->fully_connected;
+  pnn_tensor *in, *w;
+  pnn_status s = pnn_check_io(node, 2, 3, 1);
+  if (!s) s = pnn_require_input(node, 0, &in);
+  if (!s) s = pnn_require_input(node, 1, &w);
+  if (!s) s = pnn_check_type(node, in, 0, PNN_TYPE_FLOAT32);
+  if (!s) s = pnn_check_type(node, w, 1, PNN_TYPE_FLOAT32);
+  if (s) return s;
+  if (opt->weights_format != 0)
+    return pnn_node_error(node, PNN_ERROR_UNSUPPORTED,
+                          "weights_format %d not supported (only DEFAULT)",
+                          (int)opt->weights_format);
+  if (!pnn_activation_supported(opt->fused_activation_function))
+    return pnn_node_error(node, PNN_ERROR_UNSUPPORTED,
+                          "fused_activation_function %d not supported",
+                          (int)opt->fused_activation_function);
+  if (w->rank != 2)
+    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
+                          "input 1 (%s): weights must be 2-D, got rank %d",
+                          w->name, (int)w->rank);
+  if (in->rank < 1)
+    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
+                          "input 0 (%s): must have rank >= 1", in->name);
+  fc_state st = {.units = w->dims[0],
+                 .depth = w->dims[1],
+                 .act = opt->fused_activation_function,
+                 .run = fc_ref};
+  int64_t count = pnn_tensor_count(in);
+  if (count < 0)
+    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
+                          "input 0 (%s): element count overflows", in->name);
+  if (st.depth <= 0)
+    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
+                          "input 1 (%s): weights have 0 input features",
+                          w->name);
+  if (count % st.depth != 0)
+    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
+                          "input 0 (%s): %lld elements are not a multiple of "
+                          "the weights' %d input features",
+                          in->name, (long long)count, (int)st.depth);
+  st.batch = count / st.depth;
+  s = fc_check_bias(node, st.units);
+  if (s) return s;
+
+  int32_t dims[PNN_MAX_RANK];
+  int rank;
+  if (opt->keep_num_dims) {
+    if (in->dims[in->rank - 1] != st.depth)
+      return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
+                            "keep_num_dims: input last dim %d differs from "
+                            "weights input features %d",
+                            (int)in->dims[in->rank - 1], (int)st.depth);
+    rank = in->rank;
+    for (int i = 0; i < rank; i++) dims[i] = in->dims[i];
+    dims[rank - 1] = st.units;
+  } else {
+    if (st.batch > INT32_MAX)
+      return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
+                            "input 0 (%s): batch %lld too large", in->name,
+                            (long long)st.batch);
+    rank = 2;
+    dims[0] = (int32_t)st.batch;
+    dims[1] = st.units;
+  }
+  if (pnn_dims_count(dims, rank) < 0)
+    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
+                          "output shape overflows");
+  fc_state *p = pnn_node_alloc_persistent(node, sizeof(*p));
+  if (!p)
+    return pnn_node_error(node, PNN_ERROR_OUT_OF_MEMORY,
+                          "out of memory for op state");
+  *p = st;
+  node->state = p;
+  return pnn_node_resize_output(node, 0, PNN_TYPE_FLOAT32, dims, rank);
+}
+
+static pnn_status fc_eval(pnn_node *node) {
+  const fc_state *st = node->state;
+  fc_job job = {
+      .st = st,
+      .in = node->inputs[0]->data,
+      .w = node->inputs[1]->data,
+      .bias =
+          node->n_inputs > 2 && node->inputs[2] ? node->inputs[2]->data : NULL,
+      .out = node->outputs[0]->data,
+  };
+  if (st->batch > 0 && st->units > 0)
+    pnn_node_parallel_for(node, st->batch, fc_worker, &job);
+  return PNN_OK;
+}
+
+/* --------------------------------------------------------- BATCH_MATMUL */
+
+typedef struct {
+  int rank; /* output rank */
+  int32_t out_dims[PNN_MAX_RANK];
+  int64_t lhs_stride[PNN_MAX_RANK]; /* per output batch dim, in matrices */
+  int64_t rhs_stride[PNN_MAX_RANK]; /* 0 where broadcast */
+  int64_t n_batch;                  /* product of output batch dims */
+  int32_t m, k, n;
+  bool adj_x, adj_y;
+} bmm_state;
+
+typedef struct {
+  const bmm_state *st;
+  const float *lhs, *rhs;
+  float *out;
+} bmm_job;
+
+/* Matrix offsets (in matrices) of the lhs and rhs for output batch i. */
+static void bmm_batch_offsets(const bmm_state *st, int64_t i, int64_t *lo,
+                              int64_t *ro) {
+  *lo = *ro = 0;
+  for (int d = st->rank - 3; d >= 0; d--) {
+    int64_t idx = i % st->out_dims[d];
+    i /= st->out_dims[d];
+    *lo += idx * st->lhs_stride[d];
+    *ro += idx * st->rhs_stride[d];
+  }
+}
+
+/* Rows [begin, end) of n_batch * m output rows. */
+static void bmm_worker(void *arg, int64_t begin, int64_t end) {
+  const bmm_job *j = arg;
+  const bmm_state *st = j->st;
+  const int64_t mk = (int64_t)st->m * st->k, kn = (int64_t)st->k * st->n;
+  for (int64_t row = begin; row < end; row++) {
+    int64_t bi = row / st->m, r = row % st->m, lo, ro;
+    bmm_batch_offsets(st, bi, &lo, &ro);
+    const float *a = j->lhs + lo * mk, *b = j->rhs + ro * kn;
+    float *o = j->out + row * st->n;
+    for (int32_t c = 0; c < st->n; c++) {
+      float acc = 0.f;
+      for (int32_t t = 0; t < st->k; t++) {
+        float x = st->adj_x ? a[(int64_t)t * st->m + r] : a[r * st->k + t];
+        float y =
+            st->adj_y ? b[(int64_t)c * st->k + t] : b[(int64_t)t * st->n + c];
+        acc += x * y;
+      }
+      o[c] = acc;
+    }
+  }
+}
+
+/* Strides (in whole matrices) of tensor t's batch dims, aligned to the
+ * output's `rank - 2` batch dims; 0 where t is broadcast. */
+static void bmm_strides(const pnn_tensor *t, int rank, int64_t *strides) {
+  int out_batch = rank - 2, t_batch = t->rank - 2;
+  int64_t s = 1;
+  for (int d = out_batch - 1; d >= 0; d--) {
+    int td = d - (out_batch - t_batch);
+    int32_t dim = td >= 0 ? t->dims[td] : 1;
+    strides[d] = dim == 1 ? 0 : s;
+    s *= dim;
+  }
+}
+
+static pnn_status bmm_prepare(pnn_node *node) {
+  const pnn_batch_matmul_options *opt = &node->options->batch_matmul;
+  pnn_tensor *a, *b;
+  pnn_status s = pnn_check_io(node, 2, 2, 1);
+  if (!s) s = pnn_require_input(node, 0, &a);
+  if (!s) s = pnn_require_input(node, 1, &b);
+  if (!s) s = pnn_check_type(node, a, 0, PNN_TYPE_FLOAT32);
+  if (!s) s = pnn_check_type(node, b, 1, PNN_TYPE_FLOAT32);
+  if (s) return s;
+  if (a->rank < 2 || b->rank < 2)
+    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
+                          "inputs must have rank >= 2, got %d and %d",
+                          (int)a->rank, (int)b->rank);
+  bmm_state st = {.adj_x = opt->adj_x, .adj_y = opt->adj_y};
+  int32_t a_rows = a->dims[a->rank - 2], a_cols = a->dims[a->rank - 1];
+  int32_t b_rows = b->dims[b->rank - 2], b_cols = b->dims[b->rank - 1];
+  st.m = st.adj_x ? a_cols : a_rows;
+  st.k = st.adj_x ? a_rows : a_cols;
+  int32_t kb = st.adj_y ? b_cols : b_rows;
+  st.n = st.adj_y ? b_rows : b_cols;
+  if (st.k != kb)
+    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
+                          "contracted dims differ: lhs %d vs rhs %d "
+                          "(adj_x=%d, adj_y=%d)",
+                          (int)st.k, (int)kb, (int)st.adj_x, (int)st.adj_y);
+  int batch_rank;
+  if (!pnn_broadcast_dims(a->dims, a->rank - 2, b->dims, b->rank - 2,
+                          st.out_dims, &batch_rank))
+    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
+                          "batch dims of %s and %s do not broadcast", a->name,
+                          b->name);
+  st.rank = batch_rank + 2;
+  if (st.rank > PNN_MAX_RANK)
+    return pnn_node_error(node, PNN_ERROR_UNSUPPORTED, "rank %d too large",
+                          st.rank);
+  st.out_dims[batch_rank] = st.m;
+  st.out_dims[batch_rank + 1] = st.n;
+  if (pnn_dims_count(st.out_dims, st.rank) < 0)
+    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
+                          "output shape overflows");
+  st.n_batch = pnn_dims_count(st.out_dims, batch_rank);
+  bmm_strides(a, st.rank, st.lhs_stride);
+  bmm_strides(b, st.rank, st.rhs_stride);
+  bmm_state *p = pnn_node_alloc_persistent(node, sizeof(*p));
+  if (!p)
+    return pnn_node_error(node, PNN_ERROR_OUT_OF_MEMORY,
+                          "out of memory for op state");
+  *p = st;
+  node->state = p;
+  return pnn_node_resize_output(node, 0, PNN_TYPE_FLOAT32, st.out_dims,
+                                st.rank);
+}
+
+static pnn_status bmm_eval(pnn_node *node) {
+  const bmm_state *st = node->state;
+  bmm_job job = {.st = st,
+                 .lhs = node->inputs[0]->data,
+                 .rhs = node->inputs[1]->data,
+                 .out = node->outputs[0]->data};
+  int64_t rows = st->n_batch * st->m;
+  if (rows > 0 && st->n > 0)
+    pnn_node_parallel_for(node, rows, bmm_worker, &job);
+  return PNN_OK;
+}
+
+static const pnn_op_kernel fc_kernel = {fc_prepare, fc_eval};
+static const pnn_op_kernel bmm_kernel = {bmm_prepare, bmm_eval};
+
+const pnn_op_entry pnn_ops_matmul[] = {
+    {PNN_OP_FULLY_CONNECTED, &fc_kernel},
+    {PNN_OP_BATCH_MATMUL, &bmm_kernel},
+    {-1, NULL},
+};

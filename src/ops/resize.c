@@ -1,4 +1,203 @@
-/* Placeholder until this family lands: registers no ops. */
-#include "ops/op.h"
+/* Image resizing over NHWC: RESIZE_BILINEAR (float32) and
+ * RESIZE_NEAREST_NEIGHBOR (any fixed-size element type; it only copies).
+ *
+ * Input 1 is the new [height, width] (int32, constant). Source
+ * coordinates follow TFLite exactly:
+ *   scale = align_corners && out > 1 ? (in - 1) / (out - 1) : in / out
+ *   bilinear: src = half_pixel ? (x + 0.5) * scale - 0.5 : x * scale,
+ *             lower = max(floor(src), 0), upper = min(ceil(src), in - 1),
+ *             weights from src - lower (so a clamped edge stays exact);
+ *   nearest:  src = (x + (half_pixel ? 0.5 : 0)) * scale, rounded half away
+ *             from zero with align_corners else floored, clamped to
+ *             [0, in - 1]. */
+#include <string.h>
 
-const pnn_op_entry pnn_ops_resize[] = {{-1, NULL}};
+#include "ops/common.h"
+
+typedef struct {
+  int32_t batch, in_h, in_w, ch, out_h, out_w;
+  float scale_h, scale_w;
+  bool align_corners, half_pixel;
+  size_t elem; /* element size in bytes (nearest neighbor) */
+} resize_geom;
+
+static bool nearest_type_ok(pnn_type t) {
+  switch (t) {
+    case PNN_TYPE_FLOAT32:
+    case PNN_TYPE_INT8:
+    case PNN_TYPE_UINT8:
+    case PNN_TYPE_INT16:
+    case PNN_TYPE_INT32:
+    case PNN_TYPE_INT64: return true;
+    default: return false;
+  }
+}
+
+static float resize_scale(bool align_corners, int32_t in, int32_t out) {
+  if (align_corners && out > 1) return (float)(in - 1) / (float)(out - 1);
+  return out > 0 ? (float)in / (float)out : 0.f;
+}
+
+static pnn_status resize_prepare(pnn_node *node, bool bilinear,
+                                 bool align_corners, bool half_pixel) {
+  pnn_tensor *in, *size;
+  pnn_status s = pnn_check_io(node, 2, 2, 1);
+  if (!s) s = pnn_require_input(node, 0, &in);
+  if (!s) s = pnn_require_input(node, 1, &size);
+  if (s) return s;
+  if (bilinear) {
+    s = pnn_check_type(node, in, 0, PNN_TYPE_FLOAT32);
+    if (s) return s;
+  } else if (!nearest_type_ok(in->type)) {
+    return pnn_node_error(node, PNN_ERROR_UNSUPPORTED,
+                          "input 0 (%s): type %s not supported", in->name,
+                          pnn_type_name(in->type));
+  }
+  if (in->rank != 4)
+    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
+                          "input 0 (%s): must be 4-D (NHWC), got rank %d",
+                          in->name, (int)in->rank);
+  s = pnn_check_type(node, size, 1, PNN_TYPE_INT32);
+  if (s) return s;
+  if (size->rank != 1 || size->dims[0] != 2)
+    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
+                          "input 1 (%s): size must have shape [2]", size->name);
+  if (!size->is_constant)
+    return pnn_node_error(node, PNN_ERROR_UNSUPPORTED,
+                          "input 1 (%s): size must be constant", size->name);
+  /* TFLite refuses this combination for bilinear. */
+  if (bilinear && align_corners && half_pixel)
+    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
+                          "align_corners and half_pixel_centers are both "
+                          "set");
+  const int32_t *sz = size->data;
+  if (sz[0] < 0 || sz[1] < 0)
+    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
+                          "input 1 (%s): size [%d, %d] is negative", size->name,
+                          (int)sz[0], (int)sz[1]);
+  resize_geom g = {
+      .batch = in->dims[0],
+      .in_h = in->dims[1],
+      .in_w = in->dims[2],
+      .ch = in->dims[3],
+      .out_h = sz[0],
+      .out_w = sz[1],
+      .align_corners = align_corners,
+      .half_pixel = half_pixel,
+      .elem = pnn_type_size(in->type),
+  };
+  int32_t dims[4] = {g.batch, g.out_h, g.out_w, g.ch};
+  if (pnn_dims_count(dims, 4) < 0)
+    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
+                          "output shape overflows");
+  /* An empty input can only produce an empty output. */
+  if ((g.in_h == 0 || g.in_w == 0) && pnn_dims_count(dims, 4) > 0)
+    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
+                          "input 0 (%s): cannot resize an empty image to "
+                          "%dx%d",
+                          in->name, (int)g.out_h, (int)g.out_w);
+  g.scale_h = resize_scale(align_corners, g.in_h, g.out_h);
+  g.scale_w = resize_scale(align_corners, g.in_w, g.out_w);
+  resize_geom *st = pnn_node_alloc_persistent(node, sizeof(*st));
+  if (!st)
+    return pnn_node_error(node, PNN_ERROR_OUT_OF_MEMORY,
+                          "out of memory for op state");
+  *st = g;
+  node->state = st;
+  return pnn_node_resize_output(node, 0, in->type, dims, 4);
+}
+
+/* ------------------------------------------------------------ bilinear */
+
+static void bilinear_coord(float x, float scale, bool half_pixel, int32_t in,
+                           float *src, int32_t *lo, int32_t *hi) {
+  *src = half_pixel ? ((float)x + 0.5f) * scale - 0.5f : (float)x * scale;
+  int32_t f = (int32_t)floorf(*src), c = (int32_t)ceilf(*src);
+  *lo = f < 0 ? 0 : f;
+  *hi = c < in - 1 ? c : in - 1;
+}
+
+static pnn_status bilinear_prepare(pnn_node *node) {
+  const pnn_resize_bilinear_options *o = &node->options->resize_bilinear;
+  return resize_prepare(node, true, o->align_corners, o->half_pixel_centers);
+}
+
+static pnn_status bilinear_eval(pnn_node *node) {
+  const resize_geom *g = node->state;
+  const float *in = node->inputs[0]->data;
+  float *out = node->outputs[0]->data;
+  for (int32_t b = 0; b < g->batch; b++) {
+    const float *img = in + (int64_t)b * g->in_h * g->in_w * g->ch;
+    for (int32_t y = 0; y < g->out_h; y++) {
+      float sy;
+      int32_t y0, y1;
+      bilinear_coord((float)y, g->scale_h, g->half_pixel, g->in_h, &sy, &y0,
+                     &y1);
+      const float dy = sy - (float)y0;
+      for (int32_t x = 0; x < g->out_w; x++) {
+        float sx;
+        int32_t x0, x1;
+        bilinear_coord((float)x, g->scale_w, g->half_pixel, g->in_w, &sx, &x0,
+                       &x1);
+        const float dx = sx - (float)x0;
+        const float *p00 = img + ((int64_t)y0 * g->in_w + x0) * g->ch;
+        const float *p01 = img + ((int64_t)y0 * g->in_w + x1) * g->ch;
+        const float *p10 = img + ((int64_t)y1 * g->in_w + x0) * g->ch;
+        const float *p11 = img + ((int64_t)y1 * g->in_w + x1) * g->ch;
+        float *o = out + (((int64_t)b * g->out_h + y) * g->out_w + x) * g->ch;
+        for (int32_t c = 0; c < g->ch; c++)
+          o[c] = p00[c] * (1.f - dy) * (1.f - dx) + p10[c] * dy * (1.f - dx) +
+                 p01[c] * (1.f - dy) * dx + p11[c] * dy * dx;
+      }
+    }
+  }
+  return PNN_OK;
+}
+
+/* ----------------------------------------------------- nearest neighbor */
+
+static int32_t nearest_coord(int32_t x, float scale, bool align_corners,
+                             bool half_pixel, int32_t in) {
+  const float src = ((float)x + (half_pixel ? 0.5f : 0.f)) * scale;
+  int32_t v = align_corners ? (int32_t)roundf(src) : (int32_t)floorf(src);
+  if (v > in - 1) v = in - 1;
+  if (v < 0) v = 0;
+  return v;
+}
+
+static pnn_status nearest_prepare(pnn_node *node) {
+  const pnn_resize_nearest_neighbor_options *o =
+      &node->options->resize_nearest_neighbor;
+  return resize_prepare(node, false, o->align_corners, o->half_pixel_centers);
+}
+
+static pnn_status nearest_eval(pnn_node *node) {
+  const resize_geom *g = node->state;
+  const uint8_t *in = node->inputs[0]->data;
+  uint8_t *out = node->outputs[0]->data;
+  const size_t pixel = g->elem * (size_t)g->ch;
+  if (pixel == 0) return PNN_OK;
+  for (int32_t b = 0; b < g->batch; b++) {
+    const uint8_t *img = in + (size_t)b * g->in_h * g->in_w * pixel;
+    for (int32_t y = 0; y < g->out_h; y++) {
+      int32_t sy = nearest_coord(y, g->scale_h, g->align_corners, g->half_pixel,
+                                 g->in_h);
+      for (int32_t x = 0; x < g->out_w; x++) {
+        int32_t sx = nearest_coord(x, g->scale_w, g->align_corners,
+                                   g->half_pixel, g->in_w);
+        memcpy(out, img + ((size_t)sy * g->in_w + sx) * pixel, pixel);
+        out += pixel;
+      }
+    }
+  }
+  return PNN_OK;
+}
+
+static const pnn_op_kernel bilinear_kernel = {bilinear_prepare, bilinear_eval};
+static const pnn_op_kernel nearest_kernel = {nearest_prepare, nearest_eval};
+
+const pnn_op_entry pnn_ops_resize[] = {
+    {PNN_OP_RESIZE_BILINEAR, &bilinear_kernel},
+    {PNN_OP_RESIZE_NEAREST_NEIGHBOR, &nearest_kernel},
+    {-1, NULL},
+};

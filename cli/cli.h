@@ -1,0 +1,76 @@
+/* Shared pieces of the pocketnn command-line tool: exit codes, error and
+ * usage reporting, option parsing, timing, half-float conversion, and the
+ * subcommand entry points. The CLI is a thin front over the public API
+ * (include/pocketnn.h) and, for inspect, the decoded model
+ * (src/format/model.h). */
+#ifndef PNN_CLI_H
+#define PNN_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pocketnn.h"
+
+enum {
+  CLI_EXIT_OK = 0,
+  CLI_EXIT_ERROR = 1, /* model or input error: one "error:" line */
+  CLI_EXIT_USAGE = 2, /* bad usage: a message and the usage text */
+};
+
+/* Prints "error: <message>" as one line on stderr (newlines in the
+ * message become spaces); returns CLI_EXIT_ERROR. */
+int cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Prints "pocketnn <cmd>: <message>" and the usage text on stderr;
+ * returns CLI_EXIT_USAGE. */
+int cli_usage_error(const char *usage, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Matches argv[*i] against an option that takes a value, as "--name V" or
+ * "--name=V". Returns 1 and sets *value (advancing *i past V) on a match,
+ * 0 if argv[*i] is another argument, -1 if the value is missing. */
+int cli_opt_value(int argc, char **argv, int *i, const char *name,
+                  const char **value);
+
+/* Strict integer / float parsing: the whole string, within [lo, hi]. */
+bool cli_parse_long(const char *s, long lo, long hi, long *out);
+bool cli_parse_double(const char *s, double *out);
+
+/* Monotonic clock in seconds. */
+double cli_now(void);
+
+/* Loads and verifies a model; on failure prints the error line and returns
+ * CLI_EXIT_ERROR, else CLI_EXIT_OK. */
+int cli_load_model(const char *path, pnn_model **out);
+
+/* Interpreter over `model` with `threads` threads; prints the error on
+ * failure. */
+int cli_create_interpreter(const pnn_model *model, int threads,
+                           pnn_interpreter **out);
+
+/* IEEE half <-> float. */
+float cli_half_to_float(uint16_t h);
+uint16_t cli_float_to_half(float f);
+
+/* Element i of a tensor-like buffer of `type`, widened to double; returns
+ * false for types without a numeric value (string, resource, ...). */
+bool cli_element_as_double(pnn_type type, const void *data, size_t i,
+                           double *out);
+
+/* Deterministic fill used by run and bench (documented in `run --help`):
+ * zeros, or with a seed: floats uniform in [-1, 1), integers uniform in
+ * [0, 8) (non-negative so they stay valid as indices), bools 0/1. */
+void cli_fill_tensor(pnn_type type, void *data, size_t bytes, bool random,
+                     uint64_t seed);
+
+/* Formats a tensor's shape "[1, 224, 224, 3]" into buf. */
+void cli_format_shape(const pnn_tensor *t, char *buf, size_t size);
+
+/* Subcommands: argv[0] is the subcommand name. */
+int cli_inspect(int argc, char **argv);
+int cli_run(int argc, char **argv);
+int cli_classify(int argc, char **argv);
+int cli_bench(int argc, char **argv);
+
+#endif

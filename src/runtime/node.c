@@ -1,0 +1,92 @@
+/* Services the runtime gives ops: inputs/outputs, output shapes,
+ * persistent and scratch memory, errors, and parallel_for. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "runtime/runtime.h"
+
+int pnn_node_input_count(const pnn_node *node) {
+  return node ? node->n_inputs : 0;
+}
+
+int pnn_node_output_count(const pnn_node *node) {
+  return node ? node->n_outputs : 0;
+}
+
+pnn_tensor *pnn_node_input(pnn_node *node, int i) {
+  if (!node || i < 0 || i >= node->n_inputs) return NULL;
+  return node->inputs[i];
+}
+
+pnn_tensor *pnn_node_output(pnn_node *node, int i) {
+  if (!node || i < 0 || i >= node->n_outputs) return NULL;
+  return node->outputs[i];
+}
+
+void *pnn_node_state(pnn_node *node) {
+  return node ? node->state : NULL;
+}
+
+pnn_status pnn_node_error(pnn_node *node, pnn_status status, const char *fmt,
+                          ...) {
+  if (!node || !node->ctx) return status;
+  char msg[768] = "";
+  if (fmt) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+  }
+  const char *name = node->name ? node->name : "?";
+  if (node->subgraph != 0)
+    return pnn_rt_error(node->ctx->interp, status, "subgraph %d op %d (%s): %s",
+                        (int)node->subgraph, (int)node->index, name, msg);
+  return pnn_rt_error(node->ctx->interp, status, "op %d (%s): %s",
+                      (int)node->index, name, msg);
+}
+
+pnn_status pnn_node_resize_output(pnn_node *node, int i, pnn_type type,
+                                  const int32_t *dims, int rank) {
+  if (!node || !node->ctx) return PNN_ERROR_INVALID_ARGUMENT;
+  if (node->ctx->state != PNN_CTX_PREPARING)
+    return pnn_node_error(node, PNN_ERROR_INVALID_STATE,
+                          "output shapes can only change during prepare");
+  if (i < 0 || i >= node->n_outputs || !node->outputs[i])
+    return pnn_node_error(node, PNN_ERROR_INVALID_ARGUMENT,
+                          "resize of output %d: no such output (op has %d)", i,
+                          node->n_outputs);
+  pnn_rt_tensor *rt = (pnn_rt_tensor *)node->outputs[i];
+  const char *why = pnn_rt_set_shape(&rt->t, type, dims, rank);
+  if (why)
+    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL, "output %d (%s): %s",
+                          i, rt->t.name, why);
+  rt->shape_set = true;
+  return PNN_OK;
+}
+
+void *pnn_node_alloc_persistent(pnn_node *node, size_t bytes) {
+  /* Only during prepare: invoke must not allocate. */
+  if (!node || !node->ctx || node->ctx->state != PNN_CTX_PREPARING) return NULL;
+  return pnn_pool_alloc(&node->ctx->pool, bytes);
+}
+
+pnn_status pnn_node_request_scratch(pnn_node *node, size_t bytes) {
+  if (!node || !node->ctx) return PNN_ERROR_INVALID_ARGUMENT;
+  if (node->ctx->state != PNN_CTX_PREPARING)
+    return pnn_node_error(node, PNN_ERROR_INVALID_STATE,
+                          "scratch can only be requested during prepare");
+  if (bytes > SIZE_MAX / 4)
+    return pnn_node_error(node, PNN_ERROR_LIMIT,
+                          "scratch request of %zu bytes is too large", bytes);
+  pnn_rt_node *rn = &node->ctx->rt_nodes[node->index];
+  if (bytes > rn->scratch_request) rn->scratch_request = bytes;
+  return PNN_OK;
+}
+
+void pnn_node_parallel_for(pnn_node *node, int64_t n, pnn_range_fn fn,
+                           void *arg) {
+  if (!fn || n <= 0) return;
+  pnn_threadpool *pool = node && node->ctx ? node->ctx->interp->pool : NULL;
+  pnn_threadpool_run(pool, n, fn, arg);
+}
