@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "format/model.h"
 #include "json.h"
+#include "metadata.h"
 
 static const char kUsage[] =
     "usage: pocketnn inspect MODEL [--json]\n"
@@ -460,6 +461,23 @@ static uint64_t metadata_bytes(const pnn_model_def *d,
   return d->buffers[m->buffer].size;
 }
 
+/* Short printable metadata (e.g. min_runtime_version "1.14.0") as text in
+ * buf; false for binary or long buffers (trailing NULs are allowed). */
+static bool metadata_text(const pnn_model_def *d, const pnn_metadata_def *m,
+                          char *buf, size_t size) {
+  if (m->buffer == 0 || (int64_t)m->buffer >= d->n_buffers) return false;
+  const pnn_buffer_def *b = &d->buffers[m->buffer];
+  if (!b->data || b->size == 0 || b->size >= size) return false;
+  size_t n = (size_t)b->size;
+  while (n && b->data[n - 1] == 0) n--;
+  if (n == 0) return false;
+  for (size_t i = 0; i < n; i++)
+    if (b->data[i] < 0x20 || b->data[i] > 0x7e) return false;
+  memcpy(buf, b->data, n);
+  buf[n] = 0;
+  return true;
+}
+
 /* Result of trying to prepare the model with the runtime. */
 typedef struct {
   bool ok;
@@ -530,8 +548,23 @@ static void text_report(FILE *f, const char *path, const pnn_model *model,
   for (int32_t i = 0; i < d->n_metadata; i++) {
     fputs("  ", f);
     jw_write_escaped(f, d->metadata[i].name);
-    fprintf(f, " buffer %u, %llu bytes\n", (unsigned)d->metadata[i].buffer,
+    fprintf(f, " buffer %u, %llu bytes", (unsigned)d->metadata[i].buffer,
             (unsigned long long)metadata_bytes(d, &d->metadata[i]));
+    char text[65];
+    if (metadata_text(d, &d->metadata[i], text, sizeof text))
+      fprintf(f, ": \"%s\"", text);
+    fputc('\n', f);
+  }
+  cli_normalization norm;
+  for (int i = 0; i < (d->n_subgraphs ? d->subgraphs[0].inputs.count : 0);
+       i++) {
+    if (cli_metadata_normalization(model, i, &norm) != 1) continue;
+    fprintf(f, "  input %d normalization: mean", i);
+    for (int k = 0; k < norm.n_mean; k++)
+      fprintf(f, " %g", (double)norm.mean[k]);
+    fputs(" std", f);
+    for (int k = 0; k < norm.n_std; k++) fprintf(f, " %g", (double)norm.std[k]);
+    fputc('\n', f);
   }
   fprintf(f, "signatures (%d):\n", (int)d->n_signatures);
   for (int32_t i = 0; i < d->n_signatures; i++) {
@@ -556,6 +589,33 @@ static void text_report(FILE *f, const char *path, const pnn_model *model,
 }
 
 /* ------------------------------------------------------------- JSON */
+
+/* "input_normalization": one entry per main-subgraph input, the mean/std
+ * of its TFLite metadata NormalizationOptions, or null. */
+static void json_normalization(jw *w, const pnn_model *model) {
+  const pnn_model_def *d = &model->def;
+  jw_key(w, "input_normalization");
+  jw_array(w, false);
+  for (int i = 0; i < (d->n_subgraphs ? d->subgraphs[0].inputs.count : 0);
+       i++) {
+    cli_normalization norm;
+    if (cli_metadata_normalization(model, i, &norm) != 1) {
+      jw_null(w);
+      continue;
+    }
+    jw_object(w, true);
+    jw_key(w, "mean");
+    jw_array(w, true);
+    for (int k = 0; k < norm.n_mean; k++) jw_double(w, norm.mean[k]);
+    jw_array_end(w);
+    jw_key(w, "std");
+    jw_array(w, true);
+    for (int k = 0; k < norm.n_std; k++) jw_double(w, norm.std[k]);
+    jw_array_end(w);
+    jw_object_end(w);
+  }
+  jw_array_end(w);
+}
 
 static void json_report(FILE *f, const char *path, const pnn_model *model,
                         const const_stats *cs, const prepare_result *pr) {
@@ -638,9 +698,16 @@ static void json_report(FILE *f, const char *path, const pnn_model *model,
     jw_uint(&w, d->metadata[i].buffer);
     jw_key(&w, "bytes");
     jw_uint(&w, metadata_bytes(d, &d->metadata[i]));
+    char text[65];
+    jw_key(&w, "text");
+    if (metadata_text(d, &d->metadata[i], text, sizeof text))
+      jw_string(&w, text);
+    else
+      jw_null(&w);
     jw_object_end(&w);
   }
   jw_array_end(&w);
+  json_normalization(&w, model);
   jw_key(&w, "signatures");
   jw_array(&w, false);
   for (int32_t i = 0; i < d->n_signatures; i++) {

@@ -14,7 +14,7 @@ static const char kUsage[] =
     "  run MODEL [--input I=FILE.npy ...] [--fill zeros|random[:SEED]]\n"
     "      [--save-outputs DIR] [--threads N]   run once, print outputs\n"
     "  classify --model M --labels L.txt [--top K] [--mean M] [--std S]\n"
-    "      IMAGE...                      top-k labels for PNG/JPEG/BMP\n"
+    "      [--threads N] IMAGE...        top-k labels for PNG/JPEG/BMP\n"
     "  bench MODEL [--threads N] [--warmup W] [--runs R] [--json]\n"
     "      [--profile]                   latency, memory, per-op profile\n"
     "\n"

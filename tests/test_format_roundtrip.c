@@ -282,7 +282,12 @@ static void check_all_options(int set) {
                               .tensors = tensors,
                               .inputs = {io, 1},
                               .outputs = {io + 1, 1}}};
-  pnn_opcode_def opcode = {.builtin = PNN_OP_ADD, .version = 1};
+  /* RELU takes no options table, so the reader lets any table ride on it
+   * (an op that does take one must carry exactly that one). */
+  pnn_opcode_def opcode = {.builtin = PNN_OP_RELU,
+                           .deprecated_builtin_code = PNN_OP_RELU,
+                           .builtin_code = PNN_OP_RELU,
+                           .version = 1};
   pnn_buffer_def buffers[1] = {{0}};
   pnn_model_def m = {.version = 3,
                      .n_opcodes = 1,
@@ -313,7 +318,7 @@ TEST(roundtrip_default_options) {
   int n_types = pnn_options_type_count(1);
   for (int type = 1; type <= n_types; type++)
     if (pnn_options_describe(1, (uint8_t)type))
-      pnn_mb_op(mb, PNN_OP_ADD, (uint8_t)type, NULL, 1, &x, 1, &y);
+      pnn_mb_op(mb, PNN_OP_RELU, (uint8_t)type, NULL, 1, &x, 1, &y);
   const pnn_model_def *m = pnn_mb_def(mb);
   CHECK_MSG(m != NULL, "%s", pnn_mb_error(mb));
   char why[512];

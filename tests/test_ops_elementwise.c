@@ -122,34 +122,34 @@ static int first_mismatch(const float *got, const float *want, int n,
     CHECK_MSG(st_ == PNN_OK, "%s -> %d: %s", #expr, (int)st_, ot_error(t)); \
   } while (0)
 
-#define CHECK_FLOATS(t, want, n)                                           \
-  do {                                                                     \
-    const float *got_ = pnn_tensor_data(ot_out(t));                        \
-    int bad_ = first_mismatch(got_, want, n, 1e-5f);                       \
-    CHECK_MSG(bad_ < 0, "element %d: got %.7g, want %.7g", bad_,           \
-              bad_ < 0 ? 0.0 : (double)got_[bad_],                         \
-              bad_ < 0 ? 0.0 : (double)(want)[bad_ < 0 ? 0 : bad_]);       \
+#define CHECK_FLOATS(t, want, n)                                     \
+  do {                                                               \
+    const float *got_ = pnn_tensor_data(ot_out(t));                  \
+    int bad_ = first_mismatch(got_, want, n, 1e-5f);                 \
+    CHECK_MSG(bad_ < 0, "element %d: got %.7g, want %.7g", bad_,     \
+              bad_ < 0 ? 0.0 : (double)got_[bad_],                   \
+              bad_ < 0 ? 0.0 : (double)(want)[bad_ < 0 ? 0 : bad_]); \
   } while (0)
 
-#define CHECK_INTS(t, T, want, n)                                          \
-  do {                                                                     \
-    const T *got_ = pnn_tensor_data(ot_out(t));                            \
-    for (int i_ = 0; i_ < (n); i_++)                                       \
-      CHECK_MSG(got_[i_] == (want)[i_], "element %d: got %lld, want %lld", \
-                i_, (long long)got_[i_], (long long)(want)[i_]);           \
+#define CHECK_INTS(t, T, want, n)                                              \
+  do {                                                                         \
+    const T *got_ = pnn_tensor_data(ot_out(t));                                \
+    for (int i_ = 0; i_ < (n); i_++)                                           \
+      CHECK_MSG(got_[i_] == (want)[i_], "element %d: got %lld, want %lld", i_, \
+                (long long)got_[i_], (long long)(want)[i_]);                   \
   } while (0)
 
 /* Expects ot_run to fail at `stage` with `status` and a message holding
  * `needle`. */
-#define CHECK_FAILS(t, expr, want_status, want_stage, needle)                \
-  do {                                                                       \
-    pnn_status st_ = (expr);                                                 \
-    CHECK_MSG(st_ == (want_status) && (t)->stage == (want_stage),            \
-              "%s -> status %d at stage %d, want %d at %d: %s", #expr,       \
-              (int)st_, (t)->stage, (int)(want_status), (want_stage),        \
-              ot_error(t));                                                  \
-    CHECK_MSG(strstr(ot_error(t), needle) != NULL,                           \
-              "error \"%s\" does not mention \"%s\"", ot_error(t), needle);  \
+#define CHECK_FAILS(t, expr, want_status, want_stage, needle)               \
+  do {                                                                      \
+    pnn_status st_ = (expr);                                                \
+    CHECK_MSG(st_ == (want_status) && (t)->stage == (want_stage),           \
+              "%s -> status %d at stage %d, want %d at %d: %s", #expr,      \
+              (int)st_, (t)->stage, (int)(want_status), (want_stage),       \
+              ot_error(t));                                                 \
+    CHECK_MSG(strstr(ot_error(t), needle) != NULL,                          \
+              "error \"%s\" does not mention \"%s\"", ot_error(t), needle); \
   } while (0)
 
 /* Runs a two-input binary op a (dims_a) op b (dims_b). */
@@ -187,8 +187,8 @@ TEST(add_broadcast_relu6) {
   pnn_add_options o;
   pnn_mb_options_defaults(1, PNN_OPTIONS_OF(add), &o);
   o.fused_activation_function = PNN_ACT_RELU6;
-  CHECK_OK(&t, run_binary(&t, PNN_OP_ADD, PNN_OPTIONS_OF(add), &o, F32, F32,
-                          2, (int32_t[]){2, 3}, a, 1, (int32_t[]){3}, b));
+  CHECK_OK(&t, run_binary(&t, PNN_OP_ADD, PNN_OPTIONS_OF(add), &o, F32, F32, 2,
+                          (int32_t[]){2, 3}, a, 1, (int32_t[]){3}, b));
   CHECK(ot_shape_is(&t, 2, (int32_t[]){2, 3}));
   float want[] = {2, 0, 6, 5, 6, 0};
   CHECK_FLOATS(&t, want, 6);
@@ -204,8 +204,8 @@ TEST(sub_fused_tanh) {
   pnn_sub_options o;
   pnn_mb_options_defaults(1, PNN_OPTIONS_OF(sub), &o);
   o.fused_activation_function = PNN_ACT_TANH;
-  CHECK_OK(&t, run_binary(&t, PNN_OP_SUB, PNN_OPTIONS_OF(sub), &o, F32, F32,
-                          1, (int32_t[]){3}, a, 0, NULL, b));
+  CHECK_OK(&t, run_binary(&t, PNN_OP_SUB, PNN_OPTIONS_OF(sub), &o, F32, F32, 1,
+                          (int32_t[]){3}, a, 0, NULL, b));
   float want[] = {0, tanhf(1.5f), tanhf(-1.5f)};
   CHECK_FLOATS(&t, want, 3);
   ot_end(&t);
@@ -219,8 +219,8 @@ TEST(int32_add_relu_n1_to_1_and_tanh_rejected) {
   pnn_add_options o;
   pnn_mb_options_defaults(1, PNN_OPTIONS_OF(add), &o);
   o.fused_activation_function = PNN_ACT_RELU_N1_TO_1;
-  CHECK_OK(&t, run_binary(&t, PNN_OP_ADD, PNN_OPTIONS_OF(add), &o, I32, I32,
-                          1, (int32_t[]){4}, a, 1, (int32_t[]){4}, b));
+  CHECK_OK(&t, run_binary(&t, PNN_OP_ADD, PNN_OPTIONS_OF(add), &o, I32, I32, 1,
+                          (int32_t[]){4}, a, 1, (int32_t[]){4}, b));
   int32_t want[] = {-1, 0, 1, 1};
   CHECK_INTS(&t, int32_t, want, 4);
   ot_end(&t);
@@ -240,15 +240,15 @@ TEST(int_arith_wraps_without_ub) {
   ot_begin(&t);
   int32_t a[] = {INT32_MAX, INT32_MIN};
   int32_t b[] = {1, -1};
-  CHECK_OK(&t, run_binary(&t, PNN_OP_ADD, 0, NULL, I32, I32, 1,
-                          (int32_t[]){2}, a, 1, (int32_t[]){2}, b));
+  CHECK_OK(&t, run_binary(&t, PNN_OP_ADD, 0, NULL, I32, I32, 1, (int32_t[]){2},
+                          a, 1, (int32_t[]){2}, b));
   int32_t want_add[] = {INT32_MIN, INT32_MAX};
   CHECK_INTS(&t, int32_t, want_add, 2);
   ot_end(&t);
 
   ot_begin(&t);
-  CHECK_OK(&t, run_binary(&t, PNN_OP_DIV, 0, NULL, I32, I32, 1,
-                          (int32_t[]){2}, a, 1, (int32_t[]){2}, b));
+  CHECK_OK(&t, run_binary(&t, PNN_OP_DIV, 0, NULL, I32, I32, 1, (int32_t[]){2},
+                          a, 1, (int32_t[]){2}, b));
   int32_t want_div[] = {INT32_MAX, INT32_MIN};
   CHECK_INTS(&t, int32_t, want_div, 2);
   ot_end(&t);
@@ -269,8 +269,8 @@ TEST(int_division_by_zero_is_runtime_error) {
     optest t;
     ot_begin(&t);
     CHECK_FAILS(&t,
-                run_binary(&t, ops[k], 0, NULL, I32, I32, 1, (int32_t[]){3},
-                           a, 1, (int32_t[]){3}, b),
+                run_binary(&t, ops[k], 0, NULL, I32, I32, 1, (int32_t[]){3}, a,
+                           1, (int32_t[]){3}, b),
                 PNN_ERROR_RUNTIME, 4, "division by zero");
     ot_end(&t);
   }
@@ -326,8 +326,8 @@ TEST(int_pow_negative_exponent_fails) {
   int32_t b[] = {4, 3, 0};
   optest t;
   ot_begin(&t);
-  CHECK_OK(&t, run_binary(&t, PNN_OP_POW, 0, NULL, I32, I32, 1,
-                          (int32_t[]){3}, a, 1, (int32_t[]){3}, b));
+  CHECK_OK(&t, run_binary(&t, PNN_OP_POW, 0, NULL, I32, I32, 1, (int32_t[]){3},
+                          a, 1, (int32_t[]){3}, b));
   int32_t want[] = {81, -8, 1};
   CHECK_INTS(&t, int32_t, want, 3);
   ot_end(&t);
@@ -350,14 +350,17 @@ TEST(broadcast_rank8) {
     int ia = 0, ib = 0;
     for (int k = 0; k < 8; k++) {
       int bit = (i >> (7 - k)) & 1;
-      if (k % 2 == 0) ia = ia * 2 + bit; else ib = ib * 2 + bit;
+      if (k % 2 == 0)
+        ia = ia * 2 + bit;
+      else
+        ib = ib * 2 + bit;
     }
     want[i] = a[ia] + b[ib];
   }
   optest t;
   ot_begin(&t);
-  CHECK_OK(&t, run_binary(&t, PNN_OP_ADD, 0, NULL, F32, F32, 8, da, a, 8, db,
-                          b));
+  CHECK_OK(&t,
+           run_binary(&t, PNN_OP_ADD, 0, NULL, F32, F32, 8, da, a, 8, db, b));
   int32_t dout[8] = {2, 2, 2, 2, 2, 2, 2, 2};
   CHECK(ot_shape_is(&t, 8, dout));
   CHECK_FLOATS(&t, want, 256);
@@ -474,8 +477,7 @@ TEST(round_half_to_even) {
   float x[] = {-2.5f, -1.5f, -0.5f, 0.5f, 1.5f, 2.5f, 2.51f, -0.49f};
   optest t;
   ot_begin(&t);
-  CHECK_OK(&t, run_unary(&t, PNN_OP_ROUND, 0, NULL, F32, 1, (int32_t[]){8},
-                         x));
+  CHECK_OK(&t, run_unary(&t, PNN_OP_ROUND, 0, NULL, F32, 1, (int32_t[]){8}, x));
   float want[] = {-2, -2, -0.f, 0, 2, 2, 3, -0.f};
   CHECK_FLOATS(&t, want, 8);
   ot_end(&t);
@@ -503,8 +505,7 @@ TEST(unary_int_and_bool) {
   ot_end(&t);
   /* EXP of int32 is not a TFLite op. */
   ot_begin(&t);
-  CHECK_FAILS(&t,
-              run_unary(&t, PNN_OP_EXP, 0, NULL, I32, 1, (int32_t[]){4}, x),
+  CHECK_FAILS(&t, run_unary(&t, PNN_OP_EXP, 0, NULL, I32, 1, (int32_t[]){4}, x),
               PNN_ERROR_UNSUPPORTED, 3, "type int32 not supported");
   ot_end(&t);
 }
@@ -512,8 +513,8 @@ TEST(unary_int_and_bool) {
 TEST(unary_empty_and_scalar) {
   optest t;
   ot_begin(&t);
-  CHECK_OK(&t, run_unary(&t, PNN_OP_EXP, 0, NULL, F32, 2, (int32_t[]){2, 0},
-                         NULL));
+  CHECK_OK(&t,
+           run_unary(&t, PNN_OP_EXP, 0, NULL, F32, 2, (int32_t[]){2, 0}, NULL));
   CHECK(ot_shape_is(&t, 2, (int32_t[]){2, 0}));
   ot_end(&t);
   float s[] = {4};
@@ -540,8 +541,8 @@ TEST(relu_0_to_1_and_leaky) {
   pnn_mb_options_defaults(1, PNN_OPTIONS_OF(leaky_relu), &lo);
   lo.alpha = 0.1f;
   ot_begin(&t);
-  CHECK_OK(&t, run_unary(&t, PNN_OP_LEAKY_RELU, PNN_OPTIONS_OF(leaky_relu),
-                         &lo, F32, 1, (int32_t[]){3}, x));
+  CHECK_OK(&t, run_unary(&t, PNN_OP_LEAKY_RELU, PNN_OPTIONS_OF(leaky_relu), &lo,
+                         F32, 1, (int32_t[]){3}, x));
   float want_l[] = {-0.1f, 0.25f, 3};
   CHECK_FLOATS(&t, want_l, 3);
   ot_end(&t);
@@ -611,8 +612,8 @@ TEST(activation_empty_and_failures) {
   float s[] = {1};
   ot_begin(&t);
   CHECK_FAILS(&t,
-              run_unary(&t, PNN_OP_SOFTMAX, PNN_OPTIONS_OF(softmax), &o, F32,
-                        0, NULL, s),
+              run_unary(&t, PNN_OP_SOFTMAX, PNN_OPTIONS_OF(softmax), &o, F32, 0,
+                        NULL, s),
               PNN_ERROR_INVALID_MODEL, 3, "rank >= 1");
   ot_end(&t);
   int32_t i[] = {1};
@@ -643,5 +644,29 @@ TEST(prelu_broadcast_and_mismatch) {
   o = ot_output(&t, F32);
   CHECK_FAILS(&t, ot_run(&t, PNN_OP_PRELU, 0, NULL, 2, (int32_t[]){a, c}, o),
               PNN_ERROR_INVALID_MODEL, 3, "alpha");
+  ot_end(&t);
+}
+
+TEST(bool_bytes_other_than_one_are_true) {
+  /* A bool byte of 2 (possible in a model's data) reads as true. */
+  const uint8_t x[] = {2, 0, 7}, y[] = {1, 1, 0};
+  optest t;
+  ot_begin(&t);
+  CHECK_OK(&t, run_binary(&t, PNN_OP_LOGICAL_AND, 0, NULL, BOOL, BOOL, 1,
+                          (int32_t[]){3}, x, 1, (int32_t[]){3}, y));
+  const uint8_t want_and[] = {1, 0, 0};
+  CHECK_INTS(&t, uint8_t, want_and, 3);
+  ot_end(&t);
+  ot_begin(&t);
+  CHECK_OK(&t, run_binary(&t, PNN_OP_EQUAL, 0, NULL, BOOL, BOOL, 1,
+                          (int32_t[]){3}, x, 1, (int32_t[]){3}, y));
+  const uint8_t want_eq[] = {1, 0, 0};
+  CHECK_INTS(&t, uint8_t, want_eq, 3);
+  ot_end(&t);
+  ot_begin(&t);
+  CHECK_OK(&t, run_unary(&t, PNN_OP_LOGICAL_NOT, 0, NULL, BOOL, 1,
+                         (int32_t[]){3}, x));
+  const uint8_t want_not[] = {0, 1, 0};
+  CHECK_INTS(&t, uint8_t, want_not, 3);
   ot_end(&t);
 }

@@ -17,7 +17,7 @@
 typedef struct {
   pnn_model *model;
   pnn_interpreter *interp;
-  pnn_status status;     /* of the step that failed, or PNN_OK */
+  pnn_status status; /* of the step that failed, or PNN_OK */
   char error[512];
 } run_t;
 
@@ -26,6 +26,10 @@ static void run_free(run_t *r) {
   pnn_model_free(r->model);
   memset(r, 0, sizeof *r);
 }
+
+/* Arena cap for build() (0 = none); hostile models set one so that a
+ * huge but valid shape fails cleanly instead of exhausting memory. */
+static size_t g_arena_cap;
 
 /* Finishes the builder, loads the model and allocates. Inputs are then set
  * with set_input() and run with invoke(). */
@@ -46,7 +50,10 @@ static run_t build(pnn_mb *mb) {
                                    sizeof r.error);
   free(bytes);
   if (r.status) return r;
-  r.status = pnn_interpreter_create(r.model, NULL, &r.interp);
+  pnn_interpreter_options io_opts;
+  pnn_interpreter_options_init(&io_opts);
+  io_opts.max_arena_bytes = g_arena_cap;
+  r.status = pnn_interpreter_create(r.model, &io_opts, &r.interp);
   if (r.status) return r;
   r.status = pnn_interpreter_allocate(r.interp);
   if (r.status)
@@ -56,8 +63,7 @@ static run_t build(pnn_mb *mb) {
 }
 
 static pnn_status set_input(run_t *r, int i, const void *data, size_t bytes) {
-  return pnn_tensor_copy_from(pnn_interpreter_input(r->interp, i), data,
-                              bytes);
+  return pnn_tensor_copy_from(pnn_interpreter_input(r->interp, i), data, bytes);
 }
 
 static pnn_status invoke(run_t *r) {
@@ -95,14 +101,14 @@ static void io(pnn_mb *mb, int n_in, const int32_t *in, int n_out,
   pnn_mb_outputs(mb, n_out, outs);
 }
 
-#define CHECK_OK(r) CHECK_MSG((r).status == PNN_OK, "status %d: %s", \
-                              (int)(r).status, (r).error)
-#define CHECK_FAILS(r, st, text)                                        \
-  do {                                                                  \
-    CHECK_MSG((r).status == (st), "status %d, expected %d: %s",         \
-              (int)(r).status, (int)(st), (r).error);                   \
-    CHECK_MSG(strstr((r).error, (text)) != NULL,                        \
-              "message '%s' lacks '%s'", (r).error, (text));            \
+#define CHECK_OK(r) \
+  CHECK_MSG((r).status == PNN_OK, "status %d: %s", (int)(r).status, (r).error)
+#define CHECK_FAILS(r, st, text)                                            \
+  do {                                                                      \
+    CHECK_MSG((r).status == (st), "status %d, expected %d: %s",             \
+              (int)(r).status, (int)(st), (r).error);                       \
+    CHECK_MSG(strstr((r).error, (text)) != NULL, "message '%s' lacks '%s'", \
+              (r).error, (text));                                           \
   } while (0)
 
 /* ------------------------------------------------------------- RESHAPE */
@@ -110,8 +116,8 @@ static void io(pnn_mb *mb, int n_in, const int32_t *in, int n_out,
 TEST(reshape_stretch_dim) {
   pnn_mb *mb = pnn_mb_new();
   int x = tensor(mb, "x", PNN_TYPE_FLOAT32, 3, DIMS(2, 3, 4), NULL);
-  int s = tensor(mb, "shape", PNN_TYPE_INT32, 1, DIMS(3),
-                 (int32_t[]){4, -1, 2});
+  int s =
+      tensor(mb, "shape", PNN_TYPE_INT32, 1, DIMS(3), (int32_t[]){4, -1, 2});
   int y = tensor(mb, "y", PNN_TYPE_FLOAT32, 3, DIMS(4, 3, 2), NULL);
   pnn_mb_op(mb, PNN_OP_RESHAPE, 0, NULL, 2, (int32_t[]){x, s}, 1, &y);
   io(mb, 1, &x, 1, &y);
@@ -162,8 +168,7 @@ TEST(reshape_empty_shape_tensor_is_scalar) {
 TEST(reshape_empty_tensor) {
   pnn_mb *mb = pnn_mb_new();
   int x = tensor(mb, "x", PNN_TYPE_FLOAT32, 2, DIMS(0, 3), NULL);
-  int s = tensor(mb, "shape", PNN_TYPE_INT64, 1, DIMS(2),
-                 (int64_t[]){3, -1});
+  int s = tensor(mb, "shape", PNN_TYPE_INT64, 1, DIMS(2), (int64_t[]){3, -1});
   int y = tensor(mb, "y", PNN_TYPE_FLOAT32, 2, DIMS(3, 0), NULL);
   pnn_mb_op(mb, PNN_OP_RESHAPE, 0, NULL, 2, (int32_t[]){x, s}, 1, &y);
   io(mb, 1, &x, 1, &y);
@@ -390,8 +395,8 @@ static run_t unary_model(int32_t op, pnn_type tin, pnn_type tout, int rank,
 }
 
 TEST(cast_pairs) {
-  run_t r = unary_model(PNN_OP_CAST, PNN_TYPE_FLOAT32, PNN_TYPE_INT32, 1,
-                        DIMS(5));
+  run_t r =
+      unary_model(PNN_OP_CAST, PNN_TYPE_FLOAT32, PNN_TYPE_INT32, 1, DIMS(5));
   CHECK_OK(r);
   float f[5] = {1.9f, -1.9f, 0.f, 1e10f, -2.5f};
   CHECK(set_input(&r, 0, f, sizeof f) == PNN_OK);
@@ -400,7 +405,7 @@ TEST(cast_pairs) {
   CHECK_EQ_INT(i32[0], 1);
   CHECK_EQ_INT(i32[1], -1);
   CHECK_EQ_INT(i32[2], 0);
-  CHECK_EQ_INT(i32[3], INT32_MIN); /* what x86 TFLite produces */
+  CHECK_EQ_INT(i32[3], INT32_MAX); /* saturates, as TFLite's CAST */
   CHECK_EQ_INT(i32[4], -2);
   run_free(&r);
 
@@ -415,8 +420,7 @@ TEST(cast_pairs) {
   CHECK_EQ_INT(u8[2], 7);
   run_free(&r);
 
-  r = unary_model(PNN_OP_CAST, PNN_TYPE_FLOAT16, PNN_TYPE_FLOAT32, 1,
-                  DIMS(4));
+  r = unary_model(PNN_OP_CAST, PNN_TYPE_FLOAT16, PNN_TYPE_FLOAT32, 1, DIMS(4));
   CHECK_OK(r);
   uint16_t h[4] = {0x3c00, 0xc000, 0x0001, 0x7bff}; /* 1, -2, 2^-24, 65504 */
   CHECK(set_input(&r, 0, h, sizeof h) == PNN_OK);
@@ -435,8 +439,7 @@ TEST(cast_pairs) {
   CHECK(b[0] == 0 && b[1] == 1 && b[2] == 1);
   run_free(&r);
 
-  r = unary_model(PNN_OP_CAST, PNN_TYPE_FLOAT32, PNN_TYPE_INT32, 2,
-                  DIMS(0, 4));
+  r = unary_model(PNN_OP_CAST, PNN_TYPE_FLOAT32, PNN_TYPE_INT32, 2, DIMS(0, 4));
   CHECK_OK(r);
   CHECK(invoke(&r) == PNN_OK);
   run_free(&r);
@@ -543,8 +546,7 @@ TEST(concat_pad_with_empty_inputs) {
 TEST(mirror_pad_rejects_large_padding) {
   pnn_mb *mb = pnn_mb_new();
   int x = tensor(mb, "x", PNN_TYPE_FLOAT32, 1, DIMS(3), NULL);
-  int p = tensor(mb, "pads", PNN_TYPE_INT32, 2, DIMS(1, 2),
-                 (int32_t[]){3, 0});
+  int p = tensor(mb, "pads", PNN_TYPE_INT32, 2, DIMS(1, 2), (int32_t[]){3, 0});
   int y = tensor(mb, "y", PNN_TYPE_FLOAT32, 1, DIMS(6), NULL);
   pnn_mirror_pad_options o = {.mode = PNN_MIRROR_REFLECT};
   pnn_mb_op(mb, PNN_OP_MIRROR_PAD, PNN_OPTIONS_OF(mirror_pad), &o, 2,
@@ -677,12 +679,11 @@ TEST(reduce_empty_axis_and_empty_input) {
 TEST(reduce_int_mean_truncates_and_keep_dims) {
   pnn_mb *mb = pnn_mb_new();
   int x = tensor(mb, "x", PNN_TYPE_INT32, 2, DIMS(2, 3), NULL);
-  int ax = tensor(mb, "axes", PNN_TYPE_INT64, 1, DIMS(2),
-                  (int64_t[]){-1, 1});
+  int ax = tensor(mb, "axes", PNN_TYPE_INT64, 1, DIMS(2), (int64_t[]){-1, 1});
   int y = tensor(mb, "y", PNN_TYPE_INT32, 2, DIMS(2, 1), NULL);
   pnn_reducer_options o = {.keep_dims = true};
-  pnn_mb_op(mb, PNN_OP_MEAN, PNN_OPTIONS_OF(reducer), &o, 2,
-            (int32_t[]){x, ax}, 1, &y);
+  pnn_mb_op(mb, PNN_OP_MEAN, PNN_OPTIONS_OF(reducer), &o, 2, (int32_t[]){x, ax},
+            1, &y);
   io(mb, 1, &x, 1, &y);
   run_t r = build(mb);
   CHECK_OK(r);
@@ -736,6 +737,33 @@ TEST(argmax_ties_and_cumsum) {
   run_free(&r);
 }
 
+TEST(quantized_sum_rescales_like_tflite) {
+  /* An int8 SUM whose output scale differs from the input's: int32 sum of
+   * (q - zp_in), times s_in/s_out in fixed point, plus zp_out, clamped.
+   * Expected values are round(exact) (LiteRT's optimized kernel agrees). */
+  pnn_mb *mb = pnn_mb_new();
+  int x = tensor(mb, "x", PNN_TYPE_INT8, 2, DIMS(3, 5), NULL);
+  pnn_mb_tensor_quant(mb, x, 1, (float[]){0.0038116478826850653f},
+                      (int64_t[]){3}, 0);
+  int ax = tensor(mb, "axes", PNN_TYPE_INT32, 1, DIMS(1), (int32_t[]){1});
+  int y = tensor(mb, "y", PNN_TYPE_INT8, 1, DIMS(3), NULL);
+  pnn_mb_tensor_quant(mb, y, 1, (float[]){0.006661839783191681f},
+                      (int64_t[]){-11}, 0);
+  pnn_mb_op(mb, PNN_OP_SUM, 0, NULL, 2, (int32_t[]){x, ax}, 1, &y);
+  io(mb, 1, &x, 1, &y);
+  run_t r = build(mb);
+  CHECK_OK(r);
+  int8_t in[15] = {34, -59, -117, -123, 79, 104,  26, 58,
+                   10, 110, 80,   -127, 90, -119, 58};
+  CHECK(set_input(&r, 0, in, sizeof in) == PNN_OK);
+  CHECK(invoke(&r) == PNN_OK);
+  const int8_t *o = pnn_tensor_data(out(&r, 0));
+  CHECK_EQ_INT(o[0], -126); /* exact -126.004 */
+  CHECK_EQ_INT(o[1], 127);  /* exact 156.6, clamped */
+  CHECK_EQ_INT(o[2], -30);  /* exact -29.88 */
+  run_free(&r);
+}
+
 /* ------------------------------------------------------------ quantize */
 
 TEST(dequantize_int8_per_tensor_and_per_channel) {
@@ -771,8 +799,8 @@ TEST(dequantize_int8_per_tensor_and_per_channel) {
 }
 
 TEST(dequantize_float16_and_missing_scale) {
-  run_t r = unary_model(PNN_OP_DEQUANTIZE, PNN_TYPE_FLOAT16,
-                        PNN_TYPE_FLOAT32, 1, DIMS(3));
+  run_t r = unary_model(PNN_OP_DEQUANTIZE, PNN_TYPE_FLOAT16, PNN_TYPE_FLOAT32,
+                        1, DIMS(3));
   CHECK_OK(r);
   uint16_t h[3] = {0x3555, 0xfc00, 0x8000}; /* ~1/3, -inf, -0 */
   CHECK(set_input(&r, 0, h, sizeof h) == PNN_OK);
@@ -789,14 +817,50 @@ TEST(dequantize_float16_and_missing_scale) {
   run_free(&r);
 }
 
+TEST(quantize_rounding_per_channel_and_requantize) {
+  pnn_mb *mb = pnn_mb_new();
+  int x = tensor(mb, "x", PNN_TYPE_FLOAT32, 2, DIMS(2, 3), NULL);
+  int q = tensor(mb, "q", PNN_TYPE_INT8, 2, DIMS(2, 3), NULL);
+  pnn_mb_tensor_quant(mb, q, 1, (float[]){0.5f}, (int64_t[]){1}, 0);
+  int pc = tensor(mb, "pc", PNN_TYPE_INT8, 2, DIMS(2, 3), NULL);
+  pnn_mb_tensor_quant(mb, pc, 2, (float[]){1.f, 0.25f}, NULL, 0);
+  int u = tensor(mb, "u", PNN_TYPE_UINT8, 2, DIMS(2, 3), NULL);
+  pnn_mb_tensor_quant(mb, u, 1, (float[]){1.f}, (int64_t[]){128}, 0);
+  pnn_mb_op(mb, PNN_OP_QUANTIZE, 0, NULL, 1, &x, 1, &q);
+  pnn_mb_op(mb, PNN_OP_QUANTIZE, 0, NULL, 1, &x, 1, &pc);
+  pnn_mb_op(mb, PNN_OP_QUANTIZE, 0, NULL, 1, &q, 1, &u); /* requantize */
+  io(mb, 1, &x, 3, (int32_t[]){q, pc, u});
+  run_t r = build(mb);
+  CHECK_OK(r);
+  float in[6] = {0.25f, -0.25f, 1.3f, 100.f, -100.f, NAN};
+  CHECK(set_input(&r, 0, in, sizeof in) == PNN_OK);
+  CHECK(invoke(&r) == PNN_OK);
+  const int8_t *oq = pnn_tensor_data(out(&r, 0));
+  const int8_t *op = pnn_tensor_data(out(&r, 1));
+  const uint8_t *ou = pnn_tensor_data(out(&r, 2));
+  /* x / 0.5 rounded half away from zero, + 1, clamped; NaN -> zero point */
+  const int want_q[6] = {2, 0, 4, 127, -128, 1};
+  /* rows scaled by 1 and 0.25 */
+  const int want_pc[6] = {0, 0, 1, 127, -128, 0};
+  /* requantized: (q - 1) * 0.5 + 128 in fixed point, where halves round
+   * up (0.5 -> 1, -0.5 -> 0, -64.5 -> -64) as in TFLite */
+  const int want_u[6] = {129, 128, 130, 191, 64, 128};
+  for (int i = 0; i < 6; i++) {
+    CHECK_EQ_INT(oq[i], want_q[i]);
+    CHECK_EQ_INT(op[i], want_pc[i]);
+    CHECK_EQ_INT(ou[i], want_u[i]);
+  }
+  run_free(&r);
+}
+
 /* A 4x4 float matrix stored as dense rows (dim 0) x CSR columns (dim 1):
  *   [[0 1 0 0] [0 0 0 0] [2 0 0 3] [0 0 4 0]]. */
 static run_t densify_model(const int32_t *indices, int n_values) {
   pnn_mb *mb = pnn_mb_new();
   static const float values[4] = {1, 2, 3, 4};
   int buf = pnn_mb_buffer(mb, values, sizeof(float) * (size_t)n_values);
-  int w = pnn_mb_tensor_in_buffer(mb, "w", PNN_TYPE_FLOAT32, 2, DIMS(4, 4),
-                                  buf);
+  int w =
+      pnn_mb_tensor_in_buffer(mb, "w", PNN_TYPE_FLOAT32, 2, DIMS(4, 4), buf);
   static const int32_t order[2] = {0, 1}, segments[5] = {0, 1, 1, 3, 4};
   pnn_dim_metadata_def dm[2];
   memset(dm, 0, sizeof dm);
@@ -833,5 +897,237 @@ TEST(densify_rejects_bad_metadata) {
   run_free(&r);
   r = densify_model((const int32_t[]){1, 0, 3, 2}, 3);
   CHECK(r.status != PNN_OK);
+  run_free(&r);
+}
+
+/* ----------------------------------------------------- hostile values */
+
+/* Values a malicious model might put in index tensors and options. */
+static int32_t hostile(uint32_t *seed) {
+  static const int32_t pool[] = {
+      INT32_MIN, -65536, -100, -9, -5, -4, -3, -2,  -1,    0,        0,
+      1,         1,      2,    3,  4,  5,  9,  100, 65536, INT32_MAX};
+  *seed = *seed * 1103515245u + 12345u;
+  return pool[(*seed >> 16) % (sizeof pool / sizeof pool[0])];
+}
+
+/* Builds op `code` on a [2,3,4] input with constant int tensors of hostile
+ * values for its index inputs, and hostile option values; allocating must
+ * either fail with a message or succeed and invoke cleanly (run under
+ * ASan/UBSan by `make asan`). Returns the allocate status. */
+static pnn_status hostile_model(int32_t code, uint32_t *seed) {
+  pnn_mb *mb = pnn_mb_new();
+  int x = tensor(mb, "x", PNN_TYPE_FLOAT32, 3, DIMS(2, 3, 4), NULL);
+  int32_t v[8][8];
+  for (int i = 0; i < 8; i++)
+    for (int j = 0; j < 8; j++) v[i][j] = hostile(seed);
+  int n = 1 + (int)((*seed >> 8) % 4); /* length of index vectors */
+  int c1 = tensor(mb, "c1", PNN_TYPE_INT32, 1, DIMS(n), v[0]);
+  int c2 = tensor(mb, "c2", PNN_TYPE_INT32, 1, DIMS(n), v[1]);
+  int c3 = tensor(mb, "c3", PNN_TYPE_INT32, 1, DIMS(n), v[2]);
+  int pads = tensor(mb, "pads", PNN_TYPE_INT32, 2, DIMS(3, 2), v[3]);
+  int s0 = tensor(mb, "s0", PNN_TYPE_INT32, 0, NULL, v[4]);
+  int idx = tensor(mb, "idx", PNN_TYPE_INT32, 2, DIMS(2, 2), v[5]);
+  int y = tensor(mb, "y", PNN_TYPE_FLOAT32, 1, DIMS(1), NULL);
+  int y2 = tensor(mb, "y2", PNN_TYPE_FLOAT32, 1, DIMS(1), NULL);
+  pnn_builtin_options o;
+  memset(&o, 0, sizeof o);
+  uint8_t ot = 0;
+  int32_t in3[3] = {x, c1, c2}, in4[4] = {x, c1, c2, c3};
+  int n_in = 2, n_out = 1;
+  int32_t *ins = in3;
+  int32_t outs[2] = {y, y2};
+  switch (code) {
+    case PNN_OP_STRIDED_SLICE:
+      ot = PNN_OPTIONS_OF(strided_slice);
+      o.strided_slice.begin_mask = v[6][0];
+      o.strided_slice.end_mask = v[6][1];
+      o.strided_slice.shrink_axis_mask = v[6][2] & 0xff;
+      o.strided_slice.ellipsis_mask = v[6][3] & 0xff;
+      o.strided_slice.new_axis_mask = v[6][4] & 0xff;
+      o.strided_slice.offset = v[6][5] & 1;
+      ins = in4;
+      n_in = 4;
+      break;
+    case PNN_OP_SLICE: n_in = 3; break;
+    case PNN_OP_PAD:
+    case PNN_OP_MIRROR_PAD:
+      in3[1] = pads;
+      ot = code == PNN_OP_MIRROR_PAD ? PNN_OPTIONS_OF(mirror_pad) : 0;
+      o.mirror_pad.mode = (int8_t)(v[6][0] & 3);
+      break;
+    case PNN_OP_GATHER:
+      in3[1] = idx;
+      ot = PNN_OPTIONS_OF(gather);
+      o.gather.axis = v[6][0];
+      o.gather.batch_dims = v[6][1];
+      break;
+    case PNN_OP_GATHER_ND: in3[1] = idx; break;
+    case PNN_OP_SPLIT:
+      in3[0] = s0;
+      in3[1] = x;
+      n_out = 2;
+      break;
+    case PNN_OP_SPLIT_V:
+      in3[2] = s0;
+      n_in = 3;
+      n_out = 2;
+      break;
+    case PNN_OP_EXPAND_DIMS:
+    case PNN_OP_ARG_MAX:
+    case PNN_OP_CUMSUM: in3[1] = s0; break;
+    case PNN_OP_CONCATENATION:
+    case PNN_OP_PACK:
+      in3[1] = x;
+      ot = code == PNN_OP_PACK ? PNN_OPTIONS_OF(pack)
+                               : PNN_OPTIONS_OF(concatenation);
+      o.pack.values_count = v[6][0] & 3;
+      o.pack.axis = v[6][1];
+      if (code == PNN_OP_CONCATENATION) {
+        o.concatenation.axis = v[6][1];
+        o.concatenation.fused_activation_function = (int8_t)(v[6][2] & 7);
+      }
+      break;
+    case PNN_OP_UNPACK:
+      n_in = 1;
+      n_out = 2;
+      ot = PNN_OPTIONS_OF(unpack);
+      o.unpack.num = v[6][0];
+      o.unpack.axis = v[6][1];
+      break;
+    case PNN_OP_SQUEEZE:
+      n_in = 1;
+      ot = PNN_OPTIONS_OF(squeeze);
+      o.squeeze.squeeze_dims = (pnn_vec_i32){v[7], n};
+      break;
+    default: break; /* RESHAPE, TRANSPOSE, TILE, BROADCAST_TO, SUM: (x, c1) */
+  }
+  pnn_mb_op(mb, code, ot, ot ? &o : NULL, n_in, ins, n_out, outs);
+  io(mb, 1, &x, n_out, outs);
+  run_t r = build(mb);
+  pnn_status st = r.status;
+  if (st == PNN_OK) {
+    float in[24] = {0};
+    if (set_input(&r, 0, in, sizeof in) == PNN_OK) {
+      pnn_status si = invoke(&r);
+      /* Only data-dependent failures may happen at invoke. */
+      if (si != PNN_OK && si != PNN_ERROR_RUNTIME) st = si;
+    }
+  } else if (r.error[0] == '\0') {
+    st = PNN_ERROR_INVALID_STATE; /* a failure must say why */
+  }
+  run_free(&r);
+  return st;
+}
+
+TEST(hostile_index_values_never_crash) {
+  static const int32_t ops[] = {
+      PNN_OP_STRIDED_SLICE, PNN_OP_SLICE,     PNN_OP_PAD,
+      PNN_OP_MIRROR_PAD,    PNN_OP_GATHER,    PNN_OP_GATHER_ND,
+      PNN_OP_SPLIT,         PNN_OP_SPLIT_V,   PNN_OP_EXPAND_DIMS,
+      PNN_OP_ARG_MAX,       PNN_OP_CUMSUM,    PNN_OP_CONCATENATION,
+      PNN_OP_PACK,          PNN_OP_UNPACK,    PNN_OP_SQUEEZE,
+      PNN_OP_RESHAPE,       PNN_OP_TRANSPOSE, PNN_OP_TILE,
+      PNN_OP_BROADCAST_TO,  PNN_OP_SUM,       PNN_OP_REDUCE_MAX,
+  };
+  uint32_t seed = 12345;
+  int ok = 0, refused = 0;
+  g_arena_cap = 16u << 20;
+  for (int round = 0; round < 150; round++)
+    for (size_t k = 0; k < sizeof ops / sizeof ops[0]; k++) {
+      pnn_status st = hostile_model(ops[k], &seed);
+      CHECK_MSG(st == PNN_OK || st == PNN_ERROR_INVALID_MODEL ||
+                    st == PNN_ERROR_UNSUPPORTED || st == PNN_ERROR_LIMIT ||
+                    st == PNN_ERROR_OUT_OF_MEMORY,
+                "op %d: status %d", (int)ops[k], (int)st);
+      if (st == PNN_OK)
+        ok++;
+      else
+        refused++;
+    }
+  g_arena_cap = 0;
+  /* Both outcomes must occur, or the generator tests nothing. */
+  CHECK(ok > 20);
+  CHECK(refused > 20);
+}
+
+/* -------------------------------------------------------- empty tensors */
+
+TEST(empty_tensors_flow_through_data_movement_ops) {
+  /* x: [0, 3] through TRANSPOSE, TILE, SLICE, STRIDED_SLICE, GATHER (with
+   * empty indices on a non-empty tensor), SPLIT, PACK, MEAN and ARG_MAX. */
+  pnn_mb *mb = pnn_mb_new();
+  int x = tensor(mb, "x", PNN_TYPE_FLOAT32, 2, DIMS(0, 3), NULL);
+  int w = tensor(mb, "w", PNN_TYPE_FLOAT32, 2, DIMS(2, 3), NULL);
+  int perm = tensor(mb, "perm", PNN_TYPE_INT32, 1, DIMS(2), (int32_t[]){1, 0});
+  int mult = tensor(mb, "mult", PNN_TYPE_INT32, 1, DIMS(2), (int32_t[]){2, 0});
+  int b = tensor(mb, "b", PNN_TYPE_INT32, 1, DIMS(2), (int32_t[]){0, 1});
+  int sz = tensor(mb, "sz", PNN_TYPE_INT32, 1, DIMS(2), (int32_t[]){-1, 2});
+  int e = tensor(mb, "e", PNN_TYPE_INT32, 1, DIMS(2), (int32_t[]){0, 3});
+  int one = tensor(mb, "one", PNN_TYPE_INT32, 1, DIMS(2), (int32_t[]){1, 1});
+  int idx = tensor(mb, "idx", PNN_TYPE_INT32, 1, DIMS(0), NULL);
+  int ax1 = tensor(mb, "ax1", PNN_TYPE_INT32, 0, NULL, (int32_t[]){1});
+  int ax0 = tensor(mb, "ax0", PNN_TYPE_INT32, 1, DIMS(1), (int32_t[]){0});
+  int axm = tensor(mb, "axm", PNN_TYPE_INT32, 0, NULL, (int32_t[]){0});
+  int t1 = tensor(mb, "t1", PNN_TYPE_FLOAT32, 2, DIMS(3, 0), NULL);
+  int t2 = tensor(mb, "t2", PNN_TYPE_FLOAT32, 2, DIMS(0, 0), NULL);
+  int t3 = tensor(mb, "t3", PNN_TYPE_FLOAT32, 2, DIMS(0, 2), NULL);
+  int t4 = tensor(mb, "t4", PNN_TYPE_FLOAT32, 2, DIMS(0, 3), NULL);
+  int t5 = tensor(mb, "t5", PNN_TYPE_FLOAT32, 2, DIMS(0, 3), NULL);
+  int t6 = tensor(mb, "t6", PNN_TYPE_FLOAT32, 2, DIMS(2, 0), NULL);
+  int s0 = tensor(mb, "s0", PNN_TYPE_FLOAT32, 2, DIMS(2, 0), NULL);
+  int s1 = tensor(mb, "s1", PNN_TYPE_FLOAT32, 2, DIMS(2, 0), NULL);
+  int pk = tensor(mb, "pk", PNN_TYPE_FLOAT32, 3, DIMS(2, 0, 3), NULL);
+  int mn = tensor(mb, "mn", PNN_TYPE_FLOAT32, 1, DIMS(3), NULL);
+  int am = tensor(mb, "am", PNN_TYPE_INT32, 1, DIMS(0), NULL);
+  pnn_mb_op(mb, PNN_OP_TRANSPOSE, 0, NULL, 2, (int32_t[]){x, perm}, 1, &t1);
+  pnn_mb_op(mb, PNN_OP_TILE, 0, NULL, 2, (int32_t[]){x, mult}, 1, &t2);
+  pnn_mb_op(mb, PNN_OP_SLICE, 0, NULL, 3, (int32_t[]){x, b, sz}, 1, &t3);
+  pnn_mb_op(mb, PNN_OP_STRIDED_SLICE, 0, NULL, 4, (int32_t[]){x, b, e, one}, 1,
+            &t4);
+  pnn_gather_options go = {.axis = 1};
+  pnn_mb_op(mb, PNN_OP_GATHER, PNN_OPTIONS_OF(gather), &go, 2,
+            (int32_t[]){w, idx}, 1, &t6);
+  pnn_mb_op(mb, PNN_OP_SPLIT, 0, NULL, 2, (int32_t[]){ax1, t6}, 2,
+            (int32_t[]){s0, s1});
+  pnn_mb_op(mb, PNN_OP_ZEROS_LIKE, 0, NULL, 1, &x, 1, &t5);
+  pnn_pack_options po = {.values_count = 2, .axis = 0};
+  pnn_mb_op(mb, PNN_OP_PACK, PNN_OPTIONS_OF(pack), &po, 2, (int32_t[]){x, t5},
+            1, &pk);
+  pnn_mb_op(mb, PNN_OP_MEAN, 0, NULL, 2, (int32_t[]){x, ax0}, 1, &mn);
+  pnn_mb_op(mb, PNN_OP_ARG_MAX, 0, NULL, 2, (int32_t[]){t1, axm}, 1, &am);
+  io(mb, 3, (int32_t[]){x, w, idx}, 10,
+     (int32_t[]){t1, t2, t3, t4, t6, s0, s1, pk, mn, am});
+  run_t r = build(mb);
+  CHECK_OK(r);
+  float wv[6] = {1, 2, 3, 4, 5, 6};
+  CHECK(set_input(&r, 1, wv, sizeof wv) == PNN_OK);
+  CHECK(invoke(&r) == PNN_OK);
+  CHECK(SHAPE_IS(out(&r, 0), 3, 0));
+  CHECK(SHAPE_IS(out(&r, 1), 0, 0));
+  CHECK(SHAPE_IS(out(&r, 2), 0, 2));
+  CHECK(SHAPE_IS(out(&r, 3), 0, 2));
+  CHECK(SHAPE_IS(out(&r, 4), 2, 0));
+  CHECK(SHAPE_IS(out(&r, 5), 2, 0));
+  CHECK(SHAPE_IS(out(&r, 6), 2, 0));
+  CHECK(SHAPE_IS(out(&r, 7), 2, 0, 3));
+  CHECK(SHAPE_IS(out(&r, 8), 3));
+  /* MEAN over an empty axis: 0/0 = NaN, as TFLite's float mean. */
+  const float *m = pnn_tensor_data(out(&r, 8));
+  for (int i = 0; i < 3; i++) CHECK(isnan(m[i]));
+  /* ARG_MAX along the non-empty axis of [3, 0]: an empty result. */
+  CHECK(SHAPE_IS(out(&r, 9), 0));
+  run_free(&r);
+}
+
+TEST(arg_max_over_empty_axis_is_refused) {
+  pnn_mb *mb = pnn_mb_new();
+  int x = tensor(mb, "x", PNN_TYPE_FLOAT32, 2, DIMS(3, 0), NULL);
+  int ax = tensor(mb, "ax", PNN_TYPE_INT32, 0, NULL, (int32_t[]){1});
+  int y = tensor(mb, "y", PNN_TYPE_INT32, 1, DIMS(3), NULL);
+  pnn_mb_op(mb, PNN_OP_ARG_MAX, 0, NULL, 2, (int32_t[]){x, ax}, 1, &y);
+  io(mb, 1, &x, 1, &y);
+  run_t r = build(mb);
+  CHECK_FAILS(r, PNN_ERROR_INVALID_MODEL, "is empty");
   run_free(&r);
 }

@@ -47,8 +47,10 @@ TEST(if_runs_the_chosen_branch) {
   CHECK_EQ_INT(pnn_tensor_copy_from(pnn_interpreter_input(in, 1), x, 12),
                PNN_OK);
   for (int c = 0; c < 2; c++) {
-    bool cond = c == 1;
-    CHECK_EQ_INT(pnn_tensor_copy_from(pnn_interpreter_input(in, 0), &cond, 1),
+    /* Any nonzero byte is true (2 is not a valid C bool). */
+    uint8_t byte = c == 1 ? 2 : 0;
+    bool cond = byte != 0;
+    CHECK_EQ_INT(pnn_tensor_copy_from(pnn_interpreter_input(in, 0), &byte, 1),
                  PNN_OK);
     CHECK_EQ_INT(pnn_interpreter_invoke(in), PNN_OK);
     CHECK_EQ_INT(pnn_tensor_copy_to(pnn_interpreter_output(in, 0), y, 12),

@@ -5,6 +5,8 @@
  * folded float16 weights), on control flow, with 1 and 2 threads, and on
  * the mediapipe models when they are in the cache. */
 #include <dirent.h>
+#include <errno.h>
+#include <stdbool.h>
 #include <stdatomic.h>
 #include <string.h>
 
@@ -34,37 +36,55 @@ extern void __libc_free(void *);
 extern void *__libc_memalign(size_t, size_t);
 
 static atomic_int counting, calls;
+/* Fault injection: when > 0, the fail_at-th allocation returns NULL. */
+static atomic_int fail_at, allocs;
 
 static void note(void) {
   if (atomic_load(&counting)) atomic_fetch_add(&calls, 1);
 }
-void *malloc(size_t n) {
+/* Counts an allocation; true if this one must fail. */
+static bool inject(void) {
   note();
-  return __libc_malloc(n);
+  int f = atomic_load(&fail_at);
+  if (f > 0 && atomic_fetch_add(&allocs, 1) + 1 == f) {
+    errno = ENOMEM; /* as the real allocator does (glibc relies on it) */
+    return true;
+  }
+  return false;
+}
+/* Live blocks (allocations minus frees), for leak checks. */
+static atomic_int live;
+static void *track(void *p) {
+  if (p) atomic_fetch_add(&live, 1);
+  return p;
+}
+void *malloc(size_t n) {
+  return inject() ? NULL : track(__libc_malloc(n));
 }
 void *calloc(size_t n, size_t s) {
-  note();
-  return __libc_calloc(n, s);
+  return inject() ? NULL : track(__libc_calloc(n, s));
 }
 void *realloc(void *p, size_t n) {
-  note();
-  return __libc_realloc(p, n);
+  if (inject()) return NULL;
+  void *q = __libc_realloc(p, n);
+  if (!p) track(q);
+  return q;
 }
 void free(void *p) {
-  if (p) note();
+  if (p) {
+    note();
+    atomic_fetch_sub(&live, 1);
+  }
   __libc_free(p);
 }
 void *aligned_alloc(size_t a, size_t n) {
-  note();
-  return __libc_memalign(a, n);
+  return inject() ? NULL : track(__libc_memalign(a, n));
 }
 void *memalign(size_t a, size_t n) {
-  note();
-  return __libc_memalign(a, n);
+  return inject() ? NULL : track(__libc_memalign(a, n));
 }
 int posix_memalign(void **out, size_t a, size_t n) {
-  note();
-  *out = __libc_memalign(a, n);
+  *out = inject() ? NULL : track(__libc_memalign(a, n));
   return *out ? 0 : 12;
 }
 
@@ -143,10 +163,13 @@ static pnn_model *cnn_model(void) {
 TEST(counter_sees_allocations) {
   atomic_store(&calls, 0);
   atomic_store(&counting, 1);
+  int live0 = atomic_load(&live);
   void *volatile p = malloc(10);
+  CHECK_EQ_INT(atomic_load(&live), live0 + 1);
   free(p);
   atomic_store(&counting, 0);
   CHECK_EQ_INT(atomic_load(&calls), 2);
+  CHECK_EQ_INT(atomic_load(&live), live0);
   /* ... and sees the library's own: allocate does allocate. */
   pnn_model *m = cnn_model();
   CHECK(m);
@@ -210,7 +233,7 @@ TEST(cnn_invoke_allocates_nothing) {
 }
 
 /* WHILE (i < 4: i += 1) inside the main graph. */
-TEST(control_flow_invoke_allocates_nothing) {
+static pnn_model *while_model(void) {
   static const int32_t s1[] = {1};
   pnn_mb *mb = pnn_mb_new();
   int i = rt_f32(mb, "i", 1, s1, NULL);
@@ -234,9 +257,71 @@ TEST(control_flow_invoke_allocates_nothing) {
   rt_binary(mb, PNN_OP_ADD, bi, k, bo);
   pnn_mb_inputs(mb, 1, &bi);
   pnn_mb_outputs(mb, 1, &bo);
-  pnn_model *m = rt_load(mb);
+  return rt_load(mb);
+}
+
+TEST(control_flow_invoke_allocates_nothing) {
+  pnn_model *m = while_model();
   CHECK(m);
   check_model(m, 2);
+  pnn_model_free(m);
+}
+
+/* Every allocation of create + allocate fails in turn: each failure is a
+ * status (OUT_OF_MEMORY, with a message once an interpreter exists), never
+ * a crash; the next attempt then succeeds and runs. */
+static void fail_each_allocation(pnn_model *m, int threads) {
+  for (int k = 1; k < 100000; k++) {
+    pnn_interpreter *in = NULL;
+    pnn_interpreter_options o;
+    pnn_interpreter_options_init(&o);
+    o.num_threads = threads;
+    atomic_store(&allocs, 0);
+    int live_before = atomic_load(&live);
+    atomic_store(&fail_at, k);
+    pnn_status s = pnn_interpreter_create(m, &o, &in);
+    if (s == PNN_OK) s = pnn_interpreter_allocate(in);
+    bool injected = atomic_load(&allocs) >= k;
+    atomic_store(&fail_at, 0);
+    if (!injected) {
+      /* Past the last allocation: everything must work now. */
+      CHECK_MSG(s == PNN_OK, "k=%d: %s", k,
+                in ? pnn_interpreter_last_error(in) : "create failed");
+      CHECK_EQ_INT(pnn_interpreter_invoke(in), PNN_OK);
+      pnn_interpreter_free(in);
+      if (threads == 1) CHECK_EQ_INT(atomic_load(&live), live_before);
+      CHECK(k > 5);
+      return;
+    }
+    if (s == PNN_OK) {
+      /* Absorbed: a worker thread that could not start just means fewer
+       * threads. The interpreter must still work. */
+      CHECK_MSG(threads > 1, "k=%d: failure ignored single-threaded", k);
+      CHECK_EQ_INT(pnn_interpreter_invoke(in), PNN_OK);
+    } else {
+      CHECK_MSG(s == PNN_ERROR_OUT_OF_MEMORY, "k=%d: status %d (%s)", k, (int)s,
+                in ? pnn_interpreter_last_error(in) : "");
+      if (in) CHECK(strlen(pnn_interpreter_last_error(in)) > 0);
+    }
+    pnn_interpreter_free(in);
+    /* No leak on any failure path (threads keep cached stacks, so only
+     * the single-threaded run can be balanced exactly). */
+    if (threads == 1)
+      CHECK_MSG(atomic_load(&live) == live_before, "k=%d: %d blocks leaked", k,
+                atomic_load(&live) - live_before);
+  }
+  CHECK_MSG(0, "allocation count did not converge");
+}
+
+TEST(out_of_memory_at_every_allocation) {
+  pnn_model *m = cnn_model();
+  CHECK(m);
+  fail_each_allocation(m, 1);
+  fail_each_allocation(m, 2);
+  pnn_model_free(m);
+  m = while_model();
+  CHECK(m);
+  fail_each_allocation(m, 1);
   pnn_model_free(m);
 }
 

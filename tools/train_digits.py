@@ -105,7 +105,28 @@ def write_samples(out_dir, digits, te):
     return names
 
 
+def sample_predictions(model_bytes, sample_dir, names):
+    """LiteRT's top-1 label and score for each sample PNG, read the way
+    classify reads it (pixel/255): the expected demo output."""
+    from PIL import Image
+    from ai_edge_litert import interpreter as litert
+    it = litert.Interpreter(model_content=model_bytes)
+    it.allocate_tensors()
+    i, o = it.get_input_details()[0]["index"], it.get_output_details()[0]["index"]
+    preds = {}
+    for n in names:
+        pix = np.asarray(Image.open(os.path.join(sample_dir, n)), np.float32) / 255.0
+        it.set_tensor(i, pix[None, :, :, None])
+        it.invoke()
+        p = it.get_tensor(o)[0]
+        preds[n] = {"label": str(int(np.argmax(p))), "score": round(float(np.max(p)), 6)}
+    return preds
+
+
 def write_readme(path, m):
+    sample_rows = "\n".join(
+        f"| `{n}` | {n.split('_')[0]} | {p['label']} | {p['score']:.4f} |"
+        for n, p in m["sample_predictions"].items())
     text = f"""# digits: the bundled demo model
 
 A small CNN trained on scikit-learn's 8x8 handwritten digits (1797 images,
@@ -129,7 +150,13 @@ named `<label>_test<index>.png` (pixel = round(value/16*255)), so
     # = build/pocketnn classify --model models/digits/digits.tflite \\
     #       --labels models/digits/labels.txt models/digits/samples/*.png
 
-prints the predicted label, score and time for each image.
+prints the predicted label, score and time for each image. LiteRT's
+top-1 for each sample (the output to expect; a wrong one is one of the
+test-split errors, kept rather than hiding it by picking other samples):
+
+| sample | true label | LiteRT top-1 | score |
+|---|---|---|---|
+{sample_rows}
 
 ## Regenerate
 
@@ -174,13 +201,14 @@ def main():
     x_png = (np.round(x * 255.0) / 255.0).astype(np.float32)
     acc_png = litert_accuracy(tflite, x_png[te], y[te])
     samples = write_samples(os.path.join(args.out, "samples"), digits, te)
+    preds = sample_predictions(tflite, os.path.join(args.out, "samples"), samples)
 
     import ai_edge_litert
     import sklearn
     m = {"seed": SEED, "epochs": args.epochs, "train": int(len(tr)), "test": int(len(te)),
          "test_accuracy": acc, "test_correct": int(round(acc * len(te))),
          "test_accuracy_png": acc_png, "keras_test_accuracy": keras_acc,
-         "model_bytes": len(tflite), "samples": samples,
+         "model_bytes": len(tflite), "samples": samples, "sample_predictions": preds,
          "versions": f"tensorflow-cpu {tf.__version__}, ai-edge-litert "
                      f"{getattr(ai_edge_litert, '__version__', '?')}, "
                      f"scikit-learn {sklearn.__version__}, numpy {np.__version__}"}

@@ -1,4 +1,8 @@
-/* Loading a model: map or borrow the bytes, verify and decode them once. */
+/* Loading a model: map or borrow the bytes, verify and decode them once.
+ *
+ * The file is mapped MAP_PRIVATE read-only. Like every mmap-based loader,
+ * this assumes nobody truncates the file while the model lives (that
+ * would raise SIGBUS on access); models are read-only artifacts. */
 #include <errno.h>
 #include <stdarg.h>
 #include <fcntl.h>

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "flatbuf_read.h"
+#include "op_options.h"
 #include "model.h"
 #include "util/pool.h"
 
@@ -686,6 +687,21 @@ static pnn_status decode_custom_options(rd *r, const pnn_fb_table *t,
   return PNN_OK;
 }
 
+/* Kernels read op->options through the member their op expects, so a union
+ * holding another table must not get through. */
+static pnn_status check_options_type(rd *r, const pnn_op_def *op) {
+  int32_t builtin = r->m->opcodes[op->opcode_index].builtin;
+  int want = pnn_builtin_options_type(builtin);
+  if (want == PNN_OPTIONS_NONE || op->options_type == PNN_OPTIONS_NONE ||
+      op->options_type == want)
+    return PNN_OK;
+  const pnn_options_desc *got = pnn_options_describe(1, op->options_type);
+  const pnn_options_desc *exp = pnn_options_describe(1, (uint8_t)want);
+  return bad(r, "builtin_options holds %s, but this operator takes %s",
+             got ? got->name : "an unknown table",
+             exp ? exp->name : "no options");
+}
+
 static pnn_status decode_op(rd *r, const pnn_fb_table *t, int32_t sg,
                             int32_t idx, int32_t n_tensors, pnn_op_def *op) {
   set_where(r, "subgraph %d op %d", sg, idx);
@@ -704,6 +720,7 @@ static pnn_status decode_op(rd *r, const pnn_fb_table *t, int32_t sg,
   TRY(check_indices(r, "intermediate", op->intermediates, n_tensors, false));
   TRY(decode_options(r, t, 1, 3, &op->options_type, &op->options));
   TRY(decode_options(r, t, 2, 11, &op->options2_type, &op->options2));
+  TRY(check_options_type(r, op));
   return decode_custom_options(r, t, op);
 }
 

@@ -15,7 +15,7 @@
 /* ---------------------------------------------- pointwise activations */
 
 typedef struct {
-  float alpha; /* LEAKY_RELU */
+  float alpha;      /* LEAKY_RELU */
   bool approximate; /* GELU */
 } act_params;
 
@@ -96,8 +96,7 @@ static pnn_status float_input(pnn_node *node, int n_in, pnn_tensor **in) {
   if (s) return s;
   if (pnn_tensor_count(*in) < 0)
     return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
-                          "input 0 (%s): element count overflows",
-                          (*in)->name);
+                          "input 0 (%s): element count overflows", (*in)->name);
   return PNN_OK;
 }
 
@@ -115,8 +114,7 @@ static pnn_status pointwise_prepare(pnn_node *node) {
   st->params.alpha = PNN_OPTS(node, leaky_relu)->alpha;
   st->params.approximate = PNN_OPTS(node, gelu)->approximate;
   node->state = st;
-  return pnn_node_resize_output(node, 0, PNN_TYPE_FLOAT32, in->dims,
-                                in->rank);
+  return pnn_node_resize_output(node, 0, PNN_TYPE_FLOAT32, in->dims, in->rank);
 }
 
 static pnn_status pointwise_eval(pnn_node *node) {
@@ -162,8 +160,7 @@ static pnn_status prelu_prepare(pnn_node *node) {
   pnn_broadcast_strides(in, st->rank, st->sx);
   pnn_broadcast_strides(alpha, st->rank, st->sa);
   node->state = st;
-  return pnn_node_resize_output(node, 0, PNN_TYPE_FLOAT32, st->dims,
-                                st->rank);
+  return pnn_node_resize_output(node, 0, PNN_TYPE_FLOAT32, st->dims, st->rank);
 }
 
 static pnn_status prelu_eval(pnn_node *node) {
@@ -209,12 +206,10 @@ static pnn_status softmax_prepare(pnn_node *node) {
                           "out of memory for op state");
   st->depth = in->dims[in->rank - 1];
   st->rows = pnn_dims_count(in->dims, in->rank - 1);
-  st->beta = node->builtin == PNN_OP_SOFTMAX
-                 ? PNN_OPTS(node, softmax)->beta
-                 : 1.f;
+  st->beta =
+      node->builtin == PNN_OP_SOFTMAX ? PNN_OPTS(node, softmax)->beta : 1.f;
   node->state = st;
-  return pnn_node_resize_output(node, 0, PNN_TYPE_FLOAT32, in->dims,
-                                in->rank);
+  return pnn_node_resize_output(node, 0, PNN_TYPE_FLOAT32, in->dims, in->rank);
 }
 
 static float row_max(const float *x, int64_t n) {

@@ -19,16 +19,15 @@
 #include "ops/tensor_util.h"
 
 typedef struct {
-  int act;           /* fused activation (float: pnn_apply_activation) */
-  int64_t ilo, ihi;  /* integer clamp of the fused activation */
+  int act;          /* fused activation (float: pnn_apply_activation) */
+  int64_t ilo, ihi; /* integer clamp of the fused activation */
 } bin_params;
 
 /* Computes out[i] = f(a[i*sa], b[i*sb]) for i < n. Returns false when an
  * element cannot be computed (integer division by zero, negative integer
  * power); eval then reports the error. */
-typedef bool (*bin_row_fn)(const void *a, int64_t sa, const void *b,
-                           int64_t sb, void *out, int64_t n,
-                           const bin_params *p);
+typedef bool (*bin_row_fn)(const void *a, int64_t sa, const void *b, int64_t sb,
+                           void *out, int64_t n, const bin_params *p);
 
 typedef struct {
   int32_t op;
@@ -37,21 +36,36 @@ typedef struct {
   const char *fail; /* message when fn returns false */
 } bin_impl;
 
-/* Defines row function NAME over inputs of type TI and output TO; BODY
- * reads x, y and sets r (may `return false`). POST maps r to the output. */
-#define BIN_ROW(NAME, TI, TO, BODY, POST)                                   \
-  static bool NAME(const void *va, int64_t sa, const void *vb, int64_t sb,  \
-                   void *vo, int64_t n, const bin_params *p) {              \
-    const TI *a = va, *b = vb;                                              \
-    TO *o = vo;                                                             \
-    (void)p;                                                                \
-    for (int64_t i = 0; i < n; i++) {                                       \
-      const TI x = a[i * sa], y = b[i * sb];                                \
-      TO r;                                                                 \
-      BODY;                                                                 \
-      o[i] = POST;                                                          \
-    }                                                                       \
-    return true;                                                            \
+/* Defines row function NAME over inputs of type TI and output TO: r is
+ * EXPR of the operands x and y, stored as POST (which may apply the fused
+ * activation). */
+#define BIN_ROW(NAME, TI, TO, EXPR, POST)                                  \
+  static bool NAME(const void *va, int64_t sa, const void *vb, int64_t sb, \
+                   void *vo, int64_t n, const bin_params *p) {             \
+    const TI *a = va, *b = vb;                                             \
+    TO *o = vo;                                                            \
+    (void)p;                                                               \
+    for (int64_t i = 0; i < n; i++) {                                      \
+      const TI x = a[i * sa], y = b[i * sb];                               \
+      const TO r = (EXPR);                                                 \
+      o[i] = POST;                                                         \
+    }                                                                      \
+    return true;                                                           \
+  }
+
+/* Like BIN_ROW for an element function FN(x, y, &r) that can fail. */
+#define BIN_ROW_CHECKED(NAME, T, FN, POST)                                 \
+  static bool NAME(const void *va, int64_t sa, const void *vb, int64_t sb, \
+                   void *vo, int64_t n, const bin_params *p) {             \
+    const T *a = va, *b = vb;                                              \
+    T *o = vo;                                                             \
+    (void)p;                                                               \
+    for (int64_t i = 0; i < n; i++) {                                      \
+      T r;                                                                 \
+      if (!FN(a[i * sa], b[i * sb], &r)) return false;                     \
+      o[i] = POST;                                                         \
+    }                                                                      \
+    return true;                                                           \
   }
 
 #define F_ACT pnn_apply_activation(p->act, r)
@@ -61,94 +75,121 @@ typedef struct {
 /* Wrapping integer arithmetic: unsigned math has defined overflow. */
 #define WRAP(T, U, expr) ((T)(U)(expr))
 
-/* ---- float32 ---- */
-BIN_ROW(add_f32, float, float, r = x + y, F_ACT)
-BIN_ROW(sub_f32, float, float, r = x - y, F_ACT)
-BIN_ROW(mul_f32, float, float, r = x * y, F_ACT)
-BIN_ROW(div_f32, float, float, r = x / y, F_ACT)
-BIN_ROW(sqdiff_f32, float, float, r = (x - y) * (x - y), PLAIN)
-/* As TFLite: a NaN first operand yields the second. */
-BIN_ROW(max_f32, float, float, r = x > y ? x : y, PLAIN)
-BIN_ROW(min_f32, float, float, r = x < y ? x : y, PLAIN)
-BIN_ROW(pow_f32, float, float, r = powf(x, y), PLAIN)
+/* ---- element functions that can fail ---- */
+
 /* TFLite divides in double, then floors; a zero divisor is an error. */
-BIN_ROW(floordiv_f32, float, float,
-        if (y == 0.f) return false;
-        r = (float)floor((double)x / (double)y), PLAIN)
+static inline bool floordiv_f32_el(float x, float y, float *r) {
+  if (y == 0.f) return false;
+  *r = (float)floor((double)x / (double)y);
+  return true;
+}
+
 /* Truncated fmod, moved to the divisor's sign (Python-style modulo). */
-BIN_ROW(floormod_f32, float, float,
-        if (y == 0.f) return false;
-        r = fmodf(x, y);
-        if (r != 0.f && ((y < 0.f) != (r < 0.f))) r += y, PLAIN)
+static inline bool floormod_f32_el(float x, float y, float *r) {
+  if (y == 0.f) return false;
+  float m = fmodf(x, y);
+  *r = (m != 0.f && ((y < 0.f) != (m < 0.f))) ? m + y : m;
+  return true;
+}
 
-/* ---- int32 / int64 ---- */
-#define INT_ARITH(T, U, SUF)                                                \
-  BIN_ROW(add_##SUF, T, T, r = WRAP(T, U, (U)x + (U)y), I_ACT)              \
-  BIN_ROW(sub_##SUF, T, T, r = WRAP(T, U, (U)x - (U)y), I_ACT)              \
-  BIN_ROW(mul_##SUF, T, T, r = WRAP(T, U, (U)x * (U)y), I_ACT)              \
-  BIN_ROW(max_##SUF, T, T, r = x > y ? x : y, PLAIN)                        \
-  BIN_ROW(min_##SUF, T, T, r = x < y ? x : y, PLAIN)                        \
-  /* C's % truncates; INT_MIN % -1 is undefined, its value is 0. */         \
-  BIN_ROW(floormod_##SUF, T, T,                                             \
-          if (y == 0) return false;                                         \
-          r = y == -1 ? 0 : x % y;                                          \
-          if (r != 0 && ((y < 0) != (r < 0))) r = WRAP(T, U, (U)r + (U)y),  \
-          PLAIN)
-
-INT_ARITH(int32_t, uint32_t, i32)
-INT_ARITH(int64_t, uint64_t, i64)
-
-BIN_ROW(sqdiff_i32, int32_t, int32_t,
-        uint32_t d = (uint32_t)x - (uint32_t)y;
-        r = WRAP(int32_t, uint32_t, d * d), PLAIN)
+/* The same for integers. C's % truncates; INT_MIN % -1 is undefined and
+ * its value is 0. */
+#define FLOORMOD_INT(T, U, SUF)                                          \
+  static inline bool floormod_##SUF##_el(T x, T y, T *r) {               \
+    if (y == 0) return false;                                            \
+    T m = y == -1 ? 0 : x % y;                                           \
+    *r = (m != 0 && ((y < 0) != (m < 0))) ? WRAP(T, U, (U)m + (U)y) : m; \
+    return true;                                                         \
+  }
+FLOORMOD_INT(int32_t, uint32_t, i32)
+FLOORMOD_INT(int64_t, uint64_t, i64)
 
 /* Truncating division as TFLite's int32 DIV; INT_MIN / -1 wraps. */
-BIN_ROW(div_i32, int32_t, int32_t,
-        if (y == 0) return false;
-        r = y == -1 ? WRAP(int32_t, uint32_t, 0u - (uint32_t)x) : x / y,
-        I_ACT)
+static inline bool div_i32_el(int32_t x, int32_t y, int32_t *r) {
+  if (y == 0) return false;
+  *r = y == -1 ? WRAP(int32_t, uint32_t, 0u - (uint32_t)x) : x / y;
+  return true;
+}
+
 /* floor(x / y) computed exactly in integers (TFLite goes through double,
  * which is exact for int32). */
-BIN_ROW(floordiv_i32, int32_t, int32_t,
-        if (y == 0) return false;
-        if (y == -1) r = WRAP(int32_t, uint32_t, 0u - (uint32_t)x);
-        else {
-          r = x / y;
-          if ((x % y != 0) && ((x < 0) != (y < 0))) r--;
-        },
-        PLAIN)
+static inline bool floordiv_i32_el(int32_t x, int32_t y, int32_t *r) {
+  if (y == 0) return false;
+  if (y == -1) {
+    *r = WRAP(int32_t, uint32_t, 0u - (uint32_t)x);
+    return true;
+  }
+  int32_t q = x / y;
+  if (x % y != 0 && ((x < 0) != (y < 0))) q--;
+  *r = q;
+  return true;
+}
 
 /* Integer power by squaring; negative exponents are an error in TFLite. */
-static bool ipow32(int32_t base, int32_t e, int32_t *out) {
+static inline bool pow_i32_el(int32_t base, int32_t e, int32_t *r) {
   if (e < 0) return false;
-  uint32_t r = 1, b = (uint32_t)base;
+  uint32_t acc = 1, b = (uint32_t)base;
   while (e) {
-    if (e & 1) r *= b;
+    if (e & 1) acc *= b;
     b *= b;
     e >>= 1;
   }
-  *out = (int32_t)r;
+  *r = (int32_t)acc;
   return true;
 }
-BIN_ROW(pow_i32, int32_t, int32_t, if (!ipow32(x, y, &r)) return false,
-        PLAIN)
+
+static inline int32_t sqdiff_i32_el(int32_t x, int32_t y) {
+  uint32_t d = (uint32_t)x - (uint32_t)y;
+  return WRAP(int32_t, uint32_t, d * d);
+}
+
+/* ---- float32 ---- */
+BIN_ROW(add_f32, float, float, x + y, F_ACT)
+BIN_ROW(sub_f32, float, float, x - y, F_ACT)
+BIN_ROW(mul_f32, float, float, (x) * (y), F_ACT)
+BIN_ROW(div_f32, float, float, x / y, F_ACT)
+BIN_ROW(sqdiff_f32, float, float, (x - y) * (x - y), PLAIN)
+/* As TFLite: a NaN first operand yields the second. */
+BIN_ROW(max_f32, float, float, x > y ? x : y, PLAIN)
+BIN_ROW(min_f32, float, float, x < y ? x : y, PLAIN)
+BIN_ROW(pow_f32, float, float, powf(x, y), PLAIN)
+BIN_ROW_CHECKED(floordiv_f32, float, floordiv_f32_el, PLAIN)
+BIN_ROW_CHECKED(floormod_f32, float, floormod_f32_el, PLAIN)
+
+/* ---- int32 / int64 ---- */
+#define INT_ARITH(T, U, SUF)                                   \
+  BIN_ROW(add_##SUF, T, T, WRAP(T, U, (U)x + (U)y), I_ACT)     \
+  BIN_ROW(sub_##SUF, T, T, WRAP(T, U, (U)x - (U)y), I_ACT)     \
+  BIN_ROW(mul_##SUF, T, T, WRAP(T, U, (U)(x) * (U)(y)), I_ACT) \
+  BIN_ROW(max_##SUF, T, T, x > y ? x : y, PLAIN)               \
+  BIN_ROW(min_##SUF, T, T, x < y ? x : y, PLAIN)               \
+  BIN_ROW_CHECKED(floormod_##SUF, T, floormod_##SUF##_el, PLAIN)
+
+INT_ARITH(int32_t, uint32_t, i32)
+INT_ARITH(int64_t, uint64_t, i64)
+BIN_ROW(sqdiff_i32, int32_t, int32_t, sqdiff_i32_el(x, y), PLAIN)
+BIN_ROW_CHECKED(div_i32, int32_t, div_i32_el, I_ACT)
+BIN_ROW_CHECKED(floordiv_i32, int32_t, floordiv_i32_el, PLAIN)
+BIN_ROW_CHECKED(pow_i32, int32_t, pow_i32_el, PLAIN)
 
 /* ---- comparisons (bool output) and logic ---- */
-#define CMP_ROWS(T, SUF)                                   \
-  BIN_ROW(eq_##SUF, T, bool, r = x == y, PLAIN)            \
-  BIN_ROW(ne_##SUF, T, bool, r = x != y, PLAIN)            \
-  BIN_ROW(lt_##SUF, T, bool, r = x < y, PLAIN)             \
-  BIN_ROW(le_##SUF, T, bool, r = x <= y, PLAIN)            \
-  BIN_ROW(gt_##SUF, T, bool, r = x > y, PLAIN)             \
-  BIN_ROW(ge_##SUF, T, bool, r = x >= y, PLAIN)
+#define CMP_ROWS(T, SUF)                    \
+  BIN_ROW(eq_##SUF, T, bool, x == y, PLAIN) \
+  BIN_ROW(ne_##SUF, T, bool, x != y, PLAIN) \
+  BIN_ROW(lt_##SUF, T, bool, x < y, PLAIN)  \
+  BIN_ROW(le_##SUF, T, bool, x <= y, PLAIN) \
+  BIN_ROW(gt_##SUF, T, bool, x > y, PLAIN)  \
+  BIN_ROW(ge_##SUF, T, bool, x >= y, PLAIN)
 
 CMP_ROWS(float, f32)
 CMP_ROWS(int32_t, i32)
 CMP_ROWS(int64_t, i64)
-BIN_ROW(eq_b, bool, bool, r = x == y, PLAIN)
-BIN_ROW(ne_b, bool, bool, r = x != y, PLAIN)
-BIN_ROW(and_b, bool, bool, r = x && y, PLAIN)
-BIN_ROW(or_b, bool, bool, r = x || y, PLAIN)
+/* Bool tensors are read as bytes: a model's constant may hold any byte
+ * value, and loading one that is not 0/1 as a C bool is undefined. */
+BIN_ROW(eq_b, uint8_t, bool, (x != 0) == (y != 0), PLAIN)
+BIN_ROW(ne_b, uint8_t, bool, (x != 0) != (y != 0), PLAIN)
+BIN_ROW(and_b, uint8_t, bool, (x != 0) && (y != 0), PLAIN)
+BIN_ROW(or_b, uint8_t, bool, (x != 0) || (y != 0), PLAIN)
 
 #define F32 PNN_TYPE_FLOAT32
 #define I32 PNN_TYPE_INT32
@@ -211,11 +252,13 @@ static const bin_impl bin_impls[] = {
 
 static bool is_bool_result(int32_t op) {
   switch (op) {
-    case PNN_OP_EQUAL: case PNN_OP_NOT_EQUAL: case PNN_OP_LESS:
-    case PNN_OP_LESS_EQUAL: case PNN_OP_GREATER: case PNN_OP_GREATER_EQUAL:
-      return true;
-    default:
-      return false;
+    case PNN_OP_EQUAL:
+    case PNN_OP_NOT_EQUAL:
+    case PNN_OP_LESS:
+    case PNN_OP_LESS_EQUAL:
+    case PNN_OP_GREATER:
+    case PNN_OP_GREATER_EQUAL: return true;
+    default: return false;
   }
 }
 
@@ -234,7 +277,7 @@ static int fused_activation(const pnn_node *node) {
 typedef struct {
   const bin_impl *impl;
   bin_params params;
-  int rank;                   /* >= 1 after merging */
+  int rank; /* >= 1 after merging */
   int64_t dims[PNN_MAX_RANK];
   int64_t sa[PNN_MAX_RANK], sb[PNN_MAX_RANK];
   int64_t count;
@@ -275,8 +318,14 @@ static pnn_status set_int_clamp(pnn_node *node, int act, bin_params *p,
   switch (act) {
     case PNN_ACT_NONE: return PNN_OK;
     case PNN_ACT_RELU: p->ilo = 0; return PNN_OK;
-    case PNN_ACT_RELU_N1_TO_1: p->ilo = -1; p->ihi = 1; return PNN_OK;
-    case PNN_ACT_RELU6: p->ilo = 0; p->ihi = 6; return PNN_OK;
+    case PNN_ACT_RELU_N1_TO_1:
+      p->ilo = -1;
+      p->ihi = 1;
+      return PNN_OK;
+    case PNN_ACT_RELU6:
+      p->ilo = 0;
+      p->ihi = 6;
+      return PNN_OK;
     default:
       return pnn_node_error(node, PNN_ERROR_UNSUPPORTED,
                             "fused_activation_function %d not supported for "
@@ -358,10 +407,10 @@ static pnn_status binary_eval(pnn_node *node) {
     if (!st->impl->fn(a + oa * (int64_t)in_size, st->sa[last],
                       b + ob * (int64_t)in_size, st->sb[last],
                       o + oo * (int64_t)out_size, run, &st->params))
-      return pnn_node_error(node, PNN_ERROR_RUNTIME, "%s (input 1, %s)",
-                            st->impl->fail ? st->impl->fail
-                                           : "invalid operands",
-                            node->inputs[1]->name);
+      return pnn_node_error(
+          node, PNN_ERROR_RUNTIME, "%s (input 1, %s)",
+          st->impl->fail ? st->impl->fail : "invalid operands",
+          node->inputs[1]->name);
     oo += run;
     int k = last - 1;
     for (; k >= 0; k--) {
@@ -383,13 +432,11 @@ static pnn_status add_n_prepare(pnn_node *node) {
   if (s) return s;
   pnn_tensor *first;
   s = pnn_require_input(node, 0, &first);
-  if (!s)
-    s = pnn_tu_check_types(node, first, 0, PNN_T(FLOAT32) | PNN_T(INT32));
+  if (!s) s = pnn_tu_check_types(node, first, 0, PNN_T(FLOAT32) | PNN_T(INT32));
   if (s) return s;
   if (pnn_tensor_count(first) < 0)
     return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
-                          "input 0 (%s): element count overflows",
-                          first->name);
+                          "input 0 (%s): element count overflows", first->name);
   for (int i = 1; i < node->n_inputs; i++) {
     pnn_tensor *t;
     s = pnn_require_input(node, i, &t);
@@ -397,11 +444,10 @@ static pnn_status add_n_prepare(pnn_node *node) {
     if (s) return s;
     if (!pnn_same_shape(t, first))
       return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
-                            "input %d (%s): shape differs from input 0 (%s)",
-                            i, t->name, first->name);
+                            "input %d (%s): shape differs from input 0 (%s)", i,
+                            t->name, first->name);
   }
-  return pnn_node_resize_output(node, 0, first->type, first->dims,
-                                first->rank);
+  return pnn_node_resize_output(node, 0, first->type, first->dims, first->rank);
 }
 
 static pnn_status add_n_eval(pnn_node *node) {

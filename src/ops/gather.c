@@ -92,7 +92,8 @@ static pnn_status gather_eval(pnn_node *node) {
                                 (long long)idx, (long long)axis_size,
                                 indices->name);
         if (chunk)
-          memcpy(dst, src + ((b * outer + o) * axis_size + idx) * (int64_t)chunk,
+          memcpy(dst,
+                 src + ((b * outer + o) * axis_size + idx) * (int64_t)chunk,
                  chunk);
         dst += chunk;
       }
@@ -220,8 +221,8 @@ static pnn_status select_prepare(pnn_node *node) {
   } else {
     int32_t xy[PNN_MAX_RANK];
     int rxy;
-    if (!pnn_broadcast_dims(t[1]->dims, t[1]->rank, t[2]->dims, t[2]->rank,
-                            xy, &rxy) ||
+    if (!pnn_broadcast_dims(t[1]->dims, t[1]->rank, t[2]->dims, t[2]->rank, xy,
+                            &rxy) ||
         !pnn_broadcast_dims(t[0]->dims, t[0]->rank, xy, rxy, st->dims,
                             &st->rank))
       return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
@@ -247,8 +248,8 @@ static pnn_status select_eval(pnn_node *node) {
   int64_t n = pnn_dims_count(st->dims, st->rank);
   int64_t idx[PNN_MAX_RANK] = {0}, off[3] = {0, 0, 0};
   for (int64_t k = 0; k < n; k++) {
-    const uint8_t *src = cond[off[0]] ? x + off[1] * (int64_t)elem
-                                      : y + off[2] * (int64_t)elem;
+    const uint8_t *src =
+        cond[off[0]] ? x + off[1] * (int64_t)elem : y + off[2] * (int64_t)elem;
     memcpy(dst + k * (int64_t)elem, src, elem);
     for (int d = st->rank - 1; d >= 0; d--) {
       for (int i = 0; i < 3; i++) off[i] += st->steps[i][d];

@@ -1,9 +1,12 @@
 /* DEQUANTIZE (float16, int8, uint8, int16 -> float32; per-tensor and
- * per-channel) and DENSIFY (TFLite's sparse tensor format -> dense). */
+ * per-channel), QUANTIZE (float32 -> int8/uint8/int16, and requantizing
+ * between those) and DENSIFY (TFLite's sparse tensor format -> dense). */
+#include <math.h>
 #include <string.h>
 
 #include "ops/common.h"
 #include "ops/tensor_util.h"
+#include "ops/tensor_util_quant.h"
 
 static pnn_status oom(pnn_node *node) {
   return pnn_node_error(node, PNN_ERROR_OUT_OF_MEMORY, "out of memory");
@@ -12,9 +15,9 @@ static pnn_status oom(pnn_node *node) {
 /* ---------------------------------------------------------- DEQUANTIZE */
 
 typedef struct {
-  int axis;                 /* -1: per-tensor */
+  int axis; /* -1: per-tensor */
   int32_t channels;
-  const float *scales;      /* per channel */
+  const float *scales;        /* per channel */
   const int64_t *zero_points; /* per channel, NULL = all zero */
 } dequant_state;
 
@@ -22,9 +25,9 @@ static pnn_status dequantize_prepare(pnn_node *node) {
   pnn_tensor *in;
   pnn_status s = pnn_check_io(node, 1, 1, 1);
   if (s || (s = pnn_require_input(node, 0, &in)) ||
-      (s = pnn_tu_check_types(node, in, 0,
-                              PNN_T(FLOAT16) | PNN_T(INT8) | PNN_T(UINT8) |
-                                  PNN_T(INT16))))
+      (s = pnn_tu_check_types(
+           node, in, 0,
+           PNN_T(FLOAT16) | PNN_T(INT8) | PNN_T(UINT8) | PNN_T(INT16))))
     return s;
   dequant_state *st = pnn_node_alloc_persistent(node, sizeof *st);
   if (!st) return oom(node);
@@ -54,8 +57,7 @@ static pnn_status dequantize_prepare(pnn_node *node) {
       st->zero_points = q->n_zero_point ? q->zero_point : NULL;
     }
   }
-  return pnn_node_resize_output(node, 0, PNN_TYPE_FLOAT32, in->dims,
-                                in->rank);
+  return pnn_node_resize_output(node, 0, PNN_TYPE_FLOAT32, in->dims, in->rank);
 }
 
 static int32_t quant_at(const pnn_tensor *t, int64_t i) {
@@ -95,6 +97,121 @@ static pnn_status dequantize_eval(pnn_node *node) {
 static const pnn_op_kernel dequantize_kernel = {dequantize_prepare,
                                                 dequantize_eval};
 
+/* ------------------------------------------------------------ QUANTIZE */
+
+#define QTYPES (PNN_T(INT8) | PNN_T(UINT8) | PNN_T(INT16))
+
+typedef struct {
+  int axis; /* -1: per-tensor */
+  int32_t channels;
+  const float *scales; /* float input: output scales */
+  const int64_t *zero_points;
+  int32_t multiplier; /* requantize: in_scale / out_scale */
+  int shift;
+} quant_state;
+
+static void qrange(pnn_type t, int32_t *lo, int32_t *hi) {
+  *lo = t == PNN_TYPE_UINT8 ? 0 : t == PNN_TYPE_INT8 ? -128 : -32768;
+  *hi = t == PNN_TYPE_UINT8 ? 255 : t == PNN_TYPE_INT8 ? 127 : 32767;
+}
+
+static void qstore(pnn_tensor *t, int64_t i, int32_t v) {
+  switch (t->type) {
+    case PNN_TYPE_INT8: ((int8_t *)t->data)[i] = (int8_t)v; break;
+    case PNN_TYPE_UINT8: ((uint8_t *)t->data)[i] = (uint8_t)v; break;
+    default: ((int16_t *)t->data)[i] = (int16_t)v; break;
+  }
+}
+
+static pnn_status quantize_prepare(pnn_node *node) {
+  pnn_tensor *in;
+  pnn_status s = pnn_check_io(node, 1, 1, 1);
+  if (s || (s = pnn_require_input(node, 0, &in)) ||
+      (s = pnn_tu_check_types(node, in, 0, PNN_T(FLOAT32) | QTYPES)))
+    return s;
+  pnn_tensor *out = node->outputs[0];
+  if ((unsigned)out->type >= 32 || !(QTYPES & (1u << out->type)))
+    return pnn_node_error(node, PNN_ERROR_UNSUPPORTED,
+                          "output 0 (%s): type %s not supported", out->name,
+                          pnn_type_name(out->type));
+  const pnn_quant_def *q = out->quant;
+  if (!(out->scale > 0) && !(q && q->n_scale > 0))
+    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
+                          "output 0 (%s) has no quantization scale", out->name);
+  quant_state *st = pnn_node_alloc_persistent(node, sizeof *st);
+  if (!st) return oom(node);
+  node->state = st;
+  st->axis = -1;
+  if (in->type == PNN_TYPE_FLOAT32 && q && q->n_scale > 1) {
+    int axis = q->quantized_dimension;
+    if (axis < 0 || axis >= in->rank || in->dims[axis] != q->n_scale ||
+        (q->n_zero_point && q->n_zero_point != q->n_scale))
+      return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
+                            "output 0 (%s): %d scales do not match "
+                            "quantized_dimension %d",
+                            out->name, q->n_scale, axis);
+    st->axis = axis;
+    st->channels = q->n_scale;
+    st->scales = q->scale;
+    st->zero_points = q->n_zero_point ? q->zero_point : NULL;
+  } else if (in->type != PNN_TYPE_FLOAT32) {
+    if (!(in->scale > 0))
+      return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
+                            "input 0 (%s) has no quantization scale", in->name);
+    pnn_tu_quantize_multiplier((double)in->scale / (double)out->scale,
+                               &st->multiplier, &st->shift);
+  }
+  return pnn_node_resize_output(node, 0, out->type, in->dims, in->rank);
+}
+
+static pnn_status quantize_eval(pnn_node *node) {
+  const quant_state *st = node->state;
+  const pnn_tensor *in = node->inputs[0];
+  pnn_tensor *out = node->outputs[0];
+  int64_t n = pnn_tensor_count(in);
+  int32_t lo, hi;
+  qrange(out->type, &lo, &hi);
+  if (in->type == PNN_TYPE_FLOAT32) {
+    /* q = round(x / scale) + zp, rounding half away from zero. */
+    const float *x = in->data;
+    int64_t inner = 1;
+    if (st->axis >= 0)
+      for (int d = st->axis + 1; d < in->rank; d++) inner *= in->dims[d];
+    for (int64_t i = 0; i < n; i++) {
+      float scale = out->scale;
+      int32_t zp = out->zero_point;
+      if (st->axis >= 0) {
+        int64_t c = (i / inner) % st->channels;
+        scale = st->scales[c];
+        zp = st->zero_points ? (int32_t)st->zero_points[c] : 0;
+      }
+      float r = roundf(x[i] / scale);
+      /* Saturate in float first: NaN (-> the zero point, i.e. 0) and huge
+       * values must not reach an int conversion. */
+      int32_t v = r != r              ? 0
+                  : r < -2147483520.f ? INT32_MIN / 2
+                  : r > 2147483520.f  ? INT32_MAX / 2
+                                      : (int32_t)r;
+      v += zp;
+      qstore(out, i, v < lo ? lo : (v > hi ? hi : v));
+    }
+    return PNN_OK;
+  }
+  /* Requantize: fixed-point (q - zp_in) * s_in / s_out + zp_out. */
+  for (int64_t i = 0; i < n; i++) {
+    int32_t q = in->type == PNN_TYPE_INT8    ? ((const int8_t *)in->data)[i]
+                : in->type == PNN_TYPE_UINT8 ? ((const uint8_t *)in->data)[i]
+                                             : ((const int16_t *)in->data)[i];
+    int32_t v = pnn_tu_multiply_by_quantized_multiplier(
+                    q - in->zero_point, st->multiplier, st->shift) +
+                out->zero_point;
+    qstore(out, i, v < lo ? lo : (v > hi ? hi : v));
+  }
+  return PNN_OK;
+}
+
+static const pnn_op_kernel quantize_kernel = {quantize_prepare, quantize_eval};
+
 /* ------------------------------------------------------------- DENSIFY */
 
 /* The sparse format: the dense shape is split into blocks (block_map
@@ -106,13 +223,13 @@ static const pnn_op_kernel dequantize_kernel = {dequantize_prepare,
 
 typedef struct {
   int rank, levels, n_block;
-  int32_t dense[PNN_MAX_RANK];          /* dense shape */
-  int32_t order[MAX_LEVELS];            /* expanded dim of each level */
-  int32_t extent[MAX_LEVELS];           /* size of each level's dim */
-  int32_t block_dim[PNN_MAX_RANK];      /* original dim of block b */
+  int32_t dense[PNN_MAX_RANK];     /* dense shape */
+  int32_t order[MAX_LEVELS];       /* expanded dim of each level */
+  int32_t extent[MAX_LEVELS];      /* size of each level's dim */
+  int32_t block_dim[PNN_MAX_RANK]; /* original dim of block b */
   int32_t block_size[PNN_MAX_RANK];
   const pnn_dim_metadata_def *meta;
-  int64_t n_values;                     /* leaves the walk visits */
+  int64_t n_values; /* leaves the walk visits */
 } densify_state;
 
 typedef struct {
@@ -121,9 +238,9 @@ typedef struct {
   const uint8_t *src;
   uint8_t *dst;
   size_t elem;
-  int64_t next;                         /* next value to take */
-  int64_t limit;                        /* values available */
-  pnn_node *node;                       /* for errors (validation) */
+  int64_t next;   /* next value to take */
+  int64_t limit;  /* values available */
+  pnn_node *node; /* for errors (validation) */
 } densify_walk;
 
 static pnn_status walk_leaf(densify_walk *w) {
@@ -204,8 +321,8 @@ static pnn_status densify_setup(pnn_node *node, const pnn_tensor *in,
     return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
                           "input 0 (%s): sparsity has %d traversal dims, %d "
                           "block dims and %d dim_metadata for rank %d",
-                          in->name, st->levels, st->n_block,
-                          sp->n_dim_metadata, in->rank);
+                          in->name, st->levels, st->n_block, sp->n_dim_metadata,
+                          in->rank);
   /* traversal_order: original dims first (any order), then block dims. */
   bool seen[MAX_LEVELS] = {false};
   for (int l = 0; l < st->levels; l++) {
@@ -295,8 +412,11 @@ static pnn_status densify_eval(pnn_node *node) {
   const pnn_tensor *in = node->inputs[0];
   pnn_tensor *out = node->outputs[0];
   if (out->bytes) memset(out->data, 0, out->bytes);
-  densify_walk w = {.st = st, .src = in->data, .dst = out->data,
-                    .elem = pnn_type_size(in->type), .node = node,
+  densify_walk w = {.st = st,
+                    .src = in->data,
+                    .dst = out->data,
+                    .elem = pnn_type_size(in->type),
+                    .node = node,
                     .limit = st->n_values};
   return walk_level(&w, 0, 0);
 }
@@ -305,6 +425,7 @@ static const pnn_op_kernel densify_kernel = {densify_prepare, densify_eval};
 
 const pnn_op_entry pnn_ops_quant[] = {
     {PNN_OP_DEQUANTIZE, &dequantize_kernel},
+    {PNN_OP_QUANTIZE, &quantize_kernel},
     {PNN_OP_DENSIFY, &densify_kernel},
     {-1, NULL},
 };

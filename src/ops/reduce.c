@@ -37,27 +37,30 @@ static pnn_status one_axis(pnn_node *node, int i, int rank, int *axis) {
 
 typedef struct {
   int rank;
-  int32_t dims[PNN_MAX_RANK];       /* input dims */
-  int64_t out_steps[PNN_MAX_RANK];  /* 0 along reduced dims */
-  int64_t per_output;               /* input elements per output */
-  int quant;                        /* enum quant_mode (MEAN/SUM only) */
-  int32_t multiplier;               /* QUANT_MEAN_HW */
+  int32_t dims[PNN_MAX_RANK];      /* input dims */
+  int64_t out_steps[PNN_MAX_RANK]; /* 0 along reduced dims */
+  int64_t per_output;              /* input elements per output */
+  int quant;                       /* enum quant_mode (MEAN/SUM only) */
+  int32_t multiplier;              /* QUANT_MEAN_HW */
   int shift;
 } reduce_state;
 
-/* How a MEAN or SUM of int8/uint8/int16 is computed; TFLite's reference
- * kernel picks one of these and each rounds differently. */
+/* How a MEAN or SUM of int8/uint8/int16 is computed, as TFLite does:
+ * a SUM with equal input/output quantization adds in the element type
+ * itself (wrapping); every other quantized MEAN/SUM sums in int32 and
+ * rescales with a fixed-point multiplier (integer only). */
 enum quant_mode {
-  QUANT_NONE = 0,  /* not quantized (float32, int32, int64) */
-  QUANT_SAME,      /* same scale and zero point: plain integer mean/sum */
-  QUANT_MEAN_HW,   /* 4-D MEAN over axes {1, 2} with keep_dims */
-  QUANT_RESCALE,   /* sum in int32, then rescale through float */
+  QUANT_NONE = 0, /* not quantized (float32, int32, int64) */
+  QUANT_SAME_SUM, /* SUM, same scale and zero point */
+  QUANT_RESCALE,  /* int32 sum, then fixed-point rescale */
 };
 
 static uint32_t reduce_types(int32_t op) {
   switch (op) {
-    case PNN_OP_REDUCE_ANY: case PNN_OP_REDUCE_ALL: return PNN_T(BOOL);
-    case PNN_OP_REDUCE_MAX: case PNN_OP_REDUCE_MIN: return PNN_TYPES_NUMERIC;
+    case PNN_OP_REDUCE_ANY:
+    case PNN_OP_REDUCE_ALL: return PNN_T(BOOL);
+    case PNN_OP_REDUCE_MAX:
+    case PNN_OP_REDUCE_MIN: return PNN_TYPES_NUMERIC;
     case PNN_OP_REDUCE_PROD:
       return PNN_T(FLOAT32) | PNN_T(INT32) | PNN_T(INT64);
     default: /* MEAN, SUM */
@@ -66,36 +69,36 @@ static uint32_t reduce_types(int32_t op) {
   }
 }
 
-/* Picks the quantized MEAN/SUM path (see enum quant_mode). */
+/* Picks the quantized MEAN/SUM path (see enum quant_mode) and, for
+ * rescaling, the multiplier in_scale/out_scale, folded with 1/n for MEAN
+ * the way TFLite folds it (a shift of floor(log2 n), clamped). */
 static pnn_status reduce_quant_setup(pnn_node *node, const pnn_tensor *in,
-                                     const pnn_tensor *out,
-                                     const int64_t *axes, int n_axes,
-                                     bool keep, reduce_state *st) {
+                                     const pnn_tensor *out, reduce_state *st) {
   bool same = in->scale == out->scale && in->zero_point == out->zero_point;
   if (in->type == PNN_TYPE_INT16 && (in->zero_point || out->zero_point))
     return pnn_node_error(node, PNN_ERROR_UNSUPPORTED,
                           "int16 MEAN/SUM needs zero points of 0");
-  if (node->builtin == PNN_OP_SUM) {
-    /* Only 8-bit sums with differing quantization are rescaled. */
-    st->quant = same || in->type == PNN_TYPE_INT16 ? QUANT_SAME
-                                                   : QUANT_RESCALE;
-  } else if (keep && in->rank == 4 && n_axes == 2 &&
-             ((axes[0] == 1 && axes[1] == 2) ||
-              (axes[0] == 2 && axes[1] == 1))) {
-    st->quant = QUANT_MEAN_HW;
-  } else {
-    st->quant = same ? QUANT_SAME : QUANT_RESCALE;
+  if (node->builtin == PNN_OP_SUM && (same || in->type == PNN_TYPE_INT16)) {
+    st->quant = QUANT_SAME_SUM;
+    return PNN_OK;
   }
-  if (st->quant != QUANT_SAME && !(in->scale > 0 && out->scale > 0))
+  st->quant = QUANT_RESCALE;
+  if (!(in->scale > 0 && out->scale > 0))
     return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
                           "quantized %s needs input and output scales",
                           pnn_type_name(in->type));
-  if (st->quant == QUANT_MEAN_HW) {
-    double real = in->type == PNN_TYPE_UINT8
-                      ? (double)(in->scale /
-                                 ((float)st->per_output * out->scale))
-                      : (double)in->scale / (double)out->scale;
-    pnn_tu_quantize_multiplier(real, &st->multiplier, &st->shift);
+  pnn_tu_quantize_multiplier((double)in->scale / (double)out->scale,
+                             &st->multiplier, &st->shift);
+  int64_t n = st->per_output;
+  if (node->builtin == PNN_OP_MEAN && n > 0) {
+    int shift = 0;
+    while (shift < 62 && ((int64_t)1 << (shift + 1)) <= n) shift++;
+    if (shift > 32) shift = 32;
+    if (shift > 31 + st->shift) shift = 31 + st->shift;
+    if (shift < 0) shift = 0;
+    st->multiplier =
+        (int32_t)(((int64_t)st->multiplier * ((int64_t)1 << shift)) / n);
+    st->shift -= shift;
   }
   return PNN_OK;
 }
@@ -139,8 +142,8 @@ static pnn_status reduce_prepare(pnn_node *node) {
     st->out_steps[i] = reduced[i] ? 0 : kept_steps[i];
   bool q8 = in->type == PNN_TYPE_INT8 || in->type == PNN_TYPE_UINT8 ||
             in->type == PNN_TYPE_INT16;
-  if (q8 && (s = reduce_quant_setup(node, in, node->outputs[0], axes, n, keep,
-                                    st)))
+  if (q8 && (node->builtin == PNN_OP_MEAN || node->builtin == PNN_OP_SUM) &&
+      (s = reduce_quant_setup(node, in, node->outputs[0], st)))
     return s;
   if ((node->builtin == PNN_OP_MEAN && in->type != PNN_TYPE_FLOAT32) ||
       st->quant == QUANT_RESCALE) {
@@ -153,38 +156,38 @@ static pnn_status reduce_prepare(pnn_node *node) {
 }
 
 /* Walks the input in order; OFF is the output slot of element K. */
-#define REDUCE_WALK(st, n, BODY)                                   \
-  do {                                                             \
-    int64_t idx_[PNN_MAX_RANK] = {0}, off = 0;                     \
-    for (int64_t k = 0; k < (n); k++) {                            \
-      BODY;                                                        \
-      for (int d_ = (st)->rank - 1; d_ >= 0; d_--) {               \
-        off += (st)->out_steps[d_];                                \
-        if (++idx_[d_] < (st)->dims[d_]) break;                    \
-        off -= (st)->out_steps[d_] * (st)->dims[d_];               \
-        idx_[d_] = 0;                                              \
-      }                                                            \
-    }                                                              \
+#define REDUCE_WALK(st, n, BODY)                     \
+  do {                                               \
+    int64_t idx_[PNN_MAX_RANK] = {0}, off = 0;       \
+    for (int64_t k = 0; k < (n); k++) {              \
+      BODY;                                          \
+      for (int d_ = (st)->rank - 1; d_ >= 0; d_--) { \
+        off += (st)->out_steps[d_];                  \
+        if (++idx_[d_] < (st)->dims[d_]) break;      \
+        off -= (st)->out_steps[d_] * (st)->dims[d_]; \
+        idx_[d_] = 0;                                \
+      }                                              \
+    }                                                \
   } while (0)
 
-#define FILL(T, p, count, v)                                \
-  do {                                                      \
+#define FILL(T, p, count, v)                                       \
+  do {                                                             \
     for (int64_t i_ = 0; i_ < (count); i_++) ((T *)(p))[i_] = (v); \
   } while (0)
 
 /* Max/min fold with TFLite's comparison: the new element wins only when
  * strictly better, so NaN inputs are skipped. */
-#define MAXMIN(T, lowest, highest)                                        \
-  do {                                                                    \
-    T *o = out->data;                                                     \
-    const T *x = in->data;                                                \
-    if (is_max) {                                                         \
-      FILL(T, o, nout, lowest);                                           \
-      REDUCE_WALK(st, nin, o[off] = x[k] > o[off] ? x[k] : o[off]);       \
-    } else {                                                              \
-      FILL(T, o, nout, highest);                                          \
-      REDUCE_WALK(st, nin, o[off] = x[k] < o[off] ? x[k] : o[off]);       \
-    }                                                                     \
+#define MAXMIN(T, lowest, highest)                                  \
+  do {                                                              \
+    T *o = out->data;                                               \
+    const T *x = in->data;                                          \
+    if (is_max) {                                                   \
+      FILL(T, o, nout, lowest);                                     \
+      REDUCE_WALK(st, nin, o[off] = x[k] > o[off] ? x[k] : o[off]); \
+    } else {                                                        \
+      FILL(T, o, nout, highest);                                    \
+      REDUCE_WALK(st, nin, o[off] = x[k] < o[off] ? x[k] : o[off]); \
+    }                                                               \
   } while (0)
 
 static void reduce_maxmin(const reduce_state *st, const pnn_tensor *in,
@@ -201,12 +204,12 @@ static void reduce_maxmin(const reduce_state *st, const pnn_tensor *in,
 }
 
 /* Sum (or product) of integers with wrap-around via unsigned U. */
-#define INT_FOLD(T, U, init, OP)                                        \
-  do {                                                                  \
-    T *o = out->data;                                                   \
-    const T *x = in->data;                                              \
-    FILL(T, o, nout, init);                                             \
-    REDUCE_WALK(st, nin, o[off] = (T)((U)o[off] OP (U)x[k]));           \
+#define INT_FOLD(T, U, init, OP)                              \
+  do {                                                        \
+    T *o = out->data;                                         \
+    const T *x = in->data;                                    \
+    FILL(T, o, nout, init);                                   \
+    REDUCE_WALK(st, nin, o[off] = (T)((U)o[off] OP(U) x[k])); \
   } while (0)
 
 static int32_t quant_at(const pnn_tensor *t, int64_t i) {
@@ -232,12 +235,11 @@ static void quant_range(pnn_type type, int32_t *lo, int32_t *hi) {
 
 /* Quantized MEAN/SUM. acc holds one int32 sum per output (scratch). */
 static void reduce_quant(const reduce_state *st, const pnn_tensor *in,
-                         pnn_tensor *out, bool is_sum, int32_t *acc) {
+                         pnn_tensor *out, int32_t *acc) {
   int64_t nin = pnn_tensor_count(in), nout = pnn_tensor_count(out);
-  int32_t lo, hi, n = (int32_t)st->per_output;
+  int32_t lo, hi;
   quant_range(out->type, &lo, &hi);
-  int32_t zin = in->zero_point, zout = out->zero_point;
-  if (st->quant == QUANT_SAME && is_sum) {
+  if (st->quant == QUANT_SAME_SUM) {
     /* Sum in the element type itself, wrapping like TFLite's T + T. */
     for (int64_t i = 0; i < nout; i++) quant_store(out, i, 0);
     REDUCE_WALK(st, nin,
@@ -245,44 +247,22 @@ static void reduce_quant(const reduce_state *st, const pnn_tensor *in,
     return;
   }
   FILL(int32_t, acc, nout, 0);
-  int32_t sub = st->quant == QUANT_MEAN_HW && in->type != PNN_TYPE_UINT8
-                    ? zin : 0;
-  REDUCE_WALK(st, nin,
-              acc[off] = (int32_t)((uint32_t)acc[off] +
-                                   (uint32_t)(quant_at(in, k) - sub)));
-  if (n == 0) { /* empty reduction: TFLite leaves 0 */
-    for (int64_t i = 0; i < nout; i++) quant_store(out, i, 0);
-    return;
-  }
-  float scale = in->scale / (out->scale > 0 ? out->scale : 1.f);
+  REDUCE_WALK(
+      st, nin,
+      acc[off] = (int32_t)((uint32_t)acc[off] + (uint32_t)quant_at(in, k)));
+  int64_t n = st->per_output;
   for (int64_t i = 0; i < nout; i++) {
-    int32_t v;
-    if (st->quant == QUANT_SAME) {
-      v = acc[i] / n; /* truncating, as TFLite's integer Mean */
-    } else if (st->quant == QUANT_MEAN_HW && in->type == PNN_TYPE_UINT8) {
-      int32_t bias = zout - (int32_t)((float)zin * in->scale / out->scale);
-      v = pnn_tu_multiply_by_quantized_multiplier(acc[i], st->multiplier,
-                                                  st->shift) +
-          bias;
-    } else if (st->quant == QUANT_MEAN_HW) {
-      v = pnn_tu_multiply_by_quantized_multiplier(acc[i], st->multiplier,
-                                                  st->shift);
-      v = v > 0 ? (v + n / 2) / n : (v - n / 2) / n;
-      v += zout;
-    } else if (is_sum) {
-      float bias = -(float)zin * scale * (float)n;
-      v = (int32_t)roundf((float)acc[i] * scale + bias) + zout;
-    } else {
-      float bias = -(float)zin * scale;
-      float mean = (float)acc[i] / (float)n;
-      float r = roundf(mean * scale + bias) + (float)zout;
-      r = r > (float)hi ? (float)hi : r;
-      r = r < (float)lo ? (float)lo : r;
-      v = (int32_t)r;
+    if (n == 0) { /* empty reduction: TFLite leaves 0 */
+      quant_store(out, i, 0);
+      continue;
     }
-    if (!(is_sum && st->quant == QUANT_RESCALE)) {
-      v = v < lo ? lo : (v > hi ? hi : v);
-    }
+    int32_t shifted =
+        (int32_t)(int64_t)((uint64_t)(int64_t)acc[i] -
+                           (uint64_t)((int64_t)in->zero_point * n));
+    int32_t v = pnn_tu_multiply_by_quantized_multiplier(shifted, st->multiplier,
+                                                        st->shift) +
+                out->zero_point;
+    v = v < lo ? lo : (v > hi ? hi : v);
     quant_store(out, i, v);
   }
 }
@@ -294,7 +274,7 @@ static pnn_status reduce_eval(pnn_node *node) {
   int64_t nin = pnn_tensor_count(in), nout = pnn_tensor_count(out);
   if (st->quant != QUANT_NONE &&
       (node->builtin == PNN_OP_MEAN || node->builtin == PNN_OP_SUM)) {
-    reduce_quant(st, in, out, node->builtin == PNN_OP_SUM, node->scratch);
+    reduce_quant(st, in, out, node->scratch);
     return PNN_OK;
   }
   switch (node->builtin) {
@@ -345,10 +325,14 @@ static pnn_status reduce_eval(pnn_node *node) {
         FILL(int64_t, acc, nout, 0);
         if (in->type == PNN_TYPE_INT32) {
           const int32_t *x = in->data;
-          REDUCE_WALK(st, nin, acc[off] = (int64_t)((uint64_t)acc[off] + (uint64_t)(int64_t)x[k]));
+          REDUCE_WALK(st, nin,
+                      acc[off] = (int64_t)((uint64_t)acc[off] +
+                                           (uint64_t)(int64_t)x[k]));
         } else {
           const int64_t *x = in->data;
-          REDUCE_WALK(st, nin, acc[off] = (int64_t)((uint64_t)acc[off] + (uint64_t)x[k]));
+          REDUCE_WALK(
+              st, nin,
+              acc[off] = (int64_t)((uint64_t)acc[off] + (uint64_t)x[k]));
         }
         int64_t div = st->per_output ? st->per_output : 1;
         for (int64_t i = 0; i < nout; i++) {
@@ -405,26 +389,26 @@ static pnn_status arg_prepare(pnn_node *node) {
 
 /* Index of the first extreme element along the axis: a later element wins
  * only if strictly better, so ties keep the first index. */
-#define ARG_LOOP(T)                                                       \
-  do {                                                                    \
-    const T *x = in->data;                                                \
-    for (int64_t b = 0; b < outer; b++)                                   \
-      for (int64_t j = 0; j < inner; j++) {                               \
-        const T *p = x + b * n * inner + j;                               \
-        T best = p[0];                                                    \
-        int64_t bi = 0;                                                   \
-        for (int64_t i = 1; i < n; i++) {                                 \
-          T v = p[i * inner];                                             \
-          if (is_max ? v > best : v < best) {                             \
-            best = v;                                                     \
-            bi = i;                                                       \
-          }                                                               \
-        }                                                                 \
-        if (out->type == PNN_TYPE_INT64)                                  \
-          ((int64_t *)out->data)[b * inner + j] = bi;                     \
-        else                                                              \
-          ((int32_t *)out->data)[b * inner + j] = (int32_t)bi;            \
-      }                                                                   \
+#define ARG_LOOP(T)                                            \
+  do {                                                         \
+    const T *x = in->data;                                     \
+    for (int64_t b = 0; b < outer; b++)                        \
+      for (int64_t j = 0; j < inner; j++) {                    \
+        const T *p = x + b * n * inner + j;                    \
+        T best = p[0];                                         \
+        int64_t bi = 0;                                        \
+        for (int64_t i = 1; i < n; i++) {                      \
+          T v = p[i * inner];                                  \
+          if (is_max ? v > best : v < best) {                  \
+            best = v;                                          \
+            bi = i;                                            \
+          }                                                    \
+        }                                                      \
+        if (out->type == PNN_TYPE_INT64)                       \
+          ((int64_t *)out->data)[b * inner + j] = bi;          \
+        else                                                   \
+          ((int32_t *)out->data)[b * inner + j] = (int32_t)bi; \
+      }                                                        \
   } while (0)
 
 static pnn_status arg_eval(pnn_node *node) {
@@ -466,22 +450,22 @@ static pnn_status cumsum_prepare(pnn_node *node) {
   return pnn_node_resize_output(node, 0, in->type, in->dims, in->rank);
 }
 
-#define CUMSUM_LOOP(T, U)                                                 \
-  do {                                                                    \
-    const T *x = in->data;                                                \
-    T *y = out->data;                                                     \
-    for (int64_t b = 0; b < outer; b++)                                   \
-      for (int64_t j = 0; j < inner; j++) {                               \
-        T acc = 0;                                                        \
-        for (int64_t t = 0; t < n; t++) {                                 \
-          int64_t i = o->reverse ? n - 1 - t : t;                         \
-          int64_t at = (b * n + i) * inner + j;                           \
-          T v = x[at];                                                    \
-          if (o->exclusive) y[at] = acc;                                  \
-          acc = (T)((U)acc + (U)v);                                       \
-          if (!o->exclusive) y[at] = acc;                                 \
-        }                                                                 \
-      }                                                                   \
+#define CUMSUM_LOOP(T, U)                         \
+  do {                                            \
+    const T *x = in->data;                        \
+    T *y = out->data;                             \
+    for (int64_t b = 0; b < outer; b++)           \
+      for (int64_t j = 0; j < inner; j++) {       \
+        T acc = 0;                                \
+        for (int64_t t = 0; t < n; t++) {         \
+          int64_t i = o->reverse ? n - 1 - t : t; \
+          int64_t at = (b * n + i) * inner + j;   \
+          T v = x[at];                            \
+          if (o->exclusive) y[at] = acc;          \
+          acc = (T)((U)acc + (U)v);               \
+          if (!o->exclusive) y[at] = acc;         \
+        }                                         \
+      }                                           \
   } while (0)
 
 static pnn_status cumsum_eval(pnn_node *node) {

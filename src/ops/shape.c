@@ -45,8 +45,8 @@ static pnn_status reshape_request(pnn_node *node, int64_t *req, int *n) {
     return pnn_node_error(node, PNN_ERROR_UNSUPPORTED,
                           "new_shape has %d dims, at most %d supported",
                           o->new_shape.count, PNN_MAX_RANK);
-  if (!o->new_shape.data && !shape && o->new_shape.count == 0 &&
-      node->def && node->def->options_type != PNN_OPTIONS_OF(reshape))
+  if (!o->new_shape.data && !shape && o->new_shape.count == 0 && node->def &&
+      node->def->options_type != PNN_OPTIONS_OF(reshape))
     return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
                           "no shape input and no new_shape option");
   *n = o->new_shape.count;
@@ -236,10 +236,8 @@ static pnn_status fill_prepare(pnn_node *node) {
                           dims_t->name, dims_t->rank);
   if (pnn_tensor_count(value) != 1)
     return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
-                          "input 1 (%s, value) must be a scalar",
-                          value->name);
-  if ((s = pnn_tu_check_types(node, value, 1, PNN_TYPES_FIXED)))
-    return s;
+                          "input 1 (%s, value) must be a scalar", value->name);
+  if ((s = pnn_tu_check_types(node, value, 1, PNN_TYPES_FIXED))) return s;
   int64_t v[PNN_MAX_RANK];
   int n;
   if ((s = pnn_tu_const_ints(node, dims_t, 0, "dims", v, PNN_MAX_RANK, &n)))
@@ -247,8 +245,8 @@ static pnn_status fill_prepare(pnn_node *node) {
   int32_t dims[PNN_MAX_RANK];
   for (int i = 0; i < n; i++) {
     if (v[i] < 0 || v[i] > INT32_MAX)
-      return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
-                            "dims[%d] is %lld", i, (long long)v[i]);
+      return pnn_node_error(node, PNN_ERROR_INVALID_MODEL, "dims[%d] is %lld",
+                            i, (long long)v[i]);
     dims[i] = (int32_t)v[i];
   }
   if (pnn_dims_count(dims, n) < 0)
@@ -304,17 +302,17 @@ static pnn_status range_prepare(pnn_node *node) {
       return s;
     if (t[i]->type != t[0]->type)
       return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
-                            "input %d (%s): type %s differs from start's %s",
-                            i, t[i]->name, pnn_type_name(t[i]->type),
+                            "input %d (%s): type %s differs from start's %s", i,
+                            t[i]->name, pnn_type_name(t[i]->type),
                             pnn_type_name(t[0]->type));
     if (pnn_tensor_count(t[i]) != 1 || !t[i]->data)
       return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
-                            "input %d (%s, %s) must be a scalar", i,
-                            t[i]->name, what[i]);
+                            "input %d (%s, %s) must be a scalar", i, t[i]->name,
+                            what[i]);
     if (!t[i]->is_constant)
       return pnn_node_error(node, PNN_ERROR_UNSUPPORTED,
-                            "input %d (%s, %s) must be constant at prepare",
-                            i, t[i]->name, what[i]);
+                            "input %d (%s, %s) must be constant at prepare", i,
+                            t[i]->name, what[i]);
   }
   int64_t n;
   if (t[0]->type == PNN_TYPE_FLOAT32) {
@@ -336,8 +334,7 @@ static pnn_status range_prepare(pnn_node *node) {
     int64_t start = range_int(t[0]), limit = range_int(t[1]),
             delta = range_int(t[2]);
     if (delta == 0)
-      return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
-                            "range: delta is 0");
+      return pnn_node_error(node, PNN_ERROR_INVALID_MODEL, "range: delta is 0");
     if ((start > limit && delta > 0) || (start < limit && delta < 0))
       return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
                             "range: delta %lld moves away from limit",
@@ -404,28 +401,95 @@ typedef struct {
 static cast_value cast_read(pnn_type t, const uint8_t *p) {
   cast_value v = {false, 0, 0};
   switch (t) {
-    case PNN_TYPE_FLOAT32: { float x; memcpy(&x, p, 4); v.is_float = true; v.f = x; break; }
-    case PNN_TYPE_FLOAT64: { double x; memcpy(&x, p, 8); v.is_float = true; v.f = x; break; }
-    case PNN_TYPE_FLOAT16: { uint16_t x; memcpy(&x, p, 2); v.is_float = true; v.f = pnn_tu_half_to_float(x); break; }
+    case PNN_TYPE_FLOAT32: {
+      float x;
+      memcpy(&x, p, 4);
+      v.is_float = true;
+      v.f = x;
+      break;
+    }
+    case PNN_TYPE_FLOAT64: {
+      double x;
+      memcpy(&x, p, 8);
+      v.is_float = true;
+      v.f = x;
+      break;
+    }
+    case PNN_TYPE_FLOAT16: {
+      uint16_t x;
+      memcpy(&x, p, 2);
+      v.is_float = true;
+      v.f = pnn_tu_half_to_float(x);
+      break;
+    }
     case PNN_TYPE_INT8: v.i = *(const int8_t *)p; break;
     case PNN_TYPE_UINT8: v.i = *p; break;
     case PNN_TYPE_BOOL: v.i = *p != 0; break;
-    case PNN_TYPE_INT16: { int16_t x; memcpy(&x, p, 2); v.i = x; break; }
-    case PNN_TYPE_UINT16: { uint16_t x; memcpy(&x, p, 2); v.i = x; break; }
-    case PNN_TYPE_INT32: { int32_t x; memcpy(&x, p, 4); v.i = x; break; }
-    case PNN_TYPE_UINT32: { uint32_t x; memcpy(&x, p, 4); v.i = x; break; }
-    default: { int64_t x; memcpy(&x, p, 8); v.i = x; break; } /* int64, uint64 */
+    case PNN_TYPE_INT16: {
+      int16_t x;
+      memcpy(&x, p, 2);
+      v.i = x;
+      break;
+    }
+    case PNN_TYPE_UINT16: {
+      uint16_t x;
+      memcpy(&x, p, 2);
+      v.i = x;
+      break;
+    }
+    case PNN_TYPE_INT32: {
+      int32_t x;
+      memcpy(&x, p, 4);
+      v.i = x;
+      break;
+    }
+    case PNN_TYPE_UINT32: {
+      uint32_t x;
+      memcpy(&x, p, 4);
+      v.i = x;
+      break;
+    }
+    default: {
+      int64_t x;
+      memcpy(&x, p, 8);
+      v.i = x;
+      break;
+    } /* int64, uint64 */
   }
   return v;
 }
 
-/* Float to integer of `bits` width: truncation toward zero like C++'s
- * static_cast; values outside the int64 range (and NaN) give INT64_MIN,
- * which is what x86 conversions produce. Narrower types then wrap. */
-static int64_t cast_f2i(double f) {
-  if (!(f > -9223372036854775808.0 && f < 9223372036854775808.0))
-    return INT64_MIN;
+/* Float to integer saturates like TFLite's CAST: truncation toward zero,
+ * values beyond the target range clamp to its ends, NaN gives the
+ * maximum. The comparisons keep every int conversion in range. */
+static int64_t cast_f2i(double f, double lo, double hi, int64_t ilo,
+                        int64_t ihi) {
+  if (!(f < hi)) return ihi; /* also NaN */
+  if (f <= lo) return ilo;
   return (int64_t)f;
+}
+
+static int64_t cast_float_to(pnn_type t, double f) {
+  switch (t) {
+    case PNN_TYPE_INT8: return cast_f2i(f, -128.0, 127.0, -128, 127);
+    case PNN_TYPE_UINT8: return cast_f2i(f, 0.0, 255.0, 0, 255);
+    case PNN_TYPE_INT16: return cast_f2i(f, -32768.0, 32767.0, -32768, 32767);
+    case PNN_TYPE_UINT16: return cast_f2i(f, 0.0, 65535.0, 0, 65535);
+    case PNN_TYPE_INT32:
+      return cast_f2i(f, -2147483648.0, 2147483647.0, INT32_MIN, INT32_MAX);
+    case PNN_TYPE_UINT32:
+      return cast_f2i(f, 0.0, 4294967295.0, 0, UINT32_MAX);
+    case PNN_TYPE_UINT64: {
+      /* Bits of the uint64 result. */
+      if (!(f < 18446744073709551616.0)) return -1; /* UINT64_MAX */
+      if (f <= 0.0) return 0;
+      return (int64_t)(uint64_t)f;
+    }
+    default: /* int64; 2^63 is the first double past INT64_MAX */
+      if (!(f < 9223372036854775808.0)) return INT64_MAX;
+      if (f <= -9223372036854775808.0) return INT64_MIN;
+      return (int64_t)f;
+  }
 }
 
 static void cast_write(pnn_type t, uint8_t *p, cast_value v) {
@@ -436,30 +500,39 @@ static void cast_write(pnn_type t, uint8_t *p, cast_value v) {
   if (t == PNN_TYPE_FLOAT32 || t == PNN_TYPE_FLOAT64 || t == PNN_TYPE_FLOAT16) {
     double d = v.is_float ? v.f : (double)v.i;
     float f = v.is_float ? (float)v.f : (float)v.i; /* one rounding */
-    if (t == PNN_TYPE_FLOAT64) memcpy(p, &d, 8);
-    else if (t == PNN_TYPE_FLOAT32) memcpy(p, &f, 4);
-    else { uint16_t h = pnn_tu_float_to_half(f); memcpy(p, &h, 2); }
+    if (t == PNN_TYPE_FLOAT64)
+      memcpy(p, &d, 8);
+    else if (t == PNN_TYPE_FLOAT32)
+      memcpy(p, &f, 4);
+    else {
+      uint16_t h = pnn_tu_float_to_half(f);
+      memcpy(p, &h, 2);
+    }
     return;
   }
-  int64_t i = v.i;
-  if (v.is_float) {
-    /* Like x86 cvtt for 32-bit targets: out of int32 range -> INT32_MIN. */
-    if (t == PNN_TYPE_INT64 || t == PNN_TYPE_UINT64 || t == PNN_TYPE_UINT32)
-      i = cast_f2i(v.f);
-    else
-      i = (v.f > -2147483649.0 && v.f < 2147483648.0) ? (int64_t)v.f
-                                                      : INT32_MIN;
-  }
+  /* Integer to narrower integer wraps (two's complement), as in C++. */
+  int64_t i = v.is_float ? cast_float_to(t, v.f) : v.i;
   switch (t) {
-    case PNN_TYPE_INT8: case PNN_TYPE_UINT8: *p = (uint8_t)i; break;
-    case PNN_TYPE_INT16: case PNN_TYPE_UINT16: { uint16_t x = (uint16_t)i; memcpy(p, &x, 2); break; }
-    case PNN_TYPE_INT32: case PNN_TYPE_UINT32: { uint32_t x = (uint32_t)i; memcpy(p, &x, 4); break; }
+    case PNN_TYPE_INT8:
+    case PNN_TYPE_UINT8: *p = (uint8_t)i; break;
+    case PNN_TYPE_INT16:
+    case PNN_TYPE_UINT16: {
+      uint16_t x = (uint16_t)i;
+      memcpy(p, &x, 2);
+      break;
+    }
+    case PNN_TYPE_INT32:
+    case PNN_TYPE_UINT32: {
+      uint32_t x = (uint32_t)i;
+      memcpy(p, &x, 4);
+      break;
+    }
     default: memcpy(p, &i, 8); break;
   }
 }
 
-#define CAST_TYPES                                                        \
-  (PNN_TYPES_NUMERIC | PNN_T(BOOL) | PNN_T(FLOAT16) | PNN_T(FLOAT64) |    \
+#define CAST_TYPES                                                     \
+  (PNN_TYPES_NUMERIC | PNN_T(BOOL) | PNN_T(FLOAT16) | PNN_T(FLOAT64) | \
    PNN_T(UINT16) | PNN_T(UINT32) | PNN_T(UINT64))
 
 static pnn_status cast_prepare(pnn_node *node) {
@@ -520,8 +593,8 @@ static pnn_status broadcast_to_prepare(pnn_node *node) {
   int32_t dims[PNN_MAX_RANK];
   for (int i = 0; i < n; i++) {
     if (v[i] < 0 || v[i] > INT32_MAX)
-      return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
-                            "shape[%d] is %lld", i, (long long)v[i]);
+      return pnn_node_error(node, PNN_ERROR_INVALID_MODEL, "shape[%d] is %lld",
+                            i, (long long)v[i]);
     dims[i] = (int32_t)v[i];
     int j = i - (n - in->rank);
     if (j >= 0 && in->dims[j] != 1 && in->dims[j] != dims[i])
@@ -545,8 +618,8 @@ static pnn_status broadcast_to_prepare(pnn_node *node) {
 
 static pnn_status broadcast_to_eval(pnn_node *node) {
   const broadcast_state *st = node->state;
-  pnn_tu_copy_nd(node->outputs[0]->data, st->dst_steps,
-                 node->inputs[0]->data, st->src_steps, st->counts, st->rank,
+  pnn_tu_copy_nd(node->outputs[0]->data, st->dst_steps, node->inputs[0]->data,
+                 st->src_steps, st->counts, st->rank,
                  pnn_type_size(node->inputs[0]->type));
   return PNN_OK;
 }

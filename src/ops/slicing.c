@@ -83,8 +83,8 @@ static pnn_status concat_prepare(pnn_node *node) {
     for (int d = 0; d < t->rank; d++)
       if (d != axis && t->dims[d] != t0->dims[d])
         return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
-                              "input %d (%s): dim %d is %d, input 0 has %d",
-                              i, t->name, d, t->dims[d], t0->dims[d]);
+                              "input %d (%s): dim %d is %d, input 0 has %d", i,
+                              t->name, d, t->dims[d], t0->dims[d]);
     total += t->dims[axis];
   }
   if (total > INT32_MAX)
@@ -147,8 +147,8 @@ static const pnn_op_kernel concat_kernel = {concat_prepare, concat_eval};
 /* ------------------------------------------------ SPLIT, SPLIT_V, UNPACK */
 
 typedef struct {
-  int axis;      /* axis of the input that is cut */
-  int data_in;   /* index of the data input */
+  int axis;    /* axis of the input that is cut */
+  int data_in; /* index of the data input */
 } split_state;
 
 /* Sizes along `axis` for each output are the outputs' own dims (or 1 for
@@ -175,8 +175,8 @@ static pnn_status split_eval(pnn_node *node) {
   return PNN_OK;
 }
 
-static pnn_status split_finish(pnn_node *node, const pnn_tensor *in,
-                               int axis, int data_in, const int64_t *sizes) {
+static pnn_status split_finish(pnn_node *node, const pnn_tensor *in, int axis,
+                               int data_in, const int64_t *sizes) {
   split_state *st = pnn_node_alloc_persistent(node, sizeof *st);
   if (!st) return oom(node);
   st->axis = axis;
@@ -239,13 +239,11 @@ static pnn_status split_v_prepare(pnn_node *node) {
       (s = split_axis(node, 2, in, &axis)))
     return s;
   int n = node->n_outputs;
-  if (n < 1)
-    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL, "no outputs");
+  if (n < 1) return pnn_node_error(node, PNN_ERROR_INVALID_MODEL, "no outputs");
   int64_t *sizes = pnn_node_alloc_persistent(node, sizeof(int64_t) * (size_t)n);
   if (!sizes) return oom(node);
   int got;
-  if ((s = pnn_tu_const_ints(node, sizes_t, 1, "size_splits", sizes, n,
-                             &got)))
+  if ((s = pnn_tu_const_ints(node, sizes_t, 1, "size_splits", sizes, n, &got)))
     return s;
   if (got != n)
     return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
@@ -257,8 +255,7 @@ static pnn_status split_v_prepare(pnn_node *node) {
       minus = i;
     } else if (sizes[i] < 0 || sizes[i] > in->dims[axis]) {
       return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
-                            "size_splits[%d] is %lld", i,
-                            (long long)sizes[i]);
+                            "size_splits[%d] is %lld", i, (long long)sizes[i]);
     } else {
       sum += sizes[i];
     }
@@ -292,7 +289,8 @@ static pnn_status unpack_prepare(pnn_node *node) {
     return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
                           "input 0 (%s) is a scalar", in->name);
   if ((s = pnn_tu_axis(node, o->axis, in->rank, "axis", &axis))) return s;
-  if (in->dims[axis] != node->n_outputs || (o->num && o->num != node->n_outputs))
+  if (in->dims[axis] != node->n_outputs ||
+      (o->num && o->num != node->n_outputs))
     return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
                           "dim %d of input 0 (%s) is %d, num %d, outputs %d",
                           axis, in->name, in->dims[axis], o->num,
@@ -389,8 +387,8 @@ static pnn_status slice_prepare(pnn_node *node) {
     return s;
   if (nb != in->rank || ns != in->rank)
     return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
-                          "begin has %d and size %d values for rank %d", nb,
-                          ns, in->rank);
+                          "begin has %d and size %d values for rank %d", nb, ns,
+                          in->rank);
   box_state *st = box_new(node);
   if (!st) return oom(node);
   int32_t dims[PNN_MAX_RANK];
@@ -404,8 +402,8 @@ static pnn_status slice_prepare(pnn_node *node) {
     int64_t sz = size[i] == -1 ? in->dims[i] - begin[i] : size[i];
     if (sz < 0 || begin[i] + sz > in->dims[i])
       return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
-                            "size[%d] = %lld with begin %lld exceeds dim %d",
-                            i, (long long)size[i], (long long)begin[i],
+                            "size[%d] = %lld with begin %lld exceeds dim %d", i,
+                            (long long)size[i], (long long)begin[i],
                             in->dims[i]);
     dims[i] = (int32_t)sz;
     st->counts[i] = sz;
@@ -428,11 +426,11 @@ static const pnn_op_kernel slice_kernel = {slice_prepare, box_eval};
  * going backward), begin/end masks take the full range, `offset` makes end
  * relative to begin, and shrink_axis takes one element and drops the dim. */
 typedef struct {
-  int rank;                        /* effective dims */
-  int32_t dims[PNN_MAX_RANK];      /* effective input shape */
+  int rank;                   /* effective dims */
+  int32_t dims[PNN_MAX_RANK]; /* effective input shape */
   int32_t begin[PNN_MAX_RANK], end[PNN_MAX_RANK], stride[PNN_MAX_RANK];
   uint32_t begin_mask, end_mask, shrink_mask, new_axis_mask;
-  int input_dim[PNN_MAX_RANK];     /* input dim of each effective dim, -1 */
+  int input_dim[PNN_MAX_RANK]; /* input dim of each effective dim, -1 */
 } ss_spec;
 
 static int32_t clamp32(int64_t v, int64_t lo, int64_t hi) {
@@ -446,8 +444,10 @@ static pnn_status ss_build(pnn_node *node, const pnn_tensor *in,
   uint32_t ell = (uint32_t)o->ellipsis_mask, nam = (uint32_t)o->new_axis_mask;
   int add = 0, n_ell = 0;
   for (int i = 0; i < n; i++) {
-    if (ell >> i & 1) n_ell++;
-    else if (nam >> i & 1) add++;
+    if (ell >> i & 1)
+      n_ell++;
+    else if (nam >> i & 1)
+      add++;
   }
   if (n_ell > 1 || n - add - n_ell > in->rank)
     return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
@@ -540,8 +540,8 @@ static pnn_status strided_slice_prepare(pnn_node *node) {
     if ((s = pnn_require_input(node, k + 1, &t[k]))) return s;
     if (t[k]->rank != 1)
       return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
-                            "input %d (%s, %s) must be 1-D", k + 1,
-                            t[k]->name, what[k]);
+                            "input %d (%s, %s) must be 1-D", k + 1, t[k]->name,
+                            what[k]);
     if ((s = pnn_tu_const_ints(node, t[k], k + 1, what[k], v[k], PNN_MAX_RANK,
                                &n[k])))
       return s;
@@ -562,8 +562,8 @@ static pnn_status strided_slice_prepare(pnn_node *node) {
   for (int i = 0; i < sp.rank; i++) {
     int32_t stride = sp.stride[i], size = sp.dims[i];
     if (stride == 0)
-      return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
-                            "strides[%d] is 0", i);
+      return pnn_node_error(node, PNN_ERROR_INVALID_MODEL, "strides[%d] is 0",
+                            i);
     bool shrink = sp.shrink_mask >> i & 1;
     /* Start. */
     int64_t start = sp.begin[i];
@@ -586,8 +586,7 @@ static pnn_status strided_slice_prepare(pnn_node *node) {
       end = stride > 0 ? clamp32(end, 0, size) : clamp32(end, -1, size - 1);
       if (sp.end_mask >> i & 1) end = stride > 0 ? size : -1;
     }
-    int64_t count = shrink ? 1
-                           : (int64_t)ceil((double)(end - start) / stride);
+    int64_t count = shrink ? 1 : (int64_t)ceil((double)(end - start) / stride);
     if (count < 0) count = 0;
     st->counts[i] = count;
     st->src_steps[i] =
@@ -673,8 +672,7 @@ static pnn_status tile_prepare(pnn_node *node) {
   int32_t dims[PNN_MAX_RANK];
   /* Output dim i = (repeat m, element k): two copy dims per input dim. */
   for (int i = 0; i < n; i++) {
-    if (mult[i] < 0 || mult[i] > INT32_MAX ||
-        mult[i] * in->dims[i] > INT32_MAX)
+    if (mult[i] < 0 || mult[i] > INT32_MAX || mult[i] * in->dims[i] > INT32_MAX)
       return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
                             "multiples[%d] = %lld", i, (long long)mult[i]);
     dims[i] = (int32_t)(mult[i] * in->dims[i]);
@@ -724,8 +722,8 @@ static pnn_status read_paddings(pnn_node *node, const pnn_tensor *in,
 }
 
 typedef struct {
-  box_state box;             /* input -> interior of the output */
-  uint8_t value[16];         /* padding element */
+  box_state box;     /* input -> interior of the output */
+  uint8_t value[16]; /* padding element */
 } pad_state;
 
 static pnn_status pad_prepare(pnn_node *node) {
@@ -836,13 +834,12 @@ static pnn_status mirror_pad_prepare(pnn_node *node) {
   for (int i = 0; i < in->rank; i++) {
     int64_t n = in->dims[i];
     if (before[i] > n - limit_off || after[i] > n - limit_off)
-      return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
-                            "paddings[%d] = [%lld, %lld] too large for dim "
-                            "%lld in %s mode",
-                            i, (long long)before[i], (long long)after[i],
-                            (long long)n,
-                            mode == PNN_MIRROR_REFLECT ? "REFLECT"
-                                                       : "SYMMETRIC");
+      return pnn_node_error(
+          node, PNN_ERROR_INVALID_MODEL,
+          "paddings[%d] = [%lld, %lld] too large for dim "
+          "%lld in %s mode",
+          i, (long long)before[i], (long long)after[i], (long long)n,
+          mode == PNN_MIRROR_REFLECT ? "REFLECT" : "SYMMETRIC");
     int64_t od = before[i] + n + after[i];
     st->out_dims[i] = (int32_t)od;
     st->map[i] = pnn_node_alloc_persistent(
@@ -850,9 +847,10 @@ static pnn_status mirror_pad_prepare(pnn_node *node) {
     if (!st->map[i]) return oom(node);
     for (int64_t o = 0; o < od; o++) {
       int64_t k = o - before[i];
-      if (k < 0) k = mode == PNN_MIRROR_REFLECT ? -k : -k - 1;
-      else if (k >= n) k = mode == PNN_MIRROR_REFLECT ? 2 * n - 2 - k
-                                                      : 2 * n - 1 - k;
+      if (k < 0)
+        k = mode == PNN_MIRROR_REFLECT ? -k : -k - 1;
+      else if (k >= n)
+        k = mode == PNN_MIRROR_REFLECT ? 2 * n - 2 - k : 2 * n - 1 - k;
       st->map[i][o] = (int32_t)k;
     }
   }

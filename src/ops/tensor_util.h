@@ -25,19 +25,18 @@ static inline const pnn_builtin_options *pnn_tu_options(const pnn_node *node,
 
 /* Bit for a type in a type set. */
 #define PNN_T(type) (1u << (PNN_TYPE_##type))
-#define PNN_TYPES_NUMERIC                                                 \
-  (PNN_T(FLOAT32) | PNN_T(INT32) | PNN_T(INT64) | PNN_T(INT8) |           \
-   PNN_T(UINT8) | PNN_T(INT16))
+#define PNN_TYPES_NUMERIC                                                      \
+  (PNN_T(FLOAT32) | PNN_T(INT32) | PNN_T(INT64) | PNN_T(INT8) | PNN_T(UINT8) | \
+   PNN_T(INT16))
 /* Every type with a fixed element size (data-movement ops copy bytes). */
-#define PNN_TYPES_FIXED                                                   \
-  (PNN_TYPES_NUMERIC | PNN_T(BOOL) | PNN_T(FLOAT16) | PNN_T(FLOAT64) |    \
-   PNN_T(UINT16) | PNN_T(UINT32) | PNN_T(UINT64) | PNN_T(BFLOAT16) |      \
+#define PNN_TYPES_FIXED                                                \
+  (PNN_TYPES_NUMERIC | PNN_T(BOOL) | PNN_T(FLOAT16) | PNN_T(FLOAT64) | \
+   PNN_T(UINT16) | PNN_T(UINT32) | PNN_T(UINT64) | PNN_T(BFLOAT16) |   \
    PNN_T(COMPLEX64) | PNN_T(COMPLEX128))
 
 /* Reports "input i (name): type T not supported" unless t->type is in set. */
-static inline pnn_status pnn_tu_check_types(pnn_node *node,
-                                            const pnn_tensor *t, int i,
-                                            uint32_t set) {
+static inline pnn_status pnn_tu_check_types(pnn_node *node, const pnn_tensor *t,
+                                            int i, uint32_t set) {
   if ((unsigned)t->type < 32 && (set & (1u << t->type))) return PNN_OK;
   return pnn_node_error(node, PNN_ERROR_UNSUPPORTED,
                         "input %d (%s): type %s not supported", i, t->name,
@@ -79,8 +78,7 @@ static inline pnn_status pnn_tu_const_ints(pnn_node *node, const pnn_tensor *t,
     return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
                           "input %d (%s, %s): %lld values, at most %d allowed",
                           i, t->name, what, (long long)count, max);
-  if ((size_t)count * pnn_type_size(t->type) > t->bytes ||
-      (count && !t->data))
+  if ((size_t)count * pnn_type_size(t->type) > t->bytes || (count && !t->data))
     return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
                           "input %d (%s, %s): data shorter than its shape", i,
                           t->name, what);
@@ -103,12 +101,12 @@ static inline void pnn_tu_strides(const int32_t *dims, int rank,
 
 /* n elements, strided on both sides. Constant-size memcpy for the common
  * element sizes compiles to plain loads and stores. */
-#define PNN_TU_RUN(size)                                                  \
-  for (int64_t j = 0; j < n; j++)                                         \
-    memcpy(dst + j * dstep * (size), src + j * sstep * (size), (size))
+#define PNN_TU_RUN(size)          \
+  for (int64_t j = 0; j < n; j++) \
+  memcpy(dst + j * dstep * (size), src + j * sstep * (size), (size))
 static inline void pnn_tu_copy_run(uint8_t *dst, int64_t dstep,
-                                   const uint8_t *src, int64_t sstep,
-                                   int64_t n, size_t elem) {
+                                   const uint8_t *src, int64_t sstep, int64_t n,
+                                   size_t elem) {
   switch (elem) {
     case 1: PNN_TU_RUN(1); break;
     case 2: PNN_TU_RUN(2); break;
@@ -144,8 +142,7 @@ static inline void pnn_tu_copy_nd(uint8_t *dst, const int64_t *dst_steps,
              (size_t)n_in * elem);
     } else {
       pnn_tu_copy_run(dst + doff * (int64_t)elem, dst_steps[last],
-                      src + soff * (int64_t)elem, src_steps[last], n_in,
-                      elem);
+                      src + soff * (int64_t)elem, src_steps[last], n_in, elem);
     }
     /* Advance the odometer over the outer dims. */
     int k = last - 1;

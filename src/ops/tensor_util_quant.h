@@ -31,8 +31,7 @@ static inline void pnn_tu_quantize_multiplier(double real, int32_t *q,
 }
 
 /* (a * b * 2) >> 32 with rounding, saturating the one overflow case. */
-static inline int32_t pnn_tu_rounding_doubling_high_mul(int32_t a,
-                                                        int32_t b) {
+static inline int32_t pnn_tu_rounding_doubling_high_mul(int32_t a, int32_t b) {
   if (a == b && a == INT32_MIN) return INT32_MAX;
   int64_t ab = (int64_t)a * (int64_t)b;
   int64_t nudge = ab >= 0 ? (1ll << 30) : (1 - (1ll << 30));

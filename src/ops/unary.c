@@ -18,14 +18,14 @@ typedef struct {
   un_row_fn fn;
 } un_impl;
 
-#define UN_ROW(NAME, T, EXPR)                              \
-  static void NAME(const void *vi, void *vo, int64_t n) {  \
-    const T *in = vi;                                      \
-    T *out = vo;                                           \
-    for (int64_t i = 0; i < n; i++) {                      \
-      const T x = in[i];                                   \
-      out[i] = (EXPR);                                     \
-    }                                                      \
+#define UN_ROW(NAME, T, EXPR)                             \
+  static void NAME(const void *vi, void *vo, int64_t n) { \
+    const T *in = vi;                                     \
+    T *out = vo;                                          \
+    for (int64_t i = 0; i < n; i++) {                     \
+      const T x = in[i];                                  \
+      out[i] = (EXPR);                                    \
+    }                                                     \
   }
 
 /* Round half to even, as TFLite's RoundToNearest (not C's roundf, which
@@ -49,31 +49,38 @@ UN_ROW(rsqrt_f32, float, 1.f / sqrtf(x))
 UN_ROW(abs_f32, float, fabsf(x))
 UN_ROW(neg_f32, float, -x)
 UN_ROW(sign_f32_row, float, sign_f32(x))
-UN_ROW(square_f32, float, x * x)
+UN_ROW(square_f32, float, x *x)
 UN_ROW(sin_f32, float, sinf(x))
 UN_ROW(cos_f32, float, cosf(x))
 UN_ROW(floor_f32, float, floorf(x))
 UN_ROW(ceil_f32, float, ceilf(x))
 UN_ROW(round_f32, float, round_half_even(x))
-UN_ROW(abs_i32, int32_t,
-       x < 0 ? (int32_t)(0u - (uint32_t)x) : x)
+UN_ROW(abs_i32, int32_t, x < 0 ? (int32_t)(0u - (uint32_t)x) : x)
 UN_ROW(neg_i32, int32_t, (int32_t)(0u - (uint32_t)x))
 UN_ROW(neg_i64, int64_t, (int64_t)(UINT64_C(0) - (uint64_t)x))
 UN_ROW(sign_i32, int32_t, (int32_t)((x > 0) - (x < 0)))
-UN_ROW(not_b, bool, !x)
+/* Bool read as a byte: any nonzero byte is true (see binary.c). */
+UN_ROW(not_b, uint8_t, (uint8_t)(x == 0))
 
 #define F32 PNN_TYPE_FLOAT32
 #define I32 PNN_TYPE_INT32
 static const un_impl un_impls[] = {
-    {PNN_OP_EXP, F32, exp_f32},        {PNN_OP_LOG, F32, log_f32},
-    {PNN_OP_SQRT, F32, sqrt_f32},      {PNN_OP_RSQRT, F32, rsqrt_f32},
-    {PNN_OP_ABS, F32, abs_f32},        {PNN_OP_ABS, I32, abs_i32},
-    {PNN_OP_NEG, F32, neg_f32},        {PNN_OP_NEG, I32, neg_i32},
+    {PNN_OP_EXP, F32, exp_f32},
+    {PNN_OP_LOG, F32, log_f32},
+    {PNN_OP_SQRT, F32, sqrt_f32},
+    {PNN_OP_RSQRT, F32, rsqrt_f32},
+    {PNN_OP_ABS, F32, abs_f32},
+    {PNN_OP_ABS, I32, abs_i32},
+    {PNN_OP_NEG, F32, neg_f32},
+    {PNN_OP_NEG, I32, neg_i32},
     {PNN_OP_NEG, PNN_TYPE_INT64, neg_i64},
-    {PNN_OP_SIGN, F32, sign_f32_row},  {PNN_OP_SIGN, I32, sign_i32},
+    {PNN_OP_SIGN, F32, sign_f32_row},
+    {PNN_OP_SIGN, I32, sign_i32},
     {PNN_OP_SQUARE, F32, square_f32},
-    {PNN_OP_SIN, F32, sin_f32},        {PNN_OP_COS, F32, cos_f32},
-    {PNN_OP_FLOOR, F32, floor_f32},    {PNN_OP_CEIL, F32, ceil_f32},
+    {PNN_OP_SIN, F32, sin_f32},
+    {PNN_OP_COS, F32, cos_f32},
+    {PNN_OP_FLOOR, F32, floor_f32},
+    {PNN_OP_CEIL, F32, ceil_f32},
     {PNN_OP_ROUND, F32, round_f32},
     {PNN_OP_LOGICAL_NOT, PNN_TYPE_BOOL, not_b},
 };
@@ -109,12 +116,19 @@ static pnn_status unary_eval(pnn_node *node) {
 static const pnn_op_kernel unary_kernel = {unary_prepare, unary_eval};
 
 const pnn_op_entry pnn_ops_unary[] = {
-    {PNN_OP_EXP, &unary_kernel},   {PNN_OP_LOG, &unary_kernel},
-    {PNN_OP_SQRT, &unary_kernel},  {PNN_OP_RSQRT, &unary_kernel},
-    {PNN_OP_ABS, &unary_kernel},   {PNN_OP_NEG, &unary_kernel},
-    {PNN_OP_SIGN, &unary_kernel},  {PNN_OP_SQUARE, &unary_kernel},
-    {PNN_OP_SIN, &unary_kernel},   {PNN_OP_COS, &unary_kernel},
-    {PNN_OP_FLOOR, &unary_kernel}, {PNN_OP_CEIL, &unary_kernel},
-    {PNN_OP_ROUND, &unary_kernel}, {PNN_OP_LOGICAL_NOT, &unary_kernel},
+    {PNN_OP_EXP, &unary_kernel},
+    {PNN_OP_LOG, &unary_kernel},
+    {PNN_OP_SQRT, &unary_kernel},
+    {PNN_OP_RSQRT, &unary_kernel},
+    {PNN_OP_ABS, &unary_kernel},
+    {PNN_OP_NEG, &unary_kernel},
+    {PNN_OP_SIGN, &unary_kernel},
+    {PNN_OP_SQUARE, &unary_kernel},
+    {PNN_OP_SIN, &unary_kernel},
+    {PNN_OP_COS, &unary_kernel},
+    {PNN_OP_FLOOR, &unary_kernel},
+    {PNN_OP_CEIL, &unary_kernel},
+    {PNN_OP_ROUND, &unary_kernel},
+    {PNN_OP_LOGICAL_NOT, &unary_kernel},
     {-1, NULL},
 };

@@ -156,7 +156,8 @@ static pnn_status if_prepare(pnn_node *node) {
 
 static pnn_status if_eval(pnn_node *node) {
   call_state *st = node->state;
-  bool cond = *(const bool *)node->inputs[0]->data;
+  /* Read the byte: user data need not be a valid C bool (0 or 1). */
+  bool cond = *(const uint8_t *)node->inputs[0]->data != 0;
   struct pnn_ctx *branch = cond ? st->a : st->b;
   uint64_t epoch = cond ? st->epoch_a : st->epoch_b;
   pnn_status s;
@@ -244,7 +245,7 @@ static pnn_status while_eval(pnn_node *node) {
   pnn_status s;
   for (int k = 0; k < n; k++)
     if ((s = copy_tensor(node, node->outputs[k], node->inputs[k]))) return s;
-  const bool *cond = pnn_rt_output(st->a, 0)->data;
+  const uint8_t *cond = pnn_rt_output(st->a, 0)->data;
   for (;;) {
     for (int k = 0; k < n; k++)
       if ((s = copy_tensor(node, pnn_rt_input(st->a, k), node->outputs[k])))

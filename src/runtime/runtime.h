@@ -80,7 +80,7 @@ struct pnn_interpreter {
   pnn_threadpool *pool;
   bool profiling;
   uint64_t generation; /* counts root allocates */
-  int error_set;       /* counts recorded errors */
+  unsigned error_set;  /* counts recorded errors (wraps) */
   char error[1024];
 };
 

@@ -435,7 +435,7 @@ static pnn_status fold(struct pnn_ctx *c, pnn_node *node) {
   }
   node->scratch = scratch;
   node->scratch_bytes = rn->scratch_request;
-  int before = c->interp->error_set;
+  unsigned before = c->interp->error_set;
   pnn_status s = node->kernel->eval(node);
   free(scratch);
   node->scratch = NULL;
@@ -456,7 +456,7 @@ static pnn_status prepare_node(struct pnn_ctx *c, int32_t i) {
   pnn_node *node = &c->nodes[i];
   pnn_status s = choose_kernel(c, i);
   if (s) return s;
-  int before = c->interp->error_set;
+  unsigned before = c->interp->error_set;
   c->current_op = i;
   s = node->kernel->prepare ? node->kernel->prepare(node) : PNN_OK;
   if (s) {
@@ -670,7 +670,7 @@ pnn_status pnn_rt_invoke(struct pnn_ctx *c) {
       continue;
     }
     uint64_t t0 = profile ? now_ns() : 0;
-    int before = c->interp->error_set;
+    unsigned before = c->interp->error_set;
     c->current_op = i;
     pnn_status s = node->kernel->eval(node);
     c->current_op = -1;

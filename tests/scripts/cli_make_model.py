@@ -9,6 +9,7 @@ independent FlatBuffer writer.
                                          # a signature, a quantized tensor
     cli_make_model.py add    OUT.tflite  # ADD of inputs "a" and "b", [1,4]
     cli_make_model.py reshape OUT.tflite # RESHAPE [1,2,1,3] -> [1,6]
+    cli_make_model.py reshape_i8|reshape_u8 OUT.tflite  # same, quantized
     cli_make_model.py custom OUT.tflite  # one unknown CUSTOM op
     cli_make_model.py rows   OUT.{png,bmp[:BITS[:top]]} "r,g,b;r,g,b"
                                          # 1-wide image, one color per row
@@ -202,13 +203,19 @@ def add_model():
     return Builder("TFL3").finish(("tab", model))
 
 
-def reshape_model():
+def reshape_model(ttype=0):
     """RESHAPE [1, 2, 1, 3] -> [1, 6]: the scores are the pixels, so the
-    order of the top labels shows the decoded row order and channels."""
+    order of the top labels shows the decoded row order and channels.
+    ttype 9 (int8) / 3 (uint8): quantized with scale 1/255 and zero point
+    -128 / 0, so the dequantized scores are pixel / 255."""
     shape = struct.pack("<2i", 1, 6)
-    tensors = [tensor("pixels", [1, 2, 1, 3]),
+    q = None
+    if ttype:
+        q = ("tab", [None, None, ("vf32", [1 / 255]),
+                     ("vi64", [-128 if ttype == 9 else 0])])
+    tensors = [tensor("pixels", [1, 2, 1, 3], ttype=ttype, quant=q),
                tensor("shape", [2], ttype=2, buffer=1),
-               tensor("flat", [1, 6])]
+               tensor("flat", [1, 6], ttype=ttype, quant=q)]
     sub = [("vtab", [t[1] for t in tensors]), ("vi32", [0]), ("vi32", [2]),
            ("vtab", [op(0, [0, 1], [2], 17, [("vi32", [1, 6])])[1]]),
            ("str", "main")]
@@ -272,9 +279,11 @@ def bmp(w, h, rgb, bits=24, top_down=False, rows=None):
 
 
 def main(argv):
-    if len(argv) >= 3 and argv[1] in ("mean", "add", "reshape", "custom"):
-        data = {"mean": mean_model, "add": add_model,
-                "reshape": reshape_model, "custom": custom_model}[argv[1]]()
+    models = {"mean": mean_model, "add": add_model, "reshape": reshape_model,
+              "reshape_i8": lambda: reshape_model(9),
+              "reshape_u8": lambda: reshape_model(3), "custom": custom_model}
+    if len(argv) >= 3 and argv[1] in models:
+        data = models[argv[1]]()
     elif len(argv) == 4 and argv[1] == "rows":
         # 1-pixel-wide image whose rows (top first) have the colors of the
         # comma-separated list "r,g,b;r,g,b;..."; OUT.bmp may end in

@@ -48,8 +48,21 @@ def expected(buf):
     for i, b in enumerate(m.buffers or []):
         size = b.size if b.offset > 1 else len(ints(b.data))
         out.append("B %d size=%d" % (i, size))
+    for i, md in enumerate(m.metadata or []):
+        out.append("D %d name=%s buffer=%d" % (i, (md.name or b"").decode(),
+                                               md.buffer))
+    for i, sd in enumerate(m.signatureDefs or []):
+        line = "S %d key=%s subgraph=%d" % (
+            i, (sd.signatureKey or b"").decode(), sd.subgraphIndex)
+        for kind, maps in (("in", sd.inputs), ("out", sd.outputs)):
+            for tm in maps or []:
+                line += " %s:%s=%d" % (kind, (tm.name or b"").decode(),
+                                       tm.tensorIndex)
+        out.append(line)
     options = {}
     for s, g in enumerate(subgraphs):
+        out.append("G %d name=%s" % (s, (g.name or b"").decode()) +
+                   vec("in", g.inputs) + vec("out", g.outputs))
         for i, t in enumerate(g.tensors or []):
             line = "T %d %d name=%s type=%d buffer=%d var=%d has_rank=%d" % (
                 s, i, (t.name or b"").decode(), t.type, t.buffer,

@@ -28,7 +28,9 @@ static void field(const pnn_field_desc *f, const char *p) {
       vec_i32(f->name, v->data, v->count);
       break;
     }
-    case PNN_F_STRING: printf(" %s=%s", f->name, *(const char *const *)p); break;
+    case PNN_F_STRING:
+      printf(" %s=%s", f->name, *(const char *const *)p);
+      break;
     default: printf(" %s=?", f->name); /* kinds the mediapipe models lack */
   }
 }
@@ -56,13 +58,31 @@ int main(int argc, char **argv) {
     return 1;
   }
   const pnn_model_def *d = &m->def;
-  printf("M version=%u subgraphs=%d buffers=%d opcodes=%d metadata=%d "
-         "signatures=%d\n", d->version, d->n_subgraphs, d->n_buffers,
-         d->n_opcodes, d->n_metadata, d->n_signatures);
+  printf(
+      "M version=%u subgraphs=%d buffers=%d opcodes=%d metadata=%d "
+      "signatures=%d\n",
+      d->version, d->n_subgraphs, d->n_buffers, d->n_opcodes, d->n_metadata,
+      d->n_signatures);
   for (int i = 0; i < d->n_buffers; i++)
     printf("B %d size=%llu\n", i, (unsigned long long)d->buffers[i].size);
+  for (int i = 0; i < d->n_metadata; i++)
+    printf("D %d name=%s buffer=%u\n", i, d->metadata[i].name,
+           d->metadata[i].buffer);
+  for (int i = 0; i < d->n_signatures; i++) {
+    const pnn_signature_def *sg = &d->signatures[i];
+    printf("S %d key=%s subgraph=%u", i, sg->key, sg->subgraph_index);
+    for (int k = 0; k < sg->n_inputs; k++)
+      printf(" in:%s=%u", sg->inputs[k].name, sg->inputs[k].tensor_index);
+    for (int k = 0; k < sg->n_outputs; k++)
+      printf(" out:%s=%u", sg->outputs[k].name, sg->outputs[k].tensor_index);
+    printf("\n");
+  }
   for (int s = 0; s < d->n_subgraphs; s++) {
     const pnn_subgraph_def *g = &d->subgraphs[s];
+    printf("G %d name=%s", s, g->name);
+    vec_i32("in", g->inputs.data, g->inputs.count);
+    vec_i32("out", g->outputs.data, g->outputs.count);
+    printf("\n");
     for (int i = 0; i < g->n_tensors; i++) {
       const pnn_tensor_def *t = &g->tensors[i];
       printf("T %d %d name=%s type=%d buffer=%u var=%d has_rank=%d", s, i,

@@ -82,6 +82,8 @@ python3 $HERE/cli_make_model.py mean "$T/mean.tflite" &&
   python3 $HERE/cli_make_model.py add "$T/add.tflite" &&
   python3 $HERE/cli_make_model.py reshape "$T/reshape.tflite" &&
   python3 $HERE/cli_make_model.py custom "$T/custom.tflite" &&
+  python3 $HERE/cli_make_model.py reshape_i8 "$T/reshape_i8.tflite" &&
+  python3 $HERE/cli_make_model.py reshape_u8 "$T/reshape_u8.tflite" &&
   python3 $HERE/cli_make_model.py image "$T/red.png" 5 3 255 0 128 &&
   python3 $HERE/cli_make_model.py image "$T/red.bmp" 6 4 255 0 128 &&
   python3 $HERE/cli_make_model.py image "$T/gray.png" 3 3 200 200 200 &&
@@ -137,7 +139,8 @@ expect "inspect generated mean" 0 "MEAN +\[0, 1\] -> \[2\] keep_dims=false" "$P"
 for pat in 'schema version: 3' 'description: "pocketnn cli test: \\"mean\\" \\\\ model' \
   '"image"  float32 \[1, 2, 2, 3\]  signature \[-1, 2, 2, 3\]' \
   'int8 +4 bytes in 1 buffers' 'int32 +8 bytes in 1 buffers' \
-  '"TFLITE_METADATA" buffer 2' '"serving_default" subgraph 0' \
+  '"TFLITE_METADATA" buffer 2' 'input 0 normalization: mean 127.5 std 127.5' \
+  '"serving_default" subgraph 0' \
   'inputs: image=0' 'prepare: ok, arena [0-9]+ bytes'; do
   if grep -Eq -- "$pat" "$T/out"; then ok "inspect text has /$pat/"; else bad "inspect text" "lacks /$pat/"; fi
 done
@@ -150,13 +153,15 @@ json_check "inspect --json generated mean" "$T/mean.json" \
    and d['subgraphs'][0]['op_histogram'] == {'MEAN': 1} \
    and d['constant_bytes_by_type']['int8']['bytes'] == 4 and d['constant_bytes'] == 12 \
    and d['metadata'][0]['name'] == 'TFLITE_METADATA' \
+   and d['input_normalization'] == [{'mean': [127.5], 'std': [127.5]}] \
    and d['signatures'][0] == {'key': 'serving_default', 'subgraph': 0, 'inputs': {'image': 0}, 'outputs': {'scores': 2}} \
    and d['prepare']['ok'] is True and d['prepare']['arena_bytes'] > 0"
 "$P" inspect --json "$T/add.tflite" >"$T/add.json"
 json_check "inspect --json generated add" "$T/add.json" \
   "[t['name'] for t in d['subgraphs'][0]['inputs']] == ['a', 'b'] \
    and d['subgraphs'][0]['ops'][0]['options']['fused_activation_function'] == 'NONE' \
-   and d['subgraphs'][0]['inputs'][0]['quantization'] is None"
+   and d['subgraphs'][0]['inputs'][0]['quantization'] is None \
+   and d['input_normalization'] == [None, None]"
 
 # A model the runtime cannot prepare: inspect still succeeds and says why.
 expect "inspect unpreparable model" 0 "prepare: failed: .*MyCustomOp" "$P" inspect "$T/custom.tflite"
@@ -196,6 +201,21 @@ else
       bad "inspect --json $name" "exit status $?: $(head -c 300 "$T/err")"
     fi
   done
+fi
+
+# Metadata of real (third-party) models: MediaPipe's face detector expects
+# [-1, 1] input, its face landmark model [0, 1], and the hand landmark
+# model gives per-channel values and short text metadata entries.
+for pair in "face_detection_short_range:mean 127.5 std 127.5" \
+  "face_landmark:mean 0 std 255" "hand_landmark_full:mean 0 0 0 std 255 255 255"; do
+  name=${pair%%:*}
+  m=$(echo "$models" | grep "/$name.tflite" | head -n 1)
+  [ -n "$m" ] || continue
+  expect "inspect metadata normalization ($name)" 0 "input 0 normalization: ${pair#*:}\$" "$P" inspect "$m"
+done
+m=$(echo "$models" | grep "/hand_landmark_full.tflite" | head -n 1)
+if [ -n "$m" ]; then
+  expect "inspect short text metadata" 0 '"min_runtime_version" buffer [0-9]+, 16 bytes: "1\.14\.0"' "$P" inspect "$m"
 fi
 
 # ---------------------------------------------------------------- run
@@ -297,6 +317,26 @@ for f in rb.png rb.bmp rb.bmp:24:top rb8.bmp:8 rb8t.bmp:8:top rb32.bmp:32 rb32t.
     bad "classify row order ($f)" "got: $got"
   fi
 done
+# Quantized models: int8 input gets pixel - 128, uint8 the pixel, and the
+# quantized scores (scale 1/255) are dequantized.
+for q in i8 u8; do
+  expect "classify quantized ($q)" 0 "" "$P" classify --model "$T/reshape_$q.tflite" \
+    --labels "$T/pix.txt" --top 3 "$T/rb.png"
+  got=$(grep -E '^  ' "$T/out" | awk '{print $1 "=" $2}' | tr '\n' ' ')
+  if [ "$got" = "top_r=1.000000 bot_b=1.000000 top_g=0.000000 " ]; then
+    ok "classify quantized ($q) scores"
+  else
+    bad "classify quantized ($q) scores" "got: $got"
+  fi
+done
+"$P" inspect --json "$T/reshape_i8.tflite" >"$T/q.json"
+json_check "inspect --json quantization" "$T/q.json" \
+  "d['subgraphs'][0]['inputs'][0]['type'] == 'int8' \
+   and d['subgraphs'][0]['inputs'][0]['quantization']['zero_point'] == [-128] \
+   and abs(d['subgraphs'][0]['inputs'][0]['quantization']['scale'][0] - 1 / 255) < 1e-9 \
+   and d['subgraphs'][0]['inputs'][0]['quantization']['quantized_dimension'] == 0"
+expect "inspect text quantization" 0 '"pixels"  int8 \[1, 2, 1, 3\]  quant scale=0.00392157 zero_point=-128' \
+  "$P" inspect "$T/reshape_i8.tflite"
 expect "classify several images" 0 "red.bmp" \
   "$P" classify --model "$T/mean.tflite" --labels "$T/labels.txt" "$T/red.png" "$T/red.bmp"
 expect "classify missing image" 1 "none.png" \

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The reader against TensorFlow's own generated FlatBuffer reader: every
 # tensor, op and builtin-options field pocketnn decodes from the 14
-# mediapipe models must equal what schema_py_generated.py reads.
+# mediapipe models, and from four small quantized models the TFLite
+# converter makes (int8, dynamic range, float16, int16x8; cached in
+# .cache/format_quant), must equal what schema_py_generated.py reads.
 # Fails (does not skip) when the models or the venv are missing.
 # Ends with "N passed, N failed"; exit status 1 on any failure.
 set -uo pipefail
@@ -19,6 +21,17 @@ models=$(find .cache/mediapipe/mediapipe/modules -name '*.tflite' 2>/dev/null | 
 n=$(printf '%s\n' "$models" | grep -c tflite)
 [ "$n" -ge 14 ] ||
   fail "found $n of 14 mediapipe models; run scripts/fetch_mediapipe.sh"
+
+quant=.cache/format_quant
+stamp=$quant/.made-$(cksum < tests/scripts/format_quant_models.py | cut -d' ' -f1)
+if [ ! -f "$stamp" ]; then
+  rm -rf "$quant"
+  TF_CPP_MIN_LOG_LEVEL=3 "$py" tests/scripts/format_quant_models.py "$quant" \
+    >/dev/null 2>&1 || fail "tests/scripts/format_quant_models.py failed"
+  touch "$stamp"
+fi
+models="$models
+$(find "$quant" -name '*.tflite' | sort)"
 
 lib=$BUILD/libpocketnn.a
 [ -f "$lib" ] || fail "$lib not built (run make)"

@@ -1,10 +1,12 @@
 """Rewrites MediaPipe custom ops into TFLite builtins so stock LiteRT can
 produce a reference for models that use them.
 
-LiteRT's Python interpreter only registers custom ops through native
-registerer functions (`custom_op_registerers` takes C symbol names or
-callables handed a C++ MutableOpResolver pointer), so the MediaPipe kernels
-cannot be plugged in from Python. Where a custom op has an exact builtin
+LiteRT's Python API registers custom ops only through native code:
+ai_edge_litert.interpreter.InterpreterWithCustomOps takes
+`custom_op_registerers`, C symbol names or callables handed a C++
+MutableOpResolver pointer, so a kernel must be a compiled TfLiteRegistration;
+MediaPipe's kernels are not in any pinned wheel and cannot be written in
+Python. Where a custom op has an exact builtin
 equivalent we rewrite the graph instead, with TensorFlow's flatbuffer object
 API (tensorflow.lite.python.schema_py_generated):
 
