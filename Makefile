@@ -61,6 +61,12 @@ test: all
 asan:
 	$(MAKE) BUILD=build-asan SANITIZE=1 OPT=-O1 test
 
+# libFuzzer targets (tests/fuzz/, clang): each runs FUZZ_SECONDS seconds and
+# any finding fails the target (inputs kept in build-fuzz/findings/).
+FUZZ_SECONDS ?= 60
+fuzz:
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run.sh
+
 install: all
 	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/bin
 	install -m 644 include/pocketnn.h $(DESTDIR)$(PREFIX)/include/
@@ -100,6 +106,21 @@ conformance: $(BUILD)/pocketnn
 
 mediapipe: $(BUILD)/pocketnn
 	@BUILD=$(BUILD) bash tests/scripts/test_mediapipe.sh
+
+# ---- Benchmarks (bench/): kernel peak fractions, pocketnn vs LiteRT.
+.PHONY: bench-kernels bench-compare
+BENCH_SRC := $(sort $(wildcard bench/*.c))
+BENCH_OBJ := $(BENCH_SRC:%.c=$(BUILD)/obj/%.o)
+$(BUILD)/bench/bench_kernels: $(BENCH_OBJ) $(BUILD)/libpocketnn.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $(BENCH_OBJ) $(BUILD)/libpocketnn.a $(LIBS)
+
+bench-kernels: $(BUILD)/bench/bench_kernels
+	$(BUILD)/bench/bench_kernels
+
+# Median latency of LiteRT (XNNPACK) and pocketnn, 1 and 2 threads.
+bench-compare: $(BUILD)/pocketnn
+	.venv/bin/python tools/bench_compare.py --pocketnn $(BUILD)/pocketnn
 
 clean:
 	rm -rf build build-asan build-*

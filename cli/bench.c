@@ -18,7 +18,7 @@ static const char kUsage[] =
     "  random:1). After a first run, W warm-up runs (default 3) and R timed\n"
     "  runs (default 20) give median/mean/min/p90/max latency.\n"
     "  --profile  time per op and per op type (mean over the timed runs)\n"
-    "  --json     one JSON document instead of text\n";
+    "  --json     one JSON document instead of text\n" CLI_LIMITS_HELP;
 
 typedef struct {
   const char *model;
@@ -59,6 +59,10 @@ static int parse_args(int argc, char **argv, bench_args *a) {
     } else if ((m = cli_opt_value(argc, argv, &i, "--runs", &v)) != 0) {
       if (m < 0 || !cli_parse_long(v, 1, 1000000, &a->runs))
         return cli_usage_error(kUsage, "--runs takes a number >= 1");
+    } else if ((m = cli_limit_option(argc, argv, &i)) != 0) {
+      if (m < 0)
+        return cli_usage_error(kUsage,
+                               "--max-file/--max-arena take a byte count");
     } else if (argv[i][0] == '-' && argv[i][1]) {
       return cli_usage_error(kUsage, "unknown option '%s'", argv[i]);
     } else if (a->model) {

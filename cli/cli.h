@@ -40,6 +40,20 @@ bool cli_parse_double(const char *s, double *out);
 /* Monotonic clock in seconds. */
 double cli_now(void);
 
+/* Limits set by --max-file BYTES and --max-arena BYTES (0 = no cap), used
+ * by cli_load_model (max_file_bytes) and cli_create_interpreter and the
+ * inspect prepare (max_arena_bytes). */
+extern uint64_t cli_max_file_bytes;
+extern size_t cli_max_arena_bytes;
+/* Help text for the two options, for the subcommands' usage. */
+#define CLI_LIMITS_HELP                                                  \
+  "  --max-file BYTES    refuse model files larger than BYTES (LIMIT)\n" \
+  "  --max-arena BYTES   refuse plans needing a larger arena (LIMIT)\n"
+/* Matches --max-file / --max-arena at argv[*i] (as cli_opt_value) and sets
+ * the limit: 1 on a match, 0 for another argument, -1 if the value is
+ * missing or not a number >= 0. */
+int cli_limit_option(int argc, char **argv, int *i);
+
 /* Loads and verifies a model; on failure prints the error line and returns
  * CLI_EXIT_ERROR, else CLI_EXIT_OK. */
 int cli_load_model(const char *path, pnn_model **out);
@@ -72,5 +86,7 @@ int cli_inspect(int argc, char **argv);
 int cli_run(int argc, char **argv);
 int cli_classify(int argc, char **argv);
 int cli_bench(int argc, char **argv);
+int cli_optimize(int argc, char **argv);
+int cli_quantize(int argc, char **argv);
 
 #endif

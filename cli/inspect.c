@@ -17,7 +17,7 @@ static const char kUsage[] =
     "  inputs/outputs, an op histogram, every op with its decoded options,\n"
     "  constant bytes by type, metadata, signatures, and the arena size of a\n"
     "  prepare (or why prepare failed).\n"
-    "  --json   the same as one JSON document\n";
+    "  --json   the same as one JSON document\n" CLI_LIMITS_HELP;
 
 /* ------------------------------------------------------------ names */
 
@@ -488,7 +488,10 @@ typedef struct {
 static void try_prepare(const pnn_model *model, prepare_result *r) {
   memset(r, 0, sizeof *r);
   pnn_interpreter *it = NULL;
-  pnn_status st = pnn_interpreter_create(model, NULL, &it);
+  pnn_interpreter_options io;
+  pnn_interpreter_options_init(&io);
+  io.max_arena_bytes = cli_max_arena_bytes;
+  pnn_status st = pnn_interpreter_create(model, &io, &it);
   if (st != PNN_OK) {
     snprintf(r->error, sizeof r->error, "%s", pnn_status_string(st));
     return;
@@ -753,11 +756,16 @@ int cli_inspect(int argc, char **argv) {
   const char *path = NULL;
   bool json = false;
   for (int i = 1; i < argc; i++) {
+    int m;
     if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
       fputs(kUsage, stdout);
       return CLI_EXIT_OK;
     } else if (strcmp(argv[i], "--json") == 0) {
       json = true;
+    } else if ((m = cli_limit_option(argc, argv, &i)) != 0) {
+      if (m < 0)
+        return cli_usage_error(kUsage,
+                               "--max-file/--max-arena take a byte count");
     } else if (argv[i][0] == '-' && argv[i][1]) {
       return cli_usage_error(kUsage, "unknown option '%s'", argv[i]);
     } else if (path) {

@@ -17,6 +17,10 @@ static const char kUsage[] =
     "      [--threads N] IMAGE...        top-k labels for PNG/JPEG/BMP\n"
     "  bench MODEL [--threads N] [--warmup W] [--runs R] [--json]\n"
     "      [--profile]                   latency, memory, per-op profile\n"
+    "  optimize IN OUT [--passes prune,fold,fuse] [--strip-names] [--report]\n"
+    "                                    prune, fold and fuse a model\n"
+    "  quantize IN OUT --mode fp16|dynamic|round-weights [--report]\n"
+    "                                    smaller weights\n"
     "\n"
     "  pocketnn --version | --help | <command> --help\n"
     "exit status: 0 ok, 1 model or input error, 2 bad usage\n";
@@ -29,6 +33,8 @@ static const struct {
     {"run", cli_run},
     {"classify", cli_classify},
     {"bench", cli_bench},
+    {"optimize", cli_optimize},
+    {"quantize", cli_quantize},
 };
 
 int main(int argc, char **argv) {

@@ -25,7 +25,7 @@ static const char kUsage[] =
     "                      bools 0/1; input K uses SEED + K (splitmix64),\n"
     "                      so a run is reproducible.\n"
     "  --save-outputs DIR  writes DIR/output_K.npy for each output K\n"
-    "  --threads N         worker threads (default 1)\n";
+    "  --threads N         worker threads (default 1)\n" CLI_LIMITS_HELP;
 
 typedef struct {
   const char *spec; /* "I=FILE" as given */
@@ -93,6 +93,10 @@ static int parse_args(int argc, char **argv, run_args *a) {
     } else if ((m = cli_opt_value(argc, argv, &i, "--threads", &v)) != 0) {
       if (m < 0 || !cli_parse_long(v, 1, 1024, &a->threads))
         return cli_usage_error(kUsage, "--threads takes a number in 1..1024");
+    } else if ((m = cli_limit_option(argc, argv, &i)) != 0) {
+      if (m < 0)
+        return cli_usage_error(kUsage,
+                               "--max-file/--max-arena take a byte count");
     } else if (argv[i][0] == '-' && argv[i][1]) {
       return cli_usage_error(kUsage, "unknown option '%s'", argv[i]);
     } else if (a->model_path) {

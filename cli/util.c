@@ -1,5 +1,6 @@
 /* Shared CLI helpers; see cli.h. */
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -48,6 +49,28 @@ int cli_opt_value(int argc, char **argv, int *i, const char *name,
   return 1;
 }
 
+uint64_t cli_max_file_bytes;
+size_t cli_max_arena_bytes;
+
+int cli_limit_option(int argc, char **argv, int *i) {
+  const char *v;
+  long n;
+  int m = cli_opt_value(argc, argv, i, "--max-file", &v);
+  if (m > 0) {
+    if (!cli_parse_long(v, 0, LONG_MAX, &n)) return -1;
+    cli_max_file_bytes = (uint64_t)n;
+    return 1;
+  }
+  if (m < 0) return -1;
+  m = cli_opt_value(argc, argv, i, "--max-arena", &v);
+  if (m > 0) {
+    if (!cli_parse_long(v, 0, LONG_MAX, &n)) return -1;
+    cli_max_arena_bytes = (size_t)n;
+    return 1;
+  }
+  return m;
+}
+
 bool cli_parse_long(const char *s, long lo, long hi, long *out) {
   if (!s || !*s) return false;
   char *end;
@@ -76,7 +99,8 @@ double cli_now(void) {
 
 int cli_load_model(const char *path, pnn_model **out) {
   char err[512] = "";
-  pnn_status st = pnn_model_load_file(path, NULL, out, err, sizeof err);
+  pnn_load_options lo = {0, cli_max_file_bytes};
+  pnn_status st = pnn_model_load_file(path, &lo, out, err, sizeof err);
   if (st != PNN_OK) {
     if (!err[0]) snprintf(err, sizeof err, "%s", pnn_status_string(st));
     /* The loader's message may already name the file. */
@@ -91,6 +115,7 @@ int cli_create_interpreter(const pnn_model *model, int threads,
   pnn_interpreter_options opts;
   pnn_interpreter_options_init(&opts);
   opts.num_threads = threads;
+  opts.max_arena_bytes = cli_max_arena_bytes;
   pnn_status st = pnn_interpreter_create(model, &opts, out);
   if (st != PNN_OK)
     return cli_error("cannot create interpreter: %s", pnn_status_string(st));

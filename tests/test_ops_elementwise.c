@@ -24,8 +24,8 @@ typedef struct {
   uint8_t *bytes;
   pnn_model *model;
   pnn_interpreter *it;
-  pnn_status stage_status; /* where ot_run stopped */
-  int stage;               /* 0 build, 1 load, 2 create, 3 allocate, 4 invoke */
+  int threads; /* interpreter threads; 0 = default */
+  int stage;   /* 0 build, 1 load, 2 create, 3 allocate, 4 invoke */
 } optest;
 
 static void ot_begin(optest *t) {
@@ -78,6 +78,7 @@ static pnn_status ot_run(optest *t, int32_t builtin, uint8_t opt_type,
   t->stage = 2;
   pnn_interpreter_options io;
   pnn_interpreter_options_init(&io);
+  if (t->threads) io.num_threads = t->threads;
   s = pnn_interpreter_create(t->model, &io, &t->it);
   if (s) return s;
   t->stage = 3;
@@ -668,5 +669,93 @@ TEST(bool_bytes_other_than_one_are_true) {
                          (int32_t[]){3}, x));
   const uint8_t want_not[] = {0, 1, 0};
   CHECK_INTS(&t, uint8_t, want_not, 3);
+  ot_end(&t);
+}
+
+/* ------------------------------------------------------- threaded runs */
+
+enum { BIG = 40000 };
+
+/* Runs a one-op model on big inputs with `threads` threads; copies output
+ * 0 (n floats) to out. Unary when b is NULL. */
+static pnn_status run_big(int32_t op, uint8_t opt_type, const void *opts,
+                          int threads, int ra, const int32_t *da,
+                          const float *a, int rb, const int32_t *db,
+                          const float *b, float *out, size_t n) {
+  optest t;
+  ot_begin(&t);
+  t.threads = threads;
+  pnn_status s =
+      b ? run_binary(&t, op, opt_type, opts, F32, F32, ra, da, a, rb, db, b)
+        : run_unary(&t, op, opt_type, opts, F32, ra, da, a);
+  if (!s) {
+    if (pnn_tensor_byte_size(ot_out(&t)) != n * sizeof(float))
+      s = PNN_ERROR_INVALID_ARGUMENT;
+    else
+      memcpy(out, pnn_tensor_data(ot_out(&t)), n * sizeof(float));
+  }
+  ot_end(&t);
+  return s;
+}
+
+TEST(threaded_runs_match_the_reference) {
+  /* Large enough to be split across threads: broadcast runs (ADD
+   * [200,200] + [200]), one flat run (MUL), pointwise, unary and softmax
+   * rows. Two threads must give exactly the one-thread result, and the
+   * exact integer-valued sums must be right. */
+  static float a[BIG], b[BIG], one[BIG], two[BIG];
+  for (int i = 0; i < BIG; i++) {
+    a[i] = (float)(i % 97) - 48;
+    b[i] = (float)(i % 13) * 0.25f;
+  }
+  CHECK_EQ_INT(run_big(PNN_OP_ADD, 0, NULL, 2, 2, (int32_t[]){200, 200}, a, 1,
+                       (int32_t[]){200}, b, two, BIG),
+               PNN_OK);
+  for (int i = 0; i < BIG; i++)
+    CHECK_MSG(two[i] == a[i] + b[i % 200], "ADD element %d: %g", i,
+              (double)two[i]);
+  CHECK_EQ_INT(run_big(PNN_OP_MUL, 0, NULL, 2, 1, (int32_t[]){BIG}, a, 1,
+                       (int32_t[]){BIG}, b, two, BIG),
+               PNN_OK);
+  for (int i = 0; i < BIG; i++)
+    CHECK_MSG(two[i] == a[i] * b[i], "MUL element %d: %g", i, (double)two[i]);
+  pnn_softmax_options so;
+  pnn_mb_options_defaults(1, PNN_OPTIONS_OF(softmax), &so);
+  so.beta = 0.5f;
+  const struct {
+    int32_t op;
+    uint8_t opt_type;
+    const void *opts;
+    int32_t dims[2];
+  } unary[] = {
+      {PNN_OP_EXP, 0, NULL, {1, BIG}},
+      {PNN_OP_TANH, 0, NULL, {1, BIG}},
+      {PNN_OP_SOFTMAX, PNN_OPTIONS_OF(softmax), &so, {400, 100}},
+      {PNN_OP_LOG_SOFTMAX, 0, NULL, {100, 400}},
+  };
+  for (size_t k = 0; k < sizeof unary / sizeof unary[0]; k++) {
+    CHECK_EQ_INT(run_big(unary[k].op, unary[k].opt_type, unary[k].opts, 1, 2,
+                         unary[k].dims, a, 0, NULL, NULL, one, BIG),
+                 PNN_OK);
+    CHECK_EQ_INT(run_big(unary[k].op, unary[k].opt_type, unary[k].opts, 2, 2,
+                         unary[k].dims, a, 0, NULL, NULL, two, BIG),
+                 PNN_OK);
+    CHECK_MSG(memcmp(one, two, sizeof one) == 0,
+              "op %d: two threads differ from one", (int)unary[k].op);
+  }
+}
+
+TEST(threaded_division_by_zero_is_reported) {
+  /* The zero divisor sits in the last chunk: a worker thread finds it. */
+  static int32_t a[BIG], b[BIG];
+  for (int i = 0; i < BIG; i++) a[i] = i, b[i] = 1 + i % 5;
+  b[BIG - 1] = 0;
+  optest t;
+  ot_begin(&t);
+  t.threads = 2;
+  CHECK_FAILS(&t,
+              run_binary(&t, PNN_OP_FLOOR_DIV, 0, NULL, I32, I32, 1,
+                         (int32_t[]){BIG}, a, 1, (int32_t[]){BIG}, b),
+              PNN_ERROR_RUNTIME, 4, "division by zero");
   ot_end(&t);
 }

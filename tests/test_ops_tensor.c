@@ -976,6 +976,15 @@ static pnn_status hostile_model(int32_t code, uint32_t *seed) {
     case PNN_OP_EXPAND_DIMS:
     case PNN_OP_ARG_MAX:
     case PNN_OP_CUMSUM: in3[1] = s0; break;
+    case PNN_OP_TOPK_V2:
+      in3[1] = s0;
+      n_out = 2;
+      break;
+    case PNN_OP_DYNAMIC_UPDATE_SLICE:
+      in3[1] = x;
+      in3[2] = c1;
+      n_in = 3;
+      break;
     case PNN_OP_CONCATENATION:
     case PNN_OP_PACK:
       in3[1] = x;
@@ -1029,6 +1038,7 @@ TEST(hostile_index_values_never_crash) {
       PNN_OP_PACK,          PNN_OP_UNPACK,    PNN_OP_SQUEEZE,
       PNN_OP_RESHAPE,       PNN_OP_TRANSPOSE, PNN_OP_TILE,
       PNN_OP_BROADCAST_TO,  PNN_OP_SUM,       PNN_OP_REDUCE_MAX,
+      PNN_OP_REVERSE_V2,    PNN_OP_TOPK_V2,   PNN_OP_DYNAMIC_UPDATE_SLICE,
   };
   uint32_t seed = 12345;
   int ok = 0, refused = 0;
@@ -1129,5 +1139,72 @@ TEST(arg_max_over_empty_axis_is_refused) {
   io(mb, 1, &x, 1, &y);
   run_t r = build(mb);
   CHECK_FAILS(r, PNN_ERROR_INVALID_MODEL, "is empty");
+  run_free(&r);
+}
+
+TEST(scatter_nd_bad_index_is_runtime_error) {
+  pnn_mb *mb = pnn_mb_new();
+  int i = tensor(mb, "idx", PNN_TYPE_INT32, 2, DIMS(2, 1), NULL);
+  int u = tensor(mb, "upd", PNN_TYPE_FLOAT32, 2, DIMS(2, 2), NULL);
+  int sh = tensor(mb, "shape", PNN_TYPE_INT32, 1, DIMS(2), (int32_t[]){3, 2});
+  int y = tensor(mb, "y", PNN_TYPE_FLOAT32, 2, DIMS(3, 2), NULL);
+  pnn_mb_op(mb, PNN_OP_SCATTER_ND, 0, NULL, 3, (int32_t[]){i, u, sh}, 1, &y);
+  io(mb, 2, (int32_t[]){i, u}, 1, &y);
+  run_t r = build(mb);
+  CHECK_OK(r);
+  float upd[4] = {1, 2, 3, 4};
+  int32_t good[2] = {2, 2}, bad[2] = {0, 3};
+  CHECK(set_input(&r, 1, upd, sizeof upd) == PNN_OK);
+  CHECK(set_input(&r, 0, good, sizeof good) == PNN_OK);
+  CHECK(invoke(&r) == PNN_OK);
+  const float *o = pnn_tensor_data(out(&r, 0));
+  const float want[6] = {0, 0, 0, 0, 4, 6}; /* duplicates add up */
+  for (int k = 0; k < 6; k++) CHECK_NEAR(o[k], want[k], 0);
+  CHECK(set_input(&r, 0, bad, sizeof bad) == PNN_OK);
+  CHECK(invoke(&r) == PNN_ERROR_RUNTIME);
+  run_free(&r);
+}
+
+TEST(broadcast_args_values_and_mismatch) {
+  pnn_mb *mb = pnn_mb_new();
+  int a = tensor(mb, "a", PNN_TYPE_INT32, 1, DIMS(3), NULL);
+  int b = tensor(mb, "b", PNN_TYPE_INT32, 1, DIMS(2), NULL);
+  int y = tensor(mb, "y", PNN_TYPE_INT32, 1, DIMS(3), NULL);
+  pnn_mb_op(mb, PNN_OP_BROADCAST_ARGS, 0, NULL, 2, (int32_t[]){a, b}, 1, &y);
+  io(mb, 2, (int32_t[]){a, b}, 1, &y);
+  run_t r = build(mb);
+  CHECK_OK(r);
+  int32_t sa[3] = {2, 1, 4}, sb[2] = {3, 1}, bad[2] = {3, 5};
+  CHECK(set_input(&r, 0, sa, sizeof sa) == PNN_OK);
+  CHECK(set_input(&r, 1, sb, sizeof sb) == PNN_OK);
+  CHECK(invoke(&r) == PNN_OK);
+  const int32_t *o = pnn_tensor_data(out(&r, 0));
+  CHECK(o[0] == 2 && o[1] == 3 && o[2] == 4);
+  CHECK(set_input(&r, 1, bad, sizeof bad) == PNN_OK);
+  CHECK(invoke(&r) == PNN_ERROR_RUNTIME);
+  run_free(&r);
+}
+
+TEST(unsorted_segment_bad_id_is_runtime_error) {
+  pnn_mb *mb = pnn_mb_new();
+  int x = tensor(mb, "x", PNN_TYPE_FLOAT32, 2, DIMS(3, 2), NULL);
+  int ids = tensor(mb, "ids", PNN_TYPE_INT32, 1, DIMS(3), NULL);
+  int num = tensor(mb, "num", PNN_TYPE_INT32, 0, NULL, (int32_t[]){2});
+  int y = tensor(mb, "y", PNN_TYPE_FLOAT32, 2, DIMS(2, 2), NULL);
+  pnn_mb_op(mb, PNN_OP_UNSORTED_SEGMENT_SUM, 0, NULL, 3,
+            (int32_t[]){x, ids, num}, 1, &y);
+  io(mb, 2, (int32_t[]){x, ids}, 1, &y);
+  run_t r = build(mb);
+  CHECK_OK(r);
+  float xv[6] = {1, 2, 3, 4, 5, 6};
+  int32_t good[3] = {1, -1, 1}, bad[3] = {0, 2, 1};
+  CHECK(set_input(&r, 0, xv, sizeof xv) == PNN_OK);
+  CHECK(set_input(&r, 1, good, sizeof good) == PNN_OK);
+  CHECK(invoke(&r) == PNN_OK);
+  const float *o = pnn_tensor_data(out(&r, 0));
+  /* segment 0 empty (0), segment 1 = rows 0 + 2; the -1 row is dropped */
+  CHECK(o[0] == 0 && o[1] == 0 && o[2] == 6 && o[3] == 8);
+  CHECK(set_input(&r, 1, bad, sizeof bad) == PNN_OK);
+  CHECK(invoke(&r) == PNN_ERROR_RUNTIME);
   run_free(&r);
 }

@@ -10,7 +10,11 @@
 #include <math.h>
 
 #include "ops/common.h"
+#include "ops/quant_math.h"
 #include "ops/tensor_util.h"
+
+/* Below this many elements an op runs on the calling thread. */
+#define ACT_PARALLEL_MIN (1 << 15)
 
 /* ---------------------------------------------- pointwise activations */
 
@@ -100,9 +104,312 @@ static pnn_status float_input(pnn_node *node, int n_in, pnn_tensor **in) {
   return PNN_OK;
 }
 
+/* ------------------------------------- quantized (int8 / uint8 / int16) */
+
+/* TFLite's integer activations. LOGISTIC, TANH, ELU and GELU on 8 bits are
+ * 256-entry tables computed at prepare exactly as TFLite's LUTPopulate
+ * (the float function on the dequantized value, rounded onto the output
+ * scale); the RELU family, LEAKY_RELU and HARD_SWISH rescale in fixed
+ * point like TFLite's reference kernels. */
+enum { QA_LUT, QA_RELU, QA_LEAKY, QA_HARD_SWISH };
+
+typedef struct {
+  int kind;
+  pnn_type type;
+  uint8_t lut[256];         /* QA_LUT: indexed by the input's byte */
+  int32_t in_zp, out_zp;
+  int32_t m_id, m_alpha;    /* QA_RELU (m_id), QA_LEAKY */
+  int s_id, s_alpha;
+  int32_t lo, hi;           /* output clamp */
+  /* QA_HARD_SWISH (TFLite HardSwishParams) */
+  int16_t hs_out_m, hs_relu_m;
+  int hs_out_e, hs_relu_e;
+} qact_state;
+
+static float lut_logistic(float x, const act_params *p) {
+  (void)p;
+  return 1.0f / (1.0f + expf(-x));
+}
+static float lut_elu(float x, const act_params *p) {
+  (void)p;
+  return x < 0.0f ? expm1f(x) : x;
+}
+/* TFLite's GeluTransform (erfc form) and GeluTransformApproximate. */
+static float lut_gelu(float x, const act_params *p) {
+  if (p->approximate) {
+    const float k = (float)(1.12837916709551257390 * 0.70710678118654752440);
+    return 0.5f * x * (1.f + tanhf(k * (x + 0.044715f * x * x * x)));
+  }
+  return 0.5f * x * erfcf(x * (float)(-0.70710678118654752440));
+}
+
+/* TFLite LUTPopulate for 8-bit types, in float as TFLite does. */
+static void lut_populate(const pnn_tensor *in, const pnn_tensor *out,
+                         act_fn fn, const act_params *p, uint8_t *lut) {
+  int32_t lo, hi;
+  pnn_qm_type_range(in->type, &lo, &hi);
+  const float inverse_scale = 1.f / out->scale;
+  for (int32_t v = lo; v <= hi; v++) {
+    const float deq = in->scale * (float)(v - in->zero_point);
+    const float t = fn(deq, p);
+    float r = roundf(t * inverse_scale) + (float)out->zero_point;
+    int32_t q;
+    if (!(r == r)) q = lo;
+    else q = r < (float)lo ? lo : (r > (float)hi ? hi : (int32_t)r);
+    lut[(uint8_t)v] = (uint8_t)q;
+  }
+}
+
+/* TFLite DownScaleInt32ToInt16Multiplier. */
+static int16_t downscale_multiplier(int32_t m) {
+  if (m >= INT32_MAX - (1 << 15)) return INT16_MAX;
+  return (int16_t)((m + (1 << 15)) >> 16);
+}
+
+static pnn_status qact_check_out(pnn_node *node, const pnn_tensor *in,
+                                 const pnn_tensor *out, double scale,
+                                 int32_t zp8, int32_t zpu8) {
+  int32_t want = in->type == PNN_TYPE_UINT8 ? zpu8 : zp8;
+  if (out->scale != (float)scale || out->zero_point != want)
+    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
+                          "output (%s): %s needs scale %g and zero point %d "
+                          "on %s, got %g and %d",
+                          out->name, node->name, scale, (int)want,
+                          pnn_type_name(in->type), (double)out->scale,
+                          (int)out->zero_point);
+  return PNN_OK;
+}
+
+static pnn_status qact_prepare(pnn_node *node, pnn_tensor *in) {
+  const pnn_tensor *out = node->outputs[0];
+  const int32_t op = node->builtin;
+  const bool is16 = in->type == PNN_TYPE_INT16;
+  pnn_status s = pnn_qm_require_scale(node, in, "input 0");
+  if (!s) s = pnn_qm_require_scale(node, out, "output");
+  if (s) return s;
+  if (out->type != in->type)
+    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
+                          "output (%s) is %s but input 0 (%s) is %s",
+                          out->name, pnn_type_name(out->type), in->name,
+                          pnn_type_name(in->type));
+  if (is16 && (in->zero_point != 0 || out->zero_point != 0))
+    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
+                          "int16 input 0 (%s) and output (%s) need zero "
+                          "point 0",
+                          in->name, out->name);
+  qact_state *st = pnn_node_alloc_persistent(node, sizeof *st);
+  if (!st)
+    return pnn_node_error(node, PNN_ERROR_OUT_OF_MEMORY,
+                          "out of memory for op state");
+  st->type = in->type;
+  st->in_zp = in->zero_point;
+  st->out_zp = out->zero_point;
+  pnn_qm_type_range(in->type, &st->lo, &st->hi);
+  act_params p = {PNN_OPTS(node, leaky_relu)->alpha,
+                  PNN_OPTS(node, gelu)->approximate};
+  float act_lo = 0.f, act_hi = INFINITY;
+  bool ok = false;
+  switch (op) {
+    case PNN_OP_RELU_N1_TO_1: act_lo = -1.f; act_hi = 1.f; ok = !is16; goto relu;
+    case PNN_OP_RELU_0_TO_1: act_hi = 1.f; ok = !is16; goto relu;
+    case PNN_OP_RELU6: act_hi = 6.f; ok = true; goto relu;
+    case PNN_OP_RELU:
+      ok = true;
+    relu:
+      st->kind = QA_RELU;
+      pnn_qm_quantize_multiplier((double)in->scale / (double)out->scale,
+                                 &st->m_id, &st->s_id);
+      {
+        /* zp + (int32)roundf(bound / scale), in float as TFLite. */
+        float rl = roundf(act_lo / out->scale);
+        int64_t ql = (int64_t)out->zero_point + (int64_t)rl;
+        if (ql > st->lo) st->lo = ql > st->hi ? st->hi : (int32_t)ql;
+        if (isfinite(act_hi)) {
+          float rh = roundf(act_hi / out->scale);
+          int64_t qh = rh > 4e9f ? INT64_MAX / 2
+                                 : (int64_t)out->zero_point + (int64_t)rh;
+          if (qh < st->hi) st->hi = qh < st->lo ? st->lo : (int32_t)qh;
+        }
+      }
+      break;
+    case PNN_OP_LEAKY_RELU:
+      ok = true;
+      st->kind = QA_LEAKY;
+      pnn_qm_quantize_multiplier(
+          (double)in->scale * (double)p.alpha / (double)out->scale,
+          &st->m_alpha, &st->s_alpha);
+      pnn_qm_quantize_multiplier((double)in->scale / (double)out->scale,
+                                 &st->m_id, &st->s_id);
+      break;
+    case PNN_OP_HARD_SWISH: {
+      if (is16) break;
+      ok = true;
+      st->kind = QA_HARD_SWISH;
+      const float hires = (1.0f / 128.0f) * in->scale;
+      const float out_m = hires / out->scale;
+      const float relu_m = hires / (3.0f / 32768.0f);
+      int32_t m32;
+      pnn_qm_quantize_multiplier(out_m, &m32, &st->hs_out_e);
+      st->hs_out_m = downscale_multiplier(m32);
+      if (st->hs_out_e > 0)
+        return pnn_node_error(node, PNN_ERROR_UNSUPPORTED,
+                              "output (%s): scale %g too small for input "
+                              "scale %g",
+                              out->name, (double)out->scale,
+                              (double)in->scale);
+      pnn_qm_quantize_multiplier(relu_m, &m32, &st->hs_relu_e);
+      st->hs_relu_m = downscale_multiplier(m32);
+      break;
+    }
+    case PNN_OP_LOGISTIC:
+    case PNN_OP_TANH:
+    case PNN_OP_ELU:
+    case PNN_OP_GELU: {
+      if (is16) break;
+      if (op == PNN_OP_ELU && in->type != PNN_TYPE_INT8) break;
+      ok = true;
+      if (op == PNN_OP_LOGISTIC) {
+        s = qact_check_out(node, in, out, 1. / 256, -128, 0);
+        if (s) return s;
+      }
+      st->kind = QA_LUT;
+      act_fn fn = op == PNN_OP_LOGISTIC ? lut_logistic
+                  : op == PNN_OP_TANH   ? tanh_act
+                  : op == PNN_OP_ELU    ? lut_elu
+                                        : lut_gelu;
+      lut_populate(in, out, fn, &p, st->lut);
+      break;
+    }
+    default: break;
+  }
+  if (!ok)
+    return pnn_node_error(node, PNN_ERROR_UNSUPPORTED,
+                          "input 0 (%s): type %s not supported", in->name,
+                          pnn_type_name(in->type));
+  node->state = st;
+  return pnn_node_resize_output(node, 0, in->type, in->dims, in->rank);
+}
+
+/* gemmlowp's int16 SaturatingRoundingDoublingHighMul. */
+static inline int16_t srdhm16(int16_t a, int16_t b) {
+  if (a == INT16_MIN && b == INT16_MIN) return INT16_MAX;
+  int32_t ab = (int32_t)a * b;
+  int32_t nudge = ab >= 0 ? (1 << 14) : (1 - (1 << 14));
+  return (int16_t)((ab + nudge) / (1 << 15));
+}
+/* TFLite's SaturatingDoublingHighMul (truncating). */
+static inline int16_t sdhm16(int16_t a, int16_t b) {
+  if (a == INT16_MIN && b == INT16_MIN) return INT16_MAX;
+  return (int16_t)(((int32_t)a * b) / (1 << 15));
+}
+static inline int16_t rdbpot16(int16_t x, int e) {
+  if (e <= 0) return x;
+  const int16_t mask = (int16_t)((1 << e) - 1);
+  const int16_t rem = (int16_t)(x & mask);
+  const int16_t thr = (int16_t)((mask >> 1) + (x < 0 ? 1 : 0));
+  return (int16_t)((x >> e) + (rem > thr ? 1 : 0));
+}
+static inline int16_t sat_shl16(int16_t v, int amount) {
+  int64_t r = (int64_t)v * ((int64_t)1 << amount);
+  return (int16_t)(r > INT16_MAX ? INT16_MAX : (r < INT16_MIN ? INT16_MIN : r));
+}
+
+static int32_t hard_swish_q(const qact_state *st, int32_t x) {
+  const int16_t in_v = (int16_t)(x - st->in_zp);
+  const int16_t hires = (int16_t)(in_v * (1 << 7));
+  const int16_t preshift = srdhm16(hires, st->hs_out_m);
+  int16_t r = hires;
+  if (st->hs_relu_e > 0) r = sat_shl16(r, st->hs_relu_e - 1);
+  r = srdhm16(r, st->hs_relu_m);
+  if (st->hs_relu_e > 0) r = sat_shl16(r, 1);
+  if (st->hs_relu_e < 0) r = rdbpot16(r, -st->hs_relu_e);
+  r = (int16_t)(((int32_t)r + (1 << 15)) >> 1);
+  const int16_t pre_out = sdhm16(r, preshift);
+  int16_t o = rdbpot16(pre_out, -st->hs_out_e);
+  o = (int16_t)(o + st->out_zp);
+  return o;
+}
+
+static inline int32_t qact_one(const qact_state *st, int32_t x) {
+  switch (st->kind) {
+    case QA_RELU:
+      return pnn_qm_clamp(
+          st->out_zp + pnn_qm_mul_by_qm(x - st->in_zp, st->m_id, st->s_id),
+          st->lo, st->hi);
+    case QA_LEAKY: {
+      const int32_t v = x - st->in_zp;
+      const int32_t r =
+          v >= 0 ? pnn_qm_mul_by_qm(v, st->m_id, st->s_id)
+                 : pnn_qm_mul_by_qm(v, st->m_alpha, st->s_alpha);
+      return pnn_qm_clamp(st->out_zp + r, st->lo, st->hi);
+    }
+    case QA_HARD_SWISH:
+      return pnn_qm_clamp(hard_swish_q(st, x), st->lo, st->hi);
+    default: return 0;
+  }
+}
+
+typedef struct {
+  const qact_state *st;
+  const void *in;
+  void *out;
+} qact_job;
+
+static void qact_worker(void *arg, int64_t begin, int64_t end) {
+  const qact_job *j = arg;
+  const qact_state *st = j->st;
+  switch (st->type) {
+    case PNN_TYPE_INT8: {
+      const int8_t *x = j->in;
+      int8_t *y = j->out;
+      if (st->kind == QA_LUT)
+        for (int64_t i = begin; i < end; i++)
+          y[i] = (int8_t)st->lut[(uint8_t)x[i]];
+      else
+        for (int64_t i = begin; i < end; i++) y[i] = (int8_t)qact_one(st, x[i]);
+      break;
+    }
+    case PNN_TYPE_UINT8: {
+      const uint8_t *x = j->in;
+      uint8_t *y = j->out;
+      if (st->kind == QA_LUT)
+        for (int64_t i = begin; i < end; i++) y[i] = st->lut[x[i]];
+      else
+        for (int64_t i = begin; i < end; i++)
+          y[i] = (uint8_t)qact_one(st, x[i]);
+      break;
+    }
+    default: {
+      const int16_t *x = j->in;
+      int16_t *y = j->out;
+      for (int64_t i = begin; i < end; i++) y[i] = (int16_t)qact_one(st, x[i]);
+      break;
+    }
+  }
+}
+
+static pnn_status qact_eval(pnn_node *node) {
+  qact_job job = {node->state, node->inputs[0]->data, node->outputs[0]->data};
+  const int64_t n = pnn_tensor_count(node->inputs[0]);
+  if (n < ACT_PARALLEL_MIN)
+    qact_worker(&job, 0, n);
+  else
+    pnn_node_parallel_for(node, n, qact_worker, &job);
+  return PNN_OK;
+}
+
+static bool is_quant_type(pnn_type t) {
+  return t == PNN_TYPE_INT8 || t == PNN_TYPE_UINT8 || t == PNN_TYPE_INT16;
+}
+
 static pnn_status pointwise_prepare(pnn_node *node) {
   pnn_tensor *in;
-  pnn_status s = float_input(node, 1, &in);
+  pnn_status s = pnn_check_io(node, 1, 1, 1);
+  if (!s) s = pnn_require_input(node, 0, &in);
+  if (s) return s;
+  if (is_quant_type(in->type) && pnn_tensor_count(in) >= 0)
+    return qact_prepare(node, in);
+  s = float_input(node, 1, &in);
   if (s) return s;
   pointwise_state *st = pnn_node_alloc_persistent(node, sizeof *st);
   if (!st)
@@ -117,12 +424,35 @@ static pnn_status pointwise_prepare(pnn_node *node) {
   return pnn_node_resize_output(node, 0, PNN_TYPE_FLOAT32, in->dims, in->rank);
 }
 
+
+typedef struct {
+  const void *state;
+  const float *in;
+  float *out;
+} act_job;
+
+static void pointwise_worker(void *arg, int64_t begin, int64_t end) {
+  const act_job *j = arg;
+  const pointwise_state *st = j->state;
+  for (int64_t i = begin; i < end; i++)
+    j->out[i] = st->fn(j->in[i], &st->params);
+}
+
+/* Runs worker over [0, n) items, on worker threads when `work` (elements
+ * touched) is large enough to pay for the hand-off. */
+static void run_job(pnn_node *node, pnn_range_fn worker, act_job *job,
+                    int64_t n, int64_t work) {
+  if (work < ACT_PARALLEL_MIN)
+    worker(job, 0, n);
+  else
+    pnn_node_parallel_for(node, n, worker, job);
+}
+
 static pnn_status pointwise_eval(pnn_node *node) {
-  const pointwise_state *st = node->state;
-  const float *in = node->inputs[0]->data;
-  float *out = node->outputs[0]->data;
+  if (node->inputs[0]->type != PNN_TYPE_FLOAT32) return qact_eval(node);
+  act_job job = {node->state, node->inputs[0]->data, node->outputs[0]->data};
   const int64_t n = pnn_tensor_count(node->inputs[0]);
-  for (int64_t i = 0; i < n; i++) out[i] = st->fn(in[i], &st->params);
+  run_job(node, pointwise_worker, &job, n, n);
   return PNN_OK;
 }
 
@@ -218,14 +548,13 @@ static float row_max(const float *x, int64_t n) {
   return m;
 }
 
-static pnn_status softmax_eval(pnn_node *node) {
-  const softmax_state *st = node->state;
-  const float *in = node->inputs[0]->data;
-  float *out = node->outputs[0]->data;
+static void softmax_worker(void *arg, int64_t begin, int64_t end) {
+  const act_job *j = arg;
+  const softmax_state *st = j->state;
   const int64_t d = st->depth;
-  for (int64_t r = 0; r < st->rows && d > 0; r++) {
-    const float *x = in + r * d;
-    float *y = out + r * d;
+  for (int64_t r = begin; r < end; r++) {
+    const float *x = j->in + r * d;
+    float *y = j->out + r * d;
     const float m = row_max(x, d);
     float sum = 0.f;
     for (int64_t i = 0; i < d; i++) {
@@ -234,24 +563,37 @@ static pnn_status softmax_eval(pnn_node *node) {
     }
     for (int64_t i = 0; i < d; i++) y[i] /= sum;
   }
-  return PNN_OK;
 }
 
-static pnn_status log_softmax_eval(pnn_node *node) {
-  const softmax_state *st = node->state;
-  const float *in = node->inputs[0]->data;
-  float *out = node->outputs[0]->data;
+static void log_softmax_worker(void *arg, int64_t begin, int64_t end) {
+  const act_job *j = arg;
+  const softmax_state *st = j->state;
   const int64_t d = st->depth;
-  for (int64_t r = 0; r < st->rows && d > 0; r++) {
-    const float *x = in + r * d;
-    float *y = out + r * d;
+  for (int64_t r = begin; r < end; r++) {
+    const float *x = j->in + r * d;
+    float *y = j->out + r * d;
     const float m = row_max(x, d);
     float sum = 0.f;
     for (int64_t i = 0; i < d; i++) sum += expf(x[i] - m);
     const float log_sum = logf(sum);
     for (int64_t i = 0; i < d; i++) y[i] = x[i] - m - log_sum;
   }
+}
+
+static pnn_status softmax_eval_with(pnn_node *node, pnn_range_fn worker) {
+  const softmax_state *st = node->state;
+  if (st->depth == 0) return PNN_OK;
+  act_job job = {st, node->inputs[0]->data, node->outputs[0]->data};
+  run_job(node, worker, &job, st->rows, st->rows * st->depth);
   return PNN_OK;
+}
+
+static pnn_status softmax_eval(pnn_node *node) {
+  return softmax_eval_with(node, softmax_worker);
+}
+
+static pnn_status log_softmax_eval(pnn_node *node) {
+  return softmax_eval_with(node, log_softmax_worker);
 }
 
 static const pnn_op_kernel pointwise_kernel = {pointwise_prepare,

@@ -13,14 +13,30 @@
  * Integer arithmetic wraps (done in unsigned) instead of invoking C's
  * undefined overflow; integer division by zero fails at eval. */
 #include <math.h>
+#include <stdatomic.h>
 #include <string.h>
 
 #include "ops/common.h"
+#include "ops/quant_math.h"
 #include "ops/tensor_util.h"
+
+/* Quantized (int8/uint8/int16) arithmetic parameters, as TFLite's
+ * ArithmeticParams / ComparisonParams: offsets are -zero_point for the
+ * inputs and +zero_point for the output; shifts are exponents (quant_math
+ * convention); [lo, hi] is the output clamp (type range narrowed by the
+ * fused activation). */
+typedef struct {
+  int32_t off1, off2, out_off;
+  int32_t m1, m2, mo;
+  int s1, s2, so;
+  int left_shift;
+  int32_t lo, hi;
+} bin_quant;
 
 typedef struct {
   int act;          /* fused activation (float: pnn_apply_activation) */
   int64_t ilo, ihi; /* integer clamp of the fused activation */
+  bin_quant q;      /* quantized rows only */
 } bin_params;
 
 /* Computes out[i] = f(a[i*sa], b[i*sb]) for i < n. Returns false when an
@@ -191,10 +207,113 @@ BIN_ROW(ne_b, uint8_t, bool, (x != 0) != (y != 0), PLAIN)
 BIN_ROW(and_b, uint8_t, bool, (x != 0) && (y != 0), PLAIN)
 BIN_ROW(or_b, uint8_t, bool, (x != 0) || (y != 0), PLAIN)
 
+/* ---- quantized int8 / uint8 / int16 (TFLite's reference integer
+ * kernels, element by element; broadcasting does not change them) ---- */
+
+/* An input rescaled onto the common scale of ADD/SUB/SQUARED_DIFFERENCE
+ * and quantized comparisons: ((x - zp) << left_shift) * M, M < 1. */
+static inline int32_t q_rescale(int32_t x, int32_t off, int32_t m, int s,
+                                int left_shift) {
+  return pnn_qm_mul_by_qm((x + off) * (1 << left_shift), m, s);
+}
+
+/* ADD (SIGN +) and SUB (SIGN -): both inputs onto twice the larger input
+ * scale with 2^left_shift headroom, summed, then onto the output scale. */
+#define QADD_ROW(NAME, T, SIGN)                                             \
+  static bool NAME(const void *va, int64_t sa, const void *vb, int64_t sb,  \
+                   void *vo, int64_t n, const bin_params *p) {              \
+    const T *a = va, *b = vb;                                               \
+    T *o = vo;                                                              \
+    const bin_quant *q = &p->q;                                             \
+    for (int64_t i = 0; i < n; i++) {                                       \
+      const int32_t x =                                                     \
+          q_rescale(a[i * sa], q->off1, q->m1, q->s1, q->left_shift);       \
+      const int32_t y =                                                     \
+          q_rescale(b[i * sb], q->off2, q->m2, q->s2, q->left_shift);       \
+      const int32_t r = pnn_qm_mul_by_qm(x SIGN y, q->mo, q->so) + q->out_off; \
+      o[i] = (T)pnn_qm_clamp(r, q->lo, q->hi);                              \
+    }                                                                       \
+    return true;                                                            \
+  }
+
+/* MUL: (x - zp1) * (y - zp2) * (s1 * s2 / so). */
+#define QMUL_ROW(NAME, T)                                                  \
+  static bool NAME(const void *va, int64_t sa, const void *vb, int64_t sb, \
+                   void *vo, int64_t n, const bin_params *p) {             \
+    const T *a = va, *b = vb;                                              \
+    T *o = vo;                                                             \
+    const bin_quant *q = &p->q;                                            \
+    for (int64_t i = 0; i < n; i++) {                                      \
+      const int32_t x = q->off1 + a[i * sa], y = q->off2 + b[i * sb];      \
+      const int32_t r = pnn_qm_mul_by_qm(x * y, q->mo, q->so) + q->out_off; \
+      o[i] = (T)pnn_qm_clamp(r, q->lo, q->hi);                             \
+    }                                                                      \
+    return true;                                                           \
+  }
+
+/* SQUARED_DIFFERENCE: the difference on the common scale, squared, then
+ * onto the output scale. */
+#define QSQDIFF_ROW(NAME, T)                                               \
+  static bool NAME(const void *va, int64_t sa, const void *vb, int64_t sb, \
+                   void *vo, int64_t n, const bin_params *p) {             \
+    const T *a = va, *b = vb;                                              \
+    T *o = vo;                                                             \
+    const bin_quant *q = &p->q;                                            \
+    for (int64_t i = 0; i < n; i++) {                                      \
+      const int32_t d =                                                    \
+          q_rescale(a[i * sa], q->off1, q->m1, q->s1, q->left_shift) -     \
+          q_rescale(b[i * sb], q->off2, q->m2, q->s2, q->left_shift);      \
+      const int32_t r = pnn_qm_mul_by_qm(d * d, q->mo, q->so) + q->out_off; \
+      o[i] = (T)pnn_qm_clamp(r, q->lo, q->hi);                             \
+    }                                                                      \
+    return true;                                                           \
+  }
+
+/* Quantized comparison: both sides rescaled by their own scale. */
+#define QCMP_ROW(NAME, T, OP)                                              \
+  static bool NAME(const void *va, int64_t sa, const void *vb, int64_t sb, \
+                   void *vo, int64_t n, const bin_params *p) {             \
+    const T *a = va, *b = vb;                                              \
+    bool *o = vo;                                                          \
+    const bin_quant *q = &p->q;                                            \
+    for (int64_t i = 0; i < n; i++)                                        \
+      o[i] = q_rescale(a[i * sa], q->off1, q->m1, q->s1, q->left_shift) OP \
+             q_rescale(b[i * sb], q->off2, q->m2, q->s2, q->left_shift);   \
+    return true;                                                           \
+  }
+
+#define QROWS(T, SUF)                          \
+  QADD_ROW(qadd_##SUF, T, +)                   \
+  QADD_ROW(qsub_##SUF, T, -)                   \
+  QMUL_ROW(qmul_##SUF, T)                      \
+  BIN_ROW(max_##SUF, T, T, x > y ? x : y, PLAIN) \
+  BIN_ROW(min_##SUF, T, T, x < y ? x : y, PLAIN)
+QROWS(int8_t, i8)
+QROWS(uint8_t, u8)
+QROWS(int16_t, i16)
+QSQDIFF_ROW(qsqdiff_i8, int8_t)
+
+#define QCMP_ROWS(T, SUF)     \
+  QCMP_ROW(qeq_##SUF, T, ==)  \
+  QCMP_ROW(qne_##SUF, T, !=)  \
+  QCMP_ROW(qlt_##SUF, T, <)   \
+  QCMP_ROW(qle_##SUF, T, <=)  \
+  QCMP_ROW(qgt_##SUF, T, >)   \
+  QCMP_ROW(qge_##SUF, T, >=)
+QCMP_ROWS(int8_t, i8)
+QCMP_ROWS(uint8_t, u8)
+/* Unquantized 8-bit and all int16 comparisons compare the stored values. */
+CMP_ROWS(int8_t, i8)
+CMP_ROWS(uint8_t, u8)
+CMP_ROWS(int16_t, i16)
+
 #define F32 PNN_TYPE_FLOAT32
 #define I32 PNN_TYPE_INT32
 #define I64 PNN_TYPE_INT64
 #define BOOL PNN_TYPE_BOOL
+#define I8 PNN_TYPE_INT8
+#define U8 PNN_TYPE_UINT8
+#define I16 PNN_TYPE_INT16
 static const char kDivZero[] = "integer division by zero";
 static const char kFloorZero[] = "division by zero";
 static const char kNegPow[] = "integer POW with a negative exponent";
@@ -248,6 +367,35 @@ static const bin_impl bin_impls[] = {
     {PNN_OP_GREATER_EQUAL, I64, ge_i64, NULL},
     {PNN_OP_LOGICAL_AND, BOOL, and_b, NULL},
     {PNN_OP_LOGICAL_OR, BOOL, or_b, NULL},
+#define QARITH(TY, SUF)                         \
+  {PNN_OP_ADD, TY, qadd_##SUF, NULL},           \
+  {PNN_OP_SUB, TY, qsub_##SUF, NULL},           \
+  {PNN_OP_MUL, TY, qmul_##SUF, NULL},           \
+  {PNN_OP_MAXIMUM, TY, max_##SUF, NULL},        \
+  {PNN_OP_MINIMUM, TY, min_##SUF, NULL}
+    QARITH(I8, i8),
+    QARITH(U8, u8),
+    QARITH(I16, i16),
+    {PNN_OP_SQUARED_DIFFERENCE, I8, qsqdiff_i8, NULL},
+#define CMPS(TY, P, SUF)                        \
+  {PNN_OP_EQUAL, TY, P##eq_##SUF, NULL},        \
+  {PNN_OP_NOT_EQUAL, TY, P##ne_##SUF, NULL},    \
+  {PNN_OP_LESS, TY, P##lt_##SUF, NULL},         \
+  {PNN_OP_LESS_EQUAL, TY, P##le_##SUF, NULL},   \
+  {PNN_OP_GREATER, TY, P##gt_##SUF, NULL},      \
+  {PNN_OP_GREATER_EQUAL, TY, P##ge_##SUF, NULL}
+    CMPS(I16, , i16),
+};
+
+/* Quantized comparisons, chosen over the raw ones above when both
+ * inputs carry a scale. */
+static const bin_impl bin_qcmp_impls[] = {
+    CMPS(I8, q, i8),
+    CMPS(U8, q, u8),
+};
+static const bin_impl bin_rawcmp_impls[] = {
+    CMPS(I8, , i8),
+    CMPS(U8, , u8),
 };
 
 static bool is_bool_result(int32_t op) {
@@ -334,6 +482,116 @@ static pnn_status set_int_clamp(pnn_node *node, int act, bin_params *p,
   }
 }
 
+static bool is_quant_type(pnn_type t) {
+  return t == PNN_TYPE_INT8 || t == PNN_TYPE_UINT8 || t == PNN_TYPE_INT16;
+}
+
+static const bin_impl *find_impl(const bin_impl *tab, size_t n, int32_t op,
+                                 pnn_type type) {
+  for (size_t i = 0; i < n; i++)
+    if (tab[i].op == op && tab[i].type == type) return &tab[i];
+  return NULL;
+}
+#define FIND_IMPL(tab, op, type) \
+  find_impl(tab, sizeof(tab) / sizeof(tab[0]), op, type)
+
+/* Checks a quantized tensor's zero point lies in its type's range (and is
+ * 0 for int16, which TFLite's int16 kernels require). */
+static pnn_status check_zero_point(pnn_node *node, const pnn_tensor *t,
+                                   const char *what) {
+  int32_t lo, hi;
+  pnn_qm_type_range(t->type, &lo, &hi);
+  if (t->zero_point < lo || t->zero_point > hi ||
+      (t->type == PNN_TYPE_INT16 && t->zero_point != 0))
+    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
+                          "%s (%s): zero point %d is not valid for %s", what,
+                          t->name, (int)t->zero_point,
+                          pnn_type_name(t->type));
+  return PNN_OK;
+}
+
+static bool is_pot(float scale) {
+  int e;
+  return scale > 0 && frexpf(scale, &e) == 0.5f;
+}
+
+/* Multipliers of TFLite's quantized ADD/SUB/MUL/SQUARED_DIFFERENCE and
+ * quantized comparisons, and the output clamp. */
+static pnn_status set_quant_params(pnn_node *node, const pnn_tensor *a,
+                                   const pnn_tensor *b, int act,
+                                   bin_quant *q) {
+  const int32_t op = node->builtin;
+  const bool cmp = is_bool_result(op);
+  pnn_status s = pnn_qm_require_scale(node, a, "input 0");
+  if (!s) s = pnn_qm_require_scale(node, b, "input 1");
+  if (!s) s = check_zero_point(node, a, "input 0");
+  if (!s) s = check_zero_point(node, b, "input 1");
+  if (s) return s;
+  const float s1 = a->scale, s2 = b->scale;
+  q->off1 = -a->zero_point;
+  q->off2 = -b->zero_point;
+  if (cmp) {
+    /* TFLite: each input's own scale as a multiplier below one, after a
+     * left shift of 8. */
+    q->left_shift = 8;
+    if (!pnn_qm_quantize_multiplier_smaller_than_one(s1, &q->m1, &q->s1) ||
+        !pnn_qm_quantize_multiplier_smaller_than_one(s2, &q->m2, &q->s2))
+      return pnn_node_error(node, PNN_ERROR_UNSUPPORTED,
+                            "quantized comparison needs input scales below 1 "
+                            "(got %g and %g)",
+                            (double)s1, (double)s2);
+    return PNN_OK;
+  }
+  /* A copy of the output with the type it will get, for the clamp. */
+  pnn_tensor out = *node->outputs[0];
+  out.type = a->type;
+  s = pnn_qm_require_scale(node, &out, "output");
+  if (!s) s = check_zero_point(node, &out, "output");
+  if (!s) s = pnn_qm_activation_range(node, act, &out, &q->lo, &q->hi);
+  if (s) return s;
+  const float so = out.scale;
+  q->out_off = out.zero_point;
+  bool ok = true;
+  if (op == PNN_OP_MUL) {
+    /* Float product and quotient, as TFLite computes it. */
+    const float real = s1 * s2 / so;
+    pnn_qm_quantize_multiplier(real, &q->mo, &q->so);
+    return PNN_OK;
+  }
+  if (a->type == PNN_TYPE_INT16 && op != PNN_OP_SQUARED_DIFFERENCE) {
+    bool pot_opt = op == PNN_OP_ADD ? PNN_OPTS(node, add)->pot_scale_int16
+                                    : PNN_OPTS(node, sub)->pot_scale_int16;
+    if (pot_opt && is_pot(s1) && is_pot(s2) && is_pot(so))
+      return pnn_node_error(node, PNN_ERROR_UNSUPPORTED,
+                            "int16 with power-of-two scales and "
+                            "pot_scale_int16 (the LSTM-only path) is not "
+                            "supported");
+  }
+  const bool sqdiff = op == PNN_OP_SQUARED_DIFFERENCE;
+  q->left_shift = sqdiff ? 7 : (a->type == PNN_TYPE_INT16 ? 15 : 20);
+  const double twice_max = 2.0 * (double)(s1 > s2 ? s1 : s2);
+  ok &= pnn_qm_quantize_multiplier_smaller_than_one((double)s1 / twice_max,
+                                                    &q->m1, &q->s1);
+  ok &= pnn_qm_quantize_multiplier_smaller_than_one((double)s2 / twice_max,
+                                                    &q->m2, &q->s2);
+  if (sqdiff) {
+    const float denom = (float)(1 << (q->left_shift * 2)) * so;
+    pnn_qm_quantize_multiplier(twice_max * twice_max / (double)denom, &q->mo,
+                               &q->so);
+  } else {
+    const float denom = (float)(1 << q->left_shift) * so;
+    ok &= pnn_qm_quantize_multiplier_smaller_than_one(twice_max / (double)denom,
+                                                      &q->mo, &q->so);
+  }
+  if (!ok)
+    return pnn_node_error(node, PNN_ERROR_UNSUPPORTED,
+                          "output (%s): scale %g is too small for input "
+                          "scales %g and %g",
+                          node->outputs[0]->name, (double)so, (double)s1,
+                          (double)s2);
+  return PNN_OK;
+}
+
 static pnn_status binary_prepare(pnn_node *node) {
   pnn_tensor *a, *b;
   pnn_status s = pnn_check_io(node, 2, 2, 1);
@@ -345,10 +603,15 @@ static pnn_status binary_prepare(pnn_node *node) {
                           "input 0 (%s) is %s but input 1 (%s) is %s", a->name,
                           pnn_type_name(a->type), b->name,
                           pnn_type_name(b->type));
-  const bin_impl *impl = NULL;
-  for (size_t i = 0; i < sizeof(bin_impls) / sizeof(bin_impls[0]); i++)
-    if (bin_impls[i].op == node->builtin && bin_impls[i].type == a->type)
-      impl = &bin_impls[i];
+  const bin_impl *impl = FIND_IMPL(bin_impls, node->builtin, a->type);
+  const bool quant_cmp = is_bool_result(node->builtin) &&
+                         (a->type == PNN_TYPE_INT8 ||
+                          a->type == PNN_TYPE_UINT8) &&
+                         a->scale > 0 && b->scale > 0;
+  if (!impl && quant_cmp)
+    impl = FIND_IMPL(bin_qcmp_impls, node->builtin, a->type);
+  else if (!impl)
+    impl = FIND_IMPL(bin_rawcmp_impls, node->builtin, a->type);
   if (!impl)
     return pnn_node_error(node, PNN_ERROR_UNSUPPORTED,
                           "input 0 (%s): type %s not supported", a->name,
@@ -363,6 +626,13 @@ static pnn_status binary_prepare(pnn_node *node) {
   st.params.act = act;
   if (a->type == PNN_TYPE_INT32 || a->type == PNN_TYPE_INT64) {
     s = set_int_clamp(node, act, &st.params, a->type);
+    if (s) return s;
+  }
+  const bool raw_op = node->builtin == PNN_OP_MAXIMUM ||
+                      node->builtin == PNN_OP_MINIMUM ||
+                      (is_bool_result(node->builtin) && !quant_cmp);
+  if (is_quant_type(a->type) && !raw_op) {
+    s = set_quant_params(node, a, b, act, &st.params.q);
     if (s) return s;
   }
   int32_t dims[PNN_MAX_RANK];
@@ -391,29 +661,57 @@ static pnn_status binary_prepare(pnn_node *node) {
   return pnn_node_resize_output(node, 0, out, dims, rank);
 }
 
-static pnn_status binary_eval(pnn_node *node) {
-  const bin_state *st = node->state;
-  if (st->count == 0) return PNN_OK;
-  const size_t in_size = pnn_type_size(node->inputs[0]->type);
-  const size_t out_size = pnn_type_size(node->outputs[0]->type);
-  const uint8_t *a = node->inputs[0]->data, *b = node->inputs[1]->data;
-  uint8_t *o = node->outputs[0]->data;
+/* Below this many output elements an op runs on the calling thread: the
+ * hand-off would cost more than the work. */
+#define BIN_PARALLEL_MIN (1 << 15)
+
+typedef struct {
+  const bin_state *st;
+  const uint8_t *a, *b;
+  uint8_t *o;
+  size_t in_size, out_size;
+  atomic_int failed; /* set by any worker whose row function failed */
+} bin_job;
+
+/* One run of the innermost dim, `n` elements from output element `oo`
+ * with input offsets oa, ob (elements). */
+static bool bin_run(bin_job *j, int64_t oa, int64_t ob, int64_t oo, int64_t n) {
+  const bin_state *st = j->st;
+  const int last = st->rank - 1;
+  return st->impl->fn(j->a + oa * (int64_t)j->in_size, st->sa[last],
+                      j->b + ob * (int64_t)j->in_size, st->sb[last],
+                      j->o + oo * (int64_t)j->out_size, n, &st->params);
+}
+
+/* A single merged dim (same shapes, or a scalar operand): split the run. */
+static void bin_flat_worker(void *arg, int64_t begin, int64_t end) {
+  bin_job *j = arg;
+  const int64_t sa = j->st->sa[0], sb = j->st->sb[0];
+  if (!bin_run(j, begin * sa, begin * sb, begin, end - begin))
+    atomic_store_explicit(&j->failed, 1, memory_order_relaxed);
+}
+
+/* Runs [begin, end) of the innermost dim: decode the first run's index,
+ * then step an odometer over the outer dims. */
+static void bin_runs_worker(void *arg, int64_t begin, int64_t end) {
+  bin_job *j = arg;
+  const bin_state *st = j->st;
   const int last = st->rank - 1;
   const int64_t run = st->dims[last];
-  /* Odometer over the outer dims; offsets in elements. */
   int64_t idx[PNN_MAX_RANK] = {0};
-  int64_t oa = 0, ob = 0, oo = 0;
-  for (;;) {
-    if (!st->impl->fn(a + oa * (int64_t)in_size, st->sa[last],
-                      b + ob * (int64_t)in_size, st->sb[last],
-                      o + oo * (int64_t)out_size, run, &st->params))
-      return pnn_node_error(
-          node, PNN_ERROR_RUNTIME, "%s (input 1, %s)",
-          st->impl->fail ? st->impl->fail : "invalid operands",
-          node->inputs[1]->name);
-    oo += run;
-    int k = last - 1;
-    for (; k >= 0; k--) {
+  int64_t oa = 0, ob = 0, rest = begin;
+  for (int k = last - 1; k >= 0; k--) {
+    idx[k] = rest % st->dims[k];
+    rest /= st->dims[k];
+    oa += idx[k] * st->sa[k];
+    ob += idx[k] * st->sb[k];
+  }
+  for (int64_t r = begin; r < end; r++) {
+    if (!bin_run(j, oa, ob, r * run, run)) {
+      atomic_store_explicit(&j->failed, 1, memory_order_relaxed);
+      return;
+    }
+    for (int k = last - 1; k >= 0; k--) {
       oa += st->sa[k];
       ob += st->sb[k];
       if (++idx[k] < st->dims[k]) break;
@@ -421,8 +719,33 @@ static pnn_status binary_eval(pnn_node *node) {
       ob -= st->sb[k] * st->dims[k];
       idx[k] = 0;
     }
-    if (k < 0) return PNN_OK;
   }
+}
+
+static pnn_status binary_eval(pnn_node *node) {
+  const bin_state *st = node->state;
+  if (st->count == 0) return PNN_OK;
+  bin_job job = {
+      .st = st,
+      .a = node->inputs[0]->data,
+      .b = node->inputs[1]->data,
+      .o = node->outputs[0]->data,
+      .in_size = pnn_type_size(node->inputs[0]->type),
+      .out_size = pnn_type_size(node->outputs[0]->type),
+  };
+  atomic_init(&job.failed, 0);
+  const bool flat = st->rank == 1;
+  const int64_t n = flat ? st->count : st->count / st->dims[st->rank - 1];
+  pnn_range_fn fn = flat ? bin_flat_worker : bin_runs_worker;
+  if (st->count < BIN_PARALLEL_MIN)
+    fn(&job, 0, n);
+  else
+    pnn_node_parallel_for(node, n, fn, &job);
+  if (atomic_load(&job.failed))
+    return pnn_node_error(node, PNN_ERROR_RUNTIME, "%s (input 1, %s)",
+                          st->impl->fail ? st->impl->fail : "invalid operands",
+                          node->inputs[1]->name);
+  return PNN_OK;
 }
 
 /* ---- ADD_N: sum of n >= 2 same-shape tensors ---- */

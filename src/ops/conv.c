@@ -8,6 +8,7 @@
  * GEMM / SIMD path is slotted in by choosing another `run` at prepare. */
 #include <string.h>
 
+#include "kernels/f32_conv.h"
 #include "ops/common.h"
 
 typedef struct conv_geom conv_geom;
@@ -26,6 +27,7 @@ struct conv_geom {
   int32_t depth_multiplier; /* DEPTHWISE_CONV_2D: out_c / in_c */
   int act;
   conv_run_fn run;
+  const pnn_f32_conv *gemm; /* CONV_2D on the packed GEMM, or NULL */
 };
 
 /* Tensors of one eval, handed to the row-parallel worker. */
@@ -144,9 +146,19 @@ static void conv_worker(void *arg, int64_t begin, int64_t end) {
   j->g->run(j->g, j->in, j->w, j->bias, j->out, begin, end);
 }
 
+static void conv_parallel(void *ctx, int64_t n, pnn_f32_range_fn fn,
+                          void *arg) {
+  pnn_node_parallel_for(ctx, n, fn, arg);
+}
+
 static pnn_status conv_eval_common(pnn_node *node, int in_i, int w_i,
                                    int bias_i) {
   const conv_geom *g = node->state;
+  if (g->gemm) {
+    pnn_f32_conv_run(g->gemm, node->inputs[in_i]->data, node->outputs[0]->data,
+                     node->scratch, conv_parallel, node);
+    return PNN_OK;
+  }
   conv_job job = {
       .g = g,
       .in = node->inputs[in_i]->data,
@@ -163,6 +175,35 @@ static pnn_status conv_eval_common(pnn_node *node, int in_i, int w_i,
 }
 
 /* ------------------------------------------------------------ CONV_2D */
+
+/* Ungrouped CONV_2D with constant weights (and bias) runs on the packed
+ * GEMM of the active ISA (src/kernels); weights are packed here, once. */
+static pnn_status conv2d_gemm_prepare(pnn_node *node, conv_geom *g,
+                                      const pnn_tensor *w,
+                                      const pnn_tensor *bias) {
+  if (g->groups != 1 || !w->is_constant || (bias && !bias->is_constant))
+    return PNN_OK;
+  const pnn_f32_conv_shape sh = {
+      g->batch,    g->in_h,     g->in_w,  g->in_c,  g->out_h,
+      g->out_w,    g->out_c,    g->f_h,   g->f_w,   g->stride_h,
+      g->stride_w, g->dil_h,    g->dil_w, g->pad_h, g->pad_w,
+      g->act};
+  const pnn_isa isa = pnn_isa_active();
+  const size_t bytes = pnn_f32_conv_weight_bytes(&sh, isa);
+  if (!bytes) return PNN_OK;
+  pnn_f32_conv *cv = pnn_node_alloc_persistent(node, sizeof(*cv));
+  void *mem = pnn_node_alloc_persistent(node, bytes);
+  if (!cv || !mem) return out_of_memory(node);
+  pnn_f32_conv_init(cv, &sh, isa, w->data, bias ? bias->data : NULL, mem);
+  const size_t scratch = pnn_f32_conv_scratch_bytes(cv);
+  if (scratch == SIZE_MAX) return PNN_OK; /* im2col too large: reference */
+  if (scratch) {
+    pnn_status s = pnn_node_request_scratch(node, scratch);
+    if (s) return s;
+  }
+  g->gemm = cv;
+  return PNN_OK;
+}
 
 /* One output row: out[b, oy, :, :]. Output channel oc belongs to group
  * oc / (out_c / groups), which reads input channels [group * f_c, +f_c). */
@@ -254,6 +295,8 @@ static pnn_status conv2d_prepare(pnn_node *node) {
   conv_geom *st = new_geom(node);
   if (!st) return out_of_memory(node);
   *st = g;
+  s = conv2d_gemm_prepare(node, st, w, bias);
+  if (s) return s;
   return resize_nhwc(node, st);
 }
 

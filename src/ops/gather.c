@@ -1,5 +1,6 @@
-/* Indexing ops: GATHER, GATHER_ND, SELECT, SELECT_V2. Elements are moved
- * as bytes, so every fixed-size type works. Index values are data: they
+/* Indexing ops: GATHER, GATHER_ND, SELECT, SELECT_V2, plus TOPK_V2,
+ * ONE_HOT and SCATTER_ND. Gathered elements are moved as bytes, so every
+ * fixed-size type works. Index values are data: they
  * are checked at eval and a bad one fails with PNN_ERROR_RUNTIME before
  * anything is read from outside the params tensor. */
 #include <string.h>
@@ -263,10 +264,249 @@ static pnn_status select_eval(pnn_node *node) {
 
 static const pnn_op_kernel select_kernel = {select_prepare, select_eval};
 
+/* -------------------------------------------------------------- TOPK_V2 */
+
+/* The k largest elements of each row (last dim), in descending order;
+ * equal values keep the lower index first, as TFLite's TopK. */
+static pnn_status topk_prepare(pnn_node *node) {
+  pnn_tensor *in, *k_t;
+  pnn_status s = pnn_check_io(node, 2, 2, 2);
+  if (s || (s = pnn_require_input(node, 0, &in)) ||
+      (s = pnn_tu_check_types(node, in, 0, PNN_TYPES_NUMERIC)) ||
+      (s = pnn_require_input(node, 1, &k_t)))
+    return s;
+  int64_t k[1];
+  int n;
+  if ((s = pnn_tu_const_ints(node, k_t, 1, "k", k, 1, &n))) return s;
+  if (in->rank < 1 || n != 1 || k[0] < 0 || k[0] > in->dims[in->rank - 1])
+    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
+                          "k must be one value in [0, last dim of input 0 "
+                          "(%s)]",
+                          in->name);
+  pnn_type it = node->outputs[1]->type;
+  if (it != PNN_TYPE_INT32 && it != PNN_TYPE_INT64) it = PNN_TYPE_INT32;
+  int32_t dims[PNN_MAX_RANK];
+  memcpy(dims, in->dims, sizeof(int32_t) * (size_t)in->rank);
+  dims[in->rank - 1] = (int32_t)k[0];
+  if ((s = pnn_node_resize_output(node, 0, in->type, dims, in->rank))) return s;
+  return pnn_node_resize_output(node, 1, it, dims, in->rank);
+}
+
+/* Insertion into the row's k best so far (vals/idx hold `cnt`). */
+#define TOPK_ROWS(T)                                          \
+  do {                                                        \
+    const T *x = in->data;                                    \
+    T *vals = out->data;                                      \
+    for (int64_t r = 0; r < rows; r++) {                      \
+      const T *row = x + r * n;                               \
+      T *v = vals + r * k;                                    \
+      int64_t *ix = pos;                                      \
+      int64_t cnt = 0;                                        \
+      for (int64_t i = 0; i < n; i++) {                       \
+        if (cnt == k && !(row[i] > v[k - 1])) continue;       \
+        int64_t j = cnt < k ? cnt++ : k - 1;                  \
+        while (j > 0 && row[i] > v[j - 1]) {                  \
+          v[j] = v[j - 1];                                    \
+          ix[j] = ix[j - 1];                                  \
+          j--;                                                \
+        }                                                     \
+        v[j] = row[i];                                        \
+        ix[j] = i;                                            \
+      }                                                       \
+      for (int64_t j = 0; j < k; j++) {                       \
+        if (idx->type == PNN_TYPE_INT64)                      \
+          ((int64_t *)idx->data)[r * k + j] = ix[j];          \
+        else                                                  \
+          ((int32_t *)idx->data)[r * k + j] = (int32_t)ix[j]; \
+      }                                                       \
+    }                                                         \
+  } while (0)
+
+static pnn_status topk_eval(pnn_node *node) {
+  const pnn_tensor *in = node->inputs[0];
+  pnn_tensor *out = node->outputs[0], *idx = node->outputs[1];
+  int64_t n = in->dims[in->rank - 1];
+  int64_t k = out->dims[out->rank - 1];
+  if (k == 0 || n == 0) return PNN_OK;
+  int64_t rows = pnn_tensor_count(in) / n;
+  int64_t *pos = node->scratch;
+  switch (in->type) {
+    case PNN_TYPE_FLOAT32: TOPK_ROWS(float); break;
+    case PNN_TYPE_INT32: TOPK_ROWS(int32_t); break;
+    case PNN_TYPE_INT64: TOPK_ROWS(int64_t); break;
+    case PNN_TYPE_INT8: TOPK_ROWS(int8_t); break;
+    case PNN_TYPE_INT16: TOPK_ROWS(int16_t); break;
+    default: TOPK_ROWS(uint8_t); break;
+  }
+  return PNN_OK;
+}
+
+static pnn_status topk_prepare_all(pnn_node *node) {
+  pnn_status s = topk_prepare(node);
+  if (s) return s;
+  /* Row positions of the k best, one row at a time. */
+  int64_t k = node->outputs[0]->dims[node->outputs[0]->rank - 1];
+  return pnn_node_request_scratch(node, (size_t)(k ? k : 1) * 8);
+}
+
+static const pnn_op_kernel topk_kernel = {topk_prepare_all, topk_eval};
+
+/* -------------------------------------------------------------- ONE_HOT */
+
+static pnn_status one_hot_prepare(pnn_node *node) {
+  pnn_tensor *ind, *depth_t, *on, *off;
+  pnn_status s = pnn_check_io(node, 4, 4, 1);
+  if (s || (s = pnn_require_input(node, 0, &ind)) ||
+      (s = pnn_require_input(node, 1, &depth_t)) ||
+      (s = pnn_require_input(node, 2, &on)) ||
+      (s = pnn_require_input(node, 3, &off)))
+    return s;
+  if (ind->type != PNN_TYPE_INT32 && ind->type != PNN_TYPE_INT64)
+    return pnn_node_error(node, PNN_ERROR_UNSUPPORTED,
+                          "input 0 (%s): type %s not supported", ind->name,
+                          pnn_type_name(ind->type));
+  if ((s = pnn_tu_check_types(node, on, 2, PNN_TYPES_NUMERIC | PNN_T(BOOL))))
+    return s;
+  if (off->type != on->type || pnn_tensor_count(on) != 1 ||
+      pnn_tensor_count(off) != 1)
+    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
+                          "on_value and off_value must be scalars of one type");
+  int64_t d[1];
+  int n;
+  if ((s = pnn_tu_const_ints(node, depth_t, 1, "depth", d, 1, &n))) return s;
+  if (n != 1 || d[0] < 0 || d[0] > INT32_MAX)
+    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
+                          "depth must be one value >= 0");
+  int axis = PNN_OPTS(node, one_hot)->axis;
+  if (axis == -1) axis = ind->rank;
+  if (axis < 0 || axis > ind->rank || ind->rank + 1 > PNN_MAX_RANK)
+    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
+                          "axis %d invalid for indices rank %d",
+                          PNN_OPTS(node, one_hot)->axis, ind->rank);
+  int *st = pnn_node_alloc_persistent(node, sizeof *st);
+  if (!st)
+    return pnn_node_error(node, PNN_ERROR_OUT_OF_MEMORY, "out of memory");
+  *st = axis;
+  node->state = st;
+  int32_t dims[PNN_MAX_RANK];
+  for (int i = 0, j = 0; i <= ind->rank; i++)
+    dims[i] = i == axis ? (int32_t)d[0] : ind->dims[j++];
+  if (pnn_dims_count(dims, ind->rank + 1) < 0)
+    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
+                          "output element count overflows");
+  return pnn_node_resize_output(node, 0, on->type, dims, ind->rank + 1);
+}
+
+static pnn_status one_hot_eval(pnn_node *node) {
+  int axis = *(const int *)node->state;
+  const pnn_tensor *ind = node->inputs[0];
+  pnn_tensor *out = node->outputs[0];
+  size_t elem = pnn_type_size(out->type);
+  int64_t depth = out->dims[axis];
+  int64_t prefix = prod(ind->dims, 0, axis);
+  int64_t suffix = prod(ind->dims, axis, ind->rank);
+  const uint8_t *on = node->inputs[2]->data, *off = node->inputs[3]->data;
+  uint8_t *dst = out->data;
+  for (int64_t p = 0; p < prefix; p++)
+    for (int64_t d = 0; d < depth; d++)
+      for (int64_t q = 0; q < suffix; q++, dst += elem)
+        memcpy(dst, pnn_read_index(ind, p * suffix + q) == d ? on : off, elem);
+  return PNN_OK;
+}
+
+static const pnn_op_kernel one_hot_kernel = {one_hot_prepare, one_hot_eval};
+
+/* ----------------------------------------------------------- SCATTER_ND */
+
+/* A zero tensor of `shape` with the update slices added at the indexed
+ * positions (duplicates add up). A bad index is a runtime error. */
+static pnn_status scatter_nd_prepare(pnn_node *node) {
+  pnn_tensor *ind, *upd, *shape_t;
+  pnn_status s = pnn_check_io(node, 3, 3, 1);
+  if (s || (s = pnn_require_input(node, 0, &ind)) ||
+      (s = pnn_require_input(node, 1, &upd)) ||
+      (s = pnn_require_input(node, 2, &shape_t)) ||
+      (s = pnn_tu_check_types(node, ind, 0, INDEX_TYPES)) ||
+      (s = pnn_tu_check_types(node, upd, 1, PNN_TYPES_NUMERIC)))
+    return s;
+  int64_t v[PNN_MAX_RANK];
+  int rank;
+  if ((s = pnn_tu_const_ints(node, shape_t, 2, "shape", v, PNN_MAX_RANK,
+                             &rank)))
+    return s;
+  int32_t dims[PNN_MAX_RANK];
+  for (int i = 0; i < rank; i++) {
+    if (v[i] < 0 || v[i] > INT32_MAX)
+      return pnn_node_error(node, PNN_ERROR_INVALID_MODEL, "shape[%d] is %lld",
+                            i, (long long)v[i]);
+    dims[i] = (int32_t)v[i];
+  }
+  if (ind->rank < 1 || ind->dims[ind->rank - 1] > rank)
+    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
+                          "indices must have rank >= 1 and depth <= %d", rank);
+  int nd = ind->dims[ind->rank - 1];
+  /* updates = indices.shape[:-1] + shape[nd:] */
+  bool ok = upd->rank == ind->rank - 1 + rank - nd;
+  for (int i = 0; ok && i < ind->rank - 1; i++)
+    ok = upd->dims[i] == ind->dims[i];
+  for (int i = nd; ok && i < rank; i++)
+    ok = upd->dims[ind->rank - 1 + i - nd] == dims[i];
+  if (!ok)
+    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
+                          "input 1 (%s, updates) does not match indices and "
+                          "shape",
+                          upd->name);
+  if (pnn_dims_count(dims, rank) < 0)
+    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
+                          "output element count overflows");
+  return pnn_node_resize_output(node, 0, upd->type, dims, rank);
+}
+
+#define SCATTER_ADD(T, U)                                              \
+  do {                                                                 \
+    T *o = (T *)out->data + off;                                       \
+    const T *u = (const T *)upd->data + k * inner;                     \
+    for (int64_t j = 0; j < inner; j++) o[j] = (T)((U)o[j] + (U)u[j]); \
+  } while (0)
+
+static pnn_status scatter_nd_eval(pnn_node *node) {
+  const pnn_tensor *ind = node->inputs[0], *upd = node->inputs[1];
+  pnn_tensor *out = node->outputs[0];
+  int nd = ind->dims[ind->rank - 1];
+  int64_t slices = prod(ind->dims, 0, ind->rank - 1);
+  int64_t inner = prod(out->dims, nd, out->rank);
+  int64_t strides[PNN_MAX_RANK];
+  pnn_tu_strides(out->dims, out->rank, strides);
+  if (out->bytes) memset(out->data, 0, out->bytes);
+  for (int64_t k = 0; k < slices; k++) {
+    int64_t off = 0;
+    for (int d = 0; d < nd; d++) {
+      int64_t i = read_idx(ind, k * nd + d);
+      if (i < 0 || i >= out->dims[d])
+        return pnn_node_error(node, PNN_ERROR_RUNTIME,
+                              "index %lld out of range [0, %d) for dim %d in "
+                              "input 0 (%s)",
+                              (long long)i, out->dims[d], d, ind->name);
+      off += i * strides[d];
+    }
+    switch (out->type) {
+      case PNN_TYPE_FLOAT32: SCATTER_ADD(float, float); break;
+      case PNN_TYPE_INT32: SCATTER_ADD(int32_t, uint32_t); break;
+      case PNN_TYPE_INT64: SCATTER_ADD(int64_t, uint64_t); break;
+      case PNN_TYPE_INT16: SCATTER_ADD(int16_t, uint16_t); break;
+      case PNN_TYPE_INT8: SCATTER_ADD(int8_t, uint8_t); break;
+      default: SCATTER_ADD(uint8_t, uint8_t); break;
+    }
+  }
+  return PNN_OK;
+}
+
+static const pnn_op_kernel scatter_nd_kernel = {scatter_nd_prepare,
+                                                scatter_nd_eval};
+
 const pnn_op_entry pnn_ops_gather[] = {
-    {PNN_OP_GATHER, &gather_kernel},
-    {PNN_OP_GATHER_ND, &gather_nd_kernel},
-    {PNN_OP_SELECT, &select_kernel},
-    {PNN_OP_SELECT_V2, &select_kernel},
-    {-1, NULL},
+    {PNN_OP_TOPK_V2, &topk_kernel},          {PNN_OP_ONE_HOT, &one_hot_kernel},
+    {PNN_OP_SCATTER_ND, &scatter_nd_kernel}, {PNN_OP_GATHER, &gather_kernel},
+    {PNN_OP_GATHER_ND, &gather_nd_kernel},   {PNN_OP_SELECT, &select_kernel},
+    {PNN_OP_SELECT_V2, &select_kernel},      {-1, NULL},
 };

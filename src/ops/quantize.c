@@ -6,7 +6,7 @@
 
 #include "ops/common.h"
 #include "ops/tensor_util.h"
-#include "ops/tensor_util_quant.h"
+#include "ops/quant_math.h"
 
 static pnn_status oom(pnn_node *node) {
   return pnn_node_error(node, PNN_ERROR_OUT_OF_MEMORY, "out of memory");
@@ -158,7 +158,7 @@ static pnn_status quantize_prepare(pnn_node *node) {
     if (!(in->scale > 0))
       return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
                             "input 0 (%s) has no quantization scale", in->name);
-    pnn_tu_quantize_multiplier((double)in->scale / (double)out->scale,
+    pnn_qm_quantize_multiplier((double)in->scale / (double)out->scale,
                                &st->multiplier, &st->shift);
   }
   return pnn_node_resize_output(node, 0, out->type, in->dims, in->rank);
@@ -185,15 +185,8 @@ static pnn_status quantize_eval(pnn_node *node) {
         scale = st->scales[c];
         zp = st->zero_points ? (int32_t)st->zero_points[c] : 0;
       }
-      float r = roundf(x[i] / scale);
-      /* Saturate in float first: NaN (-> the zero point, i.e. 0) and huge
-       * values must not reach an int conversion. */
-      int32_t v = r != r              ? 0
-                  : r < -2147483520.f ? INT32_MIN / 2
-                  : r > 2147483520.f  ? INT32_MAX / 2
-                                      : (int32_t)r;
-      v += zp;
-      qstore(out, i, v < lo ? lo : (v > hi ? hi : v));
+      /* round(x / scale) + zp, NaN -> zp, saturated to the type. */
+      qstore(out, i, pnn_qm_quantize_f32(x[i], scale, zp, lo, hi));
     }
     return PNN_OK;
   }
@@ -202,9 +195,9 @@ static pnn_status quantize_eval(pnn_node *node) {
     int32_t q = in->type == PNN_TYPE_INT8    ? ((const int8_t *)in->data)[i]
                 : in->type == PNN_TYPE_UINT8 ? ((const uint8_t *)in->data)[i]
                                              : ((const int16_t *)in->data)[i];
-    int32_t v = pnn_tu_multiply_by_quantized_multiplier(
-                    q - in->zero_point, st->multiplier, st->shift) +
-                out->zero_point;
+    int32_t v =
+        pnn_qm_mul_by_qm(q - in->zero_point, st->multiplier, st->shift) +
+        out->zero_point;
     qstore(out, i, v < lo ? lo : (v > hi ? hi : v));
   }
   return PNN_OK;

@@ -1,5 +1,7 @@
 /* Reductions: MEAN, SUM, REDUCE_PROD, REDUCE_MAX, REDUCE_MIN, REDUCE_ANY,
- * REDUCE_ALL over constant axes; ARG_MAX, ARG_MIN; CUMSUM.
+ * REDUCE_ALL over constant axes (MEAN/SUM also quantized int8/uint8/int16
+ * with TFLite's fixed-point rescaling); ARG_MAX, ARG_MIN; CUMSUM;
+ * UNSORTED_SEGMENT_SUM/PROD/MAX/MIN.
  *
  * Reductions walk the input once in order and fold each element into its
  * output slot, as TFLite's reference does, so float results accumulate in
@@ -11,7 +13,7 @@
 
 #include "ops/common.h"
 #include "ops/tensor_util.h"
-#include "ops/tensor_util_quant.h"
+#include "ops/quant_math.h"
 
 static int64_t prod(const int32_t *dims, int from, int to) {
   int64_t p = 1;
@@ -87,7 +89,7 @@ static pnn_status reduce_quant_setup(pnn_node *node, const pnn_tensor *in,
     return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
                           "quantized %s needs input and output scales",
                           pnn_type_name(in->type));
-  pnn_tu_quantize_multiplier((double)in->scale / (double)out->scale,
+  pnn_qm_quantize_multiplier((double)in->scale / (double)out->scale,
                              &st->multiplier, &st->shift);
   int64_t n = st->per_output;
   if (node->builtin == PNN_OP_MEAN && n > 0) {
@@ -128,15 +130,13 @@ static pnn_status reduce_prepare(pnn_node *node) {
   memcpy(st->dims, in->dims, sizeof(int32_t) * (size_t)in->rank);
   int32_t kept[PNN_MAX_RANK], dims[PNN_MAX_RANK];
   int64_t kept_steps[PNN_MAX_RANK];
-  int nk = 0, nd = 0;
+  int nd = 0;
   st->per_output = 1;
   for (int i = 0; i < in->rank; i++) {
     kept[i] = reduced[i] ? 1 : in->dims[i];
     if (reduced[i]) st->per_output *= in->dims[i];
     if (!reduced[i] || keep) dims[nd++] = kept[i];
-    if (!reduced[i]) nk++;
   }
-  (void)nk;
   pnn_tu_strides(kept, in->rank, kept_steps);
   for (int i = 0; i < in->rank; i++)
     st->out_steps[i] = reduced[i] ? 0 : kept_steps[i];
@@ -259,9 +259,8 @@ static void reduce_quant(const reduce_state *st, const pnn_tensor *in,
     int32_t shifted =
         (int32_t)(int64_t)((uint64_t)(int64_t)acc[i] -
                            (uint64_t)((int64_t)in->zero_point * n));
-    int32_t v = pnn_tu_multiply_by_quantized_multiplier(shifted, st->multiplier,
-                                                        st->shift) +
-                out->zero_point;
+    int32_t v =
+        pnn_qm_mul_by_qm(shifted, st->multiplier, st->shift) + out->zero_point;
     v = v < lo ? lo : (v > hi ? hi : v);
     quant_store(out, i, v);
   }
@@ -485,7 +484,105 @@ static pnn_status cumsum_eval(pnn_node *node) {
 
 static const pnn_op_kernel cumsum_kernel = {cumsum_prepare, cumsum_eval};
 
+/* ---------------------------------------------- UNSORTED_SEGMENT_* */
+
+/* out[id, ...] = reduction of data[i, ...] over the i whose segment id is
+ * `id`. Ids are data: negative ids are skipped, ids >= num_segments are an
+ * eval-time error (as in TFLite). */
+static pnn_status segment_prepare(pnn_node *node) {
+  pnn_tensor *data, *ids, *num_t;
+  pnn_status s = pnn_check_io(node, 3, 3, 1);
+  if (s || (s = pnn_require_input(node, 0, &data)) ||
+      (s = pnn_require_input(node, 1, &ids)) ||
+      (s = pnn_require_input(node, 2, &num_t)) ||
+      (s = pnn_tu_check_types(node, data, 0,
+                              PNN_T(FLOAT32) | PNN_T(INT32) | PNN_T(INT64))) ||
+      (s = pnn_check_type(node, ids, 1, PNN_TYPE_INT32)))
+    return s;
+  int64_t num[1];
+  int n;
+  if ((s = pnn_tu_const_ints(node, num_t, 2, "num_segments", num, 1, &n)))
+    return s;
+  if (n != 1 || num[0] < 0 || num[0] > INT32_MAX)
+    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
+                          "num_segments must be one value >= 0");
+  bool prefix = ids->rank <= data->rank;
+  for (int i = 0; prefix && i < ids->rank; i++)
+    prefix = ids->dims[i] == data->dims[i];
+  if (!prefix)
+    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
+                          "input 1 (%s, segment_ids) shape must be a prefix "
+                          "of input 0's",
+                          ids->name);
+  int32_t dims[PNN_MAX_RANK];
+  int nd = 0;
+  dims[nd++] = (int32_t)num[0];
+  for (int i = ids->rank; i < data->rank; i++) dims[nd++] = data->dims[i];
+  if (nd > PNN_MAX_RANK || pnn_dims_count(dims, nd) < 0)
+    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
+                          "output shape invalid");
+  return pnn_node_resize_output(node, 0, data->type, dims, nd);
+}
+
+#define SEGMENT_LOOP(T, U, init, COMBINE)                               \
+  do {                                                                  \
+    T *o = out->data;                                                   \
+    const T *x = data->data;                                            \
+    FILL(T, o, pnn_tensor_count(out), init);                            \
+    for (int64_t i = 0; i < n_ids; i++) {                               \
+      int32_t id = ((const int32_t *)ids->data)[i];                     \
+      if (id < 0) continue;                                             \
+      if (id >= num)                                                    \
+        return pnn_node_error(node, PNN_ERROR_RUNTIME,                  \
+                              "segment id %d >= num_segments %lld", id, \
+                              (long long)num);                          \
+      T *dst = o + (int64_t)id * inner;                                 \
+      const T *src = x + i * inner;                                     \
+      for (int64_t j = 0; j < inner; j++) {                             \
+        T a = dst[j], b = src[j];                                       \
+        dst[j] = COMBINE;                                               \
+      }                                                                 \
+    }                                                                   \
+  } while (0)
+
+#define SEGMENT_OPS(T, U, lowest, highest)                        \
+  do {                                                            \
+    switch (node->builtin) {                                      \
+      case PNN_OP_UNSORTED_SEGMENT_SUM:                           \
+        SEGMENT_LOOP(T, U, 0, (T)((U)a + (U)b));                  \
+        break;                                                    \
+      case PNN_OP_UNSORTED_SEGMENT_PROD:                          \
+        SEGMENT_LOOP(T, U, 1, (T)((U)a * (U)b));                  \
+        break;                                                    \
+      case PNN_OP_UNSORTED_SEGMENT_MAX:                           \
+        SEGMENT_LOOP(T, U, lowest, b > a ? b : a);                \
+        break;                                                    \
+      default: SEGMENT_LOOP(T, U, highest, b < a ? b : a); break; \
+    }                                                             \
+  } while (0)
+
+static pnn_status segment_eval(pnn_node *node) {
+  const pnn_tensor *data = node->inputs[0], *ids = node->inputs[1];
+  pnn_tensor *out = node->outputs[0];
+  int64_t n_ids = pnn_tensor_count(ids), num = out->dims[0];
+  int64_t inner = prod(data->dims, ids->rank, data->rank);
+  switch (data->type) {
+    case PNN_TYPE_FLOAT32: SEGMENT_OPS(float, float, -FLT_MAX, FLT_MAX); break;
+    case PNN_TYPE_INT32:
+      SEGMENT_OPS(int32_t, uint32_t, INT32_MIN, INT32_MAX);
+      break;
+    default: SEGMENT_OPS(int64_t, uint64_t, INT64_MIN, INT64_MAX); break;
+  }
+  return PNN_OK;
+}
+
+static const pnn_op_kernel segment_kernel = {segment_prepare, segment_eval};
+
 const pnn_op_entry pnn_ops_reduce[] = {
+    {PNN_OP_UNSORTED_SEGMENT_SUM, &segment_kernel},
+    {PNN_OP_UNSORTED_SEGMENT_PROD, &segment_kernel},
+    {PNN_OP_UNSORTED_SEGMENT_MAX, &segment_kernel},
+    {PNN_OP_UNSORTED_SEGMENT_MIN, &segment_kernel},
     {PNN_OP_MEAN, &reduce_kernel},
     {PNN_OP_SUM, &reduce_kernel},
     {PNN_OP_REDUCE_PROD, &reduce_kernel},

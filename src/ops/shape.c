@@ -1,6 +1,6 @@
 /* Shape ops: RESHAPE, SQUEEZE, EXPAND_DIMS, SHAPE, RANK, FILL, ZEROS_LIKE,
- * RANGE, CAST, BROADCAST_TO. Most only change the shape and copy bytes, so
- * they work for every fixed-size element type. */
+ * RANGE, CAST, BROADCAST_TO, BROADCAST_ARGS. Most only change the shape and
+ * copy bytes, so they work for every fixed-size element type. */
 #include <math.h>
 #include <string.h>
 
@@ -477,8 +477,7 @@ static int64_t cast_float_to(pnn_type t, double f) {
     case PNN_TYPE_UINT16: return cast_f2i(f, 0.0, 65535.0, 0, 65535);
     case PNN_TYPE_INT32:
       return cast_f2i(f, -2147483648.0, 2147483647.0, INT32_MIN, INT32_MAX);
-    case PNN_TYPE_UINT32:
-      return cast_f2i(f, 0.0, 4294967295.0, 0, UINT32_MAX);
+    case PNN_TYPE_UINT32: return cast_f2i(f, 0.0, 4294967295.0, 0, UINT32_MAX);
     case PNN_TYPE_UINT64: {
       /* Bits of the uint64 result. */
       if (!(f < 18446744073709551616.0)) return -1; /* UINT64_MAX */
@@ -627,7 +626,59 @@ static pnn_status broadcast_to_eval(pnn_node *node) {
 static const pnn_op_kernel broadcast_to_kernel = {broadcast_to_prepare,
                                                   broadcast_to_eval};
 
+/* ------------------------------------------------------ BROADCAST_ARGS */
+
+/* The broadcast of two shapes given as 1-D int tensors. The values are
+ * data (usually folded at prepare from SHAPE chains), so incompatible
+ * shapes are an eval-time error. */
+static pnn_status broadcast_args_prepare(pnn_node *node) {
+  pnn_tensor *a, *b;
+  pnn_status s = pnn_check_io(node, 2, 2, 1);
+  if (s || (s = pnn_require_input(node, 0, &a)) ||
+      (s = pnn_require_input(node, 1, &b)))
+    return s;
+  if ((a->type != PNN_TYPE_INT32 && a->type != PNN_TYPE_INT64) ||
+      b->type != a->type || a->rank != 1 || b->rank != 1)
+    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
+                          "inputs must be 1-D shapes of one type (int32 or "
+                          "int64), got %s rank %d and %s rank %d",
+                          pnn_type_name(a->type), a->rank,
+                          pnn_type_name(b->type), b->rank);
+  int32_t dims[1] = {a->dims[0] > b->dims[0] ? a->dims[0] : b->dims[0]};
+  return pnn_node_resize_output(node, 0, a->type, dims, 1);
+}
+
+static pnn_status broadcast_args_eval(pnn_node *node) {
+  const pnn_tensor *a = node->inputs[0], *b = node->inputs[1];
+  pnn_tensor *out = node->outputs[0];
+  int64_t n = out->dims[0], na = a->dims[0], nb = b->dims[0];
+  for (int64_t i = 0; i < n; i++) {
+    int64_t ia = i - (n - na), ib = i - (n - nb);
+    int64_t da = ia >= 0 ? pnn_read_index(a, ia) : 1;
+    int64_t db = ib >= 0 ? pnn_read_index(b, ib) : 1;
+    int64_t d;
+    if (da == db || db == 1)
+      d = da;
+    else if (da == 1)
+      d = db;
+    else
+      return pnn_node_error(node, PNN_ERROR_RUNTIME,
+                            "shapes do not broadcast at dim %lld (%lld vs "
+                            "%lld)",
+                            (long long)i, (long long)da, (long long)db);
+    if (out->type == PNN_TYPE_INT64)
+      ((int64_t *)out->data)[i] = d;
+    else
+      ((int32_t *)out->data)[i] = (int32_t)d;
+  }
+  return PNN_OK;
+}
+
+static const pnn_op_kernel broadcast_args_kernel = {broadcast_args_prepare,
+                                                    broadcast_args_eval};
+
 const pnn_op_entry pnn_ops_shape[] = {
+    {PNN_OP_BROADCAST_ARGS, &broadcast_args_kernel},
     {PNN_OP_RESHAPE, &reshape_kernel},
     {PNN_OP_SQUEEZE, &squeeze_kernel},
     {PNN_OP_EXPAND_DIMS, &expand_dims_kernel},

@@ -1,5 +1,6 @@
 /* Data-movement ops: CONCATENATION, SPLIT, SPLIT_V, PACK, UNPACK, SLICE,
- * STRIDED_SLICE, TRANSPOSE, TILE, PAD, PADV2, MIRROR_PAD. They move
+ * STRIDED_SLICE, TRANSPOSE, TILE, PAD, PADV2, MIRROR_PAD, REVERSE_V2,
+ * DYNAMIC_UPDATE_SLICE. They move
  * elements without looking at them (except CONCATENATION's fused
  * activation and requantization), so most work on any fixed-size type.
  * Index arithmetic is settled at prepare into a strided box copy. */
@@ -890,7 +891,100 @@ static pnn_status mirror_pad_eval(pnn_node *node) {
 static const pnn_op_kernel mirror_pad_kernel = {mirror_pad_prepare,
                                                 mirror_pad_eval};
 
+/* ---------------------------------------------------------- REVERSE_V2 */
+
+/* Reversed dims are read from their last element with a negative step. */
+static pnn_status reverse_prepare(pnn_node *node) {
+  pnn_tensor *in, *axes_t;
+  pnn_status s = pnn_check_io(node, 2, 2, 1);
+  if (s || (s = pnn_require_input(node, 0, &in)) ||
+      (s = need_fixed(node, in, 0)) ||
+      (s = pnn_require_input(node, 1, &axes_t)))
+    return s;
+  int64_t axes[PNN_MAX_RANK];
+  int n;
+  if ((s = pnn_tu_const_ints(node, axes_t, 1, "axis", axes, PNN_MAX_RANK, &n)))
+    return s;
+  bool rev[PNN_MAX_RANK] = {false};
+  for (int k = 0; k < n; k++) {
+    int a;
+    if ((s = pnn_tu_axis(node, axes[k], in->rank, "axis", &a))) return s;
+    rev[a] = true;
+  }
+  box_state *st = box_new(node);
+  if (!st) return oom(node);
+  int64_t strides[PNN_MAX_RANK];
+  pnn_tu_strides(in->dims, in->rank, strides);
+  st->rank = in->rank;
+  for (int i = 0; i < in->rank; i++) {
+    st->counts[i] = in->dims[i];
+    st->src_steps[i] = rev[i] ? -strides[i] : strides[i];
+    if (rev[i] && in->dims[i] > 0) st->base += (in->dims[i] - 1) * strides[i];
+  }
+  pnn_tu_strides(in->dims, in->rank, st->dst_steps);
+  return pnn_node_resize_output(node, 0, in->type, in->dims, in->rank);
+}
+
+static const pnn_op_kernel reverse_kernel = {reverse_prepare, box_eval};
+
+/* ------------------------------------------------- DYNAMIC_UPDATE_SLICE */
+
+/* output = operand with `update` written at start_indices. The indices are
+ * data: like XLA (and TFLite), each is clamped so the update fits. */
+static pnn_status dus_prepare(pnn_node *node) {
+  pnn_tensor *op, *upd, *idx;
+  pnn_status s = pnn_check_io(node, 3, 3, 1);
+  if (s || (s = pnn_require_input(node, 0, &op)) ||
+      (s = need_fixed(node, op, 0)) || (s = pnn_require_input(node, 1, &upd)) ||
+      (s = pnn_require_input(node, 2, &idx)))
+    return s;
+  if (upd->type != op->type || upd->rank != op->rank)
+    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
+                          "input 1 (%s, update): %s rank %d, operand is %s "
+                          "rank %d",
+                          upd->name, pnn_type_name(upd->type), upd->rank,
+                          pnn_type_name(op->type), op->rank);
+  for (int i = 0; i < op->rank; i++)
+    if (upd->dims[i] > op->dims[i])
+      return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
+                            "update dim %d (%d) exceeds operand's (%d)", i,
+                            upd->dims[i], op->dims[i]);
+  if ((idx->type != PNN_TYPE_INT32 && idx->type != PNN_TYPE_INT64) ||
+      pnn_tensor_count(idx) != op->rank)
+    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
+                          "input 2 (%s, start_indices) must hold %d int32 or "
+                          "int64 values",
+                          idx->name, op->rank);
+  return pnn_node_resize_output(node, 0, op->type, op->dims, op->rank);
+}
+
+static pnn_status dus_eval(pnn_node *node) {
+  const pnn_tensor *op = node->inputs[0], *upd = node->inputs[1],
+                   *idx = node->inputs[2];
+  pnn_tensor *out = node->outputs[0];
+  size_t elem = pnn_type_size(op->type);
+  pnn_tu_move(out->data, op->data, out->bytes);
+  int64_t strides[PNN_MAX_RANK], usteps[PNN_MAX_RANK], counts[PNN_MAX_RANK];
+  pnn_tu_strides(op->dims, op->rank, strides);
+  pnn_tu_strides(upd->dims, upd->rank, usteps);
+  int64_t base = 0;
+  for (int i = 0; i < op->rank; i++) {
+    int64_t start = pnn_read_index(idx, i);
+    int64_t hi = op->dims[i] - upd->dims[i];
+    start = start < 0 ? 0 : (start > hi ? hi : start);
+    base += start * strides[i];
+    counts[i] = upd->dims[i];
+  }
+  pnn_tu_copy_nd((uint8_t *)out->data + base * (int64_t)elem, strides,
+                 upd->data, usteps, counts, op->rank, elem);
+  return PNN_OK;
+}
+
+static const pnn_op_kernel dus_kernel = {dus_prepare, dus_eval};
+
 const pnn_op_entry pnn_ops_slicing[] = {
+    {PNN_OP_REVERSE_V2, &reverse_kernel},
+    {PNN_OP_DYNAMIC_UPDATE_SLICE, &dus_kernel},
     {PNN_OP_CONCATENATION, &concat_kernel},
     {PNN_OP_SPLIT, &split_kernel},
     {PNN_OP_SPLIT_V, &split_v_kernel},

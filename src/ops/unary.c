@@ -106,10 +106,31 @@ static pnn_status unary_prepare(pnn_node *node) {
   return pnn_node_resize_output(node, 0, in->type, in->dims, in->rank);
 }
 
+/* Below this many elements an op runs on the calling thread. */
+#define UN_PARALLEL_MIN (1 << 15)
+
+typedef struct {
+  un_row_fn fn;
+  const uint8_t *in;
+  uint8_t *out;
+  size_t size; /* element size in bytes */
+} un_job;
+
+static void un_worker(void *arg, int64_t begin, int64_t end) {
+  const un_job *j = arg;
+  j->fn(j->in + begin * (int64_t)j->size, j->out + begin * (int64_t)j->size,
+        end - begin);
+}
+
 static pnn_status unary_eval(pnn_node *node) {
   const un_impl *impl = node->state;
-  impl->fn(node->inputs[0]->data, node->outputs[0]->data,
-           pnn_tensor_count(node->inputs[0]));
+  un_job job = {impl->fn, node->inputs[0]->data, node->outputs[0]->data,
+                pnn_type_size(node->inputs[0]->type)};
+  const int64_t n = pnn_tensor_count(node->inputs[0]);
+  if (n < UN_PARALLEL_MIN)
+    un_worker(&job, 0, n);
+  else
+    pnn_node_parallel_for(node, n, un_worker, &job);
   return PNN_OK;
 }
 

@@ -128,7 +128,8 @@ void pnn_rt_ctx_reset(struct pnn_ctx *c) {
 }
 
 void pnn_rt_ctx_free(struct pnn_ctx *c) {
-  if (!c->tensors && !c->op_ns) return;
+  /* A subgraph without tensors or ops still has a pool after prepare. */
+  if (!c->tensors && !c->op_ns && !c->pool.head && !c->arena) return;
   pnn_rt_ctx_reset(c);
   pnn_pool_free(&c->pool);
   free(c->tensors);

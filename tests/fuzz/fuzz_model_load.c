@@ -1,10 +1,6 @@
 /* libFuzzer target for the verifying reader: any byte string must load or
  * fail cleanly, and a loaded model's decoded arrays must be readable.
- *   clang -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Isrc \
- *     tests/fuzz/fuzz_model_load.c
- * src/format/{flatbuf_read,reader,load,types,options,schema}.c \
- *     src/util/pool.c -lm -o build/fuzz_model_load
- *   build/fuzz_model_load -max_total_time=60 CORPUS_DIR */
+ * Built and run by `make fuzz` (tests/fuzz/build.sh, tests/fuzz/run.sh). */
 #include <stdint.h>
 #include <string.h>
 
@@ -38,6 +34,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         h += op->custom_options[op->custom_options_size - 1];
     }
   }
+  (void)h;
   pnn_model_free(m);
   return 0;
 }

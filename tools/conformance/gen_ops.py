@@ -96,6 +96,15 @@ def _feed(h, obj, depth=0):
                 _feed(h, cell.cell_contents, depth + 1)
             except ValueError:  # empty cell
                 h.update(b"<empty>")
+        # Module-level values the code reads by name (weights arrays, helper
+        # functions of the same file): editing them must change the hash.
+        for name in sorted(_global_names(obj.__code__)):
+            g = obj.__globals__.get(name)
+            if isinstance(g, (np.ndarray, int, float, str, list, tuple, dict)) or (
+                    inspect.isfunction(g) and g.__module__ == obj.__module__
+                    and g is not obj):
+                h.update(name.encode())
+                _feed(h, g, depth + 1)
     elif isinstance(obj, (list, tuple)):
         h.update(f"{type(obj).__name__}{len(obj)}".encode())
         for x in obj:
@@ -109,6 +118,15 @@ def _feed(h, obj, depth=0):
         h.update(f"{getattr(obj, '__module__', '')}.{obj.__name__}".encode())
     else:
         h.update(repr(obj).encode())
+
+
+def _global_names(code):
+    """Names a code object and its nested code objects look up globally."""
+    names = set(code.co_names)
+    for c in code.co_consts:
+        if inspect.iscode(c):
+            names |= _global_names(c)
+    return names
 
 
 def spec_hash(family, case, versions):

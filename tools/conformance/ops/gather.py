@@ -1,6 +1,6 @@
 """GATHER (axis, batch_dims, negative axis, int64 indices), GATHER_ND,
-SELECT (same shape, scalar and rank-1 conditions) and SELECT_V2
-(broadcasting)."""
+SELECT (same shape, scalar and rank-1 conditions), SELECT_V2
+(broadcasting), TOPK_V2, ONE_HOT and SCATTER_ND."""
 import numpy as np
 import tensorflow as tf
 
@@ -60,4 +60,30 @@ CASES = [
     Case("select_v2_cond_bcast", lambda c, x, y: tf.where(c, x, y),
          [In([3], "bool"), In([2, 3], "int32", -9, 9),
           In([2, 3], "int32", -9, 9)], op="SELECT_V2"),
+]
+
+# TOPK_V2 (ties keep the lower index), ONE_HOT (axis, on/off values) and
+# SCATTER_ND (duplicate indices add up).
+_TIED = np.array([[1, 3, 3, 0, 3], [2, 2, 2, 2, 2]], np.float32)
+CASES += [
+    Case("topk_values_indices", lambda x: tf.math.top_k(x, 3),
+         [In([2, 3, 7])], op="TOPK_V2"),
+    Case("topk_ties", lambda x: tf.math.top_k(x, 4),
+         [In([2, 5], values=_TIED)], op="TOPK_V2"),
+    Case("topk_int32_k1", lambda x: tf.math.top_k(x, 1),
+         [In([4, 6], "int32", -5, 5)], op="TOPK_V2"),
+    Case("one_hot_last", lambda i: tf.one_hot(i, 5), [_idx([2, 3], 6)],
+         op="ONE_HOT"),
+    Case("one_hot_axis0_values", lambda i: tf.one_hot(
+        i, 4, on_value=2.5, off_value=-1.0, axis=0), [_idx([3], 3)],
+         op="ONE_HOT"),
+    Case("one_hot_int32_mid", lambda i: tf.one_hot(
+        i, 3, on_value=7, off_value=1, axis=1, dtype=tf.int32),
+         [_idx([2, 2], 2)], op="ONE_HOT"),
+    Case("scatter_nd_rows", lambda i, u: tf.scatter_nd(i, u, [5, 3]),
+         [In([3, 1], "int32", values=[[4], [0], [4]]), In([3, 3])],
+         op="SCATTER_ND"),
+    Case("scatter_nd_elements", lambda i, u: tf.scatter_nd(i, u, [3, 4]),
+         [In([4, 2], "int32", values=[[0, 1], [2, 3], [0, 1], [1, 0]]),
+          In([4])], op="SCATTER_ND"),
 ]

@@ -1,6 +1,7 @@
 """MEAN, SUM, REDUCE_PROD, REDUCE_MAX, REDUCE_MIN, REDUCE_ANY, REDUCE_ALL
 (negative, duplicate and multiple axes, keep_dims, int types), ARG_MAX and
-ARG_MIN (int32/int64 output, ties), CUMSUM (exclusive, reverse)."""
+ARG_MIN (int32/int64 output, ties), CUMSUM (exclusive, reverse), int8
+MEAN/SUM/MAX/MIN in fully quantized models, UNSORTED_SEGMENT_*."""
 import numpy as np
 import tensorflow as tf
 
@@ -120,3 +121,23 @@ CASES += [
     _q("q_min_keep", lambda x: tf.reduce_min(x, [0], keepdims=True), [3, 5],
        "REDUCE_MIN"),
 ]
+
+# UNSORTED_SEGMENT_SUM/PROD/MAX/MIN: ids a prefix of the data shape, empty
+# segments keep the reduction's identity (0, 1, lowest, highest).
+_IDS = [0, 2, 0, 3, 2, 0]
+for _name, _op in [("sum", "UNSORTED_SEGMENT_SUM"),
+                   ("prod", "UNSORTED_SEGMENT_PROD"),
+                   ("max", "UNSORTED_SEGMENT_MAX"),
+                   ("min", "UNSORTED_SEGMENT_MIN")]:
+    CASES += [
+        Case(f"segment_{_name}_rows",
+             lambda x, i, n=_name: getattr(tf.math, f"unsorted_segment_{n}")(
+                 x, i, 5),
+             [In([6, 3], low=0.5, high=1.5), In([6], "int32", values=_IDS)],
+             op=_op),
+        Case(f"segment_{_name}_2d_ids_int32",
+             lambda x, i, n=_name: getattr(tf.math, f"unsorted_segment_{n}")(
+                 x, i, 3),
+             [In([2, 3, 2], "int32", -4, 4),
+              In([2, 3], "int32", values=[[0, 1, 0], [2, 2, 0]])], op=_op),
+    ]

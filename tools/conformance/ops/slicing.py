@@ -1,7 +1,7 @@
 """CONCATENATION, SPLIT, SPLIT_V, PACK, UNPACK, SLICE, STRIDED_SLICE,
-TRANSPOSE, TILE, PAD, PADV2, MIRROR_PAD: axes (negative too), every
-strided-slice mask, negative strides, size -1, types other than float32,
-size-1 dims and batch > 1."""
+TRANSPOSE, TILE, PAD, PADV2, MIRROR_PAD, REVERSE_V2, DYNAMIC_UPDATE_SLICE:
+axes (negative too), every strided-slice mask, negative strides, size -1,
+types other than float32, size-1 dims, batch > 1 and int8 models."""
 import numpy as np
 import tensorflow as tf
 
@@ -154,4 +154,27 @@ CASES += [
     _int8("int8_mirror_pad", lambda x: tf.pad(x, [[1, 1], [2, 2]],
                                               mode="REFLECT"),
           [[3, 4]], "MIRROR_PAD"),
+]
+
+# REVERSE_V2 and DYNAMIC_UPDATE_SLICE (start indices are data, clamped so
+# the update fits).
+def _xla():
+    from tensorflow.compiler.tf2xla.python import xla
+    return xla
+
+
+CASES += [
+    Case("reverse_axis0", lambda x: tf.reverse(x, [0]), [In([3, 4])],
+         op="REVERSE_V2"),
+    Case("reverse_last_int32", lambda x: tf.reverse(x, [-1]),
+         [In([2, 3, 5], "int32", -9, 9)], op="REVERSE_V2"),
+    # LiteRT reverses only contiguous axes.
+    Case("reverse_two_axes", lambda x: tf.reverse(x, [1, 2]),
+         [In([2, 3, 4])], op="REVERSE_V2"),
+    Case("dus_basic", lambda x, u, i: _xla().dynamic_update_slice(x, u, i),
+         [In([4, 5]), In([2, 3]), In([2], "int32", values=[1, 2])],
+         op="DYNAMIC_UPDATE_SLICE"),
+    Case("dus_clamped", lambda x, u, i: _xla().dynamic_update_slice(x, u, i),
+         [In([4, 5]), In([3, 3]), In([2], "int32", values=[3, -2])],
+         op="DYNAMIC_UPDATE_SLICE"),
 ]

@@ -1,0 +1,121 @@
+/* f32 CONV_2D on the packed GEMM (see f32_conv.h). */
+#include "kernels/f32_conv.h"
+
+#include <string.h>
+
+/* Tasks a parallel loop aims for: a few per thread on small machines. */
+enum { CONV_TASKS = 8 };
+
+size_t pnn_f32_conv_weight_bytes(const pnn_f32_conv_shape *s, pnn_isa isa) {
+  const pnn_f32_gemm_config *cfg = pnn_f32_gemm_config_for(isa);
+  const size_t k = (size_t)s->f_h * (size_t)s->f_w * (size_t)s->in_c;
+  const size_t floats = pnn_f32_gemm_packed_floats(cfg, (size_t)s->out_c, k);
+  if (!floats) return 0;
+  return floats * sizeof(float) + PNN_F32_GEMM_ALIGN;
+}
+
+void pnn_f32_conv_init(pnn_f32_conv *cv, const pnn_f32_conv_shape *s,
+                       pnn_isa isa, const float *w, const float *bias,
+                       void *mem) {
+  const pnn_f32_gemm_config *cfg = pnn_f32_gemm_config_for(isa);
+  memset(cv, 0, sizeof *cv);
+  cv->s = *s;
+  cv->k = (size_t)s->f_h * (size_t)s->f_w * (size_t)s->in_c;
+  cv->m = (size_t)s->batch * (size_t)s->out_h * (size_t)s->out_w;
+  cv->direct = s->f_h == 1 && s->f_w == 1 && s->stride_h == 1 &&
+               s->stride_w == 1 && s->pad_h == 0 && s->pad_w == 0 &&
+               s->out_h == s->in_h && s->out_w == s->in_w;
+  float *packed = pnn_f32_gemm_align(mem);
+  /* OHWI: column n (output channel) is contiguous over k = (ky, kx, c). */
+  pnn_f32_gemm_pack(cfg, (size_t)s->out_c, cv->k, w, (ptrdiff_t)cv->k, 1,
+                    bias, packed);
+  cv->gemm = (pnn_f32_gemm_plan){cfg, (size_t)s->out_c, cv->k,
+                                 ((size_t)s->out_c + cfg->nr - 1) / cfg->nr,
+                                 packed, s->act};
+  cv->tile_m = pnn_f32_gemm_tile_rows(cfg, cv->m, CONV_TASKS);
+}
+
+size_t pnn_f32_conv_scratch_bytes(const pnn_f32_conv *cv) {
+  if (cv->direct) return 0;
+  if (cv->k && cv->m > SIZE_MAX / sizeof(float) / 4 / cv->k) return SIZE_MAX;
+  return cv->m * cv->k * sizeof(float);
+}
+
+/* im2col rows [r0, r1) of the output pixels into cols (row r at r * k). */
+static void im2col(const pnn_f32_conv *cv, const float *in, float *cols,
+                   size_t r0, size_t r1) {
+  const pnn_f32_conv_shape *s = &cv->s;
+  const size_t hw = (size_t)s->out_h * (size_t)s->out_w;
+  const size_t row_bytes = (size_t)s->in_c * sizeof(float);
+  for (size_t r = r0; r < r1; r++) {
+    const int32_t b = (int32_t)(r / hw);
+    const int32_t oy = (int32_t)(r % hw / (size_t)s->out_w);
+    const int32_t ox = (int32_t)(r % (size_t)s->out_w);
+    float *dst = cols + r * cv->k;
+    for (int32_t ky = 0; ky < s->f_h; ky++) {
+      const int32_t iy = oy * s->stride_h - s->pad_h + ky * s->dil_h;
+      for (int32_t kx = 0; kx < s->f_w; kx++, dst += s->in_c) {
+        const int32_t ix = ox * s->stride_w - s->pad_w + kx * s->dil_w;
+        if (iy < 0 || iy >= s->in_h || ix < 0 || ix >= s->in_w) {
+          memset(dst, 0, row_bytes);
+          continue;
+        }
+        memcpy(dst,
+               in + (((size_t)b * s->in_h + iy) * s->in_w + ix) * s->in_c,
+               row_bytes);
+      }
+    }
+  }
+}
+
+typedef struct {
+  const pnn_f32_conv *cv;
+  const float *in;
+  float *out, *cols;
+} conv_job;
+
+/* Row tiles: im2col the tile, then its GEMM over every column. */
+static void fused_tiles(void *arg, int64_t begin, int64_t end) {
+  const conv_job *j = arg;
+  const pnn_f32_conv *cv = j->cv;
+  for (int64_t t = begin; t < end; t++) {
+    const size_t r0 = (size_t)t * cv->tile_m;
+    const size_t r1 = r0 + cv->tile_m < cv->m ? r0 + cv->tile_m : cv->m;
+    im2col(cv, j->in, j->cols, r0, r1);
+    pnn_f32_gemm_compute(&cv->gemm, r1 - r0, j->cols + r0 * cv->k, cv->k,
+                         j->out + r0 * (size_t)cv->s.out_c,
+                         (size_t)cv->s.out_c, 0, cv->gemm.panels);
+  }
+}
+
+static void im2col_tiles(void *arg, int64_t begin, int64_t end) {
+  const conv_job *j = arg;
+  const size_t tm = j->cv->tile_m, m = j->cv->m;
+  const size_t r0 = (size_t)begin * tm;
+  const size_t r1 = (size_t)end * tm < m ? (size_t)end * tm : m;
+  im2col(j->cv, j->in, j->cols, r0, r1);
+}
+
+void pnn_f32_conv_run(const pnn_f32_conv *cv, const float *in, float *out,
+                      float *scratch, pnn_f32_parallel_fn parallel,
+                      void *ctx) {
+  if (!cv->m || !cv->gemm.n) return;
+  const size_t ldc = (size_t)cv->s.out_c;
+  pnn_f32_gemm_job gj;
+  if (cv->direct) {
+    pnn_f32_gemm_job_init(&gj, &cv->gemm, cv->m, in, cv->k, out, ldc,
+                          CONV_TASKS);
+    parallel(ctx, pnn_f32_gemm_job_tasks(&gj), pnn_f32_gemm_job_run, &gj);
+    return;
+  }
+  conv_job j = {cv, in, out, scratch};
+  const int64_t tiles = (int64_t)((cv->m + cv->tile_m - 1) / cv->tile_m);
+  if (tiles >= CONV_TASKS || cv->gemm.panels == 1) {
+    parallel(ctx, tiles, fused_tiles, &j);
+    return;
+  }
+  parallel(ctx, tiles, im2col_tiles, &j);
+  pnn_f32_gemm_job_init(&gj, &cv->gemm, cv->m, scratch, cv->k, out, ldc,
+                        CONV_TASKS);
+  parallel(ctx, pnn_f32_gemm_job_tasks(&gj), pnn_f32_gemm_job_run, &gj);
+}

@@ -1,0 +1,597 @@
+/* Quantized CONV_2D, DEPTHWISE_CONV_2D and TRANSPOSE_CONV (see nn_quant.h
+ * for the kinds). Reference loops, bit-exact with TFLite's reference
+ * integer kernels:
+ *   acc = sum over in-bounds taps (w - w_zp) * (x - x_zp)   (padding taps
+ *         are skipped, never counted as x_zp), + bias
+ *   out = clamp(out_zp + acc * M_c, act_lo, act_hi), M_c = s_x * s_w[c] / s_y
+ * int8/uint8 use the int32 multiply (pnn_qm_mul_by_qm), 16x8 the int64 one
+ * (pnn_qm_mul_by_qm64). Accumulation is in int64 for every kind; TFLite's
+ * int32 accumulators do not overflow on valid models, so the sums agree.
+ *
+ * Hybrid (float input, int8 weights): each batch image is quantized to
+ * int8 on the fly (symmetric for a per-tensor filter, asymmetric for a
+ * per-channel one, as TFLite picks), then
+ *   out = act(acc * s_w[c] * s_x[b] + bias). */
+#include <string.h>
+
+#include "ops/nn_quant.h"
+#include "ops/quant_math.h"
+
+enum { QK_INT8, QK_UINT8, QK_INT16, QK_HYBRID };
+enum { QOP_CONV, QOP_DW, QOP_TCONV };
+
+typedef struct {
+  int op, kind;
+  int32_t batch, in_h, in_w, in_c, out_h, out_w, out_c, f_h, f_w, f_c;
+  int32_t groups, dm;
+  int32_t stride_h, stride_w, dil_h, dil_w, pad_h, pad_w;
+  int32_t in_zp, f_zp, out_zp, lo, hi; /* integer kinds */
+  int32_t *mult;                       /* [out_c] */
+  int *shift;                          /* [out_c] */
+  float *w_scale;                      /* hybrid: [out_c] */
+  bool hybrid_asym, hybrid_per_channel;
+  int act; /* hybrid: float fused activation */
+  int in_i, w_i, bias_i;
+  int64_t in_count;
+} qconv;
+
+typedef struct {
+  const qconv *q;
+  const void *in, *w, *bias;
+  bool bias64;
+  void *out;
+  const int8_t *qin;     /* hybrid: quantized input */
+  const float *in_scale; /* hybrid: per batch */
+  const int32_t *in_zp;  /* hybrid: per batch */
+} qconv_job;
+
+static pnn_status oom(pnn_node *node) {
+  return pnn_node_error(node, PNN_ERROR_OUT_OF_MEMORY,
+                        "out of memory for op state");
+}
+
+static inline int64_t bias_at(const qconv_job *j, int32_t c) {
+  if (!j->bias) return 0;
+  return j->bias64 ? ((const int64_t *)j->bias)[c]
+                   : ((const int32_t *)j->bias)[c];
+}
+
+/* -------------------------------------------------------- integer rows */
+
+/* Input element at flat index i as int32 (type from the kind). */
+#define LOAD_IN(kind, p, i)                                              \
+  ((kind) == QK_UINT8  ? (int32_t)((const uint8_t *)(p))[i]            \
+   : (kind) == QK_INT16 ? (int32_t)((const int16_t *)(p))[i]           \
+                        : (int32_t)((const int8_t *)(p))[i])
+#define LOAD_W(kind, p, i)                                               \
+  ((kind) == QK_UINT8 ? (int32_t)((const uint8_t *)(p))[i]             \
+                      : (int32_t)((const int8_t *)(p))[i])
+
+static inline void store_out(const qconv *q, void *out, int64_t i,
+                             int64_t acc, int32_t c) {
+  int32_t v;
+  if (q->kind == QK_INT16)
+    v = pnn_qm_mul_by_qm64(acc, q->mult[c], q->shift[c]);
+  else
+    v = pnn_qm_mul_by_qm((int32_t)acc, q->mult[c], q->shift[c]);
+  v = pnn_qm_clamp(v + q->out_zp, q->lo, q->hi);
+  switch (q->kind) {
+    case QK_UINT8: ((uint8_t *)out)[i] = (uint8_t)v; break;
+    case QK_INT16: ((int16_t *)out)[i] = (int16_t)v; break;
+    default: ((int8_t *)out)[i] = (int8_t)v; break;
+  }
+}
+
+static inline void store_hybrid(const qconv *q, const qconv_job *j, int64_t i,
+                                int64_t acc, int32_t c, int32_t b) {
+  float v;
+  if (q->hybrid_per_channel)
+    v = (float)acc * q->w_scale[c] * j->in_scale[b];
+  else
+    v = (float)acc * (j->in_scale[b] * q->w_scale[c]);
+  if (j->bias) v += ((const float *)j->bias)[c];
+  ((float *)j->out)[i] = pnn_apply_activation(q->act, v);
+}
+
+/* CONV_2D, rows [begin, end) of batch * out_h. Groups as in the float
+ * kernel: output channel oc reads input channels [group * f_c, + f_c). */
+static void conv_rows(const qconv_job *j, int kind, int64_t begin,
+                      int64_t end) {
+  const qconv *q = j->q;
+  const void *in = kind == QK_HYBRID ? (const void *)j->qin : j->in;
+  const int in_kind = kind == QK_HYBRID ? QK_INT8 : kind;
+  const int32_t oc_per_group = q->out_c / q->groups;
+  for (int64_t row = begin; row < end; row++) {
+    const int32_t b = (int32_t)(row / q->out_h), oy = (int32_t)(row % q->out_h);
+    const int32_t iy0 = oy * q->stride_h - q->pad_h;
+    const int32_t in_zp = kind == QK_HYBRID ? j->in_zp[b] : q->in_zp;
+    for (int32_t ox = 0; ox < q->out_w; ox++) {
+      const int32_t ix0 = ox * q->stride_w - q->pad_w;
+      const int64_t o = ((row * q->out_w) + ox) * (int64_t)q->out_c;
+      for (int32_t oc = 0; oc < q->out_c; oc++) {
+        const int32_t c0 = (oc / oc_per_group) * q->f_c;
+        int64_t acc = 0;
+        for (int32_t ky = 0; ky < q->f_h; ky++) {
+          const int32_t iy = iy0 + ky * q->dil_h;
+          if (iy < 0 || iy >= q->in_h) continue;
+          for (int32_t kx = 0; kx < q->f_w; kx++) {
+            const int32_t ix = ix0 + kx * q->dil_w;
+            if (ix < 0 || ix >= q->in_w) continue;
+            const int64_t xi =
+                (((int64_t)b * q->in_h + iy) * q->in_w + ix) * q->in_c + c0;
+            const int64_t wi =
+                (((int64_t)oc * q->f_h + ky) * q->f_w + kx) * q->f_c;
+            int64_t s = 0;
+            for (int32_t c = 0; c < q->f_c; c++)
+              s += (int64_t)(LOAD_W(kind, j->w, wi + c) - q->f_zp) *
+                   (LOAD_IN(in_kind, in, xi + c) - in_zp);
+            acc += s;
+          }
+        }
+        if (kind == QK_HYBRID)
+          store_hybrid(q, j, o + oc, acc, oc, b);
+        else
+          store_out(q, j->out, o + oc, acc + bias_at(j, oc), oc);
+      }
+    }
+  }
+}
+
+/* DEPTHWISE_CONV_2D: output channel oc = ic * dm + m reads input ic; the
+ * weights are [1, f_h, f_w, out_c]. */
+static void dw_rows(const qconv_job *j, int kind, int64_t begin, int64_t end) {
+  const qconv *q = j->q;
+  const void *in = kind == QK_HYBRID ? (const void *)j->qin : j->in;
+  const int in_kind = kind == QK_HYBRID ? QK_INT8 : kind;
+  for (int64_t row = begin; row < end; row++) {
+    const int32_t b = (int32_t)(row / q->out_h), oy = (int32_t)(row % q->out_h);
+    const int32_t iy0 = oy * q->stride_h - q->pad_h;
+    const int32_t in_zp = kind == QK_HYBRID ? j->in_zp[b] : q->in_zp;
+    for (int32_t ox = 0; ox < q->out_w; ox++) {
+      const int32_t ix0 = ox * q->stride_w - q->pad_w;
+      const int64_t o = ((row * q->out_w) + ox) * (int64_t)q->out_c;
+      for (int32_t oc = 0; oc < q->out_c; oc++) {
+        const int32_t ic = oc / q->dm;
+        int64_t acc = 0;
+        for (int32_t ky = 0; ky < q->f_h; ky++) {
+          const int32_t iy = iy0 + ky * q->dil_h;
+          if (iy < 0 || iy >= q->in_h) continue;
+          for (int32_t kx = 0; kx < q->f_w; kx++) {
+            const int32_t ix = ix0 + kx * q->dil_w;
+            if (ix < 0 || ix >= q->in_w) continue;
+            const int64_t xi =
+                (((int64_t)b * q->in_h + iy) * q->in_w + ix) * q->in_c + ic;
+            const int64_t wi = ((int64_t)ky * q->f_w + kx) * q->out_c + oc;
+            acc += (int64_t)(LOAD_W(kind, j->w, wi) - q->f_zp) *
+                   (LOAD_IN(in_kind, in, xi) - in_zp);
+          }
+        }
+        if (kind == QK_HYBRID)
+          store_hybrid(q, j, o + oc, acc, oc, b);
+        else
+          store_out(q, j->out, o + oc, acc + bias_at(j, oc), oc);
+      }
+    }
+  }
+}
+
+/* TRANSPOSE_CONV gathered per output element: output (oy, ox) receives
+ * input (iy, ix) through tap (ky, kx) when iy * stride - pad + ky == oy.
+ * Weights OHWI [out_c, f_h, f_w, in_c]. */
+static void tconv_rows(const qconv_job *j, int kind, int64_t begin,
+                       int64_t end) {
+  const qconv *q = j->q;
+  for (int64_t row = begin; row < end; row++) {
+    const int32_t b = (int32_t)(row / q->out_h), oy = (int32_t)(row % q->out_h);
+    for (int32_t ox = 0; ox < q->out_w; ox++) {
+      const int64_t o = ((row * q->out_w) + ox) * (int64_t)q->out_c;
+      for (int32_t oc = 0; oc < q->out_c; oc++) {
+        int64_t acc = 0;
+        for (int32_t ky = 0; ky < q->f_h; ky++) {
+          const int32_t ty = oy + q->pad_h - ky;
+          if (ty < 0 || ty % q->stride_h) continue;
+          const int32_t iy = ty / q->stride_h;
+          if (iy >= q->in_h) continue;
+          for (int32_t kx = 0; kx < q->f_w; kx++) {
+            const int32_t tx = ox + q->pad_w - kx;
+            if (tx < 0 || tx % q->stride_w) continue;
+            const int32_t ix = tx / q->stride_w;
+            if (ix >= q->in_w) continue;
+            const int64_t xi =
+                (((int64_t)b * q->in_h + iy) * q->in_w + ix) * q->in_c;
+            const int64_t wi =
+                (((int64_t)oc * q->f_h + ky) * q->f_w + kx) * q->in_c;
+            int64_t s = 0;
+            for (int32_t c = 0; c < q->in_c; c++)
+              s += (int64_t)(LOAD_W(kind, j->w, wi + c) - q->f_zp) *
+                   (LOAD_IN(kind, j->in, xi + c) - q->in_zp);
+            acc += s;
+          }
+        }
+        store_out(q, j->out, o + oc, acc + bias_at(j, oc), oc);
+      }
+    }
+  }
+}
+
+/* One instantiation per kind so LOAD_* fold to a single load. */
+#define ROWS_FOR_KIND(fn)                                              \
+  static void fn##_worker(void *arg, int64_t begin, int64_t end) {    \
+    const qconv_job *j = arg;                                          \
+    switch (j->q->kind) {                                              \
+      case QK_UINT8: fn(j, QK_UINT8, begin, end); break;               \
+      case QK_INT16: fn(j, QK_INT16, begin, end); break;               \
+      case QK_HYBRID: fn(j, QK_HYBRID, begin, end); break;             \
+      default: fn(j, QK_INT8, begin, end); break;                      \
+    }                                                                  \
+  }
+ROWS_FOR_KIND(conv_rows)
+ROWS_FOR_KIND(dw_rows)
+ROWS_FOR_KIND(tconv_rows)
+
+/* ------------------------------------------------------------- prepare */
+
+static pnn_status check4d(pnn_node *node, const pnn_tensor *t, int i,
+                          const char *what) {
+  if (t->rank != 4)
+    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
+                          "input %d (%s): %s must be 4-D, got rank %d", i,
+                          t->name, what, (int)t->rank);
+  return PNN_OK;
+}
+
+/* Decides the kind from input/weights/output types. */
+static pnn_status pick_kind(pnn_node *node, const pnn_tensor *in,
+                            const pnn_tensor *w, int in_i, int *kind) {
+  const pnn_tensor *out = node->outputs[0];
+  pnn_type it = in->type, wt = w->type, ot = out->type;
+  if (it == PNN_TYPE_INT8 && wt == PNN_TYPE_INT8 && ot == PNN_TYPE_INT8)
+    *kind = QK_INT8;
+  else if (it == PNN_TYPE_UINT8 && wt == PNN_TYPE_UINT8 &&
+           ot == PNN_TYPE_UINT8)
+    *kind = QK_UINT8;
+  else if (it == PNN_TYPE_INT16 && wt == PNN_TYPE_INT8 &&
+           ot == PNN_TYPE_INT16)
+    *kind = QK_INT16;
+  else if (it == PNN_TYPE_FLOAT32 && wt == PNN_TYPE_INT8 &&
+           ot == PNN_TYPE_FLOAT32)
+    *kind = QK_HYBRID;
+  else
+    return pnn_node_error(node, PNN_ERROR_UNSUPPORTED,
+                          "input %d %s, weights %s, output %s: combination "
+                          "not supported (int8/int8/int8, uint8/uint8/uint8, "
+                          "int16/int8/int16 or float32/int8/float32)",
+                          in_i, pnn_type_name(it), pnn_type_name(wt),
+                          pnn_type_name(ot));
+  return PNN_OK;
+}
+
+static pnn_status check_window(pnn_node *node, int padding, int32_t sh,
+                               int32_t sw, int32_t dh, int32_t dw) {
+  if (padding != PNN_PADDING_SAME && padding != PNN_PADDING_VALID)
+    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
+                          "padding: unknown value %d", padding);
+  if (sh <= 0 || sw <= 0 || dh <= 0 || dw <= 0)
+    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
+                          "strides %dx%d / dilations %dx%d must be > 0",
+                          (int)sh, (int)sw, (int)dh, (int)dw);
+  return PNN_OK;
+}
+
+static bool extent_ok(int32_t in, int32_t f, int32_t stride, int32_t dil) {
+  return (int64_t)(f - 1) * dil + 1 + 2 * (int64_t)stride + 2 * (int64_t)in <
+         INT32_MAX;
+}
+
+static pnn_status spatial(pnn_node *node, qconv *q, int padding) {
+  if (!extent_ok(q->in_h, q->f_h, q->stride_h, q->dil_h) ||
+      !extent_ok(q->in_w, q->f_w, q->stride_w, q->dil_w))
+    return pnn_node_error(node, PNN_ERROR_UNSUPPORTED,
+                          "input, filter, stride or dilation too large");
+  q->out_h = pnn_conv_output_size(padding, q->in_h, q->f_h, q->stride_h,
+                                  q->dil_h);
+  q->out_w = pnn_conv_output_size(padding, q->in_w, q->f_w, q->stride_w,
+                                  q->dil_w);
+  if (q->out_h < 0 || q->out_w < 0)
+    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
+                          "filter %dx%d does not fit input %dx%d",
+                          (int)q->f_h, (int)q->f_w, (int)q->in_h,
+                          (int)q->in_w);
+  q->pad_h = pnn_conv_padding_before(padding, q->in_h, q->f_h, q->stride_h,
+                                     q->dil_h, q->out_h);
+  q->pad_w = pnn_conv_padding_before(padding, q->in_w, q->f_w, q->stride_w,
+                                     q->dil_w, q->out_w);
+  return PNN_OK;
+}
+
+/* Bias: absent, or [out_c] of int32 (int8/uint8), int32/int64 (16x8),
+ * float32 (hybrid). */
+static pnn_status check_bias(pnn_node *node, const qconv *q) {
+  if (q->bias_i >= node->n_inputs || !node->inputs[q->bias_i]) return PNN_OK;
+  const pnn_tensor *b = node->inputs[q->bias_i];
+  bool ok = q->kind == QK_HYBRID  ? b->type == PNN_TYPE_FLOAT32
+            : q->kind == QK_INT16 ? (b->type == PNN_TYPE_INT64 ||
+                                     b->type == PNN_TYPE_INT32)
+                                  : b->type == PNN_TYPE_INT32;
+  if (!ok)
+    return pnn_node_error(node, PNN_ERROR_UNSUPPORTED,
+                          "input %d (%s): bias type %s does not fit this "
+                          "quantized op",
+                          q->bias_i, b->name, pnn_type_name(b->type));
+  if (pnn_tensor_count(b) != q->out_c)
+    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
+                          "input %d (%s): bias has %lld elements, expected %d",
+                          q->bias_i, b->name, (long long)pnn_tensor_count(b),
+                          (int)q->out_c);
+  return PNN_OK;
+}
+
+/* Multipliers, zero points, activation range (integer kinds) or channel
+ * scales and the input-quantization scheme (hybrid), and scratch. */
+static pnn_status finish(pnn_node *node, qconv *q, int act, int w_axis) {
+  pnn_tensor *in = node->inputs[q->in_i], *w = node->inputs[q->w_i];
+  pnn_tensor *out = node->outputs[0];
+  pnn_status s = pnn_qm_check_filter(node, w, w_axis, q->out_c,
+                                     q->kind == QK_UINT8);
+  if (s || (s = check_bias(node, q))) return s;
+  if (q->kind == QK_UINT8 && w->quant && w->quant->n_scale > 1)
+    return pnn_node_error(node, PNN_ERROR_UNSUPPORTED,
+                          "filter (%s): uint8 weights must be per-tensor",
+                          w->name);
+  q->f_zp = q->kind == QK_UINT8 ? w->zero_point : 0;
+  if (q->kind == QK_HYBRID) {
+    if (!pnn_activation_supported(act))
+      return pnn_node_error(node, PNN_ERROR_UNSUPPORTED,
+                            "fused activation %d not supported", act);
+    q->act = act;
+    q->w_scale = pnn_node_alloc_persistent(node, sizeof(float) * q->out_c);
+    if (!q->w_scale) return oom(node);
+    bool differ = false;
+    for (int32_t c = 0; c < q->out_c; c++) {
+      q->w_scale[c] = pnn_qm_scale(w, w->quant && w->quant->n_scale > 1 ? c : 0);
+      if (q->w_scale[c] != q->w_scale[0]) differ = true;
+    }
+    /* TFLite: CONV_2D uses its per-tensor (symmetric) hybrid path unless
+     * channel scales differ or the conv is grouped; DEPTHWISE always the
+     * per-channel (asymmetric) one. */
+    q->hybrid_per_channel = q->op == QOP_DW || differ || q->groups != 1;
+    q->hybrid_asym = q->hybrid_per_channel;
+    q->in_count = pnn_tensor_count(in);
+    size_t bytes = (size_t)q->in_count + 16 +
+                   (sizeof(float) + sizeof(int32_t)) * (size_t)q->batch;
+    return pnn_node_request_scratch(node, bytes);
+  }
+  if (q->kind == QK_INT16 && (in->zero_point != 0 || out->zero_point != 0))
+    return pnn_node_error(node, PNN_ERROR_UNSUPPORTED,
+                          "16x8: input and output zero points must be 0, "
+                          "got %d and %d",
+                          (int)in->zero_point, (int)out->zero_point);
+  q->in_zp = in->zero_point;
+  q->out_zp = out->zero_point;
+  q->mult = pnn_node_alloc_persistent(node, sizeof(int32_t) * q->out_c);
+  q->shift = pnn_node_alloc_persistent(node, sizeof(int) * q->out_c);
+  if (!q->mult || !q->shift) return oom(node);
+  s = pnn_qm_conv_multipliers(node, in, w, out, q->out_c, q->mult, q->shift);
+  if (!s) s = pnn_qm_activation_range(node, act, out, &q->lo, &q->hi);
+  return s;
+}
+
+static pnn_status resize_out(pnn_node *node, const qconv *q) {
+  int32_t dims[4] = {q->batch, q->out_h, q->out_w, q->out_c};
+  if (pnn_dims_count(dims, 4) < 0)
+    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
+                          "output shape overflows");
+  pnn_type t = q->kind == QK_HYBRID ? PNN_TYPE_FLOAT32 : node->outputs[0]->type;
+  return pnn_node_resize_output(node, 0, t, dims, 4);
+}
+
+static qconv *new_state(pnn_node *node, const qconv *q) {
+  qconv *p = pnn_node_alloc_persistent(node, sizeof(*p));
+  if (p) *p = *q;
+  node->state = p;
+  return p;
+}
+
+pnn_status pnn_q_conv2d_prepare(pnn_node *node) {
+  const pnn_conv2d_options *opt = &node->options->conv2d;
+  pnn_tensor *in, *w;
+  pnn_status s = pnn_check_io(node, 2, 3, 1);
+  if (!s) s = pnn_require_input(node, 0, &in);
+  if (!s) s = pnn_require_input(node, 1, &w);
+  if (!s) s = check4d(node, in, 0, "input");
+  if (!s) s = check4d(node, w, 1, "filter (OHWI)");
+  if (!s)
+    s = check_window(node, opt->padding, opt->stride_h, opt->stride_w,
+                     opt->dilation_h_factor, opt->dilation_w_factor);
+  qconv q = {.op = QOP_CONV, .in_i = 0, .w_i = 1, .bias_i = 2};
+  if (!s) s = pick_kind(node, in, w, 0, &q.kind);
+  if (s) return s;
+  q.batch = in->dims[0];
+  q.in_h = in->dims[1];
+  q.in_w = in->dims[2];
+  q.in_c = in->dims[3];
+  q.out_c = w->dims[0];
+  q.f_h = w->dims[1];
+  q.f_w = w->dims[2];
+  q.f_c = w->dims[3];
+  q.stride_h = opt->stride_h;
+  q.stride_w = opt->stride_w;
+  q.dil_h = opt->dilation_h_factor;
+  q.dil_w = opt->dilation_w_factor;
+  if (q.f_h <= 0 || q.f_w <= 0 || q.f_c <= 0 || q.out_c <= 0)
+    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
+                          "input 1 (%s): filter has an empty dimension",
+                          w->name);
+  if (q.in_c % q.f_c != 0 || q.out_c % (q.in_c / q.f_c ? q.in_c / q.f_c : 1))
+    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
+                          "channels: input %d, filter %d, output %d do not "
+                          "form whole groups",
+                          (int)q.in_c, (int)q.f_c, (int)q.out_c);
+  q.groups = q.in_c / q.f_c;
+  if (q.groups <= 0)
+    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
+                          "input has no channels");
+  if (!s) s = spatial(node, &q, opt->padding);
+  if (!s) s = finish(node, &q, opt->fused_activation_function, 0);
+  if (s) return s;
+  qconv *p = new_state(node, &q);
+  if (!p) return oom(node);
+  return resize_out(node, p);
+}
+
+pnn_status pnn_q_depthwise_prepare(pnn_node *node) {
+  const pnn_depthwise_conv2d_options *opt = &node->options->depthwise_conv2d;
+  pnn_tensor *in, *w;
+  pnn_status s = pnn_check_io(node, 2, 3, 1);
+  if (!s) s = pnn_require_input(node, 0, &in);
+  if (!s) s = pnn_require_input(node, 1, &w);
+  if (!s) s = check4d(node, in, 0, "input");
+  if (!s) s = check4d(node, w, 1, "filter (1HWO)");
+  if (!s)
+    s = check_window(node, opt->padding, opt->stride_h, opt->stride_w,
+                     opt->dilation_h_factor, opt->dilation_w_factor);
+  qconv q = {.op = QOP_DW, .in_i = 0, .w_i = 1, .bias_i = 2, .groups = 1,
+             .f_c = 1};
+  if (!s) s = pick_kind(node, in, w, 0, &q.kind);
+  if (s) return s;
+  q.batch = in->dims[0];
+  q.in_h = in->dims[1];
+  q.in_w = in->dims[2];
+  q.in_c = in->dims[3];
+  q.out_c = w->dims[3];
+  q.f_h = w->dims[1];
+  q.f_w = w->dims[2];
+  q.stride_h = opt->stride_h;
+  q.stride_w = opt->stride_w;
+  q.dil_h = opt->dilation_h_factor;
+  q.dil_w = opt->dilation_w_factor;
+  if (w->dims[0] != 1 || q.f_h <= 0 || q.f_w <= 0 || q.out_c <= 0)
+    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
+                          "input 1 (%s): filter must be [1, h, w, c] with "
+                          "non-empty dimensions",
+                          w->name);
+  if (q.in_c <= 0 || q.out_c % q.in_c != 0)
+    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
+                          "filter channels %d are not a multiple of input "
+                          "channels %d",
+                          (int)q.out_c, (int)q.in_c);
+  q.dm = q.out_c / q.in_c;
+  s = spatial(node, &q, opt->padding);
+  if (!s) s = finish(node, &q, opt->fused_activation_function, 3);
+  if (s) return s;
+  qconv *p = new_state(node, &q);
+  if (!p) return oom(node);
+  return resize_out(node, p);
+}
+
+pnn_status pnn_q_transpose_conv_prepare(pnn_node *node) {
+  const pnn_transpose_conv_options *opt = &node->options->transpose_conv;
+  pnn_tensor *shape, *w, *in;
+  pnn_status s = pnn_check_io(node, 3, 4, 1);
+  if (!s) s = pnn_require_input(node, 0, &shape);
+  if (!s) s = pnn_require_input(node, 1, &w);
+  if (!s) s = pnn_require_input(node, 2, &in);
+  if (!s) s = check4d(node, w, 1, "weights (OHWI)");
+  if (!s) s = check4d(node, in, 2, "input");
+  if (!s) s = check_window(node, opt->padding, opt->stride_h, opt->stride_w, 1, 1);
+  qconv q = {.op = QOP_TCONV, .in_i = 2, .w_i = 1, .bias_i = 3, .groups = 1,
+             .dil_h = 1, .dil_w = 1};
+  if (!s) s = pick_kind(node, in, w, 2, &q.kind);
+  if (s) return s;
+  if (q.kind == QK_HYBRID)
+    return pnn_node_error(node, PNN_ERROR_UNSUPPORTED,
+                          "hybrid (float input, int8 weights) TRANSPOSE_CONV "
+                          "not supported");
+  if (shape->type != PNN_TYPE_INT32 || !shape->is_constant ||
+      shape->rank != 1 || shape->dims[0] != 4)
+    return pnn_node_error(node, PNN_ERROR_UNSUPPORTED,
+                          "input 0 (%s): output_shape must be a constant "
+                          "int32 [4]",
+                          shape->name);
+  const int32_t *od = shape->data;
+  for (int i = 0; i < 4; i++)
+    if (od[i] < 0)
+      return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
+                            "input 0 (%s): output_shape[%d] = %d is negative",
+                            shape->name, i, (int)od[i]);
+  q.batch = in->dims[0];
+  q.in_h = in->dims[1];
+  q.in_w = in->dims[2];
+  q.in_c = in->dims[3];
+  q.out_h = od[1];
+  q.out_w = od[2];
+  q.out_c = od[3];
+  q.f_h = w->dims[1];
+  q.f_w = w->dims[2];
+  q.f_c = w->dims[3];
+  q.stride_h = opt->stride_h;
+  q.stride_w = opt->stride_w;
+  if (q.f_h <= 0 || q.f_w <= 0 || od[0] != q.batch || w->dims[0] != q.out_c ||
+      q.f_c != q.in_c)
+    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
+                          "output_shape [%d,%d,%d,%d], weights [%d,%d,%d,%d] "
+                          "and input channels %d do not agree",
+                          (int)od[0], (int)od[1], (int)od[2], (int)od[3],
+                          (int)w->dims[0], (int)w->dims[1], (int)w->dims[2],
+                          (int)w->dims[3], (int)q.in_c);
+  if (!extent_ok(q.out_h, q.f_h, q.stride_h, 1) ||
+      !extent_ok(q.out_w, q.f_w, q.stride_w, 1) ||
+      (int64_t)q.in_h * q.stride_h > INT32_MAX / 2 ||
+      (int64_t)q.in_w * q.stride_w > INT32_MAX / 2)
+    return pnn_node_error(node, PNN_ERROR_UNSUPPORTED,
+                          "input, output, filter or stride too large");
+  int32_t fh = pnn_conv_output_size(opt->padding, q.out_h, q.f_h, q.stride_h, 1);
+  int32_t fw = pnn_conv_output_size(opt->padding, q.out_w, q.f_w, q.stride_w, 1);
+  q.pad_h = pnn_conv_padding_before(opt->padding, q.out_h, q.f_h, q.stride_h, 1,
+                                    fh);
+  q.pad_w = pnn_conv_padding_before(opt->padding, q.out_w, q.f_w, q.stride_w, 1,
+                                    fw);
+  s = finish(node, &q, opt->fused_activation_function, 0);
+  if (s) return s;
+  qconv *p = new_state(node, &q);
+  if (!p) return oom(node);
+  return resize_out(node, p);
+}
+
+/* ---------------------------------------------------------------- eval */
+
+pnn_status pnn_q_conv_eval(pnn_node *node) {
+  const qconv *q = node->state;
+  const pnn_tensor *bias =
+      q->bias_i < node->n_inputs ? node->inputs[q->bias_i] : NULL;
+  qconv_job j = {
+      .q = q,
+      .in = node->inputs[q->in_i]->data,
+      .w = node->inputs[q->w_i]->data,
+      .bias = bias ? bias->data : NULL,
+      .bias64 = bias && bias->type == PNN_TYPE_INT64,
+      .out = node->outputs[0]->data,
+  };
+  if (q->kind == QK_HYBRID) {
+    /* scratch: per-batch scales, zero points, then the quantized input */
+    float *sf = node->scratch;
+    int32_t *zp = (int32_t *)(sf + q->batch);
+    int8_t *qin = (int8_t *)(zp + q->batch);
+    const int64_t per = q->batch > 0 ? q->in_count / q->batch : 0;
+    const float *x = j.in;
+    for (int32_t b = 0; b < q->batch; b++) {
+      if (q->hybrid_asym) {
+        pnn_qm_asymmetric_quantize(x + b * per, per, qin + b * per, &sf[b],
+                                   &zp[b]);
+      } else {
+        sf[b] = pnn_qm_symmetric_quantize(x + b * per, per, qin + b * per);
+        zp[b] = 0;
+      }
+    }
+    j.qin = qin;
+    j.in_scale = sf;
+    j.in_zp = zp;
+  }
+  int64_t rows = (int64_t)q->batch * q->out_h;
+  if (rows <= 0 || q->out_w <= 0 || q->out_c <= 0) return PNN_OK;
+  pnn_range_fn fn = q->op == QOP_DW      ? dw_rows_worker
+                    : q->op == QOP_TCONV ? tconv_rows_worker
+                                         : conv_rows_worker;
+  pnn_node_parallel_for(node, rows, fn, &j);
+  return PNN_OK;
+}

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# `make fuzz FUZZ_SECONDS=N`: builds the fuzz targets (build.sh), makes the
+# seed corpus, and runs each target N seconds (default 60) with
+# -print_final_stats=1. Fails on any finding: the crashing input is left
+# in $FUZZ_BUILD/findings/ (copy it into tests/fuzz/regressions/ once the
+# bug is fixed; tests/scripts/test_fuzz_regressions.sh replays them).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+B=${FUZZ_BUILD:-build-fuzz}
+SECS=${FUZZ_SECONDS:-60}
+TARGETS=${FUZZ_TARGETS:-fuzz_model_load fuzz_model_run fuzz_inspect}
+tests/fuzz/build.sh
+seeds="$B/seeds"
+rm -rf "$seeds"; mkdir -p "$seeds" "$B/findings"
+"$B/fuzz/gen_seeds" "$seeds"
+# Small converter-made models of the op conformance cache, if generated.
+if [ -d .cache/ops ]; then
+  find .cache/ops -name '*.tflite' -size -64k -exec cp {} "$seeds/" \; 2>/dev/null || true
+fi
+cp tests/fuzz/regressions/* "$seeds/" 2>/dev/null || true
+echo "seeds: $(ls "$seeds" | wc -l) files"
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+status=0
+for t in $TARGETS; do
+  corpus="$B/corpus/$t"; mkdir -p "$corpus"
+  echo "===== $t: ${SECS}s"
+  if ! "$B/fuzz/$t" -max_total_time="$SECS" -print_final_stats=1 \
+      -timeout=10 -rss_limit_mb=2048 -max_len=262144 -close_fd_mask=3 \
+      -artifact_prefix="$B/findings/$t-" "$corpus" "$seeds" \
+      > "$B/$t.log" 2>&1; then
+    status=1
+    echo "FINDING in $t:"; grep -E "ERROR|runtime error|SUMMARY|Test unit written" "$B/$t.log" | head -20
+  fi
+  grep -E "^stat::(number_of_executed_units|average_exec_per_sec|new_units_added|peak_rss_mb)" "$B/$t.log" || true
+  grep -E "cov: [0-9]+" "$B/$t.log" | tail -n 1 || true
+done
+exit $status
