@@ -14,6 +14,7 @@
 
 #include "peak.h"
 #include "kernels/cpu.h"
+#include "kernels/f32_dwconv.h"
 #include "kernels/f32_gemm.h"
 
 static double now_s(void) {
@@ -34,16 +35,6 @@ static double peak_gflops(pnn_isa isa) {
     if (isa == PNN_ISA_AVX512) flops = pnn_bench_fma_avx512(iters, &s);
     else if (isa == PNN_ISA_AVX2) flops = pnn_bench_fma_avx2(iters, &s);
 #endif
-    if (isa == PNN_ISA_SCALAR) {
-      /* Scalar: 8 independent chains of fmaf-free multiply-adds. */
-      volatile float xv = 0.999999f, yv = 1e-7f;
-      float x = xv, y = yv, acc[8];
-      for (int i = 0; i < 8; i++) acc[i] = (float)i;
-      for (long it = 0; it < iters / 4; it++)
-        for (int i = 0; i < 8; i++) acc[i] = acc[i] * x + y;
-      for (int i = 0; i < 8; i++) s += acc[i];
-      flops = (double)(iters / 4) * 8 * 2;
-    }
     t = now_s() - t;
     g_sink += s;
     double g = flops / t * 1e-9;
@@ -86,6 +77,49 @@ static double gemm_gflops(const pnn_f32_gemm_config *cfg, size_t n) {
   return 2.0 * n * n * n / best * 1e-9;
 }
 
+/* Depthwise 3x3 (MobileNet-like layers), GFLOP/s counting 2 per tap. */
+static void bench_dwconv(pnn_isa top) {
+  static const struct { int hw, c, stride; } layers[] = {
+      {112, 96, 1}, {112, 96, 2}, {28, 192, 1}, {14, 576, 2}};
+  printf("\nf32 depthwise 3x3 SAME, 1 thread (best of repeats)\n");
+  printf("%-28s", "layer");
+  for (int i = 0; i <= (int)top; i++) printf(" %10s", pnn_isa_name((pnn_isa)i));
+  printf("   GFLOP/s\n");
+  for (size_t l = 0; l < sizeof layers / sizeof layers[0]; l++) {
+    const int hw = layers[l].hw, c = layers[l].c, st = layers[l].stride;
+    const int out = (hw + st - 1) / st, pad = ((out - 1) * st + 3 - hw) / 2;
+    pnn_f32_dwconv s = {.batch = 1, .in_h = hw, .in_w = hw, .c = c,
+                        .out_h = out, .out_w = out, .f_h = 3, .f_w = 3,
+                        .stride_h = st, .stride_w = st, .dil_h = 1,
+                        .dil_w = 1, .pad_h = pad, .pad_w = pad, .act = 3};
+    float *in = malloc(sizeof(float) * hw * hw * c);
+    float *o = malloc(sizeof(float) * out * out * c);
+    float *w = malloc(sizeof(float) * 9 * c), *b = malloc(sizeof(float) * c);
+    void *mem = malloc(pnn_f32_dwconv_bytes(&s));
+    fill(in, (size_t)hw * hw * c, 3);
+    fill(w, (size_t)9 * c, 4);
+    fill(b, (size_t)c, 5);
+    char name[64];
+    snprintf(name, sizeof name, "%dx%dx%d s%d", hw, hw, c, st);
+    printf("%-28s", name);
+    for (int i = 0; i <= (int)top; i++) {
+      pnn_f32_dwconv d = s;
+      pnn_f32_dwconv_init(&d, (pnn_isa)i, w, b, mem);
+      double best = 1e30;
+      for (int rep = 0; rep < 20; rep++) {
+        double t = now_s();
+        pnn_f32_dwconv_run(&d, in, o, 0, out);
+        t = now_s() - t;
+        if (t < best) best = t;
+      }
+      g_sink += o[0];
+      printf(" %10.1f", 2.0 * 9 * out * out * c / best * 1e-9);
+    }
+    printf("\n");
+    free(in), free(o), free(w), free(b), free(mem);
+  }
+}
+
 int main(int argc, char **argv) {
   size_t n = argc > 1 ? (size_t)atol(argv[1]) : 1024;
   if (n < 16 || n > 8192) n = 1024;
@@ -94,18 +128,23 @@ int main(int argc, char **argv) {
          pnn_isa_name(top));
   printf("\n%-8s %14s\n", "ISA", "peak GFLOP/s");
   double peak[PNN_ISA_COUNT] = {0};
-  for (int i = 0; i <= (int)top; i++) {
+  for (int i = 1; i <= (int)top; i++) {
     peak[i] = peak_gflops((pnn_isa)i);
     printf("%-8s %14.1f   (measured FMA peak, 1 core)\n",
            pnn_isa_name((pnn_isa)i), peak[i]);
   }
+  printf("%-8s %14s   (plain C; the compiler may use SSE2)\n", "scalar", "-");
   printf("\nf32 GEMM %zux%zux%zu, 1 thread (best of repeats)\n", n, n, n);
   printf("%-24s %10s %10s\n", "kernel", "GFLOP/s", "of peak");
   for (int i = 0; i <= (int)top; i++) {
     const pnn_f32_gemm_config *cfg = pnn_f32_gemm_config_for((pnn_isa)i);
     if ((int)cfg->isa != i) continue;
     double g = gemm_gflops(cfg, cfg->isa == PNN_ISA_SCALAR && n > 512 ? 512 : n);
-    printf("%-24s %10.1f %9.1f%%\n", cfg->name, g, 100.0 * g / peak[i]);
+    if (peak[i] > 0)
+      printf("%-24s %10.1f %9.1f%%\n", cfg->name, g, 100.0 * g / peak[i]);
+    else
+      printf("%-24s %10.1f %10s\n", cfg->name, g, "-");
   }
+  bench_dwconv(top);
   return g_sink == 12345.f;
 }

@@ -43,6 +43,7 @@ fi
 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
   --no-input -r "$req" >&2
 # Fail here, not later inside a test, if the set does not import.
-"$venv/bin/python" -c 'import numpy, tensorflow, ai_edge_litert.interpreter, sklearn, PIL' >&2
+TF_CPP_MIN_LOG_LEVEL=3 "$venv/bin/python" -c \
+  'import numpy, tensorflow, ai_edge_litert.interpreter, sklearn, PIL' >&2
 echo "$want" > "$stamp"
 echo "$venv/bin/python"

@@ -410,6 +410,21 @@ static pnn_status check_quant(rd *r, const pnn_tensor_def *t) {
   if (q->n_zero_point && q->n_zero_point != q->n_scale)
     return bad(r, "quantization has %d zero points for %d scales",
                q->n_zero_point, q->n_scale);
+  /* A zero point must be a value of the tensor's own type. */
+  int64_t lo = 0, hi = -1;
+  switch (t->type) {
+    case PNN_TYPE_INT4: lo = -8; hi = 7; break;
+    case PNN_TYPE_INT8: lo = -128; hi = 127; break;
+    case PNN_TYPE_UINT8: lo = 0; hi = 255; break;
+    case PNN_TYPE_INT16: lo = -32768; hi = 32767; break;
+    case PNN_TYPE_UINT16: lo = 0; hi = 65535; break;
+    default: break;
+  }
+  for (int32_t i = 0; q->n_scale && i < q->n_zero_point && lo <= hi; i++)
+    if (q->zero_point[i] < lo || q->zero_point[i] > hi)
+      return bad(r, "quantization zero_point[%d] = %lld is outside the %s "
+                 "range [%lld, %lld]", i, (long long)q->zero_point[i],
+                 pnn_type_name(t->type), (long long)lo, (long long)hi);
   if (q->n_scale > 1) {
     int32_t d = q->quantized_dimension;
     if (d < 0 || d >= t->rank)

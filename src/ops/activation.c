@@ -10,6 +10,7 @@
 #include <math.h>
 
 #include "ops/common.h"
+#include "ops/fixedpoint.h"
 #include "ops/quant_math.h"
 #include "ops/tensor_util.h"
 
@@ -464,18 +465,54 @@ typedef struct {
   int32_t dims[PNN_MAX_RANK];
   int64_t sx[PNN_MAX_RANK], sa[PNN_MAX_RANK];
   int64_t count;
+  /* int8 / uint8 (TFLite PreluParams): x >= 0 scales by in/out, x < 0 by
+   * in * alpha / out; offsets are the zero points. */
+  int32_t in_zp, alpha_zp, out_zp;
+  int32_t m1, m2;
+  int s1, s2;
+  int32_t lo, hi;
 } prelu_state;
+
+static pnn_status prelu_quant(pnn_node *node, const pnn_tensor *in,
+                              const pnn_tensor *alpha, prelu_state *st) {
+  const pnn_tensor *out = node->outputs[0];
+  pnn_status s = pnn_qm_require_scale(node, in, "input 0");
+  if (!s) s = pnn_qm_require_scale(node, alpha, "input 1");
+  if (!s) s = pnn_qm_require_scale(node, out, "output");
+  if (s) return s;
+  st->in_zp = in->zero_point;
+  st->alpha_zp = alpha->zero_point;
+  st->out_zp = out->zero_point;
+  pnn_qm_type_range(in->type, &st->lo, &st->hi);
+  pnn_qm_quantize_multiplier((double)in->scale / (double)out->scale, &st->m1,
+                             &st->s1);
+  pnn_qm_quantize_multiplier(
+      (double)in->scale * (double)alpha->scale / (double)out->scale, &st->m2,
+      &st->s2);
+  return PNN_OK;
+}
 
 static pnn_status prelu_prepare(pnn_node *node) {
   pnn_tensor *in, *alpha;
-  pnn_status s = float_input(node, 2, &in);
-  if (!s) s = pnn_require_input(node, 1, &alpha);
-  if (!s) s = pnn_check_type(node, alpha, 1, PNN_TYPE_FLOAT32);
+  pnn_status s = pnn_check_io(node, 2, 2, 1);
+  if (!s) s = pnn_require_input(node, 0, &in);
   if (s) return s;
+  const bool quant = in->type == PNN_TYPE_INT8 || in->type == PNN_TYPE_UINT8;
+  if (!quant) s = float_input(node, 2, &in);
+  if (!s) s = pnn_require_input(node, 1, &alpha);
+  if (!s) s = pnn_check_type(node, alpha, 1, in->type);
+  if (s) return s;
+  if (pnn_tensor_count(in) < 0)
+    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
+                          "input 0 (%s): element count overflows", in->name);
   prelu_state *st = pnn_node_alloc_persistent(node, sizeof *st);
   if (!st)
     return pnn_node_error(node, PNN_ERROR_OUT_OF_MEMORY,
                           "out of memory for op state");
+  if (quant) {
+    s = prelu_quant(node, in, alpha, st);
+    if (s) return s;
+  }
   if (in->rank > PNN_MAX_RANK || alpha->rank > PNN_MAX_RANK ||
       !pnn_broadcast_dims(in->dims, in->rank, alpha->dims, alpha->rank,
                           st->dims, &st->rank))
@@ -490,11 +527,55 @@ static pnn_status prelu_prepare(pnn_node *node) {
   pnn_broadcast_strides(in, st->rank, st->sx);
   pnn_broadcast_strides(alpha, st->rank, st->sa);
   node->state = st;
-  return pnn_node_resize_output(node, 0, PNN_TYPE_FLOAT32, st->dims, st->rank);
+  bool grows = st->rank != in->rank;
+  for (int i = 0; !grows && i < in->rank; i++)
+    grows = st->dims[i] != in->dims[i];
+  if (quant && grows)
+    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
+                          "input 1 (%s, alpha) broadcasts input 0 (%s) to a "
+                          "larger shape",
+                          alpha->name, in->name);
+  return pnn_node_resize_output(node, 0, in->type, st->dims, st->rank);
 }
+
+#define PRELU_Q(NAME, T)                                                    \
+  static void NAME(const prelu_state *st, const T *x, const T *al, T *out) { \
+    int64_t idx[PNN_MAX_RANK] = {0};                                        \
+    int64_t ox = 0, oa = 0;                                                 \
+    for (int64_t i = 0; i < st->count; i++) {                               \
+      const int32_t v = x[ox] - st->in_zp;                                  \
+      int32_t r;                                                            \
+      if (v >= 0)                                                           \
+        r = pnn_qm_mul_by_qm(v, st->m1, st->s1);                            \
+      else                                                                  \
+        r = pnn_qm_mul_by_qm(v * (al[oa] - st->alpha_zp), st->m2, st->s2);  \
+      out[i] = (T)pnn_qm_clamp(r + st->out_zp, st->lo, st->hi);             \
+      for (int k = st->rank - 1; k >= 0; k--) {                             \
+        ox += st->sx[k];                                                    \
+        oa += st->sa[k];                                                    \
+        if (++idx[k] < st->dims[k]) break;                                  \
+        ox -= st->sx[k] * st->dims[k];                                      \
+        oa -= st->sa[k] * st->dims[k];                                      \
+        idx[k] = 0;                                                         \
+      }                                                                     \
+    }                                                                       \
+  }
+PRELU_Q(prelu_i8, int8_t)
+PRELU_Q(prelu_u8, uint8_t)
 
 static pnn_status prelu_eval(pnn_node *node) {
   const prelu_state *st = node->state;
+  if (st->count == 0) return PNN_OK;
+  if (node->inputs[0]->type == PNN_TYPE_INT8) {
+    prelu_i8(st, node->inputs[0]->data, node->inputs[1]->data,
+             node->outputs[0]->data);
+    return PNN_OK;
+  }
+  if (node->inputs[0]->type == PNN_TYPE_UINT8) {
+    prelu_u8(st, node->inputs[0]->data, node->inputs[1]->data,
+             node->outputs[0]->data);
+    return PNN_OK;
+  }
   const float *x = node->inputs[0]->data, *al = node->inputs[1]->data;
   float *out = node->outputs[0]->data;
   if (st->count == 0) return PNN_OK;
@@ -523,9 +604,218 @@ typedef struct {
   float beta;
 } softmax_state;
 
+/* ------------------------------------ quantized SOFTMAX (8 and 16 bit) */
+
+/* TFLite's reference quantized softmax. 8-bit inputs: the row maximum is
+ * subtracted, differences are scaled by beta * input_scale into a 5-integer-
+ * bit fixed-point value, exponentiated with gemmlowp's exp_on_negative_
+ * values, summed with 12 integer bits, and each exp is multiplied by the
+ * fixed-point reciprocal of the sum; differences below diff_min give 0.
+ * int16: TFLite's SoftmaxInt16 with its two 513-entry interpolated tables
+ * (exp on [-10, 0] and 1 / (1 + x) on [0, 1]). */
+typedef struct {
+  int64_t rows, depth;
+  pnn_type in_type, out_type;
+  int32_t in_mult;  /* 8-bit: beta * scale as a multiplier > 1; 16: any */
+  int in_shift;
+  int diff_min;
+  int16_t exp_lut[513], recip_lut[513];
+} qsoftmax_state;
+
+/* TFLite's int16 table generator (gen_lut / LUTPopulate<int16_t> with a
+ * [-1, 1] output range): 512 samples on [lo, hi] with a bias that centres
+ * the interpolation error at each midpoint, plus the end point. */
+static void gen_lut16(double (*f)(double), double lo, double hi,
+                      int16_t *table) {
+  const int steps = 512;
+  const double step = (hi - lo) / steps, half = step / 2.0;
+  for (int i = 0; i < steps; i++) {
+    double sample = round(f(lo + i * step) * 32768.0);
+    double mid_interp =
+        round((f(lo + (i + 1) * step) * 32768.0 + sample) / 2.0);
+    double mid = round(f(lo + i * step + half) * 32768.0);
+    double bias = round((mid_interp - mid) / 2.0);
+    double v = sample - bias;
+    table[i] = (int16_t)(v < -32768.0 ? -32768.0 : (v > 32767.0 ? 32767.0 : v));
+  }
+  double v = round(f(hi) * 32768.0);
+  table[steps] = (int16_t)(v < -32768.0 ? -32768.0 : (v > 32767.0 ? 32767.0 : v));
+}
+static double exp_d(double x) { return exp(x); }
+static double recip1p_d(double x) { return 1.0 / (1.0 + x); }
+
+/* TFLite's interpolated lookup in a 513-entry int16 table. */
+static inline int16_t lut16_lookup(int16_t v, const int16_t *lut) {
+  const int index = 256 + (v >> 7);
+  const int32_t offset = v & 0x7f;
+  const int32_t base = lut[index];
+  const int32_t slope = lut[index + 1] - lut[index];
+  const int32_t delta = (slope * offset + 64) >> 7;
+  return (int16_t)(base + delta);
+}
+
+/* TFLite CalculateInputRadius. */
+static int input_radius(int int_bits, int left_shift, int total_bits) {
+  const double r = 1.0 * ((1 << int_bits) - 1) *
+                   (double)(1ll << (total_bits - int_bits)) /
+                   (double)(1ll << left_shift);
+  return (int)floor(r);
+}
+
+static pnn_status qsoftmax_prepare(pnn_node *node, pnn_tensor *in) {
+  const pnn_tensor *out = node->outputs[0];
+  pnn_status s = pnn_qm_require_scale(node, in, "input 0");
+  if (!s) s = pnn_qm_require_scale(node, out, "output");
+  if (s) return s;
+  if (in->rank < 1)
+    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
+                          "input 0 (%s): must have rank >= 1", in->name);
+  const bool ok_types =
+      (in->type == out->type) ||
+      (out->type == PNN_TYPE_INT16 &&
+       (in->type == PNN_TYPE_INT8 || in->type == PNN_TYPE_UINT8));
+  if (!ok_types)
+    return pnn_node_error(node, PNN_ERROR_UNSUPPORTED,
+                          "input 0 (%s) %s with output (%s) %s not supported",
+                          in->name, pnn_type_name(in->type), out->name,
+                          pnn_type_name(out->type));
+  qsoftmax_state *st = pnn_node_alloc_persistent(node, sizeof *st);
+  if (!st)
+    return pnn_node_error(node, PNN_ERROR_OUT_OF_MEMORY,
+                          "out of memory for op state");
+  st->depth = in->dims[in->rank - 1];
+  st->rows = pnn_dims_count(in->dims, in->rank - 1);
+  st->in_type = in->type;
+  st->out_type = out->type;
+  const double beta = (double)PNN_OPTS(node, softmax)->beta;
+  if (in->type == PNN_TYPE_INT8 && out->type == PNN_TYPE_INT8 &&
+      (out->zero_point != -128 ||
+       fabsf(out->scale - 1.f / 256) > 0.001f * 1.f / 256))
+    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
+                          "output (%s): int8 SOFTMAX needs scale 1/256 and "
+                          "zero point -128",
+                          out->name);
+  if (in->type == PNN_TYPE_INT16) {
+    if (in->zero_point != 0 || out->zero_point != 0 ||
+        fabsf(out->scale - 1.f / 32768) > 0.001f * 1.f / 32768)
+      return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
+                            "int16 SOFTMAX needs zero points 0 and output "
+                            "scale 1/32768");
+    gen_lut16(exp_d, -10.0, 0.0, st->exp_lut);
+    gen_lut16(recip1p_d, 0.0, 1.0, st->recip_lut);
+    pnn_qm_quantize_multiplier((double)in->scale * beta / (10.0 / 65535.0),
+                               &st->in_mult, &st->in_shift);
+  } else {
+    /* PreprocessSoftmaxScaling with 5 integer bits (double rounding). */
+    double real = beta * (double)in->scale * (double)(1 << (31 - 5));
+    const double max_real = (double)(1ll << 31) - 1.0;
+    if (real > max_real) real = max_real;
+    if (!pnn_qm_quantize_multiplier_greater_than_one(real, &st->in_mult,
+                                                     &st->in_shift))
+      return pnn_node_error(node, PNN_ERROR_UNSUPPORTED,
+                            "input 0 (%s): beta * scale %g too small",
+                            in->name, beta * (double)in->scale);
+    st->diff_min = -input_radius(5, st->in_shift, 31);
+  }
+  node->state = st;
+  return pnn_node_resize_output(node, 0, out->type, in->dims, in->rank);
+}
+
+static inline int32_t q8_at(const void *p, pnn_type t, int64_t i) {
+  return t == PNN_TYPE_INT8 ? ((const int8_t *)p)[i] : ((const uint8_t *)p)[i];
+}
+
+static void qsoftmax8_worker(void *arg, int64_t begin, int64_t end) {
+  const act_job *j = arg;
+  const qsoftmax_state *st = j->state;
+  const int64_t d = st->depth;
+  const void *xin = j->in;
+  int32_t omin, omax;
+  pnn_qm_type_range(st->out_type, &omin, &omax);
+  const int out_bits = st->out_type == PNN_TYPE_INT16 ? 16 : 8;
+  for (int64_t r = begin; r < end; r++) {
+    int32_t mx = INT32_MIN;
+    for (int64_t c = 0; c < d; c++) {
+      int32_t v = q8_at(xin, st->in_type, r * d + c);
+      mx = v > mx ? v : mx;
+    }
+    int32_t sum = 0; /* 12 integer bits */
+    for (int64_t c = 0; c < d; c++) {
+      int32_t diff = q8_at(xin, st->in_type, r * d + c) - mx;
+      if (diff >= st->diff_min) {
+        int32_t scaled =
+            pnn_qm_srdhm(diff * (1 << st->in_shift), st->in_mult);
+        sum += pnn_fp_rescale(pnn_fp_exp_on_negative_values(scaled, 5), 0,
+                              12);
+      }
+    }
+    int nbou;
+    const int32_t scale = pnn_fp_reciprocal(sum, 12, &nbou);
+    for (int64_t c = 0; c < d; c++) {
+      int32_t diff = q8_at(xin, st->in_type, r * d + c) - mx;
+      int32_t o = omin;
+      if (diff >= st->diff_min) {
+        int32_t scaled =
+            pnn_qm_srdhm(diff * (1 << st->in_shift), st->in_mult);
+        int32_t e = pnn_fp_exp_on_negative_values(scaled, 5);
+        int32_t unsat = pnn_qm_rounding_divide_by_pot(
+            pnn_qm_srdhm(scale, e), nbou + 31 - out_bits);
+        o = pnn_qm_clamp(unsat + omin, omin, omax);
+      }
+      switch (st->out_type) {
+        case PNN_TYPE_INT8: ((int8_t *)j->out)[r * d + c] = (int8_t)o; break;
+        case PNN_TYPE_UINT8: ((uint8_t *)j->out)[r * d + c] = (uint8_t)o; break;
+        default: ((int16_t *)j->out)[r * d + c] = (int16_t)o; break;
+      }
+    }
+  }
+}
+
+static void qsoftmax16_worker(void *arg, int64_t begin, int64_t end) {
+  const act_job *j = arg;
+  const qsoftmax_state *st = j->state;
+  const int64_t d = st->depth;
+  const int16_t *xin = (const int16_t *)(const void *)j->in;
+  int16_t *y = (int16_t *)(void *)j->out;
+  for (int64_t r = begin; r < end; r++) {
+    const int16_t *x = xin + r * d;
+    int16_t *o = y + r * d;
+    int16_t mx = INT16_MIN;
+    for (int64_t c = 0; c < d; c++) mx = x[c] > mx ? x[c] : mx;
+    int32_t sum = 0;
+    /* The exps are kept in the output row until the sum is known. */
+    for (int64_t c = 0; c < d; c++) {
+      int32_t diff = (int32_t)x[c] - mx;
+      int32_t sd = pnn_qm_mul_by_qm(diff, st->in_mult, st->in_shift) + 32767;
+      int16_t sat = (int16_t)pnn_qm_clamp(sd, INT16_MIN, INT16_MAX);
+      o[c] = lut16_lookup(sat, st->exp_lut);
+      sum += o[c];
+    }
+    const int hp1 = pnn_fp_clz32((uint32_t)sum);
+    const int32_t shifted =
+        (int32_t)((((int64_t)sum << (hp1 - 1)) + (1 << 13)) >> 14);
+    const int32_t sym = shifted - ((1 << 15) + (1 << 16));
+    const int16_t recip =
+        lut16_lookup((int16_t)pnn_qm_clamp(sym, INT16_MIN, INT16_MAX),
+                     st->recip_lut);
+    const int right = 31 - hp1;
+    const int64_t rnd = (int64_t)1 << (right - 1);
+    for (int64_t c = 0; c < d; c++) {
+      int64_t v = ((int64_t)o[c] * recip + rnd) >> right;
+      o[c] = (int16_t)(v < 0 ? 0 : (v > INT16_MAX ? INT16_MAX : v));
+    }
+  }
+}
+
 static pnn_status softmax_prepare(pnn_node *node) {
   pnn_tensor *in;
-  pnn_status s = float_input(node, 1, &in);
+  pnn_status s = pnn_check_io(node, 1, 1, 1);
+  if (!s) s = pnn_require_input(node, 0, &in);
+  if (s) return s;
+  if (node->builtin == PNN_OP_SOFTMAX && is_quant_type(in->type) &&
+      pnn_tensor_count(in) >= 0)
+    return qsoftmax_prepare(node, in);
+  s = float_input(node, 1, &in);
   if (s) return s;
   if (in->rank < 1)
     return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
@@ -589,6 +879,16 @@ static pnn_status softmax_eval_with(pnn_node *node, pnn_range_fn worker) {
 }
 
 static pnn_status softmax_eval(pnn_node *node) {
+  if (node->inputs[0]->type != PNN_TYPE_FLOAT32) {
+    const qsoftmax_state *st = node->state;
+    if (st->depth == 0) return PNN_OK;
+    act_job job = {st, node->inputs[0]->data, node->outputs[0]->data};
+    run_job(node,
+            st->in_type == PNN_TYPE_INT16 ? qsoftmax16_worker
+                                          : qsoftmax8_worker,
+            &job, st->rows, st->rows * st->depth);
+    return PNN_OK;
+  }
   return softmax_eval_with(node, softmax_worker);
 }
 

@@ -9,7 +9,9 @@
 #include <string.h>
 
 #include "kernels/f32_conv.h"
+#include "kernels/f32_dwconv.h"
 #include "ops/common.h"
+#include "ops/nn_quant.h"
 
 typedef struct conv_geom conv_geom;
 /* Computes output rows [begin, end) of batch*out_h rows. */
@@ -28,6 +30,7 @@ struct conv_geom {
   int act;
   conv_run_fn run;
   const pnn_f32_conv *gemm; /* CONV_2D on the packed GEMM, or NULL */
+  const pnn_f32_dwconv *dw; /* SIMD depthwise (multiplier 1), or NULL */
 };
 
 /* Tensors of one eval, handed to the row-parallel worker. */
@@ -146,6 +149,17 @@ static void conv_worker(void *arg, int64_t begin, int64_t end) {
   j->g->run(j->g, j->in, j->w, j->bias, j->out, begin, end);
 }
 
+typedef struct {
+  const pnn_f32_dwconv *d;
+  const float *in;
+  float *out;
+} dw_job;
+
+static void dw_worker(void *arg, int64_t begin, int64_t end) {
+  const dw_job *j = arg;
+  pnn_f32_dwconv_run(j->d, j->in, j->out, begin, end);
+}
+
 static void conv_parallel(void *ctx, int64_t n, pnn_f32_range_fn fn,
                           void *arg) {
   pnn_node_parallel_for(ctx, n, fn, arg);
@@ -157,6 +171,12 @@ static pnn_status conv_eval_common(pnn_node *node, int in_i, int w_i,
   if (g->gemm) {
     pnn_f32_conv_run(g->gemm, node->inputs[in_i]->data, node->outputs[0]->data,
                      node->scratch, conv_parallel, node);
+    return PNN_OK;
+  }
+  if (g->dw) {
+    dw_job dj = {g->dw, node->inputs[in_i]->data, node->outputs[0]->data};
+    int64_t rows = (int64_t)g->batch * g->out_h;
+    if (rows > 0 && g->out_w > 0) pnn_node_parallel_for(node, rows, dw_worker, &dj);
     return PNN_OK;
   }
   conv_job job = {
@@ -242,6 +262,7 @@ static void conv2d_ref(const conv_geom *g, const float *in, const float *w,
 }
 
 static pnn_status conv2d_prepare(pnn_node *node) {
+  if (pnn_q_conv_wanted(node)) return pnn_q_conv2d_prepare(node);
   const pnn_conv2d_options *opt = &node->options->conv2d;
   pnn_tensor *in, *w;
   pnn_status s = pnn_check_io(node, 2, 3, 1);
@@ -301,6 +322,7 @@ static pnn_status conv2d_prepare(pnn_node *node) {
 }
 
 static pnn_status conv2d_eval(pnn_node *node) {
+  if (pnn_q_conv_wanted(node)) return pnn_q_conv_eval(node);
   return conv_eval_common(node, 0, 1, 2);
 }
 
@@ -341,7 +363,34 @@ static void depthwise_ref(const conv_geom *g, const float *in, const float *w,
   }
 }
 
+/* Depth multiplier 1 with constant weights (and bias): the vectorized
+ * kernels of the active ISA (src/kernels/f32_dwconv*), weights repacked
+ * here. Other multipliers keep the reference loop. */
+static pnn_status depthwise_simd_prepare(pnn_node *node, conv_geom *g,
+                                         const pnn_tensor *w,
+                                         const pnn_tensor *bias) {
+  if (g->depth_multiplier != 1 || !w->is_constant ||
+      (bias && !bias->is_constant))
+    return PNN_OK;
+  pnn_f32_dwconv shape = {
+      .batch = g->batch, .in_h = g->in_h, .in_w = g->in_w, .c = g->in_c,
+      .out_h = g->out_h, .out_w = g->out_w, .f_h = g->f_h, .f_w = g->f_w,
+      .stride_h = g->stride_h, .stride_w = g->stride_w, .dil_h = g->dil_h,
+      .dil_w = g->dil_w, .pad_h = g->pad_h, .pad_w = g->pad_w, .act = g->act};
+  const size_t bytes = pnn_f32_dwconv_bytes(&shape);
+  if (!bytes) return PNN_OK;
+  pnn_f32_dwconv *d = pnn_node_alloc_persistent(node, sizeof(*d));
+  void *mem = pnn_node_alloc_persistent(node, bytes);
+  if (!d || !mem) return out_of_memory(node);
+  *d = shape;
+  pnn_f32_dwconv_init(d, pnn_isa_active(), w->data, bias ? bias->data : NULL,
+                      mem);
+  g->dw = d;
+  return PNN_OK;
+}
+
 static pnn_status depthwise_prepare(pnn_node *node) {
+  if (pnn_q_conv_wanted(node)) return pnn_q_depthwise_prepare(node);
   const pnn_depthwise_conv2d_options *opt = &node->options->depthwise_conv2d;
   pnn_tensor *in, *w;
   pnn_status s = pnn_check_io(node, 2, 3, 1);
@@ -396,6 +445,8 @@ static pnn_status depthwise_prepare(pnn_node *node) {
   conv_geom *st = new_geom(node);
   if (!st) return out_of_memory(node);
   *st = g;
+  s = depthwise_simd_prepare(node, st, w, bias);
+  if (s) return s;
   return resize_nhwc(node, st);
 }
 
@@ -469,6 +520,7 @@ static pnn_status read_output_shape(pnn_node *node, const pnn_tensor *t,
 }
 
 static pnn_status transpose_conv_prepare(pnn_node *node) {
+  if (pnn_q_conv_wanted(node)) return pnn_q_transpose_conv_prepare(node);
   const pnn_transpose_conv_options *opt = &node->options->transpose_conv;
   pnn_tensor *shape, *w, *in;
   pnn_status s = pnn_check_io(node, 3, 4, 1);
@@ -547,6 +599,7 @@ static pnn_status transpose_conv_prepare(pnn_node *node) {
 }
 
 static pnn_status transpose_conv_eval(pnn_node *node) {
+  if (pnn_q_conv_wanted(node)) return pnn_q_conv_eval(node);
   return conv_eval_common(node, 2, 1, 3);
 }
 

@@ -10,7 +10,9 @@
  *
  * prepare stores the sizes in node state with a `run` function over output
  * rows, so a packed GEMM path can replace the reference loop at prepare. */
+#include "kernels/f32_gemm.h"
 #include "ops/common.h"
+#include "ops/nn_quant.h"
 
 /* ------------------------------------------------------ FULLY_CONNECTED */
 
@@ -25,6 +27,7 @@ struct fc_state {
   int32_t units; /* output features = weights dim 0 */
   int act;
   fc_run_fn run;
+  const pnn_f32_gemm_plan *gemm; /* packed weights, or NULL: reference */
 };
 
 typedef struct {
@@ -66,7 +69,34 @@ static pnn_status fc_check_bias(pnn_node *node, int32_t units) {
   return PNN_OK;
 }
 
+/* Constant weights (and bias): packed once for the GEMM of the active ISA
+ * (src/kernels/f32_gemm*); [units, depth] is B transposed. */
+static pnn_status fc_gemm_prepare(pnn_node *node, fc_state *st,
+                                  const pnn_tensor *w) {
+  const pnn_tensor *bias = node->n_inputs > 2 ? node->inputs[2] : NULL;
+  if (!w->is_constant || (bias && !bias->is_constant) || st->units <= 0)
+    return PNN_OK;
+  const pnn_f32_gemm_config *cfg = pnn_f32_gemm_config_for(pnn_isa_active());
+  const size_t n = (size_t)st->units, k = (size_t)st->depth;
+  const size_t floats = pnn_f32_gemm_packed_floats(cfg, n, k);
+  if (!floats) return PNN_OK;
+  pnn_f32_gemm_plan *plan = pnn_node_alloc_persistent(node, sizeof(*plan));
+  void *mem = pnn_node_alloc_persistent(
+      node, floats * sizeof(float) + PNN_F32_GEMM_ALIGN);
+  if (!plan || !mem)
+    return pnn_node_error(node, PNN_ERROR_OUT_OF_MEMORY,
+                          "out of memory for packed weights");
+  float *packed = pnn_f32_gemm_align(mem);
+  pnn_f32_gemm_pack(cfg, n, k, w->data, (ptrdiff_t)k, 1,
+                    bias ? bias->data : NULL, packed);
+  *plan = (pnn_f32_gemm_plan){cfg, n, k, (n + cfg->nr - 1) / cfg->nr, packed,
+                              st->act};
+  st->gemm = plan;
+  return PNN_OK;
+}
+
 static pnn_status fc_prepare(pnn_node *node) {
+  if (pnn_q_fc_wanted(node)) return pnn_q_fc_prepare(node);
   const pnn_fully_connected_options *opt = &node->options->fully_connected;
   pnn_tensor *in, *w;
   pnn_status s = pnn_check_io(node, 2, 3, 1);
@@ -140,11 +170,23 @@ static pnn_status fc_prepare(pnn_node *node) {
                           "out of memory for op state");
   *p = st;
   node->state = p;
+  s = fc_gemm_prepare(node, p, w);
+  if (s) return s;
   return pnn_node_resize_output(node, 0, PNN_TYPE_FLOAT32, dims, rank);
 }
 
 static pnn_status fc_eval(pnn_node *node) {
+  if (pnn_q_fc_wanted(node)) return pnn_q_fc_eval(node);
   const fc_state *st = node->state;
+  if (st->gemm) {
+    pnn_f32_gemm_job gj;
+    pnn_f32_gemm_job_init(&gj, st->gemm, (size_t)st->batch,
+                          node->inputs[0]->data, (size_t)st->depth,
+                          node->outputs[0]->data, (size_t)st->units, 8);
+    pnn_node_parallel_for(node, pnn_f32_gemm_job_tasks(&gj),
+                          pnn_f32_gemm_job_run, &gj);
+    return PNN_OK;
+  }
   fc_job job = {
       .st = st,
       .in = node->inputs[0]->data,
@@ -168,6 +210,8 @@ typedef struct {
   int64_t n_batch;                  /* product of output batch dims */
   int32_t m, k, n;
   bool adj_x, adj_y;
+  /* GEMM path: rhs packed into scratch per batch at eval; NULL: reference */
+  const pnn_f32_gemm_config *gemm;
 } bmm_state;
 
 typedef struct {
@@ -224,7 +268,50 @@ static void bmm_strides(const pnn_tensor *t, int rank, int64_t *strides) {
   }
 }
 
+/* Without adj_x the lhs rows are GEMM rows; each rhs matrix is packed into
+ * scratch at eval (it is usually an activation) and multiplied by the
+ * GEMM of the active ISA. */
+static pnn_status bmm_gemm_prepare(pnn_node *node, bmm_state *st) {
+  if (st->adj_x || st->m <= 0 || st->n <= 0) return PNN_OK;
+  const pnn_f32_gemm_config *cfg = pnn_f32_gemm_config_for(pnn_isa_active());
+  const size_t floats =
+      pnn_f32_gemm_packed_floats(cfg, (size_t)st->n, (size_t)st->k);
+  if (!floats || floats > SIZE_MAX / 8 / sizeof(float)) return PNN_OK;
+  pnn_status s = pnn_node_request_scratch(
+      node, floats * sizeof(float) + PNN_F32_GEMM_ALIGN);
+  if (s) return s;
+  st->gemm = cfg;
+  return PNN_OK;
+}
+
+static void bmm_gemm_eval(pnn_node *node, const bmm_state *st) {
+  const size_t m = (size_t)st->m, k = (size_t)st->k, n = (size_t)st->n;
+  const float *lhs = node->inputs[0]->data, *rhs = node->inputs[1]->data;
+  float *out = node->outputs[0]->data;
+  float *packed = pnn_f32_gemm_align(node->scratch);
+  const pnn_f32_gemm_plan plan = {st->gemm, n, k,
+                                  (n + st->gemm->nr - 1) / st->gemm->nr,
+                                  packed, 0};
+  int64_t packed_ro = -1;
+  for (int64_t i = 0; i < st->n_batch; i++) {
+    int64_t lo, ro;
+    bmm_batch_offsets(st, i, &lo, &ro);
+    if (ro != packed_ro) { /* element (k, n): rhs[n*K + k] or rhs[k*N + n] */
+      pnn_f32_gemm_pack(st->gemm, n, k, rhs + ro * (int64_t)(k * n),
+                        st->adj_y ? (ptrdiff_t)k : 1,
+                        st->adj_y ? 1 : (ptrdiff_t)n, NULL, packed);
+      packed_ro = ro;
+    }
+    pnn_f32_gemm_job gj;
+    pnn_f32_gemm_job_init(&gj, &plan, m, lhs + lo * (int64_t)(m * k), k,
+                          out + i * (int64_t)(m * n), n, 8);
+    pnn_node_parallel_for(node, pnn_f32_gemm_job_tasks(&gj),
+                          pnn_f32_gemm_job_run, &gj);
+  }
+}
+
 static pnn_status bmm_prepare(pnn_node *node) {
+  if (pnn_q_bmm_wanted(node)) return pnn_q_bmm_prepare(node);
   const pnn_batch_matmul_options *opt = &node->options->batch_matmul;
   pnn_tensor *a, *b;
   pnn_status s = pnn_check_io(node, 2, 2, 1);
@@ -267,6 +354,8 @@ static pnn_status bmm_prepare(pnn_node *node) {
   st.n_batch = pnn_dims_count(st.out_dims, batch_rank);
   bmm_strides(a, st.rank, st.lhs_stride);
   bmm_strides(b, st.rank, st.rhs_stride);
+  s = bmm_gemm_prepare(node, &st);
+  if (s) return s;
   bmm_state *p = pnn_node_alloc_persistent(node, sizeof(*p));
   if (!p)
     return pnn_node_error(node, PNN_ERROR_OUT_OF_MEMORY,
@@ -278,7 +367,12 @@ static pnn_status bmm_prepare(pnn_node *node) {
 }
 
 static pnn_status bmm_eval(pnn_node *node) {
+  if (pnn_q_bmm_wanted(node)) return pnn_q_bmm_eval(node);
   const bmm_state *st = node->state;
+  if (st->gemm) {
+    bmm_gemm_eval(node, st); /* k == 0 writes zeros */
+    return PNN_OK;
+  }
   bmm_job job = {.st = st,
                  .lhs = node->inputs[0]->data,
                  .rhs = node->inputs[1]->data,

@@ -114,9 +114,11 @@ static void fc_rows(void *arg, int64_t begin, int64_t end) {
       if (j->bias)
         acc += j->bias64 ? ((const int64_t *)j->bias)[u]
                          : ((const int32_t *)j->bias)[u];
-      int32_t v = q->kind == QK_INT16
-                      ? pnn_qm_mul_by_qm64(acc, q->mult[u], q->shift[u])
-                      : pnn_qm_mul_by_qm((int32_t)acc, q->mult[u], q->shift[u]);
+      /* 16x8 too uses the int32 multiply on the (int64) accumulator:
+       * LiteRT's FULLY_CONNECTED does, unlike its 16x8 convolutions
+       * (checked on per-tensor and per-channel models: the int64 multiply
+       * is off by one on rounding ties). */
+      int32_t v = pnn_qm_mul_by_qm((int32_t)acc, q->mult[u], q->shift[u]);
       st_out(q->kind, j->out, b * q->units + u,
              pnn_qm_clamp(v + q->out_zp, q->lo, q->hi));
     }

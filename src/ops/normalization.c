@@ -1,6 +1,9 @@
-/* Normalization over the last (channel) axis, float32:
- * L2_NORMALIZATION and LOCAL_RESPONSE_NORMALIZATION. */
+/* Normalization over the last (channel) axis: L2_NORMALIZATION (float32,
+ * and int8 / uint8 as TFLite's integer kernels) and
+ * LOCAL_RESPONSE_NORMALIZATION (float32). */
 #include "ops/common.h"
+#include "ops/fixedpoint.h"
+#include "ops/quant_math.h"
 
 /* TFLite divides by max(||x||, 1e-6) so an all-zero row gives zeros
  * instead of NaN. */
@@ -13,9 +16,97 @@ static pnn_status check_float_io(pnn_node *node, pnn_tensor **in) {
   return s;
 }
 
+/* TFLite GetInvSqrtQuantizedMultiplierExp with reverse_shift -1:
+ * 1 / sqrt(x) as a Q31 multiplier and exponent, by five Newton-Raphson
+ * steps in gemmlowp fixed point (3 integer bits). */
+static void inv_sqrt_multiplier(int32_t x, int32_t *mult, int *shift) {
+  if (x <= 1) {
+    *mult = INT32_MAX;
+    *shift = 0;
+    return;
+  }
+  int sh = 11;
+  while (x >= (1 << 29)) {
+    x /= 4;
+    sh++;
+  }
+  const int max_left_bits = pnn_fp_clz32((uint32_t)x) - 1;
+  const int pairs = max_left_bits / 2 - 1;
+  sh -= pairs;
+  x <<= 2 * pairs;
+  const int32_t in_f3 = x >> 1;
+  const int32_t half_in = pnn_fp_mul_pot(in_f3, -1);
+  const int32_t half_three = (1 << 28) + (1 << 27);
+  int32_t v = 1 << 28; /* 1.0 with 3 integer bits */
+  for (int i = 0; i < 5; i++) {
+    const int32_t v3 =
+        pnn_fp_rescale(pnn_qm_srdhm(pnn_qm_srdhm(v, v), v), 9, 3);
+    v = pnn_fp_rescale(pnn_qm_srdhm(half_three, v) - pnn_qm_srdhm(half_in, v3),
+                       6, 3);
+  }
+  v = pnn_qm_srdhm(v, 1518500250); /* * sqrt(2) / 2 */
+  if (sh < 0) {
+    v = (int32_t)((uint32_t)v << -sh);
+    sh = 0;
+  }
+  *mult = v;
+  *shift = -sh;
+}
+
+/* int8 / uint8: TFLite's integer L2Normalization, output on the fixed
+ * scale 1/128 (zero point 0 for int8, 128 for uint8). */
+static pnn_status l2norm_q_prepare(pnn_node *node, pnn_tensor *in) {
+  const pnn_tensor *out = node->outputs[0];
+  const int32_t want_zp = in->type == PNN_TYPE_UINT8 ? 128 : 0;
+  if (out->type != in->type || out->scale != 1.f / 128.f ||
+      out->zero_point != want_zp)
+    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
+                          "output (%s): quantized L2_NORMALIZATION needs a "
+                          "%s output with scale 1/128 and zero point %d",
+                          out->name, pnn_type_name(in->type), (int)want_zp);
+  return pnn_node_resize_output(node, 0, in->type, in->dims, in->rank);
+}
+
+static void l2norm_q_eval(pnn_node *node) {
+  const pnn_tensor *in = node->inputs[0];
+  const bool u8 = in->type == PNN_TYPE_UINT8;
+  const int32_t zp = in->zero_point;
+  const int64_t depth = in->dims[in->rank - 1];
+  const int64_t outer = depth ? pnn_tensor_count(in) / depth : 0;
+  for (int64_t i = 0; i < outer; i++) {
+    int32_t acc = 0;
+    for (int64_t c = 0; c < depth; c++) {
+      int64_t k = i * depth + c;
+      int32_t v = (u8 ? ((const uint8_t *)in->data)[k]
+                      : ((const int8_t *)in->data)[k]) - zp;
+      acc = (int32_t)((uint32_t)acc + (uint32_t)(v * v));
+    }
+    int32_t m;
+    int sh;
+    inv_sqrt_multiplier(acc, &m, &sh);
+    for (int64_t c = 0; c < depth; c++) {
+      int64_t k = i * depth + c;
+      if (u8) {
+        int32_t v = ((const uint8_t *)in->data)[k] - zp;
+        int32_t r = 128 + pnn_qm_mul_by_qm(128 * v, m, sh);
+        ((uint8_t *)node->outputs[0]->data)[k] = (uint8_t)pnn_qm_clamp(r, 0, 255);
+      } else {
+        int32_t v = ((const int8_t *)in->data)[k] - zp;
+        int32_t r = pnn_qm_mul_by_qm(v, m, sh + 7);
+        ((int8_t *)node->outputs[0]->data)[k] =
+            (int8_t)pnn_qm_clamp(r, -128, 127);
+      }
+    }
+  }
+}
+
 static pnn_status l2norm_prepare(pnn_node *node) {
   pnn_tensor *in;
-  pnn_status s = check_float_io(node, &in);
+  pnn_status s = pnn_check_io(node, 1, 1, 1);
+  if (!s) s = pnn_require_input(node, 0, &in);
+  if (s) return s;
+  const bool quant = in->type == PNN_TYPE_INT8 || in->type == PNN_TYPE_UINT8;
+  if (!quant) s = pnn_check_type(node, in, 0, PNN_TYPE_FLOAT32);
   if (s) return s;
   if (in->rank < 1)
     return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
@@ -27,11 +118,16 @@ static pnn_status l2norm_prepare(pnn_node *node) {
                           "fused_activation_function %d not supported "
                           "(only NONE)",
                           act);
+  if (quant) return l2norm_q_prepare(node, in);
   return pnn_node_resize_output(node, 0, PNN_TYPE_FLOAT32, in->dims, in->rank);
 }
 
 static pnn_status l2norm_eval(pnn_node *node) {
   const pnn_tensor *in = node->inputs[0];
+  if (in->type != PNN_TYPE_FLOAT32) {
+    l2norm_q_eval(node);
+    return PNN_OK;
+  }
   const float *x = in->data;
   float *y = node->outputs[0]->data;
   const int64_t depth = in->dims[in->rank - 1];

@@ -6,6 +6,7 @@
 #include <float.h>
 
 #include "ops/common.h"
+#include "ops/nn_quant.h"
 
 enum pool_kind { POOL_AVG, POOL_MAX, POOL_L2 };
 
@@ -134,18 +135,28 @@ static pnn_status pool_eval(pnn_node *node, enum pool_kind kind) {
   return PNN_OK;
 }
 
+static pnn_status avg_prepare(pnn_node *node) {
+  if (pnn_q_pool_wanted(node)) return pnn_q_pool_prepare(node, false);
+  return pool_prepare(node);
+}
+static pnn_status max_prepare(pnn_node *node) {
+  if (pnn_q_pool_wanted(node)) return pnn_q_pool_prepare(node, true);
+  return pool_prepare(node);
+}
 static pnn_status avg_eval(pnn_node *node) {
+  if (pnn_q_pool_wanted(node)) return pnn_q_pool_eval(node);
   return pool_eval(node, POOL_AVG);
 }
 static pnn_status max_eval(pnn_node *node) {
+  if (pnn_q_pool_wanted(node)) return pnn_q_pool_eval(node);
   return pool_eval(node, POOL_MAX);
 }
 static pnn_status l2_eval(pnn_node *node) {
   return pool_eval(node, POOL_L2);
 }
 
-static const pnn_op_kernel avg_kernel = {pool_prepare, avg_eval};
-static const pnn_op_kernel max_kernel = {pool_prepare, max_eval};
+static const pnn_op_kernel avg_kernel = {avg_prepare, avg_eval};
+static const pnn_op_kernel max_kernel = {max_prepare, max_eval};
 static const pnn_op_kernel l2_kernel = {pool_prepare, l2_eval};
 
 const pnn_op_entry pnn_ops_pool[] = {

@@ -1,4 +1,5 @@
-/* Image resizing over NHWC: RESIZE_BILINEAR (float32) and
+/* Image resizing over NHWC: RESIZE_BILINEAR (float32; int8 / int16 in
+ * TFLite's 10-bit fixed point; uint8 as TFLite's float blend) and
  * RESIZE_NEAREST_NEIGHBOR (any fixed-size element type; it only copies).
  *
  * Input 1 is the new [height, width] (int32, constant). Source
@@ -46,8 +47,11 @@ static pnn_status resize_prepare(pnn_node *node, bool bilinear,
   if (!s) s = pnn_require_input(node, 1, &size);
   if (s) return s;
   if (bilinear) {
-    s = pnn_check_type(node, in, 0, PNN_TYPE_FLOAT32);
-    if (s) return s;
+    if (in->type != PNN_TYPE_INT8 && in->type != PNN_TYPE_UINT8 &&
+        in->type != PNN_TYPE_INT16) {
+      s = pnn_check_type(node, in, 0, PNN_TYPE_FLOAT32);
+      if (s) return s;
+    }
   } else if (!nearest_type_ok(in->type)) {
     return pnn_node_error(node, PNN_ERROR_UNSUPPORTED,
                           "input 0 (%s): type %s not supported", in->name,
@@ -122,8 +126,105 @@ static pnn_status bilinear_prepare(pnn_node *node) {
   return resize_prepare(node, true, o->align_corners, o->half_pixel_centers);
 }
 
+/* int8 / int16: TFLite's ResizeBilinearInteger, coordinates in 1/1024
+ * steps and a 20-bit fixed-point blend rounded half away from zero. */
+static void bilinear_coord_q10(int32_t x, int32_t scale_10, bool half_pixel,
+                               int32_t in, int32_t *src, int32_t *lo,
+                               int32_t *hi) {
+  *src = half_pixel ? x * scale_10 + scale_10 / 2 - (1 << 9) : x * scale_10;
+  int32_t l = *src / (1 << 10), u = (*src + (1 << 10) - 1) / (1 << 10);
+  *lo = l > 0 ? l : 0;
+  *hi = u < in - 1 ? u : in - 1;
+}
+
+static int32_t scale_q10(bool align_corners, int32_t in, int32_t out) {
+  if (align_corners && out > 1)
+    return (int32_t)(((int64_t)(1 << 10) * (in - 1) + (out - 1) / 2) /
+                     (out - 1));
+  return (int32_t)(((int64_t)(1 << 10) * in + out / 2) / out);
+}
+
+#define BILINEAR_INT(NAME, T)                                                \
+  static void NAME(const resize_geom *g, const T *in, T *out) {             \
+    const int32_t sh = scale_q10(g->align_corners, g->in_h, g->out_h);      \
+    const int32_t sw = scale_q10(g->align_corners, g->in_w, g->out_w);      \
+    const int64_t one = 1 << 10;                                            \
+    for (int32_t b = 0; b < g->batch; b++) {                                \
+      const T *img = in + (int64_t)b * g->in_h * g->in_w * g->ch;           \
+      for (int32_t y = 0; y < g->out_h; y++) {                              \
+        int32_t sy, y0, y1;                                                 \
+        bilinear_coord_q10(y, sh, g->half_pixel, g->in_h, &sy, &y0, &y1);   \
+        const int64_t dy = sy - (int64_t)(1 << 10) * y0;                    \
+        for (int32_t x = 0; x < g->out_w; x++) {                            \
+          int32_t sx, x0, x1;                                               \
+          bilinear_coord_q10(x, sw, g->half_pixel, g->in_w, &sx, &x0, &x1); \
+          const int64_t dx = sx - (int64_t)(1 << 10) * x0;                  \
+          const T *p00 = img + ((int64_t)y0 * g->in_w + x0) * g->ch;        \
+          const T *p01 = img + ((int64_t)y0 * g->in_w + x1) * g->ch;        \
+          const T *p10 = img + ((int64_t)y1 * g->in_w + x0) * g->ch;        \
+          const T *p11 = img + ((int64_t)y1 * g->in_w + x1) * g->ch;        \
+          T *o = out + (((int64_t)b * g->out_h + y) * g->out_w + x) * g->ch; \
+          for (int32_t c = 0; c < g->ch; c++) {                             \
+            const int64_t v = p00[c] * (one - dy) * (one - dx) +            \
+                              p10[c] * dy * (one - dx) +                    \
+                              p01[c] * (one - dy) * dx + p11[c] * dy * dx;  \
+            const int64_t rnd = v > 0 ? (1 << 19) : -(1 << 19);             \
+            o[c] = (T)((v + rnd) / (1 << 20));                              \
+          }                                                                 \
+        }                                                                   \
+      }                                                                     \
+    }                                                                       \
+  }
+BILINEAR_INT(bilinear_i8, int8_t)
+BILINEAR_INT(bilinear_i16, int16_t)
+
+/* uint8: TFLite's reference ResizeBilinear<uint8_t>, the float blend of
+ * the float path truncated to the integer type. */
+static void bilinear_u8(const resize_geom *g, const uint8_t *in,
+                        uint8_t *out) {
+  for (int32_t b = 0; b < g->batch; b++) {
+    const uint8_t *img = in + (int64_t)b * g->in_h * g->in_w * g->ch;
+    for (int32_t y = 0; y < g->out_h; y++) {
+      float sy;
+      int32_t y0, y1;
+      bilinear_coord((float)y, g->scale_h, g->half_pixel, g->in_h, &sy, &y0,
+                     &y1);
+      const float dy = sy - (float)y0;
+      for (int32_t x = 0; x < g->out_w; x++) {
+        float sx;
+        int32_t x0, x1;
+        bilinear_coord((float)x, g->scale_w, g->half_pixel, g->in_w, &sx, &x0,
+                       &x1);
+        const float dx = sx - (float)x0;
+        const uint8_t *p00 = img + ((int64_t)y0 * g->in_w + x0) * g->ch;
+        const uint8_t *p01 = img + ((int64_t)y0 * g->in_w + x1) * g->ch;
+        const uint8_t *p10 = img + ((int64_t)y1 * g->in_w + x0) * g->ch;
+        const uint8_t *p11 = img + ((int64_t)y1 * g->in_w + x1) * g->ch;
+        uint8_t *o = out + (((int64_t)b * g->out_h + y) * g->out_w + x) * g->ch;
+        for (int32_t c = 0; c < g->ch; c++) {
+          float v = p00[c] * (1.f - dy) * (1.f - dx) + p10[c] * dy * (1.f - dx) +
+                    p01[c] * (1.f - dy) * dx + p11[c] * dy * dx;
+          o[c] = (uint8_t)(v < 0.f ? 0.f : (v > 255.f ? 255.f : v));
+        }
+      }
+    }
+  }
+}
+
 static pnn_status bilinear_eval(pnn_node *node) {
   const resize_geom *g = node->state;
+  switch (node->inputs[0]->type) {
+    case PNN_TYPE_INT8:
+      bilinear_i8(g, node->inputs[0]->data, node->outputs[0]->data);
+      return PNN_OK;
+    case PNN_TYPE_INT16:
+      bilinear_i16(g, node->inputs[0]->data, node->outputs[0]->data);
+      return PNN_OK;
+    case PNN_TYPE_UINT8:
+      bilinear_u8(g, node->inputs[0]->data, node->outputs[0]->data);
+      return PNN_OK;
+    default: break;
+  }
   const float *in = node->inputs[0]->data;
   float *out = node->outputs[0]->data;
   for (int32_t b = 0; b < g->batch; b++) {

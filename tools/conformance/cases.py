@@ -36,3 +36,20 @@ class Case:
     converter: dict = field(default_factory=dict)
     # The op this case is about (for reports), e.g. "CONV_2D".
     op: str = ""
+    # Post-training quantization of the converted model (gen_ops.py):
+    #   ""        float model (default)
+    #   "int8"    full integer: representative dataset of seeded random
+    #             inputs, TFLITE_BUILTINS_INT8, int8 model inputs/outputs
+    #   "int8f"   the same with float model inputs/outputs (QUANTIZE and
+    #             DEQUANTIZE at the edges)
+    #   "uint8"   legacy uint8: the per-tensor int8 model with every int8
+    #             tensor rewritten to uint8 (zero point and data + 128)
+    #   "16x8"    int16 activations, int8 weights
+    #             (EXPERIMENTAL_TFLITE_BUILTINS_ACTIVATIONS_INT16_WEIGHTS_INT8),
+    #             int16 model inputs/outputs
+    #   "dynamic" dynamic range: int8 weights, float activations (weights
+    #             need >= 1024 elements or the converter keeps them float)
+    # Float inputs are quantized with the model's input parameters. Integer
+    # outputs of quantized cases pass when exact, or off by one step on at
+    # most 0.1% of elements (check_ops.py reports the count).
+    quant: str = ""

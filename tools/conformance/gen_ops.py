@@ -138,6 +138,8 @@ def spec_hash(family, case, versions):
         _feed(h, None if i.values is None else np.asarray(i.values))
     h.update(f"|{case.tol}|{case.seed}|{case.op}".encode())
     _feed(h, case.converter)
+    if getattr(case, "quant", ""):  # float cases keep their old hashes
+        h.update(f"|quant={case.quant}".encode())
     return h.hexdigest()
 
 
@@ -189,9 +191,92 @@ def convert(tf, case):
     concrete = tf.function(case.fn, input_signature=specs, autograph=False) \
         .get_concrete_function()
     converter = tf.lite.TFLiteConverter.from_concrete_functions([concrete])
+    quantize_settings(tf, converter, case)
     for key, value in case.converter.items():
         set_option(converter, key, value)
-    return converter.convert()
+    model = converter.convert()
+    if getattr(case, "quant", "") == "uint8":
+        model = int8_to_uint8(model)
+    return model
+
+
+def int8_to_uint8(model_bytes):
+    """A legacy uint8 model from a per-tensor int8 one: every int8 tensor
+    becomes uint8 with zero point + 128 and (constants) data + 128, which
+    represents the same real values; int32 biases are unchanged. This is
+    the layout TF1's uint8 quantization produced."""
+    from tensorflow.lite.python import schema_py_generated as S
+    from tensorflow.lite.tools import flatbuffer_utils as fu
+    model = fu.read_model_from_bytearray(bytearray(model_bytes))
+    for sg in model.subgraphs:
+        for t in sg.tensors:
+            if t.type != S.TensorType.INT8:
+                continue
+            q = t.quantization
+            if q is None or q.zeroPoint is None or len(q.zeroPoint) != 1:
+                raise ValueError(f"tensor {t.name!r}: uint8 needs per-tensor "
+                                 "quantization (set _experimental_disable_per_channel)")
+            t.type = S.TensorType.UINT8
+            q.zeroPoint = [int(q.zeroPoint[0]) + 128]
+            buf = model.buffers[t.buffer]
+            if buf.data is not None and len(buf.data):
+                d = np.frombuffer(bytes(bytearray(buf.data)), np.int8)
+                buf.data = (d.astype(np.int16) + 128).astype(np.uint8).tobytes()
+    return bytes(fu.convert_object_to_bytearray(model))
+
+
+QUANT_MODES = ("", "int8", "int8f", "uint8", "16x8", "dynamic")
+
+
+def representative_dataset(case, count=24):
+    """Seeded random inputs drawn like the case's own (not the same
+    samples): the calibration data of a quantized case."""
+    rng = np.random.default_rng(case.seed + 7919)
+
+    def gen():
+        for _ in range(count):
+            yield [random_array(rng, i.shape, i.dtype, i.low, i.high)
+                   if i.values is None else
+                   np.asarray(i.values, dtype=i.dtype).reshape(tuple(i.shape))
+                   for i in case.inputs]
+    return gen
+
+
+def quantize_settings(tf, converter, case):
+    """Converter settings of case.quant (see cases.py)."""
+    mode = getattr(case, "quant", "")
+    if mode not in QUANT_MODES:
+        raise ValueError(f"unknown quant mode {mode!r}")
+    if not mode:
+        return
+    converter.optimizations = [tf.lite.Optimize.DEFAULT]
+    if mode == "dynamic":
+        return
+    converter.representative_dataset = representative_dataset(case)
+    if mode == "16x8":
+        converter.target_spec.supported_ops = [
+            tf.lite.OpsSet.EXPERIMENTAL_TFLITE_BUILTINS_ACTIVATIONS_INT16_WEIGHTS_INT8]
+        converter.inference_input_type = tf.int16
+        converter.inference_output_type = tf.int16
+    else:
+        converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
+        if mode == "uint8":
+            converter._experimental_disable_per_channel = True
+        if mode in ("int8", "uint8"):
+            converter.inference_input_type = tf.int8
+            converter.inference_output_type = tf.int8
+
+
+def quantize_input(a, d):
+    """A float case input for an integer model input: quantized with the
+    input's scale and zero point as TFLite's QUANTIZE does."""
+    scale, zp = d.get("quantization", (0.0, 0))
+    dt = np.dtype(d["dtype"])
+    if a.dtype.kind != "f" or dt.kind not in "iu" or not scale:
+        return a
+    info = np.iinfo(dt)
+    q = np.round(a.astype(np.float32) / np.float32(scale)) + zp
+    return np.clip(q, info.min, info.max).astype(dt)
 
 
 def input_order(details, n):
@@ -222,7 +307,7 @@ def run_litert(litert, model, arrays, resolver):
     interp.allocate_tensors()
     model_inputs = []
     for d, idx in zip(details, order):
-        a = arrays[idx].astype(d["dtype"], copy=False)
+        a = quantize_input(arrays[idx], d).astype(d["dtype"], copy=False)
         # LiteRT's Python binding rejects get/set of 0-byte tensors; an
         # empty input has nothing to set.
         if a.size:
@@ -284,6 +369,8 @@ def generate_case(tf, litert, resolver, family, case, out_dir, digest):
     """Writes one case directory; returns its meta dict."""
     meta = {"family": family, "case": case.name, "op": case.op, "tol": case.tol,
             "seed": case.seed, "spec_hash": digest, "gen_version": GEN_VERSION}
+    if getattr(case, "quant", ""):
+        meta["quant"] = case.quant
     tmp = out_dir + ".tmp"
     shutil.rmtree(tmp, ignore_errors=True)
     os.makedirs(tmp)

@@ -1,0 +1,132 @@
+/* The SIMD depthwise rows, written once over a vector abstraction and
+ * included by f32_dwconv_avx2.c / f32_dwconv_avx512.c, which define:
+ *   V, VL (floats per vector), VZERO(), VLOAD(p), VLOADN(p, n) (first n
+ *   lanes, rest 0), VSTORE(p, v), VSTOREN(p, v, n), VFMA(a, b, c) = a*b+c,
+ *   VADD, VMAX, VMIN, VSET1(x), and FN (the exported function name).
+ * Not a standalone header. */
+
+/* Interior pixels [ox, ox + P) of one output row: all taps in bounds. */
+static inline __attribute__((always_inline)) void dw_interior(
+    const pnn_f32_dwconv *d, const float *in_b, int32_t iy0, int32_t ox,
+    float *o, const int P, const int FH, const int FW) {
+  const int32_t C = d->c, cpad = d->cpad;
+  const int64_t sx = (int64_t)d->stride_w * C, dx = (int64_t)d->dil_w * C;
+  const int64_t dy = (int64_t)d->dil_h * d->in_w * C;
+  const float *x0 = in_b + ((int64_t)iy0 * d->in_w +
+                            ((int64_t)ox * d->stride_w - d->pad_w)) * C;
+  const V vlo = VSET1(d->lo), vhi = VSET1(d->hi);
+  for (int32_t c = 0; c < C; c += VL) {
+    V acc[4];
+#pragma GCC unroll 4
+    for (int p = 0; p < P; p++) acc[p] = VZERO();
+    const float *wc = d->w + c;
+    if (c + VL <= C) {
+#pragma GCC unroll 5
+      for (int ky = 0; ky < FH; ky++)
+#pragma GCC unroll 5
+        for (int kx = 0; kx < FW; kx++) {
+          const V w = VLOAD(wc + (ky * FW + kx) * (int64_t)cpad);
+          const float *x = x0 + ky * dy + kx * dx + c;
+#pragma GCC unroll 4
+          for (int p = 0; p < P; p++) acc[p] = VFMA(VLOAD(x + p * sx), w, acc[p]);
+        }
+    } else {
+      const int n = C - c;
+#pragma GCC unroll 5
+      for (int ky = 0; ky < FH; ky++)
+#pragma GCC unroll 5
+        for (int kx = 0; kx < FW; kx++) {
+          const V w = VLOAD(wc + (ky * FW + kx) * (int64_t)cpad);
+          const float *x = x0 + ky * dy + kx * dx + c;
+#pragma GCC unroll 4
+          for (int p = 0; p < P; p++)
+            acc[p] = VFMA(VLOADN(x + p * sx, n), w, acc[p]);
+        }
+    }
+    const V b = d->bias ? VLOAD(d->bias + c) : VZERO();
+#pragma GCC unroll 4
+    for (int p = 0; p < P; p++) {
+      V v = d->bias ? VADD(acc[p], b) : acc[p];
+      v = VMIN(VMAX(v, vlo), vhi);
+      if (c + VL <= C) VSTORE(o + (int64_t)p * C + c, v);
+      else VSTOREN(o + (int64_t)p * C + c, v, C - c);
+    }
+  }
+}
+
+/* One pixel with bounds checks (borders). */
+static void dw_border(const pnn_f32_dwconv *d, const float *in_b, int32_t iy0,
+                      int32_t ox, float *o) {
+  const int32_t C = d->c, cpad = d->cpad;
+  const int32_t ix0 = ox * d->stride_w - d->pad_w;
+  const V vlo = VSET1(d->lo), vhi = VSET1(d->hi);
+  for (int32_t c = 0; c < C; c += VL) {
+    const int n = C - c < VL ? C - c : VL;
+    V acc = VZERO();
+    for (int32_t ky = 0; ky < d->f_h; ky++) {
+      const int32_t iy = iy0 + ky * d->dil_h;
+      if (iy < 0 || iy >= d->in_h) continue;
+      for (int32_t kx = 0; kx < d->f_w; kx++) {
+        const int32_t ix = ix0 + kx * d->dil_w;
+        if (ix < 0 || ix >= d->in_w) continue;
+        const float *x = in_b + ((int64_t)iy * d->in_w + ix) * C + c;
+        const V w = VLOAD(d->w + ((int64_t)ky * d->f_w + kx) * cpad + c);
+        acc = VFMA(n == VL ? VLOAD(x) : VLOADN(x, n), w, acc);
+      }
+    }
+    if (d->bias) acc = VADD(acc, VLOAD(d->bias + c));
+    acc = VMIN(VMAX(acc, vlo), vhi);
+    if (n == VL) VSTORE(o + c, acc);
+    else VSTOREN(o + c, acc, n);
+  }
+}
+
+/* One output row: borders checked, interior in groups of 4 pixels. */
+static inline __attribute__((always_inline)) void dw_row(
+    const pnn_f32_dwconv *d, const float *in, float *out, int64_t row,
+    const int FH, const int FW) {
+  const int32_t b = (int32_t)(row / d->out_h), oy = (int32_t)(row % d->out_h);
+  const int32_t iy0 = oy * d->stride_h - d->pad_h;
+  const float *in_b = in + (int64_t)b * d->in_h * d->in_w * d->c;
+  float *o_row = out + row * d->out_w * (int64_t)d->c;
+  const bool rows_in =
+      iy0 >= 0 && iy0 + (int64_t)(d->f_h - 1) * d->dil_h < d->in_h;
+  /* Interior columns: ox with pad_w <= ox*stride and the last tap inside. */
+  int32_t x_lo = d->out_w, x_hi = d->out_w;
+  if (rows_in) {
+    x_lo = (d->pad_w + d->stride_w - 1) / d->stride_w;
+    const int64_t span = (int64_t)(d->f_w - 1) * d->dil_w;
+    const int64_t last = d->in_w - 1 - span + d->pad_w; /* max ox*stride */
+    x_hi = last < 0 ? 0 : (int32_t)(last / d->stride_w + 1);
+    if (x_hi > d->out_w) x_hi = d->out_w;
+    if (x_lo > x_hi) x_lo = x_hi = d->out_w;
+  }
+  int32_t ox = 0;
+  for (; ox < x_lo; ox++) dw_border(d, in_b, iy0, ox, o_row + (int64_t)ox * d->c);
+  for (; ox + 4 <= x_hi; ox += 4)
+    dw_interior(d, in_b, iy0, ox, o_row + (int64_t)ox * d->c, 4, FH, FW);
+  for (; ox < x_hi; ox++)
+    dw_interior(d, in_b, iy0, ox, o_row + (int64_t)ox * d->c, 1, FH, FW);
+  for (; ox < d->out_w; ox++)
+    dw_border(d, in_b, iy0, ox, o_row + (int64_t)ox * d->c);
+}
+
+static void dw_rows_3x3(const pnn_f32_dwconv *d, const float *in, float *out,
+                        int64_t begin, int64_t end) {
+  for (int64_t r = begin; r < end; r++) dw_row(d, in, out, r, 3, 3);
+}
+static void dw_rows_5x5(const pnn_f32_dwconv *d, const float *in, float *out,
+                        int64_t begin, int64_t end) {
+  for (int64_t r = begin; r < end; r++) dw_row(d, in, out, r, 5, 5);
+}
+static void dw_rows_any(const pnn_f32_dwconv *d, const float *in, float *out,
+                        int64_t begin, int64_t end) {
+  for (int64_t r = begin; r < end; r++) dw_row(d, in, out, r, d->f_h, d->f_w);
+}
+
+void FN(const pnn_f32_dwconv *d, const float *in, float *out, int64_t begin,
+        int64_t end) {
+  if (d->f_h == 3 && d->f_w == 3) dw_rows_3x3(d, in, out, begin, end);
+  else if (d->f_h == 5 && d->f_w == 5) dw_rows_5x5(d, in, out, begin, end);
+  else dw_rows_any(d, in, out, begin, end);
+}

@@ -1,0 +1,125 @@
+/* gemmlowp-style fixed-point math on int32 raw values, as TFLite's
+ * quantized SOFTMAX / LOG_SOFTMAX reference kernels use it.
+ *
+ * A value with I integer bits is raw * 2^-(31 - I). Multiplying two such
+ * values (I1, I2) gives a value with I1 + I2 integer bits whose raw is
+ * pnn_qm_srdhm(a, b); adding needs equal I and is a plain raw add.
+ * Rescaling from I_src to I_dst integer bits is a rounding shift right by
+ * I_dst - I_src, or a saturating shift left by I_src - I_dst.
+ *
+ * Built on quant_math.h's SaturatingRoundingDoublingHighMul and
+ * RoundingDivideByPOT; every function reproduces gemmlowp's result bit for
+ * bit (fixedpoint.h: exp_on_negative_values,
+ * one_over_one_plus_x_for_x_in_0_1, and TFLite's GetReciprocal). */
+#ifndef PNN_OPS_FIXEDPOINT_H
+#define PNN_OPS_FIXEDPOINT_H
+
+#include <stdint.h>
+
+#include "ops/quant_math.h"
+
+/* gemmlowp SaturatingRoundingMultiplyByPOT<exponent> on int32. */
+static inline int32_t pnn_fp_mul_pot(int32_t x, int exponent) {
+  if (exponent == 0) return x;
+  if (exponent < 0) return pnn_qm_rounding_divide_by_pot(x, -exponent);
+  const int32_t threshold = (int32_t)((1u << (31 - exponent)) - 1);
+  if (x > threshold) return INT32_MAX;
+  if (x < -threshold) return INT32_MIN;
+  return (int32_t)((uint32_t)x << exponent);
+}
+
+/* Rescale<dst_bits>(x with src_bits integer bits). */
+static inline int32_t pnn_fp_rescale(int32_t x, int src_bits, int dst_bits) {
+  return pnn_fp_mul_pot(x, src_bits - dst_bits);
+}
+
+/* gemmlowp RoundingHalfSum. */
+static inline int32_t pnn_fp_rounding_half_sum(int32_t a, int32_t b) {
+  int64_t sum = (int64_t)a + (int64_t)b;
+  int64_t sign = sum >= 0 ? 1 : -1;
+  return (int32_t)((sum + sign) / 2);
+}
+
+/* exp(a) for a in [-1/4, 0), a and result with 0 integer bits. */
+static inline int32_t pnn_fp_exp_quarter(int32_t a) {
+  const int32_t constant_term = 1895147668;   /* exp(-1/8) */
+  const int32_t constant_1_over_3 = 715827883;
+  const int32_t x = a + (1 << 28);            /* a + 1/8 */
+  const int32_t x2 = pnn_qm_srdhm(x, x);
+  const int32_t x3 = pnn_qm_srdhm(x2, x);
+  const int32_t x4 = pnn_qm_srdhm(x2, x2);
+  const int32_t x4_over_4 = pnn_fp_mul_pot(x4, -2);
+  const int32_t poly = pnn_fp_mul_pot(
+      pnn_qm_srdhm(x4_over_4 + x3, constant_1_over_3) + x2, -1);
+  return constant_term + pnn_qm_srdhm(constant_term, x + poly);
+}
+
+/* exp(a) for a <= 0 with `int_bits` integer bits; result with 0 integer
+ * bits (1.0 is INT32_MAX). */
+static inline int32_t pnn_fp_exp_on_negative_values(int32_t a, int int_bits) {
+  const int frac_bits = 31 - int_bits;
+  const int32_t one_quarter = (int32_t)1 << (frac_bits - 2);
+  const int32_t mask = one_quarter - 1;
+  const int32_t a_mod_q_minus_q = (a & mask) - one_quarter;
+  int32_t result =
+      pnn_fp_exp_quarter(pnn_fp_rescale(a_mod_q_minus_q, int_bits, 0));
+  const int32_t remainder = a_mod_q_minus_q - a;
+  static const int32_t mult[7] = {1672461947, 1302514674, 790015084,
+                                  290630308,  39332535,   720401,
+                                  242};
+  for (int k = 0; k < 7; k++) {
+    const int exponent = k - 2;
+    if (int_bits > exponent) {
+      const int shift = frac_bits + exponent;
+      if (remainder & ((int32_t)1 << shift))
+        result = pnn_qm_srdhm(result, mult[k]);
+    }
+  }
+  if (int_bits > 5) {
+    const int32_t clamp = -((int32_t)1 << (36 - int_bits)); /* -32.0 */
+    if (a < clamp) result = 0;
+  }
+  if (a == 0) result = INT32_MAX;
+  return result;
+}
+
+/* 1 / (1 + a) for a in [0, 1) with 0 integer bits; result with 0 integer
+ * bits. Newton-Raphson as gemmlowp. */
+static inline int32_t pnn_fp_one_over_one_plus_x(int32_t a) {
+  const int32_t half_denominator = pnn_fp_rounding_half_sum(a, INT32_MAX);
+  const int32_t c48_17 = 1515870810;   /* 48/17, 2 integer bits */
+  const int32_t cm32_17 = -1010580540; /* -32/17, 2 integer bits */
+  int32_t x = c48_17 + pnn_qm_srdhm(half_denominator, cm32_17);
+  const int32_t one_f2 = (int32_t)1 << 29;
+  for (int i = 0; i < 3; i++) {
+    const int32_t hdx = pnn_qm_srdhm(half_denominator, x);
+    const int32_t one_minus = one_f2 - hdx;
+    x = x + pnn_fp_rescale(pnn_qm_srdhm(x, one_minus), 4, 2);
+  }
+  /* ExactMulByPot<-1> (2 -> 1 integer bits, same raw), Rescale<0>. */
+  return pnn_fp_rescale(x, 1, 0);
+}
+
+static inline int pnn_fp_clz32(uint32_t x) {
+  if (x == 0) return 32;
+  int n = 0;
+  while (!(x & 0x80000000u)) {
+    x <<= 1;
+    n++;
+  }
+  return n;
+}
+
+/* TFLite GetReciprocal: 1 / x for x with x_int_bits integer bits, as a
+ * 0-integer-bit value scaled by 2^-num_bits_over_unit. */
+static inline int32_t pnn_fp_reciprocal(int32_t x, int x_int_bits,
+                                        int *num_bits_over_unit) {
+  const int headroom_plus_one = pnn_fp_clz32((uint32_t)x);
+  *num_bits_over_unit = x_int_bits - headroom_plus_one;
+  const uint32_t shifted =
+      headroom_plus_one >= 32 ? 0u : (uint32_t)x << headroom_plus_one;
+  const int32_t shifted_minus_one = (int32_t)(shifted - (1u << 31));
+  return pnn_fp_one_over_one_plus_x(shifted_minus_one);
+}
+
+#endif

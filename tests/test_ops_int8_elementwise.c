@@ -1,0 +1,571 @@
+/* Unit tests of the quantized (int8 / uint8 / int16) elementwise,
+ * activation, normalization and resize kernels on one-op models made with
+ * the model builder.
+ *
+ * Bit-exactness against LiteRT is checked by the conformance family
+ * tools/conformance/ops/int8_elementwise.py; these tests cover what the
+ * TF converter cannot produce (legacy all-uint8 graphs, int16 zero points,
+ * hand-picked scales and zero-point extremes, the fused activation clamp,
+ * prepare-time refusals) with two kinds of oracle:
+ *   - values worked out by hand in the comments (exact), and
+ *   - an independent float oracle: dequantize, apply the float function,
+ *     requantize; TFLite's fixed-point result must be within one step. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "format/model_builder.h"
+#include "harness.h"
+#include "pocketnn.h"
+
+/* ------------------------------------------------------------ helpers */
+
+typedef struct {
+  pnn_mb *mb;
+  int32_t in[4];
+  const void *in_data[4];
+  int n_in;
+  uint8_t *bytes;
+  pnn_model *model;
+  pnn_interpreter *it;
+} qtest;
+
+static void qt_begin(qtest *t) {
+  memset(t, 0, sizeof(*t));
+  t->mb = pnn_mb_new();
+}
+
+static void qt_end(qtest *t) {
+  pnn_interpreter_free(t->it);
+  pnn_model_free(t->model);
+  free(t->bytes);
+  pnn_mb_free(t->mb);
+}
+
+/* A tensor with per-tensor quantization (scale 0 = none). */
+static int qt_tensor(qtest *t, const char *name, pnn_type type, int rank,
+                     const int32_t *dims, const void *data, float scale,
+                     int64_t zp) {
+  int i = pnn_mb_tensor(t->mb, name, type, rank, dims, data);
+  if (i >= 0 && scale > 0) pnn_mb_tensor_quant(t->mb, i, 1, &scale, &zp, 0);
+  return i;
+}
+
+static int qt_input(qtest *t, pnn_type type, int rank, const int32_t *dims,
+                    const void *data, float scale, int64_t zp) {
+  int i = qt_tensor(t, "x", type, rank, dims, NULL, scale, zp);
+  t->in_data[t->n_in] = data;
+  t->in[t->n_in++] = i;
+  return i;
+}
+
+static pnn_status qt_run(qtest *t, int32_t builtin, uint8_t opt_type,
+                         const void *opts, int n_in, const int32_t *ins,
+                         int32_t out) {
+  if (pnn_mb_op(t->mb, builtin, opt_type, opts, n_in, ins, 1, &out) < 0 ||
+      pnn_mb_inputs(t->mb, t->n_in, t->in) < 0 ||
+      pnn_mb_outputs(t->mb, 1, &out) < 0)
+    return pnn_mb_status(t->mb);
+  size_t size;
+  pnn_status s = pnn_mb_finish(t->mb, &t->bytes, &size);
+  if (s) return s;
+  char err[256];
+  s = pnn_model_load_buffer(t->bytes, size, NULL, &t->model, err, sizeof err);
+  if (s) return s;
+  s = pnn_interpreter_create(t->model, NULL, &t->it);
+  if (!s) s = pnn_interpreter_allocate(t->it);
+  if (s) return s;
+  for (int i = 0; i < t->n_in; i++) {
+    pnn_tensor *x = pnn_interpreter_input(t->it, i);
+    s = pnn_tensor_copy_from(x, t->in_data[i], pnn_tensor_byte_size(x));
+    if (s) return s;
+  }
+  return pnn_interpreter_invoke(t->it);
+}
+
+static const char *qt_error(const qtest *t) {
+  return t->it ? pnn_interpreter_last_error(t->it) : pnn_mb_error(t->mb);
+}
+
+static const void *qt_out(qtest *t) {
+  return pnn_tensor_data(pnn_interpreter_output(t->it, 0));
+}
+
+#define CHECK_OK(t, expr)                                                   \
+  do {                                                                      \
+    pnn_status st_ = (expr);                                                \
+    CHECK_MSG(st_ == PNN_OK, "%s -> %d: %s", #expr, (int)st_, qt_error(t)); \
+  } while (0)
+
+#define CHECK_INTS(got, want, n)                                          \
+  do {                                                                    \
+    for (int i_ = 0; i_ < (n); i_++)                                      \
+      CHECK_MSG((got)[i_] == (want)[i_], "element %d: got %d, want %d", \
+                i_, (int)(got)[i_], (int)(want)[i_]);                     \
+  } while (0)
+
+/* Float oracle for one element: q(f(dq(x))) with round half away. */
+static int32_t requant(float v, float scale, int32_t zp, int32_t lo,
+                       int32_t hi) {
+  float r = roundf(v / scale) + (float)zp;
+  return r < (float)lo ? lo : (r > (float)hi ? hi : (int32_t)r);
+}
+
+#define CHECK_WITHIN_ONE(got, want, n)                                   \
+  do {                                                                   \
+    for (int i_ = 0; i_ < (n); i_++)                                     \
+      CHECK_MSG(abs((int)(got)[i_] - (int)(want)[i_]) <= 1,              \
+                "element %d: got %d, float oracle %d", i_, (int)(got)[i_], \
+                (int)(want)[i_]);                                        \
+  } while (0)
+
+static pnn_add_options add_opts(int act) {
+  pnn_add_options o;
+  pnn_mb_options_defaults(1, PNN_OPTIONS_OF(add), &o);
+  o.fused_activation_function = (int8_t)act;
+  return o;
+}
+
+/* --------------------------------------------------------- binary ops */
+
+/* int8 ADD, scales 0.5 / 0.25 -> 0.5, zero points 10 / -20 / -5:
+ * x = 0.5 * (a - 10), y = 0.25 * (b + 20), out = x + y quantized.
+ * a = 30, b = 0  -> 10 + 5 = 15  -> 15 / 0.5 - 5 = 25
+ * a = -128, b = 127 -> -69 + 36.75 = -32.25 -> -64.5 -> -65 (ties away)
+ *   then -5 -> -70
+ * a = 127, b = 127 -> 58.5 + 36.75 = 95.25 -> 190.5 -> 186 -> clamp 127
+ * a = 10, b = -20 -> 0 -> -5 */
+TEST(add_int8_hand_values) {
+  qtest t;
+  qt_begin(&t);
+  int32_t d[] = {4};
+  int8_t a[] = {30, -128, 127, 10}, b[] = {0, 127, 127, -20};
+  int ia = qt_input(&t, PNN_TYPE_INT8, 1, d, a, 0.5f, 10);
+  int ib = qt_input(&t, PNN_TYPE_INT8, 1, d, b, 0.25f, -20);
+  int y = qt_tensor(&t, "y", PNN_TYPE_INT8, 1, d, NULL, 0.5f, -5);
+  pnn_add_options o = add_opts(PNN_ACT_NONE);
+  CHECK_OK(&t, qt_run(&t, PNN_OP_ADD, PNN_OPTIONS_OF(add), &o, 2,
+                      (int32_t[]){ia, ib}, y));
+  const int8_t want[] = {25, -70, 127, -5};
+  CHECK_INTS((const int8_t *)qt_out(&t), want, 4);
+  qt_end(&t);
+}
+
+/* The fused RELU6 clamps on the output scale: 6 / 0.1 + (-100) = -40, and
+ * RELU's lower bound is the zero point -100. */
+TEST(add_int8_fused_relu6_clamp) {
+  qtest t;
+  qt_begin(&t);
+  int32_t d[] = {3};
+  /* x = 0.1 * (a - 0): -5, 3, 9 ; y = 0 */
+  int8_t a[] = {-50, 30, 90}, b[] = {0, 0, 0};
+  int ia = qt_input(&t, PNN_TYPE_INT8, 1, d, a, 0.1f, 0);
+  int ib = qt_input(&t, PNN_TYPE_INT8, 1, d, b, 0.1f, 0);
+  int y = qt_tensor(&t, "y", PNN_TYPE_INT8, 1, d, NULL, 0.1f, -100);
+  pnn_add_options o = add_opts(PNN_ACT_RELU6);
+  CHECK_OK(&t, qt_run(&t, PNN_OP_ADD, PNN_OPTIONS_OF(add), &o, 2,
+                      (int32_t[]){ia, ib}, y));
+  const int8_t want[] = {-100, -70, -40};
+  CHECK_INTS((const int8_t *)qt_out(&t), want, 3);
+  qt_end(&t);
+}
+
+/* Legacy uint8 SUB with broadcasting, every pair against the oracle. */
+TEST(sub_uint8_broadcast_oracle) {
+  qtest t;
+  qt_begin(&t);
+  int32_t da[] = {4, 8}, db[] = {8}, dy[] = {4, 8};
+  uint8_t a[32], b[8];
+  for (int i = 0; i < 32; i++) a[i] = (uint8_t)(i * 37 % 256);
+  for (int i = 0; i < 8; i++) b[i] = (uint8_t)(255 - i * 29);
+  const float sa = 0.05f, sb = 0.03f, so = 0.07f;
+  int ia = qt_input(&t, PNN_TYPE_UINT8, 2, da, a, sa, 128);
+  int ib = qt_input(&t, PNN_TYPE_UINT8, 1, db, b, sb, 7);
+  int y = qt_tensor(&t, "y", PNN_TYPE_UINT8, 2, dy, NULL, so, 120);
+  pnn_sub_options o;
+  pnn_mb_options_defaults(1, PNN_OPTIONS_OF(sub), &o);
+  CHECK_OK(&t, qt_run(&t, PNN_OP_SUB, PNN_OPTIONS_OF(sub), &o, 2,
+                      (int32_t[]){ia, ib}, y));
+  uint8_t want[32];
+  for (int i = 0; i < 32; i++)
+    want[i] = (uint8_t)requant(sa * (a[i] - 128) - sb * (b[i % 8] - 7), so,
+                               120, 0, 255);
+  CHECK_WITHIN_ONE((const uint8_t *)qt_out(&t), want, 32);
+  qt_end(&t);
+}
+
+/* int8 MUL: 0.5 * (a - 1) * 0.25 * (b + 2) onto scale 0.125, zp 3.
+ * a = 5, b = 6: 2 * 2 = 4 -> 32 + 3 = 35; a = -7, b = 2: -4 * 1 = -4
+ * -> -32 + 3 = -29; a = 127, b = 127: 63 * 32.25 = 2031.75 -> clamp 127. */
+TEST(mul_int8_hand_values) {
+  qtest t;
+  qt_begin(&t);
+  int32_t d[] = {3};
+  int8_t a[] = {5, -7, 127}, b[] = {6, 2, 127};
+  int ia = qt_input(&t, PNN_TYPE_INT8, 1, d, a, 0.5f, 1);
+  int ib = qt_input(&t, PNN_TYPE_INT8, 1, d, b, 0.25f, -2);
+  int y = qt_tensor(&t, "y", PNN_TYPE_INT8, 1, d, NULL, 0.125f, 3);
+  pnn_mul_options o;
+  pnn_mb_options_defaults(1, PNN_OPTIONS_OF(mul), &o);
+  CHECK_OK(&t, qt_run(&t, PNN_OP_MUL, PNN_OPTIONS_OF(mul), &o, 2,
+                      (int32_t[]){ia, ib}, y));
+  const int8_t want[] = {35, -29, 127};
+  CHECK_INTS((const int8_t *)qt_out(&t), want, 3);
+  qt_end(&t);
+}
+
+/* 16x8 ADD (int16, zero points 0, general scales) against the oracle. */
+TEST(add_int16_oracle) {
+  qtest t;
+  qt_begin(&t);
+  int32_t d[] = {16};
+  int16_t a[16], b[16];
+  for (int i = 0; i < 16; i++) {
+    a[i] = (int16_t)(i * 4099 - 32768);
+    b[i] = (int16_t)(32767 - i * 3001);
+  }
+  const float sa = 1e-4f, sb = 3e-4f, so = 4.1e-4f;
+  int ia = qt_input(&t, PNN_TYPE_INT16, 1, d, a, sa, 0);
+  int ib = qt_input(&t, PNN_TYPE_INT16, 1, d, b, sb, 0);
+  int y = qt_tensor(&t, "y", PNN_TYPE_INT16, 1, d, NULL, so, 0);
+  pnn_add_options o = add_opts(PNN_ACT_NONE);
+  o.pot_scale_int16 = false;
+  CHECK_OK(&t, qt_run(&t, PNN_OP_ADD, PNN_OPTIONS_OF(add), &o, 2,
+                      (int32_t[]){ia, ib}, y));
+  int16_t want[16];
+  for (int i = 0; i < 16; i++)
+    want[i] = (int16_t)requant(sa * a[i] + sb * b[i], so, 0, -32768, 32767);
+  CHECK_WITHIN_ONE((const int16_t *)qt_out(&t), want, 16);
+  qt_end(&t);
+}
+
+/* int16 needs zero point 0; power-of-two scales with pot_scale_int16 set
+ * select TFLite's LSTM-only path, which is refused by name. */
+TEST(add_int16_refusals) {
+  qtest t;
+  qt_begin(&t);
+  int32_t d[] = {2};
+  int16_t a[2] = {0};
+  int ia = qt_input(&t, PNN_TYPE_INT16, 1, d, a, 0.5f, 3);
+  int ib = qt_input(&t, PNN_TYPE_INT16, 1, d, a, 0.5f, 0);
+  int y = qt_tensor(&t, "y", PNN_TYPE_INT16, 1, d, NULL, 0.5f, 0);
+  pnn_add_options o = add_opts(PNN_ACT_NONE);
+  o.pot_scale_int16 = false;
+  CHECK(qt_run(&t, PNN_OP_ADD, PNN_OPTIONS_OF(add), &o, 2,
+               (int32_t[]){ia, ib}, y) == PNN_ERROR_INVALID_MODEL);
+  CHECK(strstr(qt_error(&t), "zero point") != NULL);
+  qt_end(&t);
+
+  qt_begin(&t);
+  ia = qt_input(&t, PNN_TYPE_INT16, 1, d, a, 0.5f, 0);
+  ib = qt_input(&t, PNN_TYPE_INT16, 1, d, a, 0.25f, 0);
+  y = qt_tensor(&t, "y", PNN_TYPE_INT16, 1, d, NULL, 1.0f, 0);
+  o.pot_scale_int16 = true;
+  CHECK(qt_run(&t, PNN_OP_ADD, PNN_OPTIONS_OF(add), &o, 2,
+               (int32_t[]){ia, ib}, y) == PNN_ERROR_UNSUPPORTED);
+  CHECK(strstr(qt_error(&t), "pot_scale_int16") != NULL);
+  qt_end(&t);
+}
+
+/* A quantized ADD input without a scale is an invalid model. */
+TEST(add_int8_missing_scale) {
+  qtest t;
+  qt_begin(&t);
+  int32_t d[] = {2};
+  int8_t a[2] = {0};
+  int ia = qt_input(&t, PNN_TYPE_INT8, 1, d, a, 0.f, 0);
+  int ib = qt_input(&t, PNN_TYPE_INT8, 1, d, a, 0.5f, 0);
+  int y = qt_tensor(&t, "y", PNN_TYPE_INT8, 1, d, NULL, 0.5f, 0);
+  pnn_add_options o = add_opts(PNN_ACT_NONE);
+  CHECK(qt_run(&t, PNN_OP_ADD, PNN_OPTIONS_OF(add), &o, 2,
+               (int32_t[]){ia, ib}, y) == PNN_ERROR_INVALID_MODEL);
+  CHECK(strstr(qt_error(&t), "scale") != NULL);
+  qt_end(&t);
+}
+
+/* Quantized comparison rescales both sides: a = 10 at scale 0.5 (5.0) is
+ * greater than b = 40 at scale 0.1 (4.0) although 10 < 40 raw; equal real
+ * values (a = 8 -> 4.0, b = 40) compare equal. */
+TEST(greater_int8_compares_real_values) {
+  qtest t;
+  qt_begin(&t);
+  int32_t d[] = {3};
+  int8_t a[] = {10, 8, -4}, b[] = {40, 40, -10};
+  int ia = qt_input(&t, PNN_TYPE_INT8, 1, d, a, 0.5f, 0);
+  int ib = qt_input(&t, PNN_TYPE_INT8, 1, d, b, 0.1f, 0);
+  int y = qt_tensor(&t, "y", PNN_TYPE_BOOL, 1, d, NULL, 0.f, 0);
+  CHECK_OK(&t, qt_run(&t, PNN_OP_GREATER_EQUAL, 0, NULL, 2,
+                      (int32_t[]){ia, ib}, y));
+  /* 5 >= 4, 4 >= 4, -2 >= -1 is false */
+  const bool *got = qt_out(&t);
+  CHECK(got[0] && got[1] && !got[2]);
+  qt_end(&t);
+}
+
+/* ----------------------------------------------------------- activations */
+
+static pnn_status run_unary(qtest *t, int32_t op, uint8_t opt_type,
+                            const void *opts, pnn_type type, int n,
+                            const void *x, float si, int32_t zi, float so,
+                            int32_t zo) {
+  int32_t d[] = {n};
+  int ix = qt_input(t, type, 1, d, x, si, zi);
+  int y = qt_tensor(t, "y", type, 1, d, NULL, so, zo);
+  return qt_run(t, op, opt_type, opts, 1, &ix, y);
+}
+
+static float logistic_f(float x) { return 1.f / (1.f + expf(-x)); }
+
+/* Every int8 value through LOGISTIC (256-entry table) against the float
+ * oracle: within one step, and exact at the saturated ends. */
+TEST(logistic_int8_all_values) {
+  qtest t;
+  qt_begin(&t);
+  int8_t x[256], want[256];
+  const float si = 0.0625f;
+  for (int i = 0; i < 256; i++) {
+    x[i] = (int8_t)(i - 128);
+    want[i] = (int8_t)requant(logistic_f(si * (x[i] - 3)), 1.f / 256, -128,
+                              -128, 127);
+  }
+  CHECK_OK(&t, run_unary(&t, PNN_OP_LOGISTIC, 0, NULL, PNN_TYPE_INT8, 256, x,
+                         si, 3, 1.f / 256, -128));
+  const int8_t *got = qt_out(&t);
+  CHECK_WITHIN_ONE(got, want, 256);
+  CHECK_EQ_INT(got[0], -128 + 0);   /* sigmoid(-8.19) * 256 = 0.07 -> 0 */
+  CHECK_EQ_INT(got[255], 127);      /* 0.9997 * 256 = 255.9 -> clamp */
+  qt_end(&t);
+}
+
+/* LOGISTIC's output must be on scale 1/256 with zero point -128. */
+TEST(logistic_int8_wrong_output_scale) {
+  qtest t;
+  qt_begin(&t);
+  int8_t x[2] = {0};
+  CHECK(run_unary(&t, PNN_OP_LOGISTIC, 0, NULL, PNN_TYPE_INT8, 2, x, 0.1f, 0,
+                  1.f / 128, -128) == PNN_ERROR_INVALID_MODEL);
+  CHECK(strstr(qt_error(&t), "1/256") != NULL ||
+        strstr(qt_error(&t), "scale") != NULL);
+  qt_end(&t);
+}
+
+/* uint8 TANH and GELU over every value against the float oracle. */
+TEST(tanh_gelu_uint8_all_values) {
+  uint8_t x[256], want[256];
+  for (int i = 0; i < 256; i++) x[i] = (uint8_t)i;
+  qtest t;
+  qt_begin(&t);
+  for (int i = 0; i < 256; i++)
+    want[i] = (uint8_t)requant(tanhf(0.03f * (i - 128)), 1.f / 128, 128, 0,
+                               255);
+  CHECK_OK(&t, run_unary(&t, PNN_OP_TANH, 0, NULL, PNN_TYPE_UINT8, 256, x,
+                         0.03f, 128, 1.f / 128, 128));
+  CHECK_WITHIN_ONE((const uint8_t *)qt_out(&t), want, 256);
+  qt_end(&t);
+
+  qt_begin(&t);
+  for (int i = 0; i < 256; i++) {
+    float v = 0.04f * (i - 100);
+    want[i] = (uint8_t)requant(0.5f * v * (1.f + erff(v / sqrtf(2.f))), 0.03f,
+                               20, 0, 255);
+  }
+  pnn_gelu_options g;
+  pnn_mb_options_defaults(1, PNN_OPTIONS_OF(gelu), &g);
+  CHECK_OK(&t, run_unary(&t, PNN_OP_GELU, PNN_OPTIONS_OF(gelu), &g,
+                         PNN_TYPE_UINT8, 256, x, 0.04f, 100, 0.03f, 20));
+  CHECK_WITHIN_ONE((const uint8_t *)qt_out(&t), want, 256);
+  qt_end(&t);
+}
+
+/* RELU6 on int8 with different input and output scales: the clamp is
+ * [zp, zp + round(6 / so)] = [-10, 50]; x = 0.2 * (q + 5). */
+TEST(relu6_int8_rescale_and_clamp) {
+  qtest t;
+  qt_begin(&t);
+  int8_t x[] = {-128, -5, 0, 10, 25, 127};
+  CHECK_OK(&t, run_unary(&t, PNN_OP_RELU6, 0, NULL, PNN_TYPE_INT8, 6, x, 0.2f,
+                         -5, 0.1f, -10));
+  /* reals: -24.6, 0, 1, 3, 6, 26.4 -> q: clamp, -10, 0, 20, 50, clamp 50 */
+  const int8_t want[] = {-10, -10, 0, 20, 50, 50};
+  CHECK_INTS((const int8_t *)qt_out(&t), want, 6);
+  qt_end(&t);
+}
+
+/* LEAKY_RELU int16 (zero points 0) with alpha 0.25: negatives scaled by
+ * alpha * si / so, positives by si / so = 0.5. */
+TEST(leaky_relu_int16_hand_values) {
+  qtest t;
+  qt_begin(&t);
+  int16_t x[] = {-32768, -400, 0, 401, 32767};
+  pnn_leaky_relu_options o;
+  pnn_mb_options_defaults(1, PNN_OPTIONS_OF(leaky_relu), &o);
+  o.alpha = 0.25f;
+  CHECK_OK(&t, run_unary(&t, PNN_OP_LEAKY_RELU, PNN_OPTIONS_OF(leaky_relu),
+                         &o, PNN_TYPE_INT16, 5, x, 0.001f, 0, 0.002f, 0));
+  /* -32768 * 0.125 = -4096; -400 * 0.125 = -50; 401 * 0.5 = 200.5 -> 201
+   * (ties away from zero); 32767 * 0.5 = 16383.5 -> 16384 */
+  const int16_t want[] = {-4096, -50, 0, 201, 16384};
+  CHECK_INTS((const int16_t *)qt_out(&t), want, 5);
+  qt_end(&t);
+}
+
+/* HARD_SWISH int8 over every value against the float oracle. TFLite's
+ * 16-bit fixed-point path may be off by one step. */
+TEST(hard_swish_int8_all_values) {
+  qtest t;
+  qt_begin(&t);
+  int8_t x[256], want[256];
+  for (int i = 0; i < 256; i++) {
+    x[i] = (int8_t)(i - 128);
+    float v = 0.05f * (x[i] + 20);
+    float r6 = v + 3.f < 0.f ? 0.f : (v + 3.f > 6.f ? 6.f : v + 3.f);
+    want[i] = (int8_t)requant(v * r6 / 6.f, 0.04f, -30, -128, 127);
+  }
+  CHECK_OK(&t, run_unary(&t, PNN_OP_HARD_SWISH, 0, NULL, PNN_TYPE_INT8, 256, x,
+                         0.05f, -20, 0.04f, -30));
+  CHECK_WITHIN_ONE((const int8_t *)qt_out(&t), want, 256);
+  qt_end(&t);
+}
+
+/* int8 SOFTMAX: a row of equal values gives 1/n each (n = 4: 0.25 * 256 -
+ * 128 = -64); one dominant logit takes everything it can (127), the others
+ * get exp(-large) = 0 -> -128. Rows are independent. */
+TEST(softmax_int8_rows) {
+  qtest t;
+  qt_begin(&t);
+  int32_t d[] = {2, 4};
+  int8_t x[] = {7, 7, 7, 7, 127, -128, -128, -128};
+  int ix = qt_input(&t, PNN_TYPE_INT8, 2, d, x, 0.5f, 0);
+  int y = qt_tensor(&t, "y", PNN_TYPE_INT8, 2, d, NULL, 1.f / 256, -128);
+  pnn_softmax_options o;
+  pnn_mb_options_defaults(1, PNN_OPTIONS_OF(softmax), &o);
+  o.beta = 1.f;
+  CHECK_OK(&t, qt_run(&t, PNN_OP_SOFTMAX, PNN_OPTIONS_OF(softmax), &o, 1, &ix,
+                      y));
+  const int8_t want[] = {-64, -64, -64, -64, 127, -128, -128, -128};
+  CHECK_INTS((const int8_t *)qt_out(&t), want, 8);
+  qt_end(&t);
+}
+
+/* Softmax over random rows against the float oracle (within one step). */
+TEST(softmax_int8_oracle) {
+  qtest t;
+  qt_begin(&t);
+  int32_t d[] = {3, 10};
+  int8_t x[30], want[30];
+  for (int i = 0; i < 30; i++) x[i] = (int8_t)((i * 73 + 11) % 256 - 128);
+  const float si = 0.04f;
+  for (int r = 0; r < 3; r++) {
+    float mx = -1e9f, sum = 0.f;
+    for (int c = 0; c < 10; c++) mx = fmaxf(mx, si * x[r * 10 + c]);
+    for (int c = 0; c < 10; c++) sum += expf(si * x[r * 10 + c] - mx);
+    for (int c = 0; c < 10; c++)
+      want[r * 10 + c] = (int8_t)requant(expf(si * x[r * 10 + c] - mx) / sum,
+                                         1.f / 256, -128, -128, 127);
+  }
+  int ix = qt_input(&t, PNN_TYPE_INT8, 2, d, x, si, 0);
+  int y = qt_tensor(&t, "y", PNN_TYPE_INT8, 2, d, NULL, 1.f / 256, -128);
+  pnn_softmax_options o;
+  pnn_mb_options_defaults(1, PNN_OPTIONS_OF(softmax), &o);
+  o.beta = 1.f;
+  CHECK_OK(&t, qt_run(&t, PNN_OP_SOFTMAX, PNN_OPTIONS_OF(softmax), &o, 1, &ix,
+                      y));
+  CHECK_WITHIN_ONE((const int8_t *)qt_out(&t), want, 30);
+  qt_end(&t);
+}
+
+/* int16 SOFTMAX (two interpolated tables) against the float oracle on
+ * scale 1/32768; TFLite's tables are accurate to a few steps. */
+TEST(softmax_int16_oracle) {
+  qtest t;
+  qt_begin(&t);
+  int32_t d[] = {2, 6};
+  int16_t x[12];
+  for (int i = 0; i < 12; i++) x[i] = (int16_t)(i * 5003 % 65536 - 32768);
+  const float si = 1.5e-4f;
+  int ix = qt_input(&t, PNN_TYPE_INT16, 2, d, x, si, 0);
+  int y = qt_tensor(&t, "y", PNN_TYPE_INT16, 2, d, NULL, 1.f / 32768, 0);
+  pnn_softmax_options o;
+  pnn_mb_options_defaults(1, PNN_OPTIONS_OF(softmax), &o);
+  o.beta = 1.f;
+  CHECK_OK(&t, qt_run(&t, PNN_OP_SOFTMAX, PNN_OPTIONS_OF(softmax), &o, 1, &ix,
+                      y));
+  const int16_t *got = qt_out(&t);
+  for (int r = 0; r < 2; r++) {
+    float mx = -1e9f, sum = 0.f;
+    for (int c = 0; c < 6; c++) mx = fmaxf(mx, si * x[r * 6 + c]);
+    for (int c = 0; c < 6; c++) sum += expf(si * x[r * 6 + c] - mx);
+    for (int c = 0; c < 6; c++) {
+      float want = expf(si * x[r * 6 + c] - mx) / sum * 32768.f;
+      CHECK_MSG(fabsf(got[r * 6 + c] - want) <= 40.f,
+                "row %d col %d: got %d, want %.1f", r, c, got[r * 6 + c],
+                (double)want);
+    }
+  }
+  qt_end(&t);
+}
+
+/* PRELU int8 with a per-channel alpha broadcast over [2, 3]. */
+TEST(prelu_int8_oracle) {
+  qtest t;
+  qt_begin(&t);
+  int32_t dx[] = {2, 3}, da[] = {3};
+  int8_t x[] = {-100, -1, 50, 127, -128, 0};
+  int8_t al[] = {64, -32, 127};
+  const float sx = 0.1f, sa = 1.f / 128, so = 0.05f;
+  int ix = qt_input(&t, PNN_TYPE_INT8, 2, dx, x, sx, 0);
+  int ia = qt_tensor(&t, "alpha", PNN_TYPE_INT8, 1, da, al, sa, 0);
+  int y = qt_tensor(&t, "y", PNN_TYPE_INT8, 2, dx, NULL, so, 5);
+  CHECK_OK(&t, qt_run(&t, PNN_OP_PRELU, 0, NULL, 2, (int32_t[]){ix, ia}, y));
+  int8_t want[6];
+  for (int i = 0; i < 6; i++) {
+    float v = sx * x[i];
+    if (v < 0) v *= sa * al[i % 3];
+    want[i] = (int8_t)requant(v, so, 5, -128, 127);
+  }
+  CHECK_WITHIN_ONE((const int8_t *)qt_out(&t), want, 6);
+  qt_end(&t);
+}
+
+/* ----------------------------------------------- L2 norm, bilinear resize */
+
+/* int8 L2_NORMALIZATION: output scale 1/128. Row (3, 4) * s has norm 5s:
+ * 0.6 * 128 = 76.8 -> 77 (within one of TFLite's fixed point), 0.8 -> 102. */
+TEST(l2norm_int8_values) {
+  qtest t;
+  qt_begin(&t);
+  int32_t d[] = {2, 2};
+  int8_t x[] = {33, 44, -40, 0}; /* zp 3: (30, 40) and (-43, -3) */
+  int ix = qt_input(&t, PNN_TYPE_INT8, 2, d, x, 0.02f, 3);
+  int y = qt_tensor(&t, "y", PNN_TYPE_INT8, 2, d, NULL, 1.f / 128, 0);
+  CHECK_OK(&t, qt_run(&t, PNN_OP_L2_NORMALIZATION, 0, NULL, 1, &ix, y));
+  const float n2 = sqrtf(43.f * 43.f + 9.f);
+  const int8_t want[] = {77, 102, (int8_t)requant(-43.f / n2, 1.f / 128, 0,
+                                                  -128, 127),
+                         (int8_t)requant(-3.f / n2, 1.f / 128, 0, -128, 127)};
+  CHECK_WITHIN_ONE((const int8_t *)qt_out(&t), want, 4);
+  qt_end(&t);
+}
+
+/* int8 RESIZE_BILINEAR 1x2x2x1 -> 1x3x3x1 (align_corners): the centre is
+ * the mean of the four corners, edges the mean of two. Corners -100, 20,
+ * 60, 100: centre 20, top 40 (-100+20)/2 = -40, left (-100+60)/2 = -20. */
+TEST(resize_bilinear_int8_align_corners) {
+  qtest t;
+  qt_begin(&t);
+  int32_t di[] = {1, 2, 2, 1}, dy[] = {1, 3, 3, 1}, ds[] = {2};
+  int8_t x[] = {-100, 20, 60, 100};
+  int32_t size[] = {3, 3};
+  int ix = qt_input(&t, PNN_TYPE_INT8, 4, di, x, 0.1f, 0);
+  int is = qt_tensor(&t, "size", PNN_TYPE_INT32, 1, ds, size, 0.f, 0);
+  int y = qt_tensor(&t, "y", PNN_TYPE_INT8, 4, dy, NULL, 0.1f, 0);
+  pnn_resize_bilinear_options o;
+  pnn_mb_options_defaults(1, PNN_OPTIONS_OF(resize_bilinear), &o);
+  o.align_corners = true;
+  CHECK_OK(&t, qt_run(&t, PNN_OP_RESIZE_BILINEAR,
+                      PNN_OPTIONS_OF(resize_bilinear), &o, 2,
+                      (int32_t[]){ix, is}, y));
+  const int8_t want[] = {-100, -40, 20, -20, 20, 60, 60, 80, 100};
+  CHECK_INTS((const int8_t *)qt_out(&t), want, 9);
+  qt_end(&t);
+}

@@ -1,0 +1,313 @@
+#!/usr/bin/env python3
+"""Generates the Keras-application conformance models and their LiteRT
+references into .cache/keras/<app>/ (only what is missing).
+
+Each app is built with random weights (weights=None, keras seed fixed per
+app), at INPUT_SIZE x INPUT_SIZE x 3 with batch 1, and converted four ways:
+
+    float32   plain conversion                       ref: LiteRT default resolver
+    float16   float16 weights (+ DEQUANTIZE ops)     ref: LiteRT default resolver
+    dynamic   dynamic-range int8 weights (hybrid)    ref: LiteRT BUILTIN_REF
+    int8      full integer, int8 input and output,   ref: LiteRT BUILTIN_REF
+              calibrated on CALIB_SAMPLES seeded random images
+
+Every variant gets the same N_INPUTS seeded float images (the int8 variant
+gets them quantized with its input scale/zero point), saved as
+<variant>.input_<i>.npy next to <variant>.ref_<i>.npy and <variant>.json
+(ops, quantization, timings). Files are written atomically and a variant is
+regenerated only when its json is missing or GEN_VERSION changed, so reruns
+are cheap and outputs deterministic.
+
+Usage: gen_keras.py [--apps MobileNet,ResNet50] [--variants float32,int8]
+"""
+import argparse
+import glob
+import json
+import os
+import sys
+import time
+import zlib
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from common import CACHE, quiet_tensorflow, write_json  # noqa: E402
+
+quiet_tensorflow()
+import numpy as np  # noqa: E402
+
+GEN_VERSION = 1
+INPUT_SIZE = 128        # every app below accepts it with weights=None
+N_INPUTS = 4            # seeded test images per model
+CALIB_SAMPLES = 8       # representative dataset size for full int8
+VARIANTS = ["float32", "float16", "dynamic", "int8"]
+INTEGER_VARIANTS = {"dynamic", "int8"}   # referenced with BUILTIN_REF
+
+# app name -> (keras.applications constructor name, input range). Apps with
+# built-in preprocessing (MobileNetV3, EfficientNet) take raw [0, 255]
+# pixels; the others take preprocessed values, [-1, 1] here.
+APPS = {
+    "MobileNet": ("MobileNet", (-1.0, 1.0)),
+    "MobileNetV2": ("MobileNetV2", (-1.0, 1.0)),
+    "MobileNetV3Small": ("MobileNetV3Small", (0.0, 255.0)),
+    "MobileNetV3Large": ("MobileNetV3Large", (0.0, 255.0)),
+    "EfficientNetB0": ("EfficientNetB0", (0.0, 255.0)),
+    "ResNet50": ("ResNet50", (-1.0, 1.0)),
+    "DenseNet121": ("DenseNet121", (-1.0, 1.0)),
+    "InceptionV3": ("InceptionV3", (-1.0, 1.0)),
+    "NASNetMobile": ("NASNetMobile", (-1.0, 1.0)),
+    "Xception": ("Xception", (-1.0, 1.0)),
+}
+
+ROOT_DIR = os.path.join(CACHE, "keras")
+
+
+def seed_of(name: str) -> int:
+    return zlib.crc32(name.encode()) & 0x7FFFFFFF
+
+
+def images(name: str, tag: str, n: int, shape, rng_range):
+    """n seeded float32 images (seed from model name and tag)."""
+    rng = np.random.default_rng(seed_of(name + "/" + tag))
+    lo, hi = rng_range
+    return [rng.uniform(lo, hi, size=shape).astype(np.float32) for _ in range(n)]
+
+
+def convert(tf, keras_model, input_specs, variant, calib):
+    """TFLite bytes of keras_model for one variant. calib: list of input
+    lists for the representative dataset (full int8 only)."""
+    # from_keras_model freezes the weights and handles calibration; a
+    # concrete function with a trackable keeps READ_VARIABLE ops instead.
+    del input_specs  # the model's own (batch None -> 1) input signature
+    conv = tf.lite.TFLiteConverter.from_keras_model(keras_model)
+    if variant == "float16":
+        conv.optimizations = [tf.lite.Optimize.DEFAULT]
+        conv.target_spec.supported_types = [tf.float16]
+    elif variant == "dynamic":
+        conv.optimizations = [tf.lite.Optimize.DEFAULT]
+    elif variant == "int8":
+        conv.optimizations = [tf.lite.Optimize.DEFAULT]
+        conv.representative_dataset = lambda: (list(c) for c in calib)
+        conv.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
+        conv.inference_input_type = tf.int8
+        conv.inference_output_type = tf.int8
+    elif variant != "float32":
+        raise ValueError(f"unknown variant {variant}")
+    # Keras' SavedModel export prints every captured tensor to stdout.
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 1)
+            return conv.convert()
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+def quantize_input(x, detail):
+    """Float input -> the model's integer input type with its scale/zp."""
+    dt = np.dtype(detail["dtype"])
+    if dt.kind == "f":
+        return x.astype(dt)
+    scale, zp = detail["quantization"]
+    if scale == 0:
+        return x.astype(dt)
+    info = np.iinfo(dt)
+    q = np.round(x / scale) + zp
+    return np.clip(q, info.min, info.max).astype(dt)
+
+
+RESOLVERS = {
+    "default": "LiteRT default resolver",
+    "ref": "LiteRT BUILTIN_REF",
+    "optimized": "LiteRT builtin kernels without delegates (BUILTIN_REF aborted)",
+}
+
+
+def litert_child(tmp, resolver):
+    """Child-process side of litert_reference (LiteRT can abort the process,
+    and must not share it with TensorFlow's own TFLite runtime)."""
+    from ai_edge_litert import interpreter as litert
+    with open(os.path.join(tmp, "model.tflite"), "rb") as f:
+        data = f.read()
+    kinds = {"default": None, "ref": litert.OpResolverType.BUILTIN_REF,
+             "optimized": litert.OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES}
+    kw = {} if kinds[resolver] is None else {
+        "experimental_op_resolver_type": kinds[resolver]}
+    interp = litert.Interpreter(model_content=data, **kw)
+    interp.allocate_tensors()
+    ind, outd = interp.get_input_details(), interp.get_output_details()
+    n = len(glob.glob(os.path.join(tmp, "x_*_0.npy")))
+    for i in range(n):
+        xs = [np.load(os.path.join(tmp, f"x_{i}_{k}.npy")) for k in range(len(ind))]
+        qs = [quantize_input(x, d) for x, d in zip(xs, ind)]
+        for d, q in zip(ind, qs):
+            interp.set_tensor(d["index"], q)
+        interp.invoke()
+        for k, q in enumerate(qs):
+            np.save(os.path.join(tmp, f"fed_{i}_{k}.npy"), q)
+        for k, d in enumerate(outd):
+            np.save(os.path.join(tmp, f"y_{i}_{k}.npy"), np.array(interp.get_tensor(d["index"])))
+    # Op names from an undelegated interpreter (a delegate hides them).
+    plain = litert.Interpreter(
+        model_content=data,
+        experimental_op_resolver_type=litert.OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES)
+    plain.allocate_tensors()
+    ops = [o["op_name"] for o in plain._get_ops_details()]
+
+    def desc(d):
+        s, z = d["quantization"]
+        return {"name": d["name"], "dtype": np.dtype(d["dtype"]).name,
+                "shape": [int(v) for v in d["shape"]], "scale": float(s),
+                "zero_point": int(z)}
+    write_json(os.path.join(tmp, "result.json"),
+               {"ops": ops, "inputs": [desc(d) for d in ind],
+                "outputs": [desc(d) for d in outd], "n": n})
+    return 0
+
+
+def litert_reference(model_bytes, float_inputs, integer):
+    """Runs LiteRT in a child process on each input set; returns (inputs as
+    fed, outputs per set, op names, input details, output details, the
+    reference's description). Integer models use BUILTIN_REF; if LiteRT's
+    reference kernels abort, its plain builtin kernels are used instead
+    (and the description says so)."""
+    import subprocess
+    import tempfile
+    with tempfile.TemporaryDirectory(prefix="pnn-keras-") as tmp:
+        with open(os.path.join(tmp, "model.tflite"), "wb") as f:
+            f.write(model_bytes)
+        for i, xs in enumerate(float_inputs):
+            for k, x in enumerate(xs):
+                np.save(os.path.join(tmp, f"x_{i}_{k}.npy"), x)
+        err = ""
+        for resolver in (["ref", "optimized"] if integer else ["default"]):
+            proc = subprocess.run([sys.executable, os.path.abspath(__file__),
+                                   "--litert-child", tmp, resolver],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                  text=True, errors="replace")
+            if proc.returncode == 0:
+                break
+            lines = [l for l in proc.stderr.splitlines() if l.strip()]
+            err = f"LiteRT ({resolver}) exit {proc.returncode}: " + (
+                lines[-1][:300] if lines else "")
+        else:
+            raise RuntimeError(err)
+        with open(os.path.join(tmp, "result.json")) as f:
+            r = json.load(f)
+        nin, nout = len(r["inputs"]), len(r["outputs"])
+        fed = [[np.load(os.path.join(tmp, f"fed_{i}_{k}.npy")) for k in range(nin)]
+               for i in range(r["n"])]
+        outs = [[np.load(os.path.join(tmp, f"y_{i}_{k}.npy")) for k in range(nout)]
+                for i in range(r["n"])]
+        return fed, outs, r["ops"], r["inputs"], r["outputs"], RESOLVERS[resolver]
+
+
+def save_variant(out_dir, variant, model_bytes, fed, outs, meta):
+    """Writes model, inputs, references, then the json (written last, so a
+    variant with a json is complete)."""
+    tmp = os.path.join(out_dir, variant + ".tflite.tmp")
+    with open(tmp, "wb") as f:
+        f.write(model_bytes)
+    os.replace(tmp, os.path.join(out_dir, variant + ".tflite"))
+    for i, (xs, ys) in enumerate(zip(fed, outs)):
+        for k, x in enumerate(xs):
+            np.save(os.path.join(out_dir, f"{variant}.input_{i}_{k}.npy"), x)
+        for k, y in enumerate(ys):
+            np.save(os.path.join(out_dir, f"{variant}.ref_{i}_{k}.npy"), y)
+    write_json(os.path.join(out_dir, variant + ".json"), meta)
+
+
+def variant_done(out_dir, variant):
+    try:
+        with open(os.path.join(out_dir, variant + ".json")) as f:
+            return json.load(f).get("gen_version") == GEN_VERSION
+    except (OSError, ValueError):
+        return False
+
+
+def generate_model(tf, source, name, build, input_specs, float_inputs, calib,
+                   variants, out_dir, extra_meta=None):
+    """Builds (lazily, once) and converts one model for each missing variant.
+    Conversion or LiteRT errors are recorded in the variant json (the check
+    reports them as failures). Returns the number of variants made."""
+    os.makedirs(out_dir, exist_ok=True)
+    todo = [v for v in variants if not variant_done(out_dir, v)]
+    if not todo:
+        return 0
+    t0 = time.time()
+    model = build()
+    t_build = time.time() - t0
+    for v in todo:
+        meta = {"gen_version": GEN_VERSION, "source": source, "model": name,
+                "variant": v, "n_inputs": len(float_inputs),
+                "reference": "LiteRT BUILTIN_REF" if v in INTEGER_VARIANTS
+                else "LiteRT default resolver",
+                "tf": tf.__version__, "build_s": round(t_build, 1)}
+        meta.update(extra_meta or {})
+        t1 = time.time()
+        try:
+            data = convert(tf, model, input_specs, v, calib)
+            meta["convert_s"] = round(time.time() - t1, 1)
+            t2 = time.time()
+            fed, outs, ops, ind, outd, meta["reference"] = litert_reference(
+                data, float_inputs, v in INTEGER_VARIANTS)
+            meta["reference_s"] = round(time.time() - t2, 1)
+            meta.update(ops=ops, inputs=ind, outputs=outd, bytes=len(data))
+        except Exception as e:  # recorded, reported as a failure by the check
+            meta["error"] = f"{type(e).__name__}: {str(e).strip().splitlines()[-1][:300]}" \
+                if str(e).strip() else type(e).__name__
+            write_json(os.path.join(out_dir, v + ".json"), meta)
+            print(f"  {name}/{v}: ERROR {meta['error']}", file=sys.stderr, flush=True)
+            continue
+        save_variant(out_dir, v, data, fed, outs, meta)
+        print(f"  {name}/{v}: {len(ops)} ops, {len(data) / 1e6:.1f} MB, convert "
+              f"{meta['convert_s']}s, LiteRT {meta['reference_s']}s", file=sys.stderr,
+              flush=True)
+    del model
+    tf.keras.backend.clear_session()
+    return len(todo)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--apps", help="comma-separated subset of: " + ", ".join(APPS))
+    ap.add_argument("--variants", help="comma-separated subset of: " + ", ".join(VARIANTS))
+    ap.add_argument("--out", default=ROOT_DIR, help="cache root (default .cache/keras)")
+    ap.add_argument("--litert-child", nargs=2, metavar=("DIR", "RESOLVER"),
+                    help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.litert_child:
+        return litert_child(*args.litert_child)
+    apps = args.apps.split(",") if args.apps else list(APPS)
+    variants = args.variants.split(",") if args.variants else VARIANTS
+    bad = [a for a in apps if a not in APPS] + [v for v in variants if v not in VARIANTS]
+    if bad:
+        print(f"error: unknown app/variant: {', '.join(bad)}", file=sys.stderr)
+        return 2
+    if all(variant_done(os.path.join(args.out, a), v) for a in apps for v in variants):
+        return 0
+    import tensorflow as tf
+    shape = (1, INPUT_SIZE, INPUT_SIZE, 3)
+    for app in apps:
+        ctor, rng_range = APPS[app]
+        out_dir = os.path.join(args.out, app)
+
+        def build(ctor=ctor, app=app):
+            tf.keras.utils.set_random_seed(seed_of(app))
+            return getattr(tf.keras.applications, ctor)(
+                weights=None, input_shape=shape[1:], classes=1000)
+        tests = [[x] for x in images(app, "test", N_INPUTS, shape, rng_range)]
+        calib = [[x] for x in images(app, "calib", CALIB_SAMPLES, shape, rng_range)]
+        t0 = time.time()
+        n = generate_model(tf, "keras", app, build, [tf.TensorSpec(shape, tf.float32)],
+                           tests, calib, variants, out_dir,
+                           {"input_size": INPUT_SIZE, "input_range": list(rng_range)})
+        if n:
+            print(f"{app}: {n} variant(s) in {time.time() - t0:.0f}s", file=sys.stderr,
+                  flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
