@@ -8,13 +8,13 @@
 double pnn_bench_fma_avx2(long iters, float *sink) {
   __m256 acc[12];
   const __m256 x = _mm256_set1_ps(0.999999f), y = _mm256_set1_ps(1e-7f);
-  #pragma GCC unroll 16
+#pragma GCC unroll 16
   for (int i = 0; i < 12; i++) acc[i] = _mm256_set1_ps((float)i);
   for (long it = 0; it < iters; it++)
-    #pragma GCC unroll 16
+#pragma GCC unroll 16
     for (int i = 0; i < 12; i++) acc[i] = _mm256_fmadd_ps(acc[i], x, y);
   __m256 s = acc[0];
-  #pragma GCC unroll 16
+#pragma GCC unroll 16
   for (int i = 1; i < 12; i++) s = _mm256_add_ps(s, acc[i]);
   *sink = _mm256_cvtss_f32(s);
   return (double)iters * 12 * 8 * 2;

@@ -12,7 +12,7 @@
 
 static const char kUsage[] =
     "usage: pocketnn classify --model M --labels L.txt [--top K]\n"
-    "           [--mean M] [--std S] [--threads N] IMAGE...\n"
+    "           [--mean M] [--std S] [--threads N] [--raw] IMAGE...\n"
     "  Decodes PNG, JPEG or BMP images (gray or RGB, converted to the\n"
     "  model's channel count), resizes them bilinearly to the input HxW of\n"
     "  input 0 (NHWC, batch 1) and prints the top K (default 5) labels with\n"
@@ -20,7 +20,10 @@ static const char kUsage[] =
     "  Float inputs get (pixel - mean) / std with pixels in [0, 255].\n"
     "  Without --mean/--std, the NormalizationOptions of the model's TFLite\n"
     "  metadata (input 0) are used when present, else mean 0, std 255\n"
-    "  (pixels to [0, 1]). uint8 inputs get the raw pixels, int8 inputs\n"
+    "  (pixels to [0, 1]). A quantized (uint8, int8) input gets that\n"
+    "  normalized value quantized with its scale and zero point when\n"
+    "  --mean/--std or model metadata give the normalization; otherwise\n"
+    "  (or with --raw) uint8 inputs get the raw pixels, int8 inputs\n"
     "  pixel - 128.\n"
     "  Quantized outputs are dequantized with their scale and zero point.\n"
     "  L.txt holds one label per line, in output order.\n";
@@ -30,6 +33,7 @@ typedef struct {
   long top, threads;
   double mean, std;
   bool have_mean, have_std;
+  bool raw;
   char **images;
   int n_images;
 } classify_args;
@@ -59,6 +63,8 @@ static int parse_args(int argc, char **argv, classify_args *a) {
     } else if ((m = cli_opt_value(argc, argv, &i, "--threads", &v)) != 0) {
       if (m < 0 || !cli_parse_long(v, 1, 1024, &a->threads))
         return cli_usage_error(kUsage, "--threads takes a number in 1..1024");
+    } else if (strcmp(argv[i], "--raw") == 0) {
+      a->raw = true;
     } else if ((m = cli_opt_value(argc, argv, &i, "--mean", &v)) != 0) {
       if (m < 0 || !cli_parse_double(v, &a->mean))
         return cli_usage_error(kUsage, "--mean takes a number");
@@ -146,6 +152,9 @@ typedef struct {
   size_t n_classes;
   float mean[3], std[3];   /* per channel, for float inputs */
   const char *norm_source; /* where mean/std came from */
+  bool quantize_input;     /* quantized input fed normalized floats */
+  float in_scale;          /* its scale and zero point */
+  int32_t in_zp;
   float *pixels;           /* h * w * c resized image */
   float *scores;           /* n_classes */
   int *order;              /* n_classes, for sorting */
@@ -198,9 +207,19 @@ static void choose_normalization(classifier *m, const classify_args *a) {
                    : given              ? "options + defaults"
                    : have_meta          ? "model metadata"
                                         : "defaults";
-  if (pnn_tensor_type(m->input) == PNN_TYPE_FLOAT32)
-    printf("normalization: mean %g std %g (%s)\n", (double)m->mean[0],
-           (double)m->std[0], m->norm_source);
+  /* A quantized input takes quantized normalized values when the
+   * normalization is known (not the defaults) and --raw is not given. */
+  pnn_quant_info q;
+  pnn_tensor_quantization(m->input, &q);
+  m->quantize_input = pnn_tensor_type(m->input) != PNN_TYPE_FLOAT32 &&
+                      !a->raw && (given || have_meta) && q.scale > 0 &&
+                      isfinite(q.scale) && q.count <= 1;
+  m->in_scale = q.scale;
+  m->in_zp = q.zero_point;
+  if (pnn_tensor_type(m->input) == PNN_TYPE_FLOAT32 || m->quantize_input)
+    printf("normalization: mean %g std %g (%s)%s\n", (double)m->mean[0],
+           (double)m->std[0], m->norm_source,
+           m->quantize_input ? ", quantized to the input" : "");
 }
 
 static int open_classifier(const classify_args *a, classifier *m) {
@@ -238,6 +257,21 @@ static void close_classifier(classifier *m) {
 static void set_input(classifier *m) {
   size_t n = (size_t)m->h * (size_t)m->w * (size_t)m->c;
   void *data = pnn_tensor_data(m->input);
+  if (m->quantize_input) {
+    const bool u8 = pnn_tensor_type(m->input) == PNN_TYPE_UINT8;
+    const float lo = u8 ? 0.f : -128.f, hi = u8 ? 255.f : 127.f;
+    for (size_t i = 0; i < n; i++) {
+      int c = (int)(i % (size_t)m->c);
+      float x = (m->pixels[i] - m->mean[c]) / m->std[c];
+      float v = roundf(x / m->in_scale) + (float)m->in_zp;
+      v = v < lo ? lo : (v > hi ? hi : v);
+      if (u8)
+        ((uint8_t *)data)[i] = (uint8_t)v;
+      else
+        ((int8_t *)data)[i] = (int8_t)v;
+    }
+    return;
+  }
   switch (pnn_tensor_type(m->input)) {
     case PNN_TYPE_FLOAT32: {
       float *d = data;

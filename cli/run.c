@@ -15,17 +15,23 @@
 static const char kUsage[] =
     "usage: pocketnn run MODEL [--input I=FILE.npy ...]\n"
     "           [--fill zeros|random[:SEED]] [--save-outputs DIR]\n"
-    "           [--threads N]\n"
+    "           [--threads N] [--raw]\n"
     "  --input I=FILE.npy  input I (an index or a tensor name) from a .npy\n"
-    "                      file; the dtype must match the model's. A\n"
-    "                      different shape resizes the input.\n"
+    "                      file; the dtype must match the model's, except\n"
+    "                      that float32 data for a quantized (int8, uint8,\n"
+    "                      int16) input is quantized with its scale and\n"
+    "                      zero point. A different shape resizes the input.\n"
     "  --fill MODE         inputs without --input: zeros (default), or\n"
     "                      random[:SEED] (seed 1 by default): floats\n"
     "                      uniform in [-1, 1), integers uniform in [0, 8),\n"
     "                      bools 0/1; input K uses SEED + K (splitmix64),\n"
     "                      so a run is reproducible.\n"
     "  --save-outputs DIR  writes DIR/output_K.npy for each output K\n"
-    "  --threads N         worker threads (default 1)\n" CLI_LIMITS_HELP;
+    "  --threads N         worker threads (default 1)\n"
+    "  --raw               integer I/O for quantized models: no float\n"
+    "                      input quantization, and quantized outputs are\n"
+    "                      printed and saved as stored. Without it they\n"
+    "                      are dequantized to float32.\n" CLI_LIMITS_HELP;
 
 typedef struct {
   const char *spec; /* "I=FILE" as given */
@@ -42,6 +48,7 @@ typedef struct {
   uint64_t seed;
   const char *save_dir;
   long threads;
+  bool raw;
 } run_args;
 
 static int parse_fill(const char *v, run_args *a) {
@@ -81,6 +88,8 @@ static int parse_args(int argc, char **argv, run_args *a) {
       a->inputs[a->n_inputs].spec = v;
       a->inputs[a->n_inputs].file = eq + 1;
       a->n_inputs++;
+    } else if (strcmp(argv[i], "--raw") == 0) {
+      a->raw = true;
     } else if ((m = cli_opt_value(argc, argv, &i, "--fill", &v)) != 0) {
       if (m < 0 || parse_fill(v, a) != 0)
         return cli_usage_error(kUsage,
@@ -131,6 +140,49 @@ static int resolve_input(pnn_interpreter *it, input_spec *s) {
   return 0;
 }
 
+/* Scale and zero point of a per-tensor quantized int8/uint8/int16 tensor;
+ * false for anything else (float, unquantized, per-channel). */
+static bool edge_quant(const pnn_tensor *t, float *scale, int32_t *zp) {
+  pnn_type ty = pnn_tensor_type(t);
+  if (ty != PNN_TYPE_INT8 && ty != PNN_TYPE_UINT8 && ty != PNN_TYPE_INT16)
+    return false;
+  pnn_quant_info q;
+  pnn_tensor_quantization(t, &q);
+  if (!(q.scale > 0) || !isfinite(q.scale) || q.count > 1) return false;
+  *scale = q.scale;
+  *zp = q.zero_point;
+  return true;
+}
+
+/* Replaces float32 data by its quantization to `type` as TFLite's
+ * QUANTIZE does: zp + round(x / scale) (half away from zero), clamped. */
+static int quantize_array(npy_array *a, pnn_type type, float scale,
+                          int32_t zp) {
+  size_t esz = pnn_type_size(type);
+  void *q = malloc(a->count * esz + 1);
+  if (!q) return cli_error("out of memory");
+  const double lo = type == PNN_TYPE_INT8    ? -128.0
+                    : type == PNN_TYPE_UINT8 ? 0.0
+                                             : -32768.0;
+  const double hi = type == PNN_TYPE_INT8    ? 127.0
+                    : type == PNN_TYPE_UINT8 ? 255.0
+                                             : 32767.0;
+  const float *x = a->data;
+  for (size_t i = 0; i < a->count; i++) {
+    float r = roundf(x[i] / scale);
+    double v = r != r ? (double)zp : (double)r + zp;
+    v = v < lo ? lo : (v > hi ? hi : v);
+    if (type == PNN_TYPE_INT8) ((int8_t *)q)[i] = (int8_t)v;
+    else if (type == PNN_TYPE_UINT8) ((uint8_t *)q)[i] = (uint8_t)v;
+    else ((int16_t *)q)[i] = (int16_t)v;
+  }
+  free(a->data);
+  a->data = q;
+  a->type = type;
+  a->nbytes = a->count * esz;
+  return 0;
+}
+
 /* Loads each --input file, checks its dtype and resizes the model input
  * when the file's shape differs. */
 static int load_inputs(pnn_interpreter *it, run_args *a) {
@@ -146,6 +198,12 @@ static int load_inputs(pnn_interpreter *it, run_args *a) {
       return cli_error("%s", err);
     pnn_tensor *t = pnn_interpreter_input(it, s->index);
     if (!t) return cli_error("%s", pnn_interpreter_last_error(it));
+    float qs;
+    int32_t qz;
+    if (!a->raw && s->array.type == PNN_TYPE_FLOAT32 &&
+        edge_quant(t, &qs, &qz) &&
+        quantize_array(&s->array, pnn_tensor_type(t), qs, qz) != 0)
+      return CLI_EXIT_ERROR;
     if (s->array.type != pnn_tensor_type(t))
       return cli_error("input %d '%s': %s holds %s data, the model wants %s",
                        s->index, pnn_tensor_name(t), s->file,
@@ -198,19 +256,47 @@ static int set_inputs(pnn_interpreter *it, const run_args *a) {
   return 0;
 }
 
-static void print_output(pnn_interpreter *it, int k) {
+/* Output k as printed and saved: the tensor's data, or (without --raw) a
+ * malloc'ed float32 dequantization of a quantized output in *owned. */
+static const void *output_view(pnn_interpreter *it, int k, bool raw,
+                               pnn_type *type, float **owned) {
+  pnn_tensor *t = pnn_interpreter_output(it, k);
+  *type = pnn_tensor_type(t);
+  *owned = NULL;
+  float scale;
+  int32_t zp;
+  if (raw || !edge_quant(t, &scale, &zp)) return pnn_tensor_data(t);
+  size_t n = pnn_tensor_byte_size(t) / pnn_type_size(*type);
+  float *f = malloc(n * sizeof(float) + 1);
+  if (!f) return pnn_tensor_data(t);
+  const void *d = pnn_tensor_data(t);
+  for (size_t i = 0; i < n; i++) {
+    double v = 0;
+    cli_element_as_double(*type, d, i, &v);
+    f[i] = (float)((double)scale * (v - zp));
+  }
+  *type = PNN_TYPE_FLOAT32;
+  *owned = f;
+  return f;
+}
+
+static void print_output(pnn_interpreter *it, int k, bool raw) {
   pnn_tensor *t = pnn_interpreter_output(it, k);
   char shape[128];
   cli_format_shape(t, shape, sizeof shape);
-  pnn_type type = pnn_tensor_type(t);
+  pnn_type type;
+  float *owned;
+  const void *data = output_view(it, k, raw, &type, &owned);
   printf("output %d '%s': %s %s", k, pnn_tensor_name(t), pnn_type_name(type),
          shape);
+  if (owned) printf(" (dequantized %s)", pnn_type_name(pnn_tensor_type(t)));
   size_t elem = pnn_type_size(type);
-  size_t n = elem ? pnn_tensor_byte_size(t) / elem : 0;
-  const void *data = pnn_tensor_data(t);
+  size_t n = elem ? pnn_tensor_byte_size(t) / pnn_type_size(pnn_tensor_type(t))
+                  : 0;
   double v;
   if (!data || n == 0 || !cli_element_as_double(type, data, 0, &v)) {
     printf("  (%s)\n", n == 0 && elem ? "empty" : "no numeric summary");
+    free(owned);
     return;
   }
   double lo = v, hi = v, sum = 0;
@@ -229,9 +315,11 @@ static void print_output(pnn_interpreter *it, int k) {
          n > nonfinite ? sum / (double)(n - nonfinite) : NAN);
   if (nonfinite) printf("  non-finite=%zu", nonfinite);
   putchar('\n');
+  free(owned);
 }
 
-static int save_output(pnn_interpreter *it, int k, const char *dir) {
+static int save_output(pnn_interpreter *it, int k, const char *dir,
+                       bool raw) {
   pnn_tensor *t = pnn_interpreter_output(it, k);
   int64_t dims[PNN_MAX_RANK];
   int rank = pnn_tensor_rank(t);
@@ -242,8 +330,12 @@ static int save_output(pnn_interpreter *it, int k, const char *dir) {
   if (snprintf(path, sizeof path, "%s/output_%d.npy", dir, k) >=
       (int)sizeof path)
     return cli_error("--save-outputs: path too long");
-  if (npy_write_file(path, pnn_tensor_type(t), dims, rank, pnn_tensor_data(t),
-                     err, sizeof err) != 0)
+  pnn_type type;
+  float *owned;
+  const void *data = output_view(it, k, raw, &type, &owned);
+  int rc = npy_write_file(path, type, dims, rank, data, err, sizeof err);
+  free(owned);
+  if (rc != 0)
     return cli_error("output %d '%s': %s", k, pnn_tensor_name(t), err);
   return 0;
 }
@@ -270,8 +362,8 @@ static int run_model(run_args *a) {
   if (!rc && a->save_dir && mkdir(a->save_dir, 0777) != 0 && errno != EEXIST)
     rc = cli_error("--save-outputs %s: %s", a->save_dir, strerror(errno));
   for (int k = 0; !rc && k < pnn_interpreter_output_count(it); k++) {
-    print_output(it, k);
-    if (a->save_dir) rc = save_output(it, k, a->save_dir);
+    print_output(it, k, a->raw);
+    if (a->save_dir) rc = save_output(it, k, a->save_dir, a->raw);
   }
   if (!rc) printf("time: %.3f ms\n", ms);
   pnn_interpreter_free(it);

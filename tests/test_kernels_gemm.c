@@ -130,6 +130,8 @@ TEST(gemm_random_and_deep_k_every_isa) {
     }
     fails += gemm_case((pnn_isa)isa, 257, 65, 513, 3, true, 8);
     fails += gemm_case((pnn_isa)isa, 1, 1001, 257, 1, true, 8); /* FC row */
+    fails += gemm_case((pnn_isa)isa, 13, 9, 600, 2, true, 3);  /* narrow, deep */
+    fails += gemm_case((pnn_isa)isa, 25, 16, 300, 0, false, 2); /* half panel */
     CHECK_MSG(fails == 0, "%s: %d failing random cases", pnn_isa_name((pnn_isa)isa), fails);
   }
 }

@@ -569,3 +569,160 @@ TEST(resize_bilinear_int8_align_corners) {
   CHECK_INTS((const int8_t *)qt_out(&t), want, 9);
   qt_end(&t);
 }
+
+/* int8 LOG_SOFTMAX (output scale 16/256, zero point 127) against the float
+ * oracle; the row maximum maps to -log(sum exp) which is <= 0. */
+TEST(log_softmax_int8_oracle) {
+  qtest t;
+  qt_begin(&t);
+  int32_t d[] = {2, 8};
+  int8_t x[16], want[16];
+  for (int i = 0; i < 16; i++) x[i] = (int8_t)((i * 97 + 5) % 256 - 128);
+  const float si = 0.03f;
+  for (int r = 0; r < 2; r++) {
+    float mx = -1e9f, sum = 0.f;
+    for (int c = 0; c < 8; c++) mx = fmaxf(mx, si * x[r * 8 + c]);
+    for (int c = 0; c < 8; c++) sum += expf(si * x[r * 8 + c] - mx);
+    for (int c = 0; c < 8; c++)
+      want[r * 8 + c] = (int8_t)requant(si * x[r * 8 + c] - mx - logf(sum),
+                                        16.f / 256, 127, -128, 127);
+  }
+  int ix = qt_input(&t, PNN_TYPE_INT8, 2, d, x, si, 0);
+  int y = qt_tensor(&t, "y", PNN_TYPE_INT8, 2, d, NULL, 16.f / 256, 127);
+  CHECK_OK(&t, qt_run(&t, PNN_OP_LOG_SOFTMAX, 0, NULL, 1, &ix, y));
+  CHECK_WITHIN_ONE((const int8_t *)qt_out(&t), want, 16);
+  qt_end(&t);
+}
+
+/* int16 GELU uses a 513-entry interpolated table over the input range. */
+TEST(gelu_int16_oracle) {
+  qtest t;
+  qt_begin(&t);
+  int16_t x[64], want[64];
+  const float si = 2e-4f, so = 1.5e-4f;
+  for (int i = 0; i < 64; i++) {
+    x[i] = (int16_t)(i * 1040 - 32768);
+    float v = si * x[i];
+    want[i] = (int16_t)requant(0.5f * v * (1.f + erff(v / sqrtf(2.f))), so, 0,
+                               -32768, 32767);
+  }
+  pnn_gelu_options g;
+  pnn_mb_options_defaults(1, PNN_OPTIONS_OF(gelu), &g);
+  CHECK_OK(&t, run_unary(&t, PNN_OP_GELU, PNN_OPTIONS_OF(gelu), &g,
+                         PNN_TYPE_INT16, 64, x, si, 0, so, 0));
+  const int16_t *got = qt_out(&t);
+  for (int i = 0; i < 64; i++)
+    CHECK_MSG(abs(got[i] - want[i]) <= 3, "element %d: got %d, oracle %d", i,
+              got[i], want[i]);
+  qt_end(&t);
+}
+
+/* MAXIMUM / MINIMUM on quantized tensors compare stored values (TFLite
+ * does not rescale); uint8 comparisons without quantization compare raw. */
+TEST(max_min_raw_and_unquantized_compare) {
+  qtest t;
+  qt_begin(&t);
+  int32_t d[] = {4};
+  int8_t a[] = {-128, 5, 127, 0}, b[] = {3, -7, 126, 0};
+  int ia = qt_input(&t, PNN_TYPE_INT8, 1, d, a, 0.5f, 0);
+  int ib = qt_input(&t, PNN_TYPE_INT8, 1, d, b, 0.5f, 0);
+  int y = qt_tensor(&t, "y", PNN_TYPE_INT8, 1, d, NULL, 0.5f, 0);
+  CHECK_OK(&t, qt_run(&t, PNN_OP_MINIMUM, 0, NULL, 2, (int32_t[]){ia, ib}, y));
+  const int8_t want[] = {-128, -7, 126, 0};
+  CHECK_INTS((const int8_t *)qt_out(&t), want, 4);
+  qt_end(&t);
+
+  qt_begin(&t);
+  uint8_t ua[] = {0, 200, 7, 255}, ub[] = {1, 100, 7, 254};
+  ia = qt_input(&t, PNN_TYPE_UINT8, 1, d, ua, 0.f, 0);
+  ib = qt_input(&t, PNN_TYPE_UINT8, 1, d, ub, 0.f, 0);
+  y = qt_tensor(&t, "y", PNN_TYPE_BOOL, 1, d, NULL, 0.f, 0);
+  CHECK_OK(&t, qt_run(&t, PNN_OP_LESS, 0, NULL, 2, (int32_t[]){ia, ib}, y));
+  const bool *got = qt_out(&t);
+  CHECK(got[0] && !got[1] && !got[2] && !got[3]);
+  qt_end(&t);
+}
+
+/* SQUARED_DIFFERENCE int8 with broadcasting against the float oracle. */
+TEST(squared_difference_int8_oracle) {
+  qtest t;
+  qt_begin(&t);
+  int32_t da[] = {3, 5}, db[] = {5};
+  int8_t a[15], b[5], want[15];
+  for (int i = 0; i < 15; i++) a[i] = (int8_t)(i * 17 - 120);
+  for (int i = 0; i < 5; i++) b[i] = (int8_t)(100 - i * 45);
+  const float sa = 0.02f, sb = 0.03f, so = 0.05f;
+  int ia = qt_input(&t, PNN_TYPE_INT8, 2, da, a, sa, -3);
+  int ib = qt_input(&t, PNN_TYPE_INT8, 1, db, b, sb, 4);
+  int y = qt_tensor(&t, "y", PNN_TYPE_INT8, 2, da, NULL, so, -128);
+  for (int i = 0; i < 15; i++) {
+    float dd = sa * (a[i] + 3) - sb * (b[i % 5] - 4);
+    want[i] = (int8_t)requant(dd * dd, so, -128, -128, 127);
+  }
+  CHECK_OK(&t, qt_run(&t, PNN_OP_SQUARED_DIFFERENCE, 0, NULL, 2,
+                      (int32_t[]){ia, ib}, y));
+  CHECK_WITHIN_ONE((const int8_t *)qt_out(&t), want, 15);
+  qt_end(&t);
+}
+
+/* uint8 L2_NORMALIZATION (zero point 128 output) and uint8 bilinear
+ * resize (TFLite's float blend, truncated). */
+TEST(l2norm_and_resize_uint8) {
+  qtest t;
+  qt_begin(&t);
+  int32_t d[] = {1, 2};
+  uint8_t x[] = {131, 132}; /* zp 128: (3, 4) -> (0.6, 0.8) */
+  int ix = qt_input(&t, PNN_TYPE_UINT8, 2, d, x, 0.1f, 128);
+  int y = qt_tensor(&t, "y", PNN_TYPE_UINT8, 2, d, NULL, 1.f / 128, 128);
+  CHECK_OK(&t, qt_run(&t, PNN_OP_L2_NORMALIZATION, 0, NULL, 1, &ix, y));
+  const uint8_t want[] = {128 + 77, 128 + 102};
+  CHECK_WITHIN_ONE((const uint8_t *)qt_out(&t), want, 2);
+  qt_end(&t);
+
+  qt_begin(&t);
+  int32_t di[] = {1, 1, 2, 1}, dy[] = {1, 1, 4, 1}, ds[] = {2};
+  uint8_t px[] = {10, 21};
+  int32_t size[] = {1, 4};
+  ix = qt_input(&t, PNN_TYPE_UINT8, 4, di, px, 0.1f, 0);
+  int is = qt_tensor(&t, "size", PNN_TYPE_INT32, 1, ds, size, 0.f, 0);
+  y = qt_tensor(&t, "y", PNN_TYPE_UINT8, 4, dy, NULL, 0.1f, 0);
+  pnn_resize_bilinear_options o;
+  pnn_mb_options_defaults(1, PNN_OPTIONS_OF(resize_bilinear), &o);
+  CHECK_OK(&t, qt_run(&t, PNN_OP_RESIZE_BILINEAR,
+                      PNN_OPTIONS_OF(resize_bilinear), &o, 2,
+                      (int32_t[]){ix, is}, y));
+  /* scale 0.5: x = 0, 0.5, 1, 1.5 -> 10, 15.5 -> 15 (truncated), 21, 21 */
+  const uint8_t want2[] = {10, 15, 21, 21};
+  CHECK_INTS((const uint8_t *)qt_out(&t), want2, 4);
+  qt_end(&t);
+}
+
+/* ELU (int8 only in TFLite) and RELU_0_TO_1 over every int8 value. */
+TEST(elu_relu01_int8_all_values) {
+  int8_t x[256], want[256];
+  for (int i = 0; i < 256; i++) x[i] = (int8_t)(i - 128);
+  qtest t;
+  qt_begin(&t);
+  for (int i = 0; i < 256; i++) {
+    float v = 0.04f * (x[i] - 10);
+    want[i] = (int8_t)requant(v < 0 ? expm1f(v) : v, 0.03f, -90, -128, 127);
+  }
+  CHECK_OK(&t, run_unary(&t, PNN_OP_ELU, 0, NULL, PNN_TYPE_INT8, 256, x, 0.04f,
+                         10, 0.03f, -90));
+  CHECK_WITHIN_ONE((const int8_t *)qt_out(&t), want, 256);
+  qt_end(&t);
+
+  qt_begin(&t);
+  for (int i = 0; i < 256; i++) {
+    float v = 0.01f * x[i];
+    want[i] = (int8_t)requant(v < 0 ? 0 : (v > 1 ? 1 : v), 1.f / 200, -100,
+                              -128, 127);
+  }
+  CHECK_OK(&t, run_unary(&t, PNN_OP_RELU_0_TO_1, 0, NULL, PNN_TYPE_INT8, 256,
+                         x, 0.01f, 0, 1.f / 200, -100));
+  const int8_t *got = qt_out(&t);
+  CHECK_WITHIN_ONE(got, want, 256);
+  CHECK_EQ_INT(got[0], -100); /* clamp at zp + round(0) */
+  CHECK_EQ_INT(got[255], 100); /* clamp at zp + round(1 / (1/200)) */
+  qt_end(&t);
+}

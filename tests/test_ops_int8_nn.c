@@ -10,6 +10,7 @@
 
 #include "format/model_builder.h"
 #include "harness.h"
+#include "kernels/s8_dot.h"
 #include "pocketnn.h"
 
 /* ------------------------------------------------------------ helpers */
@@ -406,4 +407,40 @@ TEST(fc_16x8_refuses_nonzero_zero_point) {
                          (int32_t[]){xi, wi}, y),
               PNN_ERROR_UNSUPPORTED, "zero points must be 0");
   qt_end(&t);
+}
+
+/* ------------------------------------------------- s8 dot kernels */
+
+/* Every ISA level the host runs equals the plain-C reference on edge
+ * shapes: k = 1, primes, partial 16-byte blocks, n % 4 leftovers, extreme
+ * values (-128 * -128 sums), and a strided weight layout. */
+TEST(s8_dots_every_isa_matches_reference) {
+  static const size_t ks[] = {1, 3, 15, 16, 17, 31, 64, 97, 300};
+  static const size_t ns[] = {1, 2, 3, 4, 5, 7, 9};
+  int8_t x[300], w[9 * 320];
+  uint32_t seed = 12345;
+  for (size_t i = 0; i < sizeof w; i++) {
+    seed = seed * 1103515245u + 12345u;
+    w[i] = (int8_t)(seed >> 24);
+    if (i < sizeof x) x[i] = (int8_t)(seed >> 16);
+  }
+  x[0] = -128;
+  w[0] = -128;
+  for (int isa = 0; isa < PNN_ISA_COUNT; isa++) {
+    if (!pnn_isa_force((pnn_isa)isa)) continue;
+    pnn_s8_dots_fn fn = pnn_s8_dots_pick((pnn_isa)isa);
+    for (size_t a = 0; a < sizeof ks / sizeof ks[0]; a++)
+      for (size_t b = 0; b < sizeof ns / sizeof ns[0]; b++) {
+        size_t k = ks[a], n = ns[b], stride = k + 7;
+        int32_t got[9], want[9];
+        for (size_t i = 0; i < n; i++) got[i] = want[i] = (int32_t)i - 3;
+        pnn_s8_dots_ref(x, w, k, n, stride, want);
+        fn(x, w, k, n, stride, got);
+        for (size_t i = 0; i < n; i++)
+          CHECK_MSG(got[i] == want[i], "%s k=%zu n=%zu row %zu: %d vs %d",
+                    pnn_isa_name((pnn_isa)isa), k, n, i, (int)got[i],
+                    (int)want[i]);
+      }
+  }
+  pnn_isa_force(PNN_ISA_COUNT);
 }

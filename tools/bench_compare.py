@@ -143,7 +143,10 @@ def main():
                   recursive=True)) + sorted(glob.glob(os.path.join(BENCH_DIR, "*.tflite")))
     models = [m for m in models if a.only in os.path.basename(m)]
     threads = [int(t) for t in a.threads.split(",")]
-    head = f"CPU: {cpu_model()}, {os.cpu_count()} logical CPUs"
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    head = (f"CPU: {cpu_model()}, {os.cpu_count()} logical CPUs; "
+            f"load average at start: {load}; {a.rounds} alternating rounds "
+            f"x {a.runs} runs")
     print(head)
     rows = []
     hdr = ("model", "threads", "pocketnn ms", "LiteRT ms", "ratio", "note")

@@ -41,28 +41,38 @@ size_t pnn_f32_conv_scratch_bytes(const pnn_f32_conv *cv) {
   return cv->m * cv->k * sizeof(float);
 }
 
-/* im2col rows [r0, r1) of the output pixels into cols (row r at r * k). */
+/* im2col rows [r0, r1) of the output pixels into cols (row r at r * k).
+ * With dilation_w 1 a filter row is contiguous in the input, so an inside
+ * window row is one copy of f_w * in_c floats. */
 static void im2col(const pnn_f32_conv *cv, const float *in, float *cols,
                    size_t r0, size_t r1) {
   const pnn_f32_conv_shape *s = &cv->s;
   const size_t hw = (size_t)s->out_h * (size_t)s->out_w;
-  const size_t row_bytes = (size_t)s->in_c * sizeof(float);
+  const size_t tap = (size_t)s->in_c;
+  const size_t span = (size_t)s->f_w * tap;
   for (size_t r = r0; r < r1; r++) {
     const int32_t b = (int32_t)(r / hw);
     const int32_t oy = (int32_t)(r % hw / (size_t)s->out_w);
     const int32_t ox = (int32_t)(r % (size_t)s->out_w);
+    const int32_t ix0 = ox * s->stride_w - s->pad_w;
+    const bool x_inside = s->dil_w == 1 && ix0 >= 0 && ix0 + s->f_w <= s->in_w;
     float *dst = cols + r * cv->k;
-    for (int32_t ky = 0; ky < s->f_h; ky++) {
+    for (int32_t ky = 0; ky < s->f_h; ky++, dst += span) {
       const int32_t iy = oy * s->stride_h - s->pad_h + ky * s->dil_h;
-      for (int32_t kx = 0; kx < s->f_w; kx++, dst += s->in_c) {
-        const int32_t ix = ox * s->stride_w - s->pad_w + kx * s->dil_w;
-        if (iy < 0 || iy >= s->in_h || ix < 0 || ix >= s->in_w) {
-          memset(dst, 0, row_bytes);
-          continue;
-        }
-        memcpy(dst,
-               in + (((size_t)b * s->in_h + iy) * s->in_w + ix) * s->in_c,
-               row_bytes);
+      if (iy < 0 || iy >= s->in_h) {
+        memset(dst, 0, span * sizeof(float));
+        continue;
+      }
+      const float *src = in + ((size_t)b * s->in_h + iy) * s->in_w * tap;
+      if (x_inside) {
+        memcpy(dst, src + (size_t)ix0 * tap, span * sizeof(float));
+        continue;
+      }
+      for (int32_t kx = 0; kx < s->f_w; kx++) {
+        const int32_t ix = ix0 + kx * s->dil_w;
+        float *d = dst + (size_t)kx * tap;
+        if (ix < 0 || ix >= s->in_w) memset(d, 0, tap * sizeof(float));
+        else memcpy(d, src + (size_t)ix * tap, tap * sizeof(float));
       }
     }
   }

@@ -112,12 +112,52 @@ static pnn_status float_input(pnn_node *node, int n_in, pnn_tensor **in) {
  * (the float function on the dequantized value, rounded onto the output
  * scale); the RELU family, LEAKY_RELU and HARD_SWISH rescale in fixed
  * point like TFLite's reference kernels. */
-enum { QA_LUT, QA_RELU, QA_LEAKY, QA_HARD_SWISH };
+/* TFLite's interpolated lookup in a 513-entry int16 table. */
+static inline int16_t lut16_lookup(int16_t v, const int16_t *lut) {
+  const int index = 256 + (v >> 7);
+  const int32_t offset = v & 0x7f;
+  const int32_t base = lut[index];
+  const int32_t slope = lut[index + 1] - lut[index];
+  const int32_t delta = (slope * offset + 64) >> 7;
+  return (int16_t)(base + delta);
+}
+
+/* TFLite's LUTPopulate<int16_t> (float arithmetic): 512 samples of fn over
+ * the input's representable range with a bias that centres each
+ * interval's interpolation error, plus the end point, on the output's
+ * scale. */
+static void lut16_populate(const pnn_tensor *in, const pnn_tensor *out,
+                           act_fn fn, const act_params *p, int16_t *lut) {
+  const float in_min = in->scale * (float)(-32768 - in->zero_point);
+  const float in_max = in->scale * (float)(32767 - in->zero_point);
+  const float out_min = out->scale * (float)(-32768 - out->zero_point);
+  const float out_max = out->scale * (float)(32767 - out->zero_point);
+  const int steps = 512;
+  const float step = (in_max - in_min) / (float)steps;
+  const float half = step / 2;
+  const float inv = 65536.f / (out_max - out_min);
+  for (int i = 0; i < steps; i++) {
+    const float val = fn(in_min + (float)i * step, p);
+    const float mid_v = fn(in_min + (float)i * step + half, p);
+    const float next = fn(in_min + (float)(i + 1) * step, p);
+    const float sample = roundf(val * inv);
+    const float mid_interp = roundf((next * inv + roundf(val * inv)) / 2);
+    const float mid = roundf(mid_v * inv);
+    const float bias = roundf((mid_interp - mid) / 2);
+    float v = sample - bias;
+    lut[i] = (int16_t)(v < -32768.f ? -32768.f : (v > 32767.f ? 32767.f : v));
+  }
+  float v = roundf(fn(in_max, p) * inv);
+  lut[steps] = (int16_t)(v < -32768.f ? -32768.f : (v > 32767.f ? 32767.f : v));
+}
+
+enum { QA_LUT, QA_RELU, QA_LEAKY, QA_HARD_SWISH, QA_LUT16 };
 
 typedef struct {
   int kind;
   pnn_type type;
   uint8_t lut[256];         /* QA_LUT: indexed by the input's byte */
+  int16_t lut16[513];       /* QA_LUT16: interpolated int16 table */
   int32_t in_zp, out_zp;
   int32_t m_id, m_alpha;    /* QA_RELU (m_id), QA_LEAKY */
   int s_id, s_alpha;
@@ -266,6 +306,12 @@ static pnn_status qact_prepare(pnn_node *node, pnn_tensor *in) {
     case PNN_OP_TANH:
     case PNN_OP_ELU:
     case PNN_OP_GELU: {
+      if (is16 && op == PNN_OP_GELU) {
+        ok = true;
+        st->kind = QA_LUT16;
+        lut16_populate(in, out, lut_gelu, &p, st->lut16);
+        break;
+      }
       if (is16) break;
       if (op == PNN_OP_ELU && in->type != PNN_TYPE_INT8) break;
       ok = true;
@@ -383,7 +429,12 @@ static void qact_worker(void *arg, int64_t begin, int64_t end) {
     default: {
       const int16_t *x = j->in;
       int16_t *y = j->out;
-      for (int64_t i = begin; i < end; i++) y[i] = (int16_t)qact_one(st, x[i]);
+      if (st->kind == QA_LUT16)
+        for (int64_t i = begin; i < end; i++)
+          y[i] = lut16_lookup(x[i], st->lut16);
+      else
+        for (int64_t i = begin; i < end; i++)
+          y[i] = (int16_t)qact_one(st, x[i]);
       break;
     }
   }
@@ -644,15 +695,6 @@ static void gen_lut16(double (*f)(double), double lo, double hi,
 static double exp_d(double x) { return exp(x); }
 static double recip1p_d(double x) { return 1.0 / (1.0 + x); }
 
-/* TFLite's interpolated lookup in a 513-entry int16 table. */
-static inline int16_t lut16_lookup(int16_t v, const int16_t *lut) {
-  const int index = 256 + (v >> 7);
-  const int32_t offset = v & 0x7f;
-  const int32_t base = lut[index];
-  const int32_t slope = lut[index + 1] - lut[index];
-  const int32_t delta = (slope * offset + 64) >> 7;
-  return (int16_t)(base + delta);
-}
 
 /* TFLite CalculateInputRadius. */
 static int input_radius(int int_bits, int left_shift, int total_bits) {
@@ -660,6 +702,94 @@ static int input_radius(int int_bits, int left_shift, int total_bits) {
                    (double)(1ll << (total_bits - int_bits)) /
                    (double)(1ll << left_shift);
   return (int)floor(r);
+}
+
+/* int8 LOG_SOFTMAX (TFLite's reference integer kernel): output on scale
+ * 16/256 with zero point 127; differences scaled to 5 integer bits, exps
+ * summed with 12, log of the sum by gemmlowp-style fixed point; elements
+ * below the row's adjusted diff_min give -128. */
+typedef struct {
+  int64_t rows, depth;
+  int32_t in_mult, rev_mult;
+  int in_shift, rev_shift; /* exponents (quant_math convention) */
+  int diff_min;
+} qlogsoftmax_state;
+
+static pnn_status qlogsoftmax_prepare(pnn_node *node, pnn_tensor *in) {
+  const pnn_tensor *out = node->outputs[0];
+  pnn_status s = pnn_qm_require_scale(node, in, "input 0");
+  if (s) return s;
+  if (in->type != PNN_TYPE_INT8 || out->type != PNN_TYPE_INT8)
+    return pnn_node_error(node, PNN_ERROR_UNSUPPORTED,
+                          "input 0 (%s): type %s not supported", in->name,
+                          pnn_type_name(in->type));
+  if (in->rank < 1)
+    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
+                          "input 0 (%s): must have rank >= 1", in->name);
+  if (out->scale != 16.f / 256 || out->zero_point != 127)
+    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
+                          "output (%s): int8 LOG_SOFTMAX needs scale 16/256 "
+                          "and zero point 127",
+                          out->name);
+  qlogsoftmax_state *st = pnn_node_alloc_persistent(node, sizeof *st);
+  if (!st)
+    return pnn_node_error(node, PNN_ERROR_OUT_OF_MEMORY,
+                          "out of memory for op state");
+  st->depth = in->dims[in->rank - 1];
+  st->rows = pnn_dims_count(in->dims, in->rank - 1);
+  /* PreprocessLogSoftmaxScalingExp with beta 1 and 5 integer bits. */
+  double real = (double)in->scale * (double)(1 << (31 - 5));
+  const double max_real = (double)(1ll << 31) - 1.0;
+  if (real > max_real) real = max_real;
+  if (!pnn_qm_quantize_multiplier_greater_than_one(real, &st->in_mult,
+                                                   &st->in_shift))
+    return pnn_node_error(node, PNN_ERROR_UNSUPPORTED,
+                          "input 0 (%s): scale %g too small", in->name,
+                          (double)in->scale);
+  const double rev = (double)(1 << (31 - st->in_shift)) / (double)st->in_mult;
+  if (!pnn_qm_quantize_multiplier_smaller_than_one(rev, &st->rev_mult,
+                                                   &st->rev_shift))
+    return pnn_node_error(node, PNN_ERROR_UNSUPPORTED,
+                          "input 0 (%s): scale %g out of range", in->name,
+                          (double)in->scale);
+  st->diff_min = -input_radius(5, st->in_shift, 31);
+  node->state = st;
+  return pnn_node_resize_output(node, 0, in->type, in->dims, in->rank);
+}
+
+static void qlogsoftmax_worker(void *arg, int64_t begin, int64_t end) {
+  const act_job *j = arg;
+  const qlogsoftmax_state *st = j->state;
+  const int64_t d = st->depth;
+  for (int64_t r = begin; r < end; r++) {
+    const int8_t *x = (const int8_t *)(const void *)j->in + r * d;
+    int8_t *y = (int8_t *)(void *)j->out + r * d;
+    int32_t mx = -128;
+    for (int64_t c = 0; c < d; c++) mx = x[c] > mx ? x[c] : mx;
+    int32_t sum = 0;
+    for (int64_t c = 0; c < d; c++) {
+      int32_t diff = x[c] - mx;
+      if (diff >= st->diff_min) {
+        int32_t q5 = pnn_qm_mul_by_qm(diff, st->in_mult, st->in_shift);
+        sum += pnn_fp_rescale(pnn_fp_exp_on_negative_values(q5, 5), 0, 12);
+      }
+    }
+    const int32_t log_sum = pnn_fp_log_x_ge_1(sum, 12, 5);
+    const int32_t shifted = (int32_t)((uint32_t)log_sum + (uint32_t)INT32_MIN);
+    int32_t adj = pnn_qm_mul_by_qm(shifted, st->rev_mult, st->rev_shift);
+    if (adj < st->diff_min - 1) adj = st->diff_min - 1;
+    for (int64_t c = 0; c < d; c++) {
+      int32_t diff = x[c] - mx;
+      int32_t o = -128;
+      if (diff > adj) {
+        int32_t q5 = pnn_qm_mul_by_qm(diff, st->in_mult, st->in_shift);
+        o = pnn_qm_clamp(
+            pnn_qm_rounding_divide_by_pot(q5 - log_sum, 31 - 5 - 4) + 127,
+            -128, 127);
+      }
+      y[c] = (int8_t)o;
+    }
+  }
 }
 
 static pnn_status qsoftmax_prepare(pnn_node *node, pnn_tensor *in) {
@@ -815,6 +945,9 @@ static pnn_status softmax_prepare(pnn_node *node) {
   if (node->builtin == PNN_OP_SOFTMAX && is_quant_type(in->type) &&
       pnn_tensor_count(in) >= 0)
     return qsoftmax_prepare(node, in);
+  if (node->builtin == PNN_OP_LOG_SOFTMAX && in->type == PNN_TYPE_INT8 &&
+      pnn_tensor_count(in) >= 0)
+    return qlogsoftmax_prepare(node, in);
   s = float_input(node, 1, &in);
   if (s) return s;
   if (in->rank < 1)
@@ -893,6 +1026,13 @@ static pnn_status softmax_eval(pnn_node *node) {
 }
 
 static pnn_status log_softmax_eval(pnn_node *node) {
+  if (node->inputs[0]->type == PNN_TYPE_INT8) {
+    const qlogsoftmax_state *st = node->state;
+    if (st->depth == 0) return PNN_OK;
+    act_job job = {st, node->inputs[0]->data, node->outputs[0]->data};
+    run_job(node, qlogsoftmax_worker, &job, st->rows, st->rows * st->depth);
+    return PNN_OK;
+  }
   return softmax_eval_with(node, log_softmax_worker);
 }
 

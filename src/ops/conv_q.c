@@ -9,16 +9,20 @@
  * int32 accumulators do not overflow on valid models, so the sums agree.
  *
  * Hybrid (float input, int8 weights): each batch image is quantized to
- * int8 on the fly (symmetric for a per-tensor filter, asymmetric for a
- * per-channel one, as TFLite picks), then
+ * int8 on the fly (CONV_2D with one filter scale: symmetric; otherwise
+ * asymmetric, as TFLite picks), then
  *   out = act(acc * s_w[c] * s_x[b] + bias). */
 #include <string.h>
 
+#include "kernels/s8_dot.h"
 #include "ops/nn_quant.h"
 #include "ops/quant_math.h"
 
 enum { QK_INT8, QK_UINT8, QK_INT16, QK_HYBRID };
 enum { QOP_CONV, QOP_DW, QOP_TCONV };
+
+/* Output channels per accumulator block of the int8 row kernels. */
+#define S8_BLOCK 256
 
 typedef struct {
   int op, kind;
@@ -33,6 +37,12 @@ typedef struct {
   int act; /* hybrid: float fused activation */
   int in_i, w_i, bias_i;
   int64_t in_count;
+  /* CONV_2D with int8 input (int8 or hybrid) and constant weights: the
+   * sum of each tap's weights, [out_c][f_h][f_w], so the inner loop is a
+   * plain int8 dot product and the input zero point is applied once per
+   * tap: sum w * (x - zp) = sum w * x - zp * sum w (exact in integers). */
+  int32_t *wsum;
+  pnn_s8_dots_fn dots; /* with wsum */
 } qconv;
 
 typedef struct {
@@ -175,14 +185,73 @@ static void dw_rows(const qconv_job *j, int kind, int64_t begin, int64_t end) {
   }
 }
 
+/* DEPTHWISE_CONV_2D with int8 input and weights (int8, hybrid), per output
+ * pixel in blocks of channels: each valid tap adds w[tap][oc] * (x[ic] -
+ * zp) to an int32 accumulator row, walking weights and (for depth
+ * multiplier 1) input contiguously so the loop vectorizes. Same sums as
+ * dw_rows (exact integers; int32 as in TFLite). */
+static void dw_rows_s8_worker(void *arg, int64_t begin, int64_t end) {
+  const qconv_job *j = arg;
+  const qconv *q = j->q;
+  const bool hybrid = q->kind == QK_HYBRID;
+  const int8_t *in = hybrid ? j->qin : (const int8_t *)j->in;
+  const int8_t *w = j->w;
+  const int32_t dm = q->dm;
+  int32_t acc[S8_BLOCK];
+  for (int64_t row = begin; row < end; row++) {
+    const int32_t b = (int32_t)(row / q->out_h), oy = (int32_t)(row % q->out_h);
+    const int32_t iy0 = oy * q->stride_h - q->pad_h;
+    const int32_t zp = hybrid ? j->in_zp[b] : q->in_zp;
+    for (int32_t ox = 0; ox < q->out_w; ox++) {
+      const int32_t ix0 = ox * q->stride_w - q->pad_w;
+      const int64_t o = ((row * q->out_w) + ox) * (int64_t)q->out_c;
+      for (int32_t oc0 = 0; oc0 < q->out_c; oc0 += S8_BLOCK) {
+        const int32_t n =
+            q->out_c - oc0 < S8_BLOCK ? q->out_c - oc0 : S8_BLOCK;
+        memset(acc, 0, sizeof(int32_t) * (size_t)n);
+        for (int32_t ky = 0; ky < q->f_h; ky++) {
+          const int32_t iy = iy0 + ky * q->dil_h;
+          if (iy < 0 || iy >= q->in_h) continue;
+          for (int32_t kx = 0; kx < q->f_w; kx++) {
+            const int32_t ix = ix0 + kx * q->dil_w;
+            if (ix < 0 || ix >= q->in_w) continue;
+            const int8_t *xp =
+                in + (((int64_t)b * q->in_h + iy) * q->in_w + ix) * q->in_c;
+            const int8_t *wp =
+                w + ((int64_t)ky * q->f_w + kx) * q->out_c + oc0;
+            if (dm == 1) {
+              const int8_t *xc = xp + oc0;
+              for (int32_t i = 0; i < n; i++)
+                acc[i] += (int32_t)wp[i] * ((int32_t)xc[i] - zp);
+            } else {
+              for (int32_t i = 0; i < n; i++)
+                acc[i] += (int32_t)wp[i] * ((int32_t)xp[(oc0 + i) / dm] - zp);
+            }
+          }
+        }
+        for (int32_t i = 0; i < n; i++) {
+          if (hybrid)
+            store_hybrid(q, j, o + oc0 + i, acc[i], oc0 + i, b);
+          else
+            store_out(q, j->out, o + oc0 + i,
+                      (int64_t)acc[i] + bias_at(j, oc0 + i), oc0 + i);
+        }
+      }
+    }
+  }
+}
+
 /* TRANSPOSE_CONV gathered per output element: output (oy, ox) receives
  * input (iy, ix) through tap (ky, kx) when iy * stride - pad + ky == oy.
  * Weights OHWI [out_c, f_h, f_w, in_c]. */
 static void tconv_rows(const qconv_job *j, int kind, int64_t begin,
                        int64_t end) {
   const qconv *q = j->q;
+  const void *in = kind == QK_HYBRID ? (const void *)j->qin : j->in;
+  const int in_kind = kind == QK_HYBRID ? QK_INT8 : kind;
   for (int64_t row = begin; row < end; row++) {
     const int32_t b = (int32_t)(row / q->out_h), oy = (int32_t)(row % q->out_h);
+    const int32_t in_zp = kind == QK_HYBRID ? j->in_zp[b] : q->in_zp;
     for (int32_t ox = 0; ox < q->out_w; ox++) {
       const int64_t o = ((row * q->out_w) + ox) * (int64_t)q->out_c;
       for (int32_t oc = 0; oc < q->out_c; oc++) {
@@ -204,11 +273,14 @@ static void tconv_rows(const qconv_job *j, int kind, int64_t begin,
             int64_t s = 0;
             for (int32_t c = 0; c < q->in_c; c++)
               s += (int64_t)(LOAD_W(kind, j->w, wi + c) - q->f_zp) *
-                   (LOAD_IN(kind, j->in, xi + c) - q->in_zp);
+                   (LOAD_IN(in_kind, in, xi + c) - in_zp);
             acc += s;
           }
         }
-        store_out(q, j->out, o + oc, acc + bias_at(j, oc), oc);
+        if (kind == QK_HYBRID)
+          store_hybrid(q, j, o + oc, acc, oc, b);
+        else
+          store_out(q, j->out, o + oc, acc + bias_at(j, oc), oc);
       }
     }
   }
@@ -226,6 +298,91 @@ static void tconv_rows(const qconv_job *j, int kind, int64_t begin,
     }                                                                  \
   }
 ROWS_FOR_KIND(conv_rows)
+
+/* CONV_2D, int8 input and weights (int8 and hybrid kinds) with wsum: the
+ * same sums as conv_rows, per output pixel in blocks of output channels:
+ * for each valid tap, q->dots adds the int8 dot products of the tap's
+ * input channels with every channel's weights, then zp * wsum comes off.
+ * Sums are int32 as in TFLite (prepare bounds f_c). */
+static void conv_rows_s8_worker(void *arg, int64_t begin, int64_t end) {
+  const qconv_job *j = arg;
+  const qconv *q = j->q;
+  const bool hybrid = q->kind == QK_HYBRID;
+  const int8_t *in = hybrid ? j->qin : (const int8_t *)j->in;
+  const int8_t *w = j->w;
+  const int32_t ocpg = q->out_c / q->groups, f_c = q->f_c;
+  const int32_t taps = q->f_h * q->f_w;
+  const size_t stride = (size_t)taps * (size_t)f_c; /* between channels */
+  int32_t acc[S8_BLOCK];
+  for (int64_t row = begin; row < end; row++) {
+    const int32_t b = (int32_t)(row / q->out_h), oy = (int32_t)(row % q->out_h);
+    const int32_t iy0 = oy * q->stride_h - q->pad_h;
+    const int32_t zp = hybrid ? j->in_zp[b] : q->in_zp;
+    for (int32_t ox = 0; ox < q->out_w; ox++) {
+      const int32_t ix0 = ox * q->stride_w - q->pad_w;
+      const int64_t o = ((row * q->out_w) + ox) * (int64_t)q->out_c;
+      for (int32_t oc0 = 0; oc0 < q->out_c; oc0 += S8_BLOCK) {
+        const int32_t n =
+            q->out_c - oc0 < S8_BLOCK ? q->out_c - oc0 : S8_BLOCK;
+        memset(acc, 0, sizeof(int32_t) * (size_t)n);
+        for (int32_t oc = oc0; oc < oc0 + n;) {
+          const int32_t g = oc / ocpg;
+          const int32_t g_end = (g + 1) * ocpg < oc0 + n ? (g + 1) * ocpg
+                                                         : oc0 + n;
+          const int32_t cnt = g_end - oc;
+          int32_t *a = acc + (oc - oc0);
+          for (int32_t ky = 0; ky < q->f_h; ky++) {
+            const int32_t iy = iy0 + ky * q->dil_h;
+            if (iy < 0 || iy >= q->in_h) continue;
+            for (int32_t kx = 0; kx < q->f_w; kx++) {
+              const int32_t ix = ix0 + kx * q->dil_w;
+              if (ix < 0 || ix >= q->in_w) continue;
+              const int8_t *xp = in +
+                                 (((int64_t)b * q->in_h + iy) * q->in_w + ix) *
+                                     q->in_c +
+                                 (int64_t)g * f_c;
+              const int32_t tap = ky * q->f_w + kx;
+              q->dots(xp, w + (size_t)oc * stride + (size_t)tap * f_c,
+                      (size_t)f_c, (size_t)cnt, stride, a);
+              if (zp) {
+                const int32_t *ws = q->wsum + (int64_t)oc * taps + tap;
+                for (int32_t i = 0; i < cnt; i++) a[i] -= zp * ws[i * taps];
+              }
+            }
+          }
+          oc = g_end;
+        }
+        for (int32_t i = 0; i < n; i++) {
+          if (hybrid)
+            store_hybrid(q, j, o + oc0 + i, acc[i], oc0 + i, b);
+          else
+            store_out(q, j->out, o + oc0 + i, (int64_t)acc[i] + bias_at(j, oc0 + i),
+                      oc0 + i);
+        }
+      }
+    }
+  }
+}
+
+/* Tap weight sums for conv_rows_s8 (constant int8 weights only). */
+static pnn_status prepare_wsum(pnn_node *node, qconv *q) {
+  const pnn_tensor *w = node->inputs[q->w_i];
+  if (q->op != QOP_CONV || !w->is_constant || !w->data ||
+      (q->kind != QK_INT8 && q->kind != QK_HYBRID) ||
+      (int64_t)q->f_c * q->f_h * q->f_w > 65536)
+    return PNN_OK; /* int32 sums: 65536 * 128 * 128 = 2^30 */
+  q->dots = pnn_s8_dots_pick(pnn_isa_active());
+  int64_t taps = (int64_t)q->out_c * q->f_h * q->f_w;
+  q->wsum = pnn_node_alloc_persistent(node, sizeof(int32_t) * (size_t)taps);
+  if (!q->wsum) return oom(node);
+  const int8_t *wd = w->data;
+  for (int64_t t = 0; t < taps; t++) {
+    int32_t s = 0;
+    for (int32_t c = 0; c < q->f_c; c++) s += wd[t * q->f_c + c];
+    q->wsum[t] = s;
+  }
+  return PNN_OK;
+}
 ROWS_FOR_KIND(dw_rows)
 ROWS_FOR_KIND(tconv_rows)
 
@@ -352,11 +509,13 @@ static pnn_status finish(pnn_node *node, qconv *q, int act, int w_axis) {
       if (q->w_scale[c] != q->w_scale[0]) differ = true;
     }
     /* TFLite: CONV_2D uses its per-tensor (symmetric) hybrid path unless
-     * channel scales differ or the conv is grouped; DEPTHWISE always the
-     * per-channel (asymmetric) one. */
-    q->hybrid_per_channel = q->op == QOP_DW || differ || q->groups != 1;
+     * channel scales differ or the conv is grouped; DEPTHWISE and
+     * TRANSPOSE_CONV always the per-channel (asymmetric) one (checked
+     * against LiteRT: symmetric input quantization is off by 4%). */
+    q->hybrid_per_channel = q->op != QOP_CONV || differ || q->groups != 1;
     q->hybrid_asym = q->hybrid_per_channel;
     q->in_count = pnn_tensor_count(in);
+    if ((s = prepare_wsum(node, q))) return s;
     size_t bytes = (size_t)q->in_count + 16 +
                    (sizeof(float) + sizeof(int32_t)) * (size_t)q->batch;
     return pnn_node_request_scratch(node, bytes);
@@ -372,6 +531,7 @@ static pnn_status finish(pnn_node *node, qconv *q, int act, int w_axis) {
   q->shift = pnn_node_alloc_persistent(node, sizeof(int) * q->out_c);
   if (!q->mult || !q->shift) return oom(node);
   s = pnn_qm_conv_multipliers(node, in, w, out, q->out_c, q->mult, q->shift);
+  if (!s) s = prepare_wsum(node, q);
   if (!s) s = pnn_qm_activation_range(node, act, out, &q->lo, &q->hi);
   return s;
 }
@@ -498,10 +658,6 @@ pnn_status pnn_q_transpose_conv_prepare(pnn_node *node) {
              .dil_h = 1, .dil_w = 1};
   if (!s) s = pick_kind(node, in, w, 2, &q.kind);
   if (s) return s;
-  if (q.kind == QK_HYBRID)
-    return pnn_node_error(node, PNN_ERROR_UNSUPPORTED,
-                          "hybrid (float input, int8 weights) TRANSPOSE_CONV "
-                          "not supported");
   if (shape->type != PNN_TYPE_INT32 || !shape->is_constant ||
       shape->rank != 1 || shape->dims[0] != 4)
     return pnn_node_error(node, PNN_ERROR_UNSUPPORTED,
@@ -589,8 +745,11 @@ pnn_status pnn_q_conv_eval(pnn_node *node) {
   }
   int64_t rows = (int64_t)q->batch * q->out_h;
   if (rows <= 0 || q->out_w <= 0 || q->out_c <= 0) return PNN_OK;
-  pnn_range_fn fn = q->op == QOP_DW      ? dw_rows_worker
+  const bool s8 = q->kind == QK_INT8 || q->kind == QK_HYBRID;
+  pnn_range_fn fn = q->op == QOP_DW && s8 ? dw_rows_s8_worker
+                    : q->op == QOP_DW      ? dw_rows_worker
                     : q->op == QOP_TCONV ? tconv_rows_worker
+                    : q->wsum            ? conv_rows_s8_worker
                                          : conv_rows_worker;
   pnn_node_parallel_for(node, rows, fn, &j);
   return PNN_OK;

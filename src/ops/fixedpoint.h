@@ -122,4 +122,54 @@ static inline int32_t pnn_fp_reciprocal(int32_t x, int x_int_bits,
   return pnn_fp_one_over_one_plus_x(shifted_minus_one);
 }
 
+static inline int32_t pnn_fp_sat_add(int32_t a, int32_t b) {
+  int64_t v = (int64_t)a + b;
+  return (int32_t)(v > INT32_MAX ? INT32_MAX : (v < INT32_MIN ? INT32_MIN : v));
+}
+static inline int32_t pnn_fp_sat_sub(int32_t a, int32_t b) {
+  int64_t v = (int64_t)a - b;
+  return (int32_t)(v > INT32_MAX ? INT32_MAX : (v < INT32_MIN ? INT32_MIN : v));
+}
+
+/* TFLite's log_x_for_x_greater_than_or_equal_to_1<out_bits>(x with
+ * in_bits integer bits): log(x) with out_bits integer bits, from a
+ * power-of-two split and a rational approximation of log on
+ * [sqrt(1/2), 1) (constants as in TFLite). */
+static inline int32_t pnn_fp_log_x_ge_1(int32_t x, int in_bits,
+                                        int out_bits) {
+  const int acc_bits = out_bits + 1;
+  const int32_t log_2 = 1488522236, sqrt_sqrt_half = 1805811301,
+                sqrt_half = 1518500250, one_quarter = 536870912;
+  const int32_t alpha_n = 117049297, alpha_d = 127690142,
+                alpha_i = 1057819769, alpha_f = 638450708;
+  const int32_t shifted_quarter = pnn_fp_rescale(one_quarter, 0, acc_bits);
+  const int32_t z_a = x;
+  const int z_a_hp1 = pnn_fp_clz32((uint32_t)z_a);
+  const int32_t r_a_tmp = pnn_fp_mul_pot(z_a, z_a_hp1 - 1);
+  const int32_t r_a = pnn_fp_mul_pot(pnn_qm_srdhm(r_a_tmp, sqrt_half), 1);
+  const int32_t z_a_adj = pnn_fp_sat_add(
+      pnn_fp_mul_pot(in_bits - z_a_hp1, 31 - acc_bits), shifted_quarter);
+  const int32_t z_b = pnn_qm_srdhm(z_a, sqrt_half);
+  const int z_b_head = pnn_fp_clz32((uint32_t)z_b) - 1;
+  const int32_t r_b = pnn_fp_mul_pot(z_a, z_b_head);
+  const int32_t z_b_adj = pnn_fp_sat_sub(
+      pnn_fp_mul_pot(in_bits - z_b_head, 31 - acc_bits), shifted_quarter);
+  const int32_t r = r_a < r_b ? r_a : r_b;
+  const int32_t z_adj = z_a_adj > z_b_adj ? z_a_adj : z_b_adj;
+  const int32_t p = pnn_fp_rounding_half_sum(r, sqrt_sqrt_half);
+  int32_t q = r - sqrt_sqrt_half;
+  q = q + q;
+  const int32_t common_sq = pnn_qm_srdhm(q, q);
+  const int32_t num = pnn_qm_srdhm(q, r) +
+                      pnn_qm_srdhm(pnn_qm_srdhm(q, common_sq), alpha_n);
+  const int32_t denom_m1 =
+      pnn_qm_srdhm(p, alpha_i + q + pnn_qm_srdhm(alpha_d, common_sq)) +
+      pnn_qm_srdhm(alpha_f, q);
+  const int32_t recip = pnn_fp_one_over_one_plus_x(denom_m1);
+  const int32_t num_scaled = pnn_fp_rescale(num, 0, acc_bits);
+  return pnn_fp_rescale(
+      pnn_qm_srdhm(z_adj, log_2) + pnn_qm_srdhm(num_scaled, recip), acc_bits,
+      out_bits);
+}
+
 #endif

@@ -10,6 +10,7 @@
  *   out = act(bias + acc * (s_x[row] * s_w[c])). */
 #include <string.h>
 
+#include "kernels/s8_dot.h"
 #include "ops/nn_quant.h"
 #include "ops/quant_math.h"
 
@@ -72,6 +73,11 @@ typedef struct {
   float *w_scale; /* hybrid */
   int act;        /* hybrid */
   bool asym;      /* hybrid */
+  /* int8 input and symmetric constant int8 weights (int8, hybrid): row
+   * sums of the weights, so acc = dot(x, w) - zp * rowsum (exact) runs on
+   * the vectorized dots kernel. */
+  int32_t *rowsum;
+  pnn_s8_dots_fn dots;
 } qfc;
 
 typedef struct {
@@ -83,6 +89,42 @@ typedef struct {
   const float *sf;
   const int32_t *zp;
 } qfc_job;
+
+#define FC_BLOCK 256
+
+/* fc_rows for the rowsum case: the same sums, blocks of units at a time. */
+static void fc_rows_s8(void *arg, int64_t begin, int64_t end) {
+  const qfc_job *j = arg;
+  const qfc *q = j->q;
+  const bool hybrid = q->kind == QK_HYBRID;
+  const int8_t *in = hybrid ? j->qin : (const int8_t *)j->in;
+  const int8_t *w = j->w;
+  int32_t acc[FC_BLOCK];
+  for (int64_t b = begin; b < end; b++) {
+    const int8_t *x = in + b * q->depth;
+    const int32_t zp = hybrid ? j->zp[b] : q->in_zp;
+    for (int32_t u0 = 0; u0 < q->units; u0 += FC_BLOCK) {
+      int32_t n = q->units - u0 < FC_BLOCK ? q->units - u0 : FC_BLOCK;
+      memset(acc, 0, sizeof(int32_t) * (size_t)n);
+      q->dots(x, w + (int64_t)u0 * q->depth, (size_t)q->depth, (size_t)n,
+              (size_t)q->depth, acc);
+      for (int32_t i = 0; i < n; i++) {
+        const int32_t u = u0 + i;
+        int32_t a = acc[i] - zp * q->rowsum[u];
+        if (hybrid) {
+          float v = (float)a * (j->sf[b] * q->w_scale[u]);
+          if (j->bias) v = ((const float *)j->bias)[u] + v;
+          ((float *)j->out)[b * q->units + u] = pnn_apply_activation(q->act, v);
+        } else {
+          if (j->bias) a += ((const int32_t *)j->bias)[u];
+          int32_t v = pnn_qm_mul_by_qm(a, q->mult[u], q->shift[u]);
+          ((int8_t *)j->out)[b * q->units + u] =
+              (int8_t)pnn_qm_clamp(v + q->out_zp, q->lo, q->hi);
+        }
+      }
+    }
+  }
+}
 
 static void fc_rows(void *arg, int64_t begin, int64_t end) {
   const qfc_job *j = arg;
@@ -208,6 +250,19 @@ pnn_status pnn_q_fc_prepare(pnn_node *node) {
                                   &q.lo, &q.hi);
   }
   if (s) return s;
+  if ((q.kind == QK_INT8 || q.kind == QK_HYBRID) && q.w_zp == 0 &&
+      w->is_constant && w->data && q.depth <= 65536) {
+    /* int32 sums: 65536 * 128 * 128 = 2^30 */
+    q.rowsum = pnn_node_alloc_persistent(node, sizeof(int32_t) * q.units);
+    if (!q.rowsum) return oom(node);
+    const int8_t *wd = w->data;
+    for (int32_t u = 0; u < q.units; u++) {
+      int32_t sum = 0;
+      for (int32_t d = 0; d < q.depth; d++) sum += wd[(int64_t)u * q.depth + d];
+      q.rowsum[u] = sum;
+    }
+    q.dots = pnn_s8_dots_pick(pnn_isa_active());
+  }
   int32_t dims[PNN_MAX_RANK];
   int rank;
   if (opt->keep_num_dims) {
@@ -277,7 +332,7 @@ pnn_status pnn_q_fc_eval(pnn_node *node) {
     j.zp = zp;
     j.qin = qin;
   }
-  pnn_node_parallel_for(node, q->batch, fc_rows, &j);
+  pnn_node_parallel_for(node, q->batch, q->rowsum ? fc_rows_s8 : fc_rows, &j);
   return PNN_OK;
 }
 
@@ -371,8 +426,16 @@ pnn_status pnn_q_bmm_prepare(pnn_node *node) {
   if (!s) s = pnn_require_input(node, 1, &b);
   qbmm q = {.adj_x = opt->adj_x, .adj_y = opt->adj_y,
             .asym = opt->asymmetric_quantize_inputs};
-  if (!s) s = pick_kind(node, a->type, b->type, &q.kind);
   if (s) return s;
+  /* 16x8 BATCH_MATMUL multiplies two int16 activations. */
+  if (a->type == PNN_TYPE_INT16 && b->type == PNN_TYPE_INT16 &&
+      out->type == PNN_TYPE_INT16)
+    q.kind = QK_INT16;
+  else if ((s = pick_kind(node, a->type, b->type, &q.kind)))
+    return s;
+  if (q.kind == QK_INT16 && b->type != PNN_TYPE_INT16)
+    return pnn_node_error(node, PNN_ERROR_UNSUPPORTED,
+                          "int16 BATCH_MATMUL needs int16 operands");
   if (q.kind == QK_UINT8)
     return pnn_node_error(node, PNN_ERROR_UNSUPPORTED,
                           "uint8 BATCH_MATMUL not supported");

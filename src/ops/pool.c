@@ -116,6 +116,8 @@ static pnn_status pool_eval(pnn_node *node, enum pool_kind kind) {
   const pool_geom *g = node->state;
   const float *in = node->inputs[0]->data;
   float *out = node->outputs[0]->data;
+  /* Zero-size tensors have no data (NULL): nothing to compute. */
+  if (!in || !out) return PNN_OK;
   const int64_t img_size = (int64_t)g->in_h * g->in_w * g->ch;
   for (int32_t b = 0; b < g->batch; b++) {
     const float *img = in + b * img_size;

@@ -220,7 +220,10 @@ void pnn_qm_asymmetric_quantize(const float *x, int64_t n, int8_t *q,
   *zp_out = zp;
   float inv = 1.0f / fscale;
   for (int64_t i = 0; i < n; i++) {
-    float r = roundf((float)zp + x[i] * inv);
+    /* zp + x * inv with one rounding: LiteRT's x86-64 build contracts the
+     * expression into an FMA, and a product that lands on .5 after a
+     * separate rounding (MobileNet has one) would round the other way. */
+    float r = roundf(fmaf(x[i], inv, (float)zp));
     int32_t v = r > 127.f ? 127 : (r < -128.f ? -128 : (int32_t)r);
     q[i] = (int8_t)v;
   }

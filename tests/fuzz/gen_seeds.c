@@ -13,7 +13,7 @@
 #include "format/op_options.h"
 #include "ops/op.h"
 
-static int g_written;
+static int g_written, g_failed;
 static const char *g_dir;
 
 static void save(pnn_mb *mb, const char *name) {
@@ -21,8 +21,10 @@ static void save(pnn_mb *mb, const char *name) {
   snprintf(path, sizeof path, "%s/%s.tflite", g_dir, name);
   if (pnn_mb_write_file(mb, path) == PNN_OK)
     g_written++;
-  else
+  else {
     fprintf(stderr, "gen_seeds: %s: %s\n", name, pnn_mb_error(mb));
+    g_failed++;
+  }
   pnn_mb_free(mb);
 }
 
@@ -199,5 +201,5 @@ int main(int argc, char **argv) {
   while_loop();
   quantized();
   printf("gen_seeds: %d models in %s\n", g_written, g_dir);
-  return 0;
+  return g_failed ? 1 : 0;
 }

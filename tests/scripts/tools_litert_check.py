@@ -131,9 +131,14 @@ def check(pocketnn, path, name, work, generated):
         files.append(os.path.join(work, f"{name}.in{k}.npy"))
         np.save(files[-1], a)
     lite = litert_capable(orig)
+    baseline = ""
     if lite:
         ref = litert_outputs(orig, inputs)
         ref_name = "LiteRT"
+        pn0, msg0 = pocketnn_outputs(pocketnn, path, files)
+        good0, why0 = all_match(pn0, ref, TOL) if pn0 is not None else (False, msg0)
+        if not good0:  # a runtime problem, not the tool's: say so
+            baseline = f" (pocketnn differs on the original model too: {why0})"
     else:
         ref, msg = pocketnn_outputs(pocketnn, path, files)
         ref_name = "pocketnn"
@@ -195,7 +200,7 @@ def check(pocketnn, path, name, work, generated):
                     good, why = all_match(pn, new_ref, TOL)
                     if not good:
                         ok = False
-                        notes.append(f"pocketnn vs LiteRT: {why}")
+                        notes.append(f"pocketnn vs LiteRT: {why}{baseline}")
         rows.append([name, label, size, nops, f"{err:.2g}", pn_cell,
                      "PASS" if ok else "FAIL", "; ".join(notes)])
     return rows

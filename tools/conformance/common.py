@@ -114,7 +114,8 @@ def run_pocketnn(pocketnn: str, model: str, inputs: Sequence[str],
     """Runs `pocketnn run MODEL --input K=FILE ... --save-outputs DIR` and
     loads DIR/output_K.npy for K = 0, 1, ... until one is missing."""
     with tempfile.TemporaryDirectory(prefix="pnn-check-") as out_dir:
-        cmd = [pocketnn, "run", model]
+        # --raw: quantized models keep integer I/O (references are integer).
+        cmd = [pocketnn, "run", model, "--raw"]
         for k, path in enumerate(inputs):
             cmd += ["--input", f"{k}={path}"]
         cmd += list(extra_args) + ["--save-outputs", out_dir]

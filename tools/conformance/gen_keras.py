@@ -3,7 +3,11 @@
 references into .cache/keras/<app>/ (only what is missing).
 
 Each app is built with random weights (weights=None, keras seed fixed per
-app), at INPUT_SIZE x INPUT_SIZE x 3 with batch 1, and converted four ways:
+app), at INPUT_SIZE x INPUT_SIZE x 3 with batch 1, ending at the 1000
+logits (classifier_activation=None: with random weights a softmax output is
+~1/1000 everywhere and would hide errors), its BatchNormalization moving
+statistics set from a seeded image batch (see calibrate_batchnorm), and
+converted four ways:
 
     float32   plain conversion                       ref: LiteRT default resolver
     float16   float16 weights (+ DEQUANTIZE ops)     ref: LiteRT default resolver
@@ -34,7 +38,7 @@ from common import CACHE, quiet_tensorflow, write_json  # noqa: E402
 quiet_tensorflow()
 import numpy as np  # noqa: E402
 
-GEN_VERSION = 1
+GEN_VERSION = 3
 INPUT_SIZE = 128        # every app below accepts it with weights=None
 N_INPUTS = 4            # seeded test images per model
 CALIB_SAMPLES = 8       # representative dataset size for full int8
@@ -269,6 +273,23 @@ def generate_model(tf, source, name, build, input_specs, float_inputs, calib,
     return len(todo)
 
 
+def calibrate_batchnorm(model, batch):
+    """Sets every BatchNormalization's moving statistics to those of a
+    seeded image batch (one training-mode call with momentum 0). Without
+    this, random initialisation shrinks activations layer after layer until
+    the logits are ~1e-8 and every softmax output is 1/classes, which a
+    wrong kernel would pass too; with it, each BN output has unit scale."""
+    import tensorflow as tf
+    bns = [l for l in model._flatten_layers() if isinstance(
+        l, tf.keras.layers.BatchNormalization)]
+    saved = [l.momentum for l in bns]
+    for l in bns:
+        l.momentum = 0.0
+    model(np.concatenate(batch, axis=0), training=True)
+    for l, m in zip(bns, saved):
+        l.momentum = m
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--apps", help="comma-separated subset of: " + ", ".join(APPS))
@@ -293,10 +314,13 @@ def main():
         ctor, rng_range = APPS[app]
         out_dir = os.path.join(args.out, app)
 
-        def build(ctor=ctor, app=app):
+        def build(ctor=ctor, app=app, rng_range=rng_range):
             tf.keras.utils.set_random_seed(seed_of(app))
-            return getattr(tf.keras.applications, ctor)(
-                weights=None, input_shape=shape[1:], classes=1000)
+            model = getattr(tf.keras.applications, ctor)(
+                weights=None, input_shape=shape[1:], classes=1000,
+                classifier_activation=None)
+            calibrate_batchnorm(model, images(app, "bnstats", 8, shape, rng_range))
+            return model
         tests = [[x] for x in images(app, "test", N_INPUTS, shape, rng_range)]
         calib = [[x] for x in images(app, "calib", CALIB_SAMPLES, shape, rng_range)]
         t0 = time.time()

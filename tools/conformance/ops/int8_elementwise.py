@@ -145,3 +145,65 @@ CASES += [
     Case("softmax_float_io", tf.nn.softmax, [In([3, 10])], op="SOFTMAX",
          quant="int8f"),
 ]
+
+# Data movement on int8 / int16: byte copies that keep the quantization.
+GIDX = np.array([3, 0, 2], dtype=np.int32)
+MOVES = [
+    ("gather", lambda x: tf.gather(x * 2.0, GIDX, axis=1), [2, 5, 3], "GATHER"),
+    ("split", lambda x: tf.split(x * 2.0, 2, axis=-1)[1], [2, 3, 8], "SPLIT"),
+    ("squeeze_expand",
+     lambda x: tf.expand_dims(tf.squeeze(x * 2.0, axis=1), 0), [2, 1, 6],
+     "SQUEEZE"),
+    ("depth_to_space", lambda x: tf.nn.depth_to_space(x * 2.0, 2),
+     [1, 2, 3, 8], "DEPTH_TO_SPACE"),
+    ("space_to_depth", lambda x: tf.nn.space_to_depth(x * 2.0, 2),
+     [1, 4, 6, 2], "SPACE_TO_DEPTH"),
+    ("tile", lambda x: tf.tile(x * 2.0, [2, 1, 3]), [2, 3, 4], "TILE"),
+    ("pack", lambda x: tf.stack([x * 2.0, x * 2.0], axis=1), [3, 4], "PACK"),
+    ("unpack", lambda x: tf.unstack(x * 2.0, axis=1)[2], [3, 4, 2], "UNPACK"),
+    ("mirror_pad",
+     lambda x: tf.pad(x * 2.0, [[0, 0], [1, 1], [2, 2]], mode="REFLECT"),
+     [2, 3, 4], "MIRROR_PAD"),
+    ("space_to_batch",
+     lambda x: tf.space_to_batch_nd(x * 2.0, [2, 2], [[0, 0], [0, 0]]),
+     [1, 4, 4, 3], "SPACE_TO_BATCH_ND"),
+    ("batch_to_space",
+     lambda x: tf.compat.v1.batch_to_space_nd(x * 2.0, [2, 2], [[0, 0], [0, 0]]),
+     [4, 2, 2, 3], "BATCH_TO_SPACE_ND"),
+    ("reverse", lambda x: tf.reverse(x * 2.0, axis=[1]), [2, 5, 3], "REVERSE_V2"),
+    ("broadcast_to", lambda x: tf.broadcast_to(x * 2.0, [3, 4, 5]), [4, 1],
+     "BROADCAST_TO"),
+]
+# The converter has no 16x8 DEPTH_TO_SPACE / SPACE_TO_DEPTH.
+NO_16X8 = {"depth_to_space", "space_to_depth"}
+for mode in ("int8", "16x8"):
+    for name, fn, shape, op in MOVES:
+        if mode == "16x8" and name in NO_16X8:
+            continue
+        CASES.append(Case(f"{name}_{mode}", fn, [In(shape)], op=op, quant=mode))
+
+CASES += [
+    Case("resize_bilinear_16x8",
+         lambda x: tf.image.resize(x, [7, 9], method="bilinear"),
+         [In([1, 4, 5, 3])], op="RESIZE_BILINEAR", quant="16x8"),
+    Case("resize_nearest_16x8",
+         lambda x: tf.image.resize(x, [8, 10], method="nearest"),
+         [In([1, 4, 5, 3])], op="RESIZE_NEAREST_NEIGHBOR", quant="16x8"),
+    Case("pad_16x8", lambda x: tf.pad(x, [[0, 0], [1, 2], [2, 1]]) + 0.5,
+         [In([2, 3, 4], low=0, high=4)], op="PAD", quant="16x8"),
+    Case("mean_16x8", lambda x: tf.reduce_mean(x, axis=[1, 2]),
+         [In([2, 4, 5, 8])], op="MEAN", quant="16x8"),
+    Case("reduce_max_16x8", lambda x: tf.reduce_max(x, axis=1), [In([3, 6, 4])],
+         op="REDUCE_MAX", quant="16x8"),
+    Case("relu_float_io", tf.nn.relu, [In([4, 8])], op="RELU", quant="int8f"),
+    Case("logistic_float_io", tf.sigmoid, [In([4, 8], low=-6, high=6)],
+         op="LOGISTIC", quant="int8f"),
+]
+CASES += [
+    Case("log_softmax_wide_int8", tf.nn.log_softmax,
+         [In([2, 3, 40], low=-10, high=10)], op="LOG_SOFTMAX", quant="int8"),
+    Case("log_softmax_tiny_int8", tf.nn.log_softmax,
+         [In([4, 7], low=-0.2, high=0.2)], op="LOG_SOFTMAX", quant="int8"),
+    Case("log_softmax_large_int8", tf.nn.log_softmax,
+         [In([4, 9], low=-60, high=60)], op="LOG_SOFTMAX", quant="int8"),
+]

@@ -188,3 +188,11 @@ CASES += [
     _tconv("dyn_tconv_s2", "dynamic", [1, 5, 5, 32], (3, 3), 32, 2, "SAME",
            (10, 10)),
 ]
+
+CASES += [
+    _tconv("16x8_tconv_s2_same", "16x8", [1, 5, 5, 4], (3, 3), 6, 2, "SAME",
+           (10, 10)),
+    _bmm("16x8_bmm", "16x8", [2, 5, 7], [2, 7, 6]),
+    _dw("int8f_dw_3x3", "int8f", [1, 8, 8, 4], (3, 3), 1, act="relu6"),
+    _pool("int8f_maxpool", "int8f", "max", [1, 8, 8, 3], 2, 2, "SAME"),
+]

@@ -1,0 +1,453 @@
+#!/usr/bin/env python3
+"""The `make conformance` driver: pocketnn against LiteRT on four model
+sources, one table, one report.
+
+    op         single-op models (gen_ops.py / check_ops.py, .cache/ops)
+    mediapipe  every .tflite of the pinned mediapipe wheel (mediapipe_check.py)
+    keras      Keras applications, four variants each (gen_keras.py, .cache/keras)
+    sequence   LSTM / GRU classifiers, a transformer block (gen_sequence.py)
+
+Generation is incremental (each generator makes only what is missing), so a
+second run only checks. Comparison rules:
+
+    float outputs    max|ours - ref| <= 1e-4 * max(1, max|ref|)
+    integer outputs  exact, or off by 1 quantization step on <= 0.1% of the
+                     elements (counts reported in the note)
+
+A model pocketnn refuses because an operator has no kernel is UNSUPPORTED
+(the op is named); any other refusal, a crash, a wrong output or a missing
+reference is FAIL. Nothing is skipped.
+
+Prints a table (source, model, variant, ops, status, max error, note) and
+"N passed, N failed, N unsupported"; --doc writes the markdown report,
+--json the rows, --baseline compares with committed expected statuses and
+fails on a regression (a model that passed and now does not).
+"""
+import argparse
+import glob
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from common import (CACHE, ROOT, compare, default_pocketnn, fmt_err,  # noqa: E402
+                    print_table, run_pocketnn, write_json)
+
+import numpy as np  # noqa: E402
+
+TOL = 1e-4
+INT_STEP_FRACTION = 1e-3     # at most 0.1% of elements may be off by one step
+SOURCES = ["op", "mediapipe", "keras", "sequence"]
+UNSUPPORTED_RE = re.compile(r"unsupported operator (\S+)")
+HEADERS = ["source", "model", "variant", "ops", "status", "max_err", "note"]
+
+
+# ------------------------------------------------------------- comparison
+
+def compare_integer(ours, ref):
+    """(ok, max_abs_diff, n_diff, n_elems) with the integer rule."""
+    if ours.dtype != ref.dtype or ours.shape != ref.shape:
+        return False, float("inf"), ref.size, ref.size
+    d = np.abs(ours.astype(np.int64) - ref.astype(np.int64))
+    n_diff = int(np.count_nonzero(d))
+    mx = int(d.max()) if d.size else 0
+    ok = mx <= 1 and n_diff <= INT_STEP_FRACTION * ref.size
+    return ok, float(mx), n_diff, int(ref.size)
+
+
+def status_of_failure(message):
+    m = UNSUPPORTED_RE.search(message)
+    return ("UNSUPPORTED", m.group(1)) if m else ("FAIL", None)
+
+
+# ----------------------------------------------- keras / sequence models
+
+def check_generated(pocketnn, model_dir, variant, timeout):
+    """Checks one generated variant (gen_keras.py layout) on all its inputs.
+    Returns (row-without-source, our outputs per input or None)."""
+    name = os.path.basename(model_dir)
+    with open(os.path.join(model_dir, variant + ".json")) as f:
+        meta = json.load(f)
+    nops = str(len(meta.get("ops", []))) if "ops" in meta else "-"
+    if "error" in meta:
+        return [name, variant, nops, "FAIL", "-", "generator: " + meta["error"]], None
+    model = os.path.join(model_dir, variant + ".tflite")
+    nin, nout = len(meta["inputs"]), len(meta["outputs"])
+    integer_io = any(np.dtype(d["dtype"]).kind in "iu" and d["scale"] > 0
+                     for d in meta["inputs"] + meta["outputs"])
+    extra = ["--raw"] if integer_io else []
+    worst, notes, ok, all_outs = 0.0, [], True, []
+    diff_count, diff_total = 0, 0
+    for i in range(meta["n_inputs"]):
+        inputs = [os.path.join(model_dir, f"{variant}.input_{i}_{k}.npy") for k in range(nin)]
+        res = run_pocketnn(pocketnn, model, inputs, timeout=timeout, extra_args=extra)
+        if not res.ok:
+            st, op = status_of_failure(res.message)
+            return [name, variant, nops, st, "-",
+                    (f"missing op {op}: " if op else "pocketnn: ") + res.message], None
+        if len(res.outputs) != nout:
+            return [name, variant, nops, "FAIL", "-",
+                    f"{len(res.outputs)} outputs written, model has {nout}"], None
+        all_outs.append(res.outputs)
+        for k in range(nout):
+            ref = np.load(os.path.join(model_dir, f"{variant}.ref_{i}_{k}.npy"))
+            ours = res.outputs[k]
+            if ref.dtype.kind in "iu" and meta["outputs"][k]["scale"] > 0:
+                good, err, nd, ne = compare_integer(ours, ref)
+                diff_count += nd
+                diff_total += ne
+                worst = max(worst, err)
+                if not good:
+                    ok = False
+                    notes.append(f"input {i} output {k}: {nd}/{ne} elements differ, "
+                                 f"max {err:g} steps")
+            else:
+                c = compare(ours, ref, TOL)
+                worst = max(worst, c.max_err) if c.max_err == c.max_err else float("nan")
+                if not c.ok:
+                    ok = False
+                    notes.append(f"input {i} output {k}: {c.why}")
+    if diff_total and ok:
+        notes.append(f"{diff_count}/{diff_total} elements off by 1 step" if diff_count
+                     else f"bit-exact ({diff_total} elements)")
+    elif ok and meta["outputs"] and any(
+            np.dtype(d["dtype"]).kind in "iu" and d["scale"] > 0 for d in meta["outputs"]):
+        notes.append("bit-exact")
+    ref_note = meta.get("reference", "")
+    if "aborted" in ref_note:
+        notes.append("ref: LiteRT builtin kernels (BUILTIN_REF aborts)")
+    return [name, variant, nops, "PASS" if ok else "FAIL", fmt_err(worst),
+            "; ".join(notes[:3]) + (f" (+{len(notes) - 3} more)" if len(notes) > 3 else "")
+            ], all_outs
+
+
+def generated_rows(source, root, pocketnn, variants, jobs, timeout):
+    """Rows for every <root>/<model>/<variant>.json, and the outputs of our
+    runs keyed by (model, variant) for the float-vs-int8 statistics."""
+    work = []
+    for model_dir in sorted(glob.glob(os.path.join(root, "*"))):
+        for v in variants:
+            if os.path.exists(os.path.join(model_dir, v + ".json")):
+                work.append((model_dir, v))
+    outs = {}
+
+    def one(w):
+        try:
+            row, o = check_generated(pocketnn, w[0], w[1], timeout)
+        except Exception as e:  # a broken cache entry is a failing row
+            row, o = [os.path.basename(w[0]), w[1], "-", "FAIL", "-",
+                      f"checker: {type(e).__name__}: {e}"[:300]], None
+        outs[(os.path.basename(w[0]), w[1])] = o
+        return [source] + row
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        rows = list(pool.map(one, work))
+    return rows, outs
+
+
+def dequantize(a, d):
+    if np.dtype(d["dtype"]).kind in "iu" and d["scale"] > 0:
+        return (a.astype(np.float64) - d["zero_point"]) * d["scale"]
+    return a.astype(np.float64)
+
+
+def float_vs_int8(root, outs):
+    """Per Keras app: top-1 agreement and mean cosine similarity between the
+    float32 and the full-int8 variant on the same images (pocketnn outputs
+    when both ran, else LiteRT's, as stated in the `from` column)."""
+    table = []
+    for model_dir in sorted(glob.glob(os.path.join(root, "*"))):
+        app = os.path.basename(model_dir)
+        try:
+            with open(os.path.join(model_dir, "float32.json")) as f:
+                mf = json.load(f)
+            with open(os.path.join(model_dir, "int8.json")) as f:
+                mq = json.load(f)
+        except (OSError, ValueError):
+            continue
+        if "error" in mf or "error" in mq:
+            continue
+        of, oq = outs.get((app, "float32")), outs.get((app, "int8"))
+        src = "pocketnn"
+        if of is None or oq is None:
+            src = "LiteRT"
+            of = [[np.load(os.path.join(model_dir, f"float32.ref_{i}_0.npy"))]
+                  for i in range(mf["n_inputs"])]
+            oq = [[np.load(os.path.join(model_dir, f"int8.ref_{i}_0.npy"))]
+                  for i in range(mq["n_inputs"])]
+        agree, cos = 0, []
+        for a, b in zip(of, oq):
+            x = a[0].astype(np.float64).ravel()
+            y = dequantize(b[0], mq["outputs"][0]).ravel()
+            agree += int(np.argmax(x) == np.argmax(y))
+            nx, ny = np.linalg.norm(x), np.linalg.norm(y)
+            cos.append(float(x @ y / (nx * ny)) if nx > 0 and ny > 0 else 0.0)
+        table.append([app, f"{agree}/{len(of)}", f"{min(cos):.4f}",
+                      f"{float(np.mean(cos)):.4f}", src])
+    return table
+
+
+# ------------------------------------------------------- op and mediapipe
+
+def op_rows(py, pocketnn, jobs, generate, log):
+    if generate:
+        subprocess.run([py, os.path.join(HERE, "gen_ops.py")], stdout=log, stderr=log)
+    with tempfile.TemporaryDirectory(prefix="pnn-conf-") as tmp:
+        out = os.path.join(tmp, "ops.json")
+        subprocess.run([py, os.path.join(HERE, "check_ops.py"), "--pocketnn", pocketnn,
+                        "-j", str(jobs), "--json", out], stdout=log, stderr=log)
+        try:
+            with open(out) as f:
+                found = json.load(f)
+        except (OSError, ValueError) as e:
+            return [["op", "(all)", "-", "-", "FAIL", "-",
+                     f"check_ops.py wrote no results ({e}); see the log"]]
+    ops_meta = {}
+    try:
+        with open(os.path.join(CACHE, "ops", "index.json")) as f:
+            for e in json.load(f)["cases"]:
+                ops_meta[(e["family"], e["case"])] = e
+    except (OSError, ValueError, KeyError):
+        pass
+    rows = []
+    for r in found:
+        fam = r["family"]
+        variant = "quant" if fam.startswith(("int8", "uint8", "int16", "quant")) else "float"
+        status, note = r["status"], r["note"]
+        if status != "PASS":
+            st, op = status_of_failure(note)
+            if op:
+                status, note = st, f"missing op {op}: " + note
+        rows.append(["op", f"{fam}/{r['case']}", variant, r["op"], status, r["max_err"], note])
+    return rows
+
+
+def mediapipe_rows(pocketnn, regenerate=False):
+    import mediapipe_check
+    paths = sorted(glob.glob(os.path.join(CACHE, "mediapipe", "**", "*.tflite"),
+                             recursive=True), key=os.path.basename)
+    if not paths:
+        return [["mediapipe", "(all)", "-", "-", "FAIL", "-",
+                 "no models under .cache/mediapipe; run scripts/fetch_mediapipe.sh"]]
+    rows = []
+    for p in paths:
+        try:
+            r = mediapipe_check.check_model(p, pocketnn, os.path.join(CACHE, "mediapipe_ref"),
+                                            regenerate)
+        except Exception as e:
+            r = [os.path.splitext(os.path.basename(p))[0], "-", "-", "FAIL", "-",
+                 f"checker: {type(e).__name__}: {e}"[:300]]
+        status, note = r[3], r[5]
+        if status != "PASS":
+            st, op = status_of_failure(note)
+            if op:
+                status, note = st, f"missing op {op}: " + note
+        if r[4] and r[4] != "LiteRT (reference kernels)":
+            note = (note + "; " if note else "") + "ref: " + r[4]
+        rows.append(["mediapipe", r[0], "float32", r[1], status, r[2], note])
+    return rows
+
+
+# ----------------------------------------------------------------- report
+
+def totals(rows):
+    t = {"PASS": 0, "FAIL": 0, "UNSUPPORTED": 0}
+    for r in rows:
+        t[r[4]] = t.get(r[4], 0) + 1
+    return t
+
+
+def md_escape(s):
+    return str(s).replace("|", "\\|").replace("\n", " ")
+
+
+def write_doc(path, rows, agreement, missing, args, elapsed):
+    t = totals(rows)
+    by_src = {}
+    for r in rows:
+        d = by_src.setdefault((r[0], r[2]), {"PASS": 0, "FAIL": 0, "UNSUPPORTED": 0})
+        d[r[4]] += 1
+    L = []
+    L.append("# Conformance against LiteRT\n")
+    L.append("Generated by `make conformance` (`tools/conformance/conformance.py`); "
+             "do not edit by hand. How the models are made and compared: "
+             "[conformance-method.md](conformance-method.md).\n")
+    L.append(f"Sources: {', '.join(args.sources)}; Keras variants: "
+             f"{', '.join(args.keras_variants)}. Run took {elapsed / 60:.1f} min "
+             f"(generation included).\n")
+    L.append(f"**Totals: {t['PASS']} passed, {t['FAIL']} failed, "
+             f"{t['UNSUPPORTED']} unsupported** (of {len(rows)}).\n")
+    L.append("| source | variant | passed | failed | unsupported |")
+    L.append("|---|---|---|---|---|")
+    for (s, v), d in sorted(by_src.items()):
+        L.append(f"| {s} | {v} | {d['PASS']} | {d['FAIL']} | {d['UNSUPPORTED']} |")
+    L.append("")
+    if missing:
+        L.append("## Missing operators\n")
+        L.append("| op | models refused |")
+        L.append("|---|---|")
+        for op, models in sorted(missing.items()):
+            L.append(f"| {op} | {md_escape(', '.join(sorted(models)))} |")
+        L.append("")
+    if agreement:
+        L.append("## Keras applications: float32 vs full int8\n")
+        L.append("Same seeded images through the float32 and the int8 model "
+                 "(logits; int8 output dequantized).\n")
+        L.append("| app | top-1 agreement | min cosine | mean cosine | outputs from |")
+        L.append("|---|---|---|---|---|")
+        for a in agreement:
+            L.append("| " + " | ".join(md_escape(c) for c in a) + " |")
+        L.append("")
+    L.append("## All models\n")
+    L.append("| " + " | ".join(HEADERS) + " |")
+    L.append("|" + "---|" * len(HEADERS))
+    order = {s: i for i, s in enumerate(SOURCES)}
+    for r in sorted(rows, key=lambda r: (order.get(r[0], 9), r[1], r[2])):
+        L.append("| " + " | ".join(md_escape(c) for c in r) + " |")
+    with open(path + ".tmp", "w") as f:
+        f.write("\n".join(L) + "\n")
+    os.replace(path + ".tmp", path)
+
+
+def key_of(r):
+    return f"{r[0]}/{r[1]}/{r[2]}"
+
+
+def check_baseline(rows, path):
+    """Regressions: keys the baseline marks PASS that are now not PASS (or
+    absent from a run whose source/variant was checked)."""
+    with open(path) as f:
+        base = json.load(f)["status"]
+    now = {key_of(r): r for r in rows}
+    checked = {(r[0], r[2]) for r in rows}
+    regress, compared = [], 0
+    for k, st in sorted(base.items()):
+        src, rest = k.split("/", 1)
+        variant = k.rsplit("/", 1)[1]
+        if (src, variant) not in checked:
+            continue
+        compared += 1
+        if st == "PASS" and (k not in now or now[k][4] != "PASS"):
+            why = now[k][4] + ": " + now[k][6] if k in now else "no longer generated/checked"
+            regress.append((k, why))
+    return compared, regress
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--pocketnn", default=default_pocketnn())
+    ap.add_argument("--sources", default=",".join(SOURCES),
+                    help="comma-separated subset of " + ",".join(SOURCES))
+    ap.add_argument("--keras-variants", default="float32,float16,dynamic,int8")
+    ap.add_argument("--keras-apps", help="comma-separated subset of Keras apps")
+    ap.add_argument("--no-generate", action="store_true",
+                    help="check what is cached, generate nothing")
+    ap.add_argument("-j", "--jobs", type=int, default=2)
+    ap.add_argument("--timeout", type=float, default=300.0, help="seconds per pocketnn run")
+    ap.add_argument("--doc", help="write the markdown report here")
+    ap.add_argument("--json", help="write the rows here")
+    ap.add_argument("--log", default=os.path.join(CACHE, "conformance.log"),
+                    help="generator/checker output (default .cache/conformance.log)")
+    ap.add_argument("--baseline", help="fail on a regression against this file")
+    ap.add_argument("--write-baseline", help="write the statuses of this run here")
+    ap.add_argument("--failures-only", action="store_true", help="print only non-PASS rows")
+    args = ap.parse_args()
+    args.sources = args.sources.split(",")
+    args.keras_variants = args.keras_variants.split(",")
+    bad = [s for s in args.sources if s not in SOURCES]
+    if bad:
+        print(f"error: unknown source {bad[0]}", file=sys.stderr)
+        return 2
+    if not os.access(args.pocketnn, os.X_OK):
+        print(f"error: {args.pocketnn} not built (run make)", file=sys.stderr)
+        print("0 passed, 1 failed")
+        return 1
+    t0 = time.time()
+    py = sys.executable
+    os.makedirs(os.path.dirname(args.log), exist_ok=True)
+    rows, outs = [], {}
+    with open(args.log, "a") as log:
+        log.write(f"\n==== conformance {time.strftime('%Y-%m-%d %H:%M:%S')}\n")
+        log.flush()
+
+        def gen(script, extra):
+            if args.no_generate:
+                return
+            t = time.time()
+            print(f"conformance: {script} ...", file=sys.stderr, flush=True)
+            r = subprocess.run([py, os.path.join(HERE, script)] + extra,
+                               stdout=log, stderr=log)
+            print(f"conformance: {script} {'ok' if r.returncode == 0 else 'had errors'} "
+                  f"({time.time() - t:.0f}s)", file=sys.stderr, flush=True)
+
+        if "op" in args.sources:
+            print("conformance: single-op models ...", file=sys.stderr, flush=True)
+            rows += op_rows(py, args.pocketnn, args.jobs, not args.no_generate, log)
+        if "mediapipe" in args.sources:
+            print("conformance: mediapipe models ...", file=sys.stderr, flush=True)
+            rows += mediapipe_rows(args.pocketnn)
+        if "keras" in args.sources:
+            extra = ["--variants", ",".join(args.keras_variants)]
+            if args.keras_apps:
+                extra += ["--apps", args.keras_apps]
+            gen("gen_keras.py", extra)
+            r, o = generated_rows("keras", os.path.join(CACHE, "keras"), args.pocketnn,
+                                  args.keras_variants, args.jobs, args.timeout)
+            if args.keras_apps:
+                keep = set(args.keras_apps.split(","))
+                r = [x for x in r if x[1] in keep]
+            rows += r
+            outs.update(o)
+        if "sequence" in args.sources:
+            gen("gen_sequence.py", [])
+            r, o = generated_rows("sequence", os.path.join(CACHE, "sequence"),
+                                  args.pocketnn, ["float32"], args.jobs, args.timeout)
+            rows += r
+    elapsed = time.time() - t0
+
+    shown = [r for r in rows if r[4] != "PASS"] if args.failures_only else rows
+    print_table(HEADERS, shown)
+    missing = {}
+    for r in rows:
+        m = re.match(r"missing op (\S+):", r[6])
+        if r[4] == "UNSUPPORTED" and m:
+            missing.setdefault(m.group(1), set()).add(f"{r[0]}/{r[1]}/{r[2]}")
+    if missing:
+        print("\nmissing ops: " + ", ".join(f"{op} ({len(v)})" for op, v in
+                                            sorted(missing.items())))
+    agreement = float_vs_int8(os.path.join(CACHE, "keras"), outs) \
+        if "keras" in args.sources and "int8" in args.keras_variants \
+        and "float32" in args.keras_variants else []
+    if agreement:
+        print("\nKeras float32 vs int8 (same images):")
+        print_table(["app", "top1_agree", "min_cos", "mean_cos", "from"], agreement)
+    if args.doc:
+        write_doc(args.doc, rows, agreement, missing, args, elapsed)
+    if args.json:
+        write_json(args.json, [dict(zip(HEADERS, r)) for r in rows])
+    if args.write_baseline:
+        write_json(args.write_baseline,
+                   {"comment": "expected statuses; tools/conformance/conformance.py "
+                               "--write-baseline (source/model/variant -> status)",
+                    "status": {key_of(r): r[4] for r in rows}})
+    t = totals(rows)
+    print(f"\nconformance: {t['PASS']} passed, {t['FAIL']} failed, "
+          f"{t['UNSUPPORTED']} unsupported in {elapsed / 60:.1f} min")
+    if args.baseline:
+        compared, regress = check_baseline(rows, args.baseline)
+        for k, why in regress:
+            print(f"REGRESSION {k}: {why}")
+        print(f"baseline: {compared} compared, {len(regress)} regressions")
+        print(f"{compared - len(regress)} passed, {len(regress)} failed")
+        return 1 if regress or compared == 0 else 0
+    print(f"{t['PASS']} passed, {t['FAIL'] + t['UNSUPPORTED']} failed")
+    return 0 if t["FAIL"] + t["UNSUPPORTED"] == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
