@@ -99,10 +99,13 @@ demo: deps
 demo-model: venv
 	.venv/bin/python tools/train_digits.py
 
-# Op conformance against LiteRT on generated single-op models, and the
-# mediapipe real-model check (both also run inside `make test`).
+# Conformance against LiteRT: single-op models, mediapipe models, Keras
+# applications (4 variants), sequence models; prints the table, writes
+# docs/conformance.md, fails on a regression from tools/conformance/baseline.json.
 conformance: $(BUILD)/pocketnn
-	@BUILD=$(BUILD) bash tests/scripts/test_ops_litert.sh
+	@py=$$(scripts/setup_venv.sh | tail -n 1) && scripts/fetch_mediapipe.sh >/dev/null && \
+	  BUILD=$(BUILD) "$$py" tools/conformance/conformance.py --pocketnn $(BUILD)/pocketnn \
+	  --doc docs/conformance.md --baseline tools/conformance/baseline.json
 
 mediapipe: $(BUILD)/pocketnn
 	@BUILD=$(BUILD) bash tests/scripts/test_mediapipe.sh

@@ -32,7 +32,8 @@ static int pass_bit(const char *name, size_t len, uint32_t *bit) {
                  {"fold", PNN_PASS_FOLD},
                  {"fuse", PNN_PASS_FUSE}};
   for (size_t i = 0; i < sizeof kPasses / sizeof kPasses[0]; i++)
-    if (strlen(kPasses[i].name) == len && !strncmp(kPasses[i].name, name, len)) {
+    if (strlen(kPasses[i].name) == len &&
+        !strncmp(kPasses[i].name, name, len)) {
       *bit = kPasses[i].bit;
       return 0;
     }
@@ -52,22 +53,20 @@ static int parse_passes(const char *v, uint32_t *passes) {
   return 0;
 }
 
-int cli_tool_output(const char *cmd, const char *in_path,
-                    const pnn_model *in, const char *out_path,
-                    const uint8_t *bytes, size_t size,
+int cli_tool_output(const char *cmd, const char *in_path, const pnn_model *in,
+                    const char *out_path, const uint8_t *bytes, size_t size,
                     const pnn_tool_report *report, bool full_report) {
   char err[512] = "";
   if (pnn_tool_write_file(out_path, bytes, size, err, sizeof err) != PNN_OK)
     return cli_error("%s", err);
   pnn_model *out = NULL;
-  if (pnn_model_load_buffer(bytes, size, NULL, &out, err, sizeof err) !=
-      PNN_OK)
+  if (pnn_model_load_buffer(bytes, size, NULL, &out, err, sizeof err) != PNN_OK)
     return cli_error("%s: %s", out_path, err);
   const pnn_model_def *a = &in->def, *b = &out->def;
   int ops_a = a->n_subgraphs ? a->subgraphs[0].n_ops : 0;
   int ops_b = b->n_subgraphs ? b->subgraphs[0].n_ops : 0;
-  printf("%s: %s (%zu bytes, %d ops) -> %s (%zu bytes, %d ops)\n", cmd,
-         in_path, in->size, ops_a, out_path, size, ops_b);
+  printf("%s: %s (%zu bytes, %d ops) -> %s (%zu bytes, %d ops)\n", cmd, in_path,
+         in->size, ops_a, out_path, size, ops_b);
   if (full_report) {
     pnn_tool_report counts = {0};
     pnn_report_op_counts(&counts, "before", a);
@@ -98,8 +97,9 @@ int cli_optimize(int argc, char **argv) {
       return CLI_EXIT_OK;
     } else if ((m = cli_opt_value(argc, argv, &i, "--passes", &v)) != 0) {
       if (m < 0 || parse_passes(v, &o.passes))
-        return cli_usage_error(kUsage, "--passes needs a list of "
-                                       "prune,fold,fuse");
+        return cli_usage_error(kUsage,
+                               "--passes needs a list of "
+                               "prune,fold,fuse");
     } else if (!strncmp(argv[i], "--no-", 5) &&
                !pass_bit(argv[i] + 5, strlen(argv[i] + 5), &bit)) {
       off |= bit;
@@ -132,8 +132,8 @@ int cli_optimize(int argc, char **argv) {
   if (st != PNN_OK)
     rc = cli_error("%s: %s", paths[0], err);
   else
-    rc = cli_tool_output("optimize", paths[0], in, paths[1], bytes, size,
-                         &rep, report);
+    rc = cli_tool_output("optimize", paths[0], in, paths[1], bytes, size, &rep,
+                         report);
   free(bytes);
   pnn_report_free(&rep);
   pnn_model_free(in);

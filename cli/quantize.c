@@ -49,20 +49,23 @@ int cli_quantize(int argc, char **argv) {
       else if (!strcmp(v, "round-weights"))
         o.mode = PNN_QUANT_ROUND_WEIGHTS;
       else if (!strcmp(v, "int8") || !strcmp(v, "16x8"))
-        return cli_usage_error(kUsage, "--mode %s is not available yet "
-                               "(fp16, dynamic, round-weights are)", v);
+        return cli_usage_error(kUsage,
+                               "--mode %s is not available yet "
+                               "(fp16, dynamic, round-weights are)",
+                               v);
       else
         return cli_usage_error(kUsage, "unknown --mode '%s'", v);
     } else if ((m = cli_opt_value(argc, argv, &i, "--clusters", &v)) != 0) {
       if (m < 0 || !cli_parse_long(v, 2, 65536, &n))
-        return cli_usage_error(kUsage, "--clusters needs an integer in "
-                                       "[2, 65536]");
+        return cli_usage_error(kUsage,
+                               "--clusters needs an integer in "
+                               "[2, 65536]");
       o.clusters = (int)n;
-    } else if ((m = cli_opt_value(argc, argv, &i, "--min-elements", &v)) !=
-               0) {
+    } else if ((m = cli_opt_value(argc, argv, &i, "--min-elements", &v)) != 0) {
       if (m < 0 || !cli_parse_long(v, 1, 1L << 40, &n))
-        return cli_usage_error(kUsage, "--min-elements needs a positive "
-                                       "integer");
+        return cli_usage_error(kUsage,
+                               "--min-elements needs a positive "
+                               "integer");
       o.min_elements = n;
     } else if (!strcmp(argv[i], "--report")) {
       report = true;
@@ -87,8 +90,8 @@ int cli_quantize(int argc, char **argv) {
   if (st != PNN_OK)
     rc = cli_error("%s: %s", paths[0], err);
   else
-    rc = cli_tool_output("quantize", paths[0], in, paths[1], bytes, size,
-                         &rep, report);
+    rc = cli_tool_output("quantize", paths[0], in, paths[1], bytes, size, &rep,
+                         report);
   free(bytes);
   pnn_report_free(&rep);
   pnn_model_free(in);

@@ -14,9 +14,8 @@
 /* Writes bytes to out_path (no partial file on failure), then prints
  * "IN (N bytes, K ops) -> OUT (...)" and, with full_report, op counts
  * before/after and the report lines. Returns a CLI exit code. */
-int cli_tool_output(const char *cmd, const char *in_path,
-                    const pnn_model *in, const char *out_path,
-                    const uint8_t *bytes, size_t size,
+int cli_tool_output(const char *cmd, const char *in_path, const pnn_model *in,
+                    const char *out_path, const uint8_t *bytes, size_t size,
                     const pnn_tool_report *report, bool full_report);
 
 #endif

@@ -104,6 +104,19 @@ TEST(isa_levels_and_force) {
   printf("  host: %s\n", pnn_isa_name(top));
 }
 
+/* Without a forced level, PNN_ISA (if set to a level the host has) picks
+ * the level, else the best supported one. `PNN_ISA=scalar
+ * build/tests/test_kernels_gemm` checks the override. */
+TEST(isa_env_override) {
+  CHECK(pnn_isa_force(PNN_ISA_COUNT));
+  const char *env = getenv("PNN_ISA");
+  pnn_isa want = pnn_isa_supported();
+  for (int i = 0; env && i < (int)want; i++)
+    if (strcmp(env, pnn_isa_name((pnn_isa)i)) == 0) want = (pnn_isa)i;
+  CHECK_EQ_INT(pnn_isa_active(), want);
+  printf("  PNN_ISA=%s -> %s\n", env ? env : "(unset)", pnn_isa_name(want));
+}
+
 TEST(gemm_edge_shapes_every_isa) {
   static const size_t sizes[] = {1, 2, 3, 5, 7, 8, 11, 12, 13, 16, 17, 31, 32, 33, 47};
   const size_t ns = sizeof sizes / sizeof sizes[0];
@@ -252,5 +265,18 @@ TEST(conv_1x1_direct_and_large_every_isa) {
     /* Many row tiles (fused im2col + GEMM), deep k. */
     pnn_f32_conv_shape l = {1, 30, 30, 24, 15, 15, 70, 3, 3, 2, 2, 1, 1, 0, 0, 1};
     CHECK(conv_case((pnn_isa)isa, &l) == 0);
+    /* Fused path with more tiles than slot buffers (slots loop), and a
+     * deep k that shrinks the tile to fit L2; batch 2, SAME padding. */
+    pnn_f32_conv_shape f = {2, 40, 40, 20, 40, 40, 37, 3, 3, 1, 1, 1, 1, 1, 1, 3};
+    CHECK(conv_case((pnn_isa)isa, &f) == 0);
+    pnn_f32_conv_shape d = {1, 20, 20, 64, 20, 20, 45, 3, 3, 1, 1, 1, 1, 1, 1, 0};
+    void *dm = malloc(pnn_f32_conv_weight_bytes(&d, (pnn_isa)isa));
+    float *dw = calloc(3 * 3 * 64 * 45, sizeof(float));
+    pnn_f32_conv_init(&cv, &d, (pnn_isa)isa, dw, NULL, dm);
+    CHECK(cv.fused && cv.tiles >= 8 && cv.tile_m * cv.k * sizeof(float) <= 128 * 1024);
+    CHECK(pnn_f32_conv_scratch_bytes(&cv) <= cv.m * cv.k * sizeof(float));
+    free(dm);
+    free(dw);
+    CHECK(conv_case((pnn_isa)isa, &d) == 0);
   }
 }

@@ -500,7 +500,7 @@ static void control_graph(pnn_mb *mb, int32_t builtin, int target) {
     pnn_mb_op(mb, builtin, PNN_OPTIONS_OF(call_once), &o, 0, NULL, 0, NULL);
   }
   pnn_mb_inputs(mb, 1, &x);
-  pnn_mb_outputs(mb, 1, &y);
+  pnn_mb_outputs(mb, 1, builtin == PNN_OP_CALL_ONCE ? &x : &y);
 }
 
 static pnn_mb *control_model(int32_t builtin, int target, bool second) {
@@ -561,6 +561,41 @@ TEST(sparsity_indices_out_of_range) {
   pnn_mb_inputs(mb, 0, NULL);
   pnn_mb_outputs(mb, 1, &y);
   CHECK(REFUSED("sparse index 9 of 4", mb, "9"));
+}
+
+TEST(tensor_read_before_written) {
+  /* b is neither an input nor a constant, and no op writes it: found by
+   * valgrind (the op read uninitialised arena memory). */
+  int32_t a[] = {1, 4};
+  pnn_mb *mb = pnn_mb_new();
+  int x = ftensor(mb, "a", 2, a, NULL);
+  int b = ftensor(mb, "b", 2, a, NULL);
+  int y = ftensor(mb, "y", 2, a, NULL);
+  pnn_mb_op(mb, PNN_OP_ADD, PNN_OPTIONS_OF(add), NULL, 2, (int32_t[]){x, b},
+            1, &y);
+  pnn_mb_inputs(mb, 1, &x);
+  pnn_mb_outputs(mb, 1, &y);
+  CHECK(REFUSED("add reads an unwritten tensor", mb, "op 0", "tensor 1",
+                "no earlier op writes it"));
+  /* Op 0 reads t, which op 1 writes later (ops out of order). */
+  mb = pnn_mb_new();
+  x = ftensor(mb, "a", 2, a, NULL);
+  int t = ftensor(mb, "t", 2, a, NULL);
+  y = ftensor(mb, "y", 2, a, NULL);
+  pnn_mb_op(mb, PNN_OP_RELU, 0, NULL, 1, &t, 1, &y);
+  pnn_mb_op(mb, PNN_OP_RELU, 0, NULL, 1, &x, 1, &t);
+  pnn_mb_inputs(mb, 1, &x);
+  pnn_mb_outputs(mb, 1, &y);
+  CHECK(REFUSED("op reads a later op's output", mb, "op 0", "tensor 1"));
+  /* A subgraph output nothing writes. */
+  mb = pnn_mb_new();
+  x = ftensor(mb, "a", 2, a, NULL);
+  t = ftensor(mb, "t", 2, a, NULL);
+  y = ftensor(mb, "y", 2, a, NULL);
+  pnn_mb_op(mb, PNN_OP_RELU, 0, NULL, 1, &x, 1, &t);
+  pnn_mb_inputs(mb, 1, &x);
+  pnn_mb_outputs(mb, 2, (int32_t[]){t, y});
+  CHECK(REFUSED("unwritten output", mb, "output 1", "nothing writes"));
 }
 
 TEST(options_union_mismatch) {

@@ -666,7 +666,7 @@ TEST(squared_difference_int8_oracle) {
 }
 
 /* uint8 L2_NORMALIZATION (zero point 128 output) and uint8 bilinear
- * resize (TFLite's float blend, truncated). */
+ * resize (TFLite's float blend, rounded). */
 TEST(l2norm_and_resize_uint8) {
   qtest t;
   qt_begin(&t);
@@ -691,8 +691,8 @@ TEST(l2norm_and_resize_uint8) {
   CHECK_OK(&t, qt_run(&t, PNN_OP_RESIZE_BILINEAR,
                       PNN_OPTIONS_OF(resize_bilinear), &o, 2,
                       (int32_t[]){ix, is}, y));
-  /* scale 0.5: x = 0, 0.5, 1, 1.5 -> 10, 15.5 -> 15 (truncated), 21, 21 */
-  const uint8_t want2[] = {10, 15, 21, 21};
+  /* scale 0.5: x = 0, 0.5, 1, 1.5 -> 10, 15.5 -> 16 (rounded), 21, 21 */
+  const uint8_t want2[] = {10, 16, 21, 21};
   CHECK_INTS((const uint8_t *)qt_out(&t), want2, 4);
   qt_end(&t);
 }
@@ -724,5 +724,63 @@ TEST(elu_relu01_int8_all_values) {
   CHECK_WITHIN_ONE(got, want, 256);
   CHECK_EQ_INT(got[0], -100); /* clamp at zp + round(0) */
   CHECK_EQ_INT(got[255], 100); /* clamp at zp + round(1 / (1/200)) */
+  qt_end(&t);
+}
+
+/* SPACE_TO_BATCH_ND moves int8 values unchanged: an output quantized
+ * differently from the input is refused (as TFLite does), and with equal
+ * quantization the padding is the zero point (-7). */
+TEST(space_to_batch_int8_quantization) {
+  int32_t di[] = {1, 2, 2, 1}, d2[] = {2}, dp[] = {2, 2}, dy[] = {2, 1, 4, 1};
+  int8_t x[] = {1, 2, 3, 4};
+  int32_t block[] = {2, 1}, pads[] = {0, 0, 0, 2};
+  for (int pass = 0; pass < 2; pass++) {
+    qtest t;
+    qt_begin(&t);
+    int ix = qt_input(&t, PNN_TYPE_INT8, 4, di, x, 0.5f, -7);
+    int ib = qt_tensor(&t, "block", PNN_TYPE_INT32, 1, d2, block, 0.f, 0);
+    int ip = qt_tensor(&t, "pads", PNN_TYPE_INT32, 2, dp, pads, 0.f, 0);
+    int y = qt_tensor(&t, "y", PNN_TYPE_INT8, 4, dy, NULL,
+                      pass == 0 ? 0.25f : 0.5f, -7);
+    pnn_status s = qt_run(&t, PNN_OP_SPACE_TO_BATCH_ND, 0, NULL, 3,
+                          (int32_t[]){ix, ib, ip}, y);
+    if (pass == 0) {
+      CHECK(s == PNN_ERROR_INVALID_MODEL);
+      CHECK(strstr(qt_error(&t), "quantization") != NULL);
+    } else {
+      CHECK_OK(&t, s);
+      /* rows 0 and 1 to batches 0 and 1, width padded 2 -> 4 */
+      const int8_t want[] = {1, 2, -7, -7, 3, 4, -7, -7};
+      CHECK_INTS((const int8_t *)qt_out(&t), want, 8);
+    }
+    qt_end(&t);
+  }
+}
+
+/* Legacy uint8 CONCATENATION of inputs with different scales requantizes
+ * each onto the output scale (float oracle, within one step). */
+TEST(concat_uint8_requantizes) {
+  qtest t;
+  qt_begin(&t);
+  int32_t da[] = {2, 3}, db[] = {2, 2}, dy[] = {2, 5};
+  uint8_t a[] = {0, 100, 255, 17, 128, 200}, b[] = {3, 250, 128, 64};
+  int ia = qt_input(&t, PNN_TYPE_UINT8, 2, da, a, 0.02f, 128);
+  int ib = qt_input(&t, PNN_TYPE_UINT8, 2, db, b, 0.05f, 10);
+  int y = qt_tensor(&t, "y", PNN_TYPE_UINT8, 2, dy, NULL, 0.04f, 100);
+  pnn_concatenation_options o;
+  pnn_mb_options_defaults(1, PNN_OPTIONS_OF(concatenation), &o);
+  o.axis = 1;
+  CHECK_OK(&t, qt_run(&t, PNN_OP_CONCATENATION, PNN_OPTIONS_OF(concatenation),
+                      &o, 2, (int32_t[]){ia, ib}, y));
+  uint8_t want[10];
+  for (int r = 0; r < 2; r++) {
+    for (int c = 0; c < 3; c++)
+      want[r * 5 + c] = (uint8_t)requant(0.02f * (a[r * 3 + c] - 128), 0.04f,
+                                         100, 0, 255);
+    for (int c = 0; c < 2; c++)
+      want[r * 5 + 3 + c] = (uint8_t)requant(0.05f * (b[r * 2 + c] - 10),
+                                             0.04f, 100, 0, 255);
+  }
+  CHECK_WITHIN_ONE((const uint8_t *)qt_out(&t), want, 10);
   qt_end(&t);
 }

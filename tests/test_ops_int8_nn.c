@@ -11,6 +11,7 @@
 #include "format/model_builder.h"
 #include "harness.h"
 #include "kernels/s8_dot.h"
+#include "ops/quant_math.h"
 #include "pocketnn.h"
 
 /* ------------------------------------------------------------ helpers */
@@ -440,6 +441,119 @@ TEST(s8_dots_every_isa_matches_reference) {
           CHECK_MSG(got[i] == want[i], "%s k=%zu n=%zu row %zu: %d vs %d",
                     pnn_isa_name((pnn_isa)isa), k, n, i, (int)got[i],
                     (int)want[i]);
+      }
+  }
+  pnn_isa_force(PNN_ISA_COUNT);
+}
+
+/* The small GEMM at every level equals the reference: m and n around the
+ * 4x2 tile, k around the 16-wide step, strided rows. */
+TEST(s8_gemm_every_isa_matches_reference) {
+  static const size_t ks[] = {1, 15, 16, 33, 128};
+  int8_t x[7 * 140], w[9 * 140];
+  uint32_t seed = 777;
+  for (size_t i = 0; i < sizeof w; i++) {
+    seed = seed * 1664525u + 1013904223u;
+    w[i] = (int8_t)(seed >> 24);
+    if (i < sizeof x) x[i] = (int8_t)(seed >> 13);
+  }
+  x[5] = w[5] = -128;
+  for (int isa = 0; isa < PNN_ISA_COUNT; isa++) {
+    if (!pnn_isa_force((pnn_isa)isa)) continue;
+    pnn_s8_gemm_fn fn = pnn_s8_gemm_pick((pnn_isa)isa);
+    for (size_t a = 0; a < sizeof ks / sizeof ks[0]; a++)
+      for (size_t m = 1; m <= 7; m++)
+        for (size_t n = 1; n <= 9; n += 2) {
+          size_t k = ks[a];
+          int32_t got[7 * 9], want[7 * 9];
+          memset(got, 0x55, sizeof got);
+          pnn_s8_gemm_ref(x, 140, m, w, 140, n, k, want, 9);
+          fn(x, 140, m, w, 140, n, k, got, 9);
+          for (size_t i = 0; i < m; i++)
+            for (size_t j = 0; j < n; j++)
+              CHECK_MSG(got[i * 9 + j] == want[i * 9 + j],
+                        "%s k=%zu m=%zu n=%zu [%zu,%zu]: %d vs %d",
+                        pnn_isa_name((pnn_isa)isa), k, m, n, i, j,
+                        (int)got[i * 9 + j], (int)want[i * 9 + j]);
+        }
+  }
+  pnn_isa_force(PNN_ISA_COUNT);
+}
+
+/* The int8 output stage at every level equals the reference (TFLite's
+ * double rounding): random sums over the whole int32 range and small
+ * ones, multipliers from 1e-6 to 8 (left and right shifts), rounding ties
+ * made on purpose, partial vectors. */
+TEST(s8_requant_every_isa_matches_reference) {
+  enum { N = 37 };
+  int32_t acc[N], bias[N], mult[N];
+  int shift[N];
+  uint32_t seed = 4242;
+  for (int isa = 0; isa < PNN_ISA_COUNT; isa++) {
+    if (!pnn_isa_force((pnn_isa)isa)) continue;
+    pnn_s8_requant_fn fn = pnn_s8_requant_pick((pnn_isa)isa);
+    for (int round = 0; round < 400; round++) {
+      for (int i = 0; i < N; i++) {
+        seed = seed * 1664525u + 1013904223u;
+        uint32_t r = seed;
+        seed = seed * 1664525u + 1013904223u;
+        double real = pow(10.0, -6.0 + 7.0 * (double)(seed >> 8) / 16777216.0);
+        pnn_qm_quantize_multiplier(real, &mult[i], &shift[i]);
+        if (round % 4 == 0) acc[i] = (int32_t)r;          /* full range */
+        else if (round % 4 == 1) acc[i] = (int32_t)(r % 20001) - 10000;
+        else if (round % 4 == 2) acc[i] = (int32_t)(r % 64) * 8 - 256; /* ties */
+        else acc[i] = (int32_t)(r >> 4) - (1 << 27);
+        bias[i] = (int32_t)(seed % 2001) - 1000;
+        if (round % 4 == 2) { /* exact halves: M = 2^-k */
+          mult[i] = 1 << 30;
+          shift[i] = -(int)(r % 6);
+        }
+      }
+      int32_t zp = (int32_t)(seed % 50) - 25;
+      for (int n = 1; n <= N; n += 6) {
+        int8_t got[N], want[N];
+        const int32_t *b = round & 1 ? bias : NULL;
+        pnn_s8_requant_ref(acc, b, mult, shift, zp, -128, 127, (size_t)n, want);
+        fn(acc, b, mult, shift, zp, -128, 127, (size_t)n, got);
+        for (int i = 0; i < n; i++)
+          CHECK_MSG(got[i] == want[i],
+                    "%s round %d [%d]: acc %d mult %d shift %d: %d vs %d",
+                    pnn_isa_name((pnn_isa)isa), round, i, (int)acc[i],
+                    (int)mult[i], shift[i], got[i], want[i]);
+      }
+      /* a narrowed activation range */
+      int8_t got[N], want[N];
+      pnn_s8_requant_ref(acc, NULL, mult, shift, zp, -10, 50, N, want);
+      fn(acc, NULL, mult, shift, zp, -10, 50, N, got);
+      CHECK(memcmp(got, want, N) == 0);
+    }
+  }
+  pnn_isa_force(PNN_ISA_COUNT);
+}
+
+/* The depthwise tap at every level equals the reference, including the
+ * extreme product -128 * (127 - -128) and partial vectors. */
+TEST(s8_dw_tap_every_isa_matches_reference) {
+  int8_t x[40], w[40];
+  uint32_t seed = 31337;
+  for (int i = 0; i < 40; i++) {
+    seed = seed * 1664525u + 1013904223u;
+    x[i] = (int8_t)(seed >> 24);
+    w[i] = (int8_t)(seed >> 16);
+  }
+  x[0] = 127, w[0] = -128, x[1] = -128, w[1] = -128;
+  static const int32_t zps[] = {-128, -3, 0, 77, 127};
+  for (int isa = 0; isa < PNN_ISA_COUNT; isa++) {
+    if (!pnn_isa_force((pnn_isa)isa)) continue;
+    pnn_s8_dw_tap_fn fn = pnn_s8_dw_tap_pick((pnn_isa)isa);
+    for (int z = 0; z < 5; z++)
+      for (size_t n = 1; n <= 40; n += 3) {
+        int32_t got[40], want[40];
+        for (int i = 0; i < 40; i++) got[i] = want[i] = i * 1000 - 7;
+        pnn_s8_dw_tap_ref(x, w, zps[z], n, want);
+        fn(x, w, zps[z], n, got);
+        CHECK_MSG(memcmp(got, want, sizeof got) == 0, "%s zp %d n %zu",
+                  pnn_isa_name((pnn_isa)isa), (int)zps[z], n);
       }
   }
   pnn_isa_force(PNN_ISA_COUNT);

@@ -76,8 +76,10 @@ TEST(fuse_pad_only_when_it_equals_same) {
   for (int i = 0; i < tt_count_ops(o, -1); i++) {
     const pnn_op_def *op = tt_op(o, i);
     if (o->def.opcodes[op->opcode_index].builtin != PNN_OP_CONV_2D) continue;
-    if (op->options.conv2d.padding == PNN_PADDING_SAME) same++;
-    else valid++;
+    if (op->options.conv2d.padding == PNN_PADDING_SAME)
+      same++;
+    else
+      valid++;
   }
   CHECK_EQ_INT(same, 1);
   CHECK_EQ_INT(valid, 1);
@@ -191,8 +193,8 @@ static pnn_mb *blocked_model(void) {
   pnn_mul_options mo;
   pnn_mb_options_defaults(1, PNN_OPTIONS_OF(mul), &mo);
   int o1 = pnn_mb_tensor(mb, "o1", PNN_TYPE_FLOAT32, 4, yd, NULL);
-  pnn_mb_op(mb, PNN_OP_MUL, PNN_OPTIONS_OF(mul), &mo, 2, (int32_t[]){y1, st},
-            1, &o1);
+  pnn_mb_op(mb, PNN_OP_MUL, PNN_OPTIONS_OF(mul), &mo, 2, (int32_t[]){y1, st}, 1,
+            &o1);
   /* A second conv sharing w and b, read by TANH and by a MUL. */
   co.fused_activation_function = PNN_ACT_NONE;
   int y2 = pnn_mb_tensor(mb, "y2", PNN_TYPE_FLOAT32, 4, yd, NULL);
@@ -201,8 +203,8 @@ static pnn_mb *blocked_model(void) {
   int o2 = pnn_mb_tensor(mb, "o2", PNN_TYPE_FLOAT32, 4, yd, NULL);
   pnn_mb_op(mb, PNN_OP_TANH, 0, NULL, 1, &y2, 1, &o2);
   int o3 = pnn_mb_tensor(mb, "o3", PNN_TYPE_FLOAT32, 4, yd, NULL);
-  pnn_mb_op(mb, PNN_OP_MUL, PNN_OPTIONS_OF(mul), &mo, 2, (int32_t[]){y2, st},
-            1, &o3);
+  pnn_mb_op(mb, PNN_OP_MUL, PNN_OPTIONS_OF(mul), &mo, 2, (int32_t[]){y2, st}, 1,
+            &o3);
   pnn_mb_inputs(mb, 1, &x);
   pnn_mb_outputs(mb, 3, (int32_t[]){o1, o2, o3});
   return mb;
@@ -246,8 +248,9 @@ TEST(strip_names_keeps_interface_unless_asked) {
 }
 
 TEST(mediapipe_model_optimizes_within_tolerance) {
-  const char *path = ".cache/mediapipe/mediapipe/modules/face_detection/"
-                     "face_detection_short_range.tflite";
+  const char *path =
+      ".cache/mediapipe/mediapipe/modules/face_detection/"
+      "face_detection_short_range.tflite";
   pnn_model *m = NULL;
   if (pnn_model_load_file(path, NULL, &m, NULL, 0) != PNN_OK) {
     printf("note: %s missing (scripts/fetch_mediapipe.sh); skipped\n", path);

@@ -32,7 +32,8 @@ TEST(fp16_stores_half_weights_behind_dequantize) {
   const pnn_tensor_def *h = tt_tensor_named(o, "conv/w_fp16");
   const pnn_tensor_def *w = tt_tensor_named(m, "conv/w");
   CHECK(h && w && h->type == PNN_TYPE_FLOAT16);
-  const uint16_t *hv = (const uint16_t *)pnn_model_tensor_buffer(&o->def, h)->data;
+  const uint16_t *hv =
+      (const uint16_t *)pnn_model_tensor_buffer(&o->def, h)->data;
   const float *wv = (const float *)pnn_model_tensor_buffer(&m->def, w)->data;
   for (int i = 0; i < 1152; i++)
     CHECK_EQ_INT(hv[i], pnn_tu_float_to_half(wv[i]));
@@ -77,6 +78,49 @@ TEST(dynamic_int8_per_channel_weights) {
   CHECK(rep.text && strstr(rep.text, "DEPTHWISE_CONV_2D (op 0"));
   CHECK(strstr(rep.text, "small"));
   pnn_report_free(&rep);
+  pnn_model_free(o);
+  pnn_model_free(m);
+}
+
+TEST(dynamic_converts_float16_weights_and_drops_dequantize) {
+  pnn_model *m = tt_load(tm_fold_prune());
+  CHECK(m);
+  pnn_quantize_options q;
+  pnn_quantize_options_init(&q);
+  q.mode = PNN_QUANT_DYNAMIC;
+  q.min_elements = 64; /* fc/w is 8x8 */
+  pnn_tool_report rep = {0};
+  pnn_model *o = tt_quantize(m, &q, &rep);
+  CHECK(o);
+  CHECK_EQ_INT(tt_count_ops(o, PNN_OP_DEQUANTIZE), 0);
+  CHECK_EQ_INT(tt_count_ops(o, -1), tt_count_ops(m, -1) - 1);
+  const pnn_tensor_def *w = tt_tensor_named(o, "fc/w");
+  CHECK(w && w->type == PNN_TYPE_INT8 && w->quant.n_scale == 8);
+  CHECK(pnn_model_tensor_buffer(&o->def, w) != NULL);
+  CHECK(tt_tensor_named(o, "fc/w_fp16") == NULL); /* pruned */
+  CHECK(rep.text && strstr(rep.text, "(from float16)"));
+  pnn_report_free(&rep);
+  pnn_model_free(o);
+  pnn_model_free(m);
+}
+
+TEST(dynamic_batch_matmul_is_per_tensor) {
+  pnn_model *m = tt_load(tm_matmul());
+  CHECK(m);
+  pnn_quantize_options q;
+  pnn_quantize_options_init(&q);
+  q.mode = PNN_QUANT_DYNAMIC;
+  pnn_model *o = tt_quantize(m, &q, NULL);
+  CHECK(o);
+  const pnn_tensor_def *w = tt_tensor_named(o, "mm/w");
+  CHECK(w && w->type == PNN_TYPE_INT8);
+  CHECK_EQ_INT(w->quant.n_scale, 1);
+  const float *fv = (const float *)pnn_model_tensor_buffer(
+                        &m->def, tt_tensor_named(m, "mm/w"))
+                        ->data;
+  float mx = 0;
+  for (int i = 0; i < 64 * 32; i++) mx = fmaxf(mx, fabsf(fv[i]));
+  CHECK_NEAR(w->quant.scale[0], mx / 127.0f, 1e-9);
   pnn_model_free(o);
   pnn_model_free(m);
 }

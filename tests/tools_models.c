@@ -88,24 +88,24 @@ pnn_mb *tm_bn_dw_fc(void) {
   d.padding = PNN_PADDING_VALID;
   d.stride_w = d.stride_h = 1;
   d.depth_multiplier = 1;
-  pnn_mb_op(mb, PNN_OP_DEPTHWISE_CONV_2D, PNN_OPTIONS_OF(depthwise_conv2d),
-            &d, 3, (int32_t[]){x, w, b}, 1, &y);
+  pnn_mb_op(mb, PNN_OP_DEPTHWISE_CONV_2D, PNN_OPTIONS_OF(depthwise_conv2d), &d,
+            3, (int32_t[]){x, w, b}, 1, &y);
   int s = cst(mb, "bn/scale", 4, DIMS(1, 1, 1, 4), 7, 0.5f, 1.5f);
   int z = act(mb, "bn/mul", 4, DIMS(1, 4, 4, 4));
   binary(mb, PNN_OP_MUL, y, s, z, PNN_ACT_NONE);
   int t = cst(mb, "bn/shift", 1, DIMS(4), 8, -0.5f, 0.5f);
   int u = act(mb, "bn/add", 4, DIMS(1, 4, 4, 4));
   binary(mb, PNN_OP_ADD, z, t, u, PNN_ACT_RELU6);
-  int shape = pnn_mb_tensor(mb, "flat/shape", PNN_TYPE_INT32, 1, DIMS(2),
-                            DIMS(1, 64));
+  int shape =
+      pnn_mb_tensor(mb, "flat/shape", PNN_TYPE_INT32, 1, DIMS(2), DIMS(1, 64));
   int f = act(mb, "flat", 2, DIMS(1, 64));
   pnn_mb_op(mb, PNN_OP_RESHAPE, 0, NULL, 2, (int32_t[]){u, shape}, 1, &f);
   int fw = cst(mb, "fc/w", 2, DIMS(32, 64), 9, -0.3f, 0.3f);
   int fy = act(mb, "fc", 2, DIMS(1, 32));
   pnn_fully_connected_options fo;
   pnn_mb_options_defaults(1, PNN_OPTIONS_OF(fully_connected), &fo);
-  pnn_mb_op(mb, PNN_OP_FULLY_CONNECTED, PNN_OPTIONS_OF(fully_connected), &fo,
-            3, (int32_t[]){f, fw, -1}, 1, &fy);
+  pnn_mb_op(mb, PNN_OP_FULLY_CONNECTED, PNN_OPTIONS_OF(fully_connected), &fo, 3,
+            (int32_t[]){f, fw, -1}, 1, &fy);
   int k = cst(mb, "scale", 1, DIMS(1), 10, 1.5f, 2.0f);
   int m = act(mb, "scaled", 2, DIMS(1, 32));
   binary(mb, PNN_OP_MUL, fy, k, m, PNN_ACT_NONE);
@@ -118,8 +118,7 @@ pnn_mb *tm_bn_dw_fc(void) {
 }
 
 static int pad(pnn_mb *mb, int x, const int32_t *p, int y) {
-  int pt = pnn_mb_tensor(mb, "pad/paddings", PNN_TYPE_INT32, 2, DIMS(4, 2),
-                         p);
+  int pt = pnn_mb_tensor(mb, "pad/paddings", PNN_TYPE_INT32, 2, DIMS(4, 2), p);
   return pnn_mb_op(mb, PNN_OP_PAD, 0, NULL, 2, (int32_t[]){x, pt}, 1, &y);
 }
 
@@ -152,15 +151,14 @@ pnn_mb *tm_fold_prune(void) {
   const float *wv = vals(16, 64, -1.0f, 1.0f);
   uint16_t wh[64];
   for (int i = 0; i < 64; i++) wh[i] = pnn_tu_float_to_half(wv[i]);
-  int whf = pnn_mb_tensor(mb, "fc/w_fp16", PNN_TYPE_FLOAT16, 2, DIMS(8, 8),
-                          wh);
+  int whf = pnn_mb_tensor(mb, "fc/w_fp16", PNN_TYPE_FLOAT16, 2, DIMS(8, 8), wh);
   int w = act(mb, "fc/w", 2, DIMS(8, 8));
   pnn_mb_op(mb, PNN_OP_DEQUANTIZE, 0, NULL, 1, &whf, 1, &w);
   int fy = act(mb, "fc", 2, DIMS(1, 8));
   pnn_fully_connected_options fo;
   pnn_mb_options_defaults(1, PNN_OPTIONS_OF(fully_connected), &fo);
-  pnn_mb_op(mb, PNN_OP_FULLY_CONNECTED, PNN_OPTIONS_OF(fully_connected), &fo,
-            3, (int32_t[]){x, w, -1}, 1, &fy);
+  pnn_mb_op(mb, PNN_OP_FULLY_CONNECTED, PNN_OPTIONS_OF(fully_connected), &fo, 3,
+            (int32_t[]){x, w, -1}, 1, &fy);
   /* A constant sub-expression: c = a + b. */
   int a = cst(mb, "a", 2, DIMS(1, 8), 17, -1.0f, 1.0f);
   int b = cst(mb, "b", 2, DIMS(1, 8), 18, -1.0f, 1.0f);
@@ -176,16 +174,15 @@ pnn_mb *tm_fold_prune(void) {
   int m2 = act(mb, "m2", 2, DIMS(1, 8));
   binary(mb, PNN_OP_MUL, m1, d2, m2, PNN_ACT_NONE);
   /* Identity RESHAPE [1,8] -> [1,8], then a chain [1,8] -> [8] -> [2,4]. */
-  int sh1 = pnn_mb_tensor(mb, "r1/shape", PNN_TYPE_INT32, 1, DIMS(2),
-                          DIMS(1, 8));
+  int sh1 =
+      pnn_mb_tensor(mb, "r1/shape", PNN_TYPE_INT32, 1, DIMS(2), DIMS(1, 8));
   int r1 = act(mb, "r1", 2, DIMS(1, 8));
   pnn_mb_op(mb, PNN_OP_RESHAPE, 0, NULL, 2, (int32_t[]){m2, sh1}, 1, &r1);
-  int sh2 = pnn_mb_tensor(mb, "r2/shape", PNN_TYPE_INT32, 1, DIMS(1),
-                          DIMS(8));
+  int sh2 = pnn_mb_tensor(mb, "r2/shape", PNN_TYPE_INT32, 1, DIMS(1), DIMS(8));
   int r2 = act(mb, "r2", 1, DIMS(8));
   pnn_mb_op(mb, PNN_OP_RESHAPE, 0, NULL, 2, (int32_t[]){r1, sh2}, 1, &r2);
-  int sh3 = pnn_mb_tensor(mb, "out/shape", PNN_TYPE_INT32, 1, DIMS(2),
-                          DIMS(2, 4));
+  int sh3 =
+      pnn_mb_tensor(mb, "out/shape", PNN_TYPE_INT32, 1, DIMS(2), DIMS(2, 4));
   int o = act(mb, "output", 2, DIMS(2, 4));
   pnn_mb_op(mb, PNN_OP_RESHAPE, 0, NULL, 2, (int32_t[]){r2, sh3}, 1, &o);
   /* A dead branch: nothing reads its result. */
@@ -196,9 +193,22 @@ pnn_mb *tm_fold_prune(void) {
   return mb;
 }
 
-const tm_model tm_models[4] = {
-    {"bn_conv", tm_bn_conv},
-    {"bn_dw_fc", tm_bn_dw_fc},
-    {"pad_conv", tm_pad_conv},
-    {"fold_prune", tm_fold_prune},
+pnn_mb *tm_matmul(void) {
+  pnn_mb *mb = pnn_mb_new();
+  int x = act(mb, "input", 3, DIMS(1, 4, 64));
+  int w = cst(mb, "mm/w", 2, DIMS(64, 32), 20, -0.5f, 0.5f);
+  int y = act(mb, "output", 3, DIMS(1, 4, 32));
+  pnn_batch_matmul_options o;
+  pnn_mb_options_defaults(1, PNN_OPTIONS_OF(batch_matmul), &o);
+  pnn_mb_op(mb, PNN_OP_BATCH_MATMUL, PNN_OPTIONS_OF(batch_matmul), &o, 2,
+            (int32_t[]){x, w}, 1, &y);
+  pnn_mb_inputs(mb, 1, &x);
+  pnn_mb_outputs(mb, 1, &y);
+  return mb;
+}
+
+const tm_model tm_models[5] = {
+    {"bn_conv", tm_bn_conv},   {"bn_dw_fc", tm_bn_dw_fc},
+    {"pad_conv", tm_pad_conv}, {"fold_prune", tm_fold_prune},
+    {"matmul", tm_matmul},
 };

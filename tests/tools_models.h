@@ -19,11 +19,13 @@ pnn_mb *tm_pad_conv(void);
  * branch, two identical constant buffers, an identity RESHAPE and a
  * RESHAPE chain: fold + prune + identity removal. */
 pnn_mb *tm_fold_prune(void);
+/* BATCH_MATMUL by a constant [64, 32] (dynamic quantization, per tensor). */
+pnn_mb *tm_matmul(void);
 /* The list, for generators: name and builder. */
 typedef struct tm_model {
   const char *name;
   pnn_mb *(*build)(void);
 } tm_model;
-extern const tm_model tm_models[4];
+extern const tm_model tm_models[5];
 
 #endif

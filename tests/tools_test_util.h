@@ -48,8 +48,8 @@ static inline bool tt_run(const pnn_model *m, tt_outputs *out) {
   for (int i = 0; ok && i < out->n && i < TT_MAX_OUT; i++) {
     pnn_tensor *t = pnn_interpreter_output(ip, i);
     out->count[i] = pnn_tensor_byte_size(t) / sizeof(float);
-    ok = pnn_tensor_type(t) == PNN_TYPE_FLOAT32 &&
-         out->count[i] <= TT_MAX_ELEMS;
+    ok =
+        pnn_tensor_type(t) == PNN_TYPE_FLOAT32 && out->count[i] <= TT_MAX_ELEMS;
     if (ok) memcpy(out->data[i], pnn_tensor_data(t), pnn_tensor_byte_size(t));
   }
   pnn_interpreter_free(ip);

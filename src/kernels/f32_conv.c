@@ -3,8 +3,11 @@
 
 #include <string.h>
 
-/* Tasks a parallel loop aims for: a few per thread on small machines. */
-enum { CONV_TASKS = 8 };
+/* Tasks a parallel loop aims for: a few per thread on small machines.
+ * The fused path keeps CONV_SLOTS im2col tiles of about TILE_BYTES each
+ * (instead of the whole im2col matrix): slot s of the parallel loop owns
+ * buffer s and does tiles s, s + CONV_SLOTS, ... */
+enum { CONV_TASKS = 8, CONV_SLOTS = 8, TILE_BYTES = 128 * 1024 };
 
 size_t pnn_f32_conv_weight_bytes(const pnn_f32_conv_shape *s, pnn_isa isa) {
   const pnn_f32_gemm_config *cfg = pnn_f32_gemm_config_for(isa);
@@ -33,15 +36,26 @@ void pnn_f32_conv_init(pnn_f32_conv *cv, const pnn_f32_conv_shape *s,
                                  ((size_t)s->out_c + cfg->nr - 1) / cfg->nr,
                                  packed, s->act};
   cv->tile_m = pnn_f32_gemm_tile_rows(cfg, cv->m, CONV_TASKS);
+  /* Deep k: fewer rows per tile so a tile of im2col rows stays in L2. */
+  const size_t mr = (size_t)cfg->mr;
+  size_t fit = cv->k ? TILE_BYTES / (cv->k * sizeof(float)) / mr * mr : 0;
+  if (fit < mr) fit = mr;
+  if (cv->tile_m > fit) cv->tile_m = fit;
+  cv->tiles = (cv->m + cv->tile_m - 1) / cv->tile_m;
+  cv->fused = cv->tiles >= CONV_TASKS || cv->gemm.panels == 1;
 }
 
 size_t pnn_f32_conv_scratch_bytes(const pnn_f32_conv *cv) {
   if (cv->direct) return 0;
-  if (cv->k && cv->m > SIZE_MAX / sizeof(float) / 4 / cv->k) return SIZE_MAX;
-  return cv->m * cv->k * sizeof(float);
+  /* Fused: one tile buffer per slot (never more than the whole). */
+  size_t rows = cv->m;
+  if (cv->fused && (size_t)CONV_SLOTS * cv->tile_m < rows)
+    rows = (size_t)CONV_SLOTS * cv->tile_m;
+  if (cv->k && rows > SIZE_MAX / sizeof(float) / 4 / cv->k) return SIZE_MAX;
+  return rows * cv->k * sizeof(float);
 }
 
-/* im2col rows [r0, r1) of the output pixels into cols (row r at r * k).
+/* im2col rows [r0, r1) of the output pixels into cols (row r0 first).
  * With dilation_w 1 a filter row is contiguous in the input, so an inside
  * window row is one copy of f_w * in_c floats. */
 static void im2col(const pnn_f32_conv *cv, const float *in, float *cols,
@@ -56,7 +70,7 @@ static void im2col(const pnn_f32_conv *cv, const float *in, float *cols,
     const int32_t ox = (int32_t)(r % (size_t)s->out_w);
     const int32_t ix0 = ox * s->stride_w - s->pad_w;
     const bool x_inside = s->dil_w == 1 && ix0 >= 0 && ix0 + s->f_w <= s->in_w;
-    float *dst = cols + r * cv->k;
+    float *dst = cols + (r - r0) * cv->k;
     for (int32_t ky = 0; ky < s->f_h; ky++, dst += span) {
       const int32_t iy = oy * s->stride_h - s->pad_h + ky * s->dil_h;
       if (iy < 0 || iy >= s->in_h) {
@@ -82,19 +96,24 @@ typedef struct {
   const pnn_f32_conv *cv;
   const float *in;
   float *out, *cols;
+  int64_t slots;
 } conv_job;
 
-/* Row tiles: im2col the tile, then its GEMM over every column. */
-static void fused_tiles(void *arg, int64_t begin, int64_t end) {
+/* Slots [begin, end): slot s im2cols tiles s, s + slots, ... into its own
+ * buffer, each right before that tile's GEMM over every column. */
+static void fused_slots(void *arg, int64_t begin, int64_t end) {
   const conv_job *j = arg;
   const pnn_f32_conv *cv = j->cv;
-  for (int64_t t = begin; t < end; t++) {
-    const size_t r0 = (size_t)t * cv->tile_m;
-    const size_t r1 = r0 + cv->tile_m < cv->m ? r0 + cv->tile_m : cv->m;
-    im2col(cv, j->in, j->cols, r0, r1);
-    pnn_f32_gemm_compute(&cv->gemm, r1 - r0, j->cols + r0 * cv->k, cv->k,
-                         j->out + r0 * (size_t)cv->s.out_c,
-                         (size_t)cv->s.out_c, 0, cv->gemm.panels);
+  for (int64_t slot = begin; slot < end; slot++) {
+    float *buf = j->cols + (size_t)slot * cv->tile_m * cv->k;
+    for (size_t t = (size_t)slot; t < cv->tiles; t += (size_t)j->slots) {
+      const size_t r0 = t * cv->tile_m;
+      const size_t r1 = r0 + cv->tile_m < cv->m ? r0 + cv->tile_m : cv->m;
+      im2col(cv, j->in, buf, r0, r1);
+      pnn_f32_gemm_compute(&cv->gemm, r1 - r0, buf, cv->k,
+                           j->out + r0 * (size_t)cv->s.out_c,
+                           (size_t)cv->s.out_c, 0, cv->gemm.panels);
+    }
   }
 }
 
@@ -103,7 +122,7 @@ static void im2col_tiles(void *arg, int64_t begin, int64_t end) {
   const size_t tm = j->cv->tile_m, m = j->cv->m;
   const size_t r0 = (size_t)begin * tm;
   const size_t r1 = (size_t)end * tm < m ? (size_t)end * tm : m;
-  im2col(j->cv, j->in, j->cols, r0, r1);
+  im2col(j->cv, j->in, j->cols + r0 * j->cv->k, r0, r1);
 }
 
 void pnn_f32_conv_run(const pnn_f32_conv *cv, const float *in, float *out,
@@ -118,10 +137,10 @@ void pnn_f32_conv_run(const pnn_f32_conv *cv, const float *in, float *out,
     parallel(ctx, pnn_f32_gemm_job_tasks(&gj), pnn_f32_gemm_job_run, &gj);
     return;
   }
-  conv_job j = {cv, in, out, scratch};
-  const int64_t tiles = (int64_t)((cv->m + cv->tile_m - 1) / cv->tile_m);
-  if (tiles >= CONV_TASKS || cv->gemm.panels == 1) {
-    parallel(ctx, tiles, fused_tiles, &j);
+  const int64_t tiles = (int64_t)cv->tiles;
+  conv_job j = {cv, in, out, scratch, tiles < CONV_SLOTS ? tiles : CONV_SLOTS};
+  if (cv->fused) {
+    parallel(ctx, j.slots, fused_slots, &j);
     return;
   }
   parallel(ctx, tiles, im2col_tiles, &j);

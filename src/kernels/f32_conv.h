@@ -3,9 +3,11 @@
  * A 1x1 convolution with stride 1 and no padding multiplies the input
  * directly ([batch*h*w, in_c] x [in_c, out_c]). Every other shape builds
  * im2col rows ([out pixel, f_h*f_w*in_c], zeros for padding) in scratch,
- * one row tile at a time right before that tile's GEMM so the rows are
- * still in cache; when there are too few row tiles to keep threads busy,
- * the whole im2col is built first and the GEMM is split by columns too.
+ * one row tile (about 128 KB) at a time right before that tile's GEMM so
+ * the rows are still in cache, in a few reused tile buffers rather than a
+ * whole im2col matrix; when there are too few row tiles to keep threads
+ * busy, the (then small) whole im2col is built first and the GEMM is split
+ * by columns too.
  * (An indirection buffer would save the copy; im2col is what is measured
  * here, see docs/benchmarks.md.) */
 #ifndef PNN_KERNELS_F32_CONV_H
@@ -31,6 +33,8 @@ typedef struct pnn_f32_conv {
   bool direct;   /* 1x1, stride 1, no padding: no im2col */
   size_t m, k;   /* GEMM rows (output pixels) and depth */
   size_t tile_m; /* im2col row tile */
+  size_t tiles;  /* ceil(m / tile_m) */
+  bool fused;    /* im2col per tile into slot buffers (else whole, first) */
 } pnn_f32_conv;
 
 /* Bytes of persistent memory pnn_f32_conv_init needs (packed weights,

@@ -8,7 +8,15 @@
  * same-shape pair becomes one flat run and a scalar operand becomes a
  * stride-0 run. Eval walks the merged outer dims and hands each innermost
  * run to a row function picked from a (op, type) table at prepare.
- * Quantized paths can be added as more table rows (with their own params).
+ *
+ * int8 / uint8 / int16 rows reproduce TFLite's reference integer kernels
+ * (quant_math.h arithmetic): ADD/SUB rescale both inputs onto twice the
+ * larger input scale with a 2^20 (int16: 2^15) headroom shift, add, and
+ * rescale onto the output; MUL rescales the product; SQUARED_DIFFERENCE
+ * (int8) squares the difference on a 2^7 headroom; comparisons of
+ * quantized int8/uint8 rescale each side by its own scale (2^8 headroom);
+ * MAXIMUM/MINIMUM compare stored values. Fused activations clamp on the
+ * output's scale.
  *
  * Integer arithmetic wraps (done in unsigned) instead of invoking C's
  * undefined overflow; integer division by zero fails at eval. */

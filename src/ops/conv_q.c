@@ -43,6 +43,11 @@ typedef struct {
    * tap: sum w * (x - zp) = sum w * x - zp * sum w (exact in integers). */
   int32_t *wsum;
   pnn_s8_dots_fn dots; /* with wsum */
+  /* Pointwise CONV_2D (1x1, stride 1, one group) with wsum: the input is a
+   * [pixels, in_c] matrix and the conv a GEMM over pixels. */
+  pnn_s8_gemm_fn gemm;
+  pnn_s8_requant_fn requant; /* int8 output stage */
+  pnn_s8_dw_tap_fn dw_tap;   /* DEPTHWISE int8/hybrid, depth multiplier 1 */
 } qconv;
 
 typedef struct {
@@ -101,6 +106,15 @@ static inline void store_hybrid(const qconv *q, const qconv_job *j, int64_t i,
     v = (float)acc * (j->in_scale[b] * q->w_scale[c]);
   if (j->bias) v += ((const float *)j->bias)[c];
   ((float *)j->out)[i] = pnn_apply_activation(q->act, v);
+}
+
+/* int8 outputs oc0..oc0+n-1 of one pixel from int32 sums acc (zero point
+ * terms already applied): + bias, requantize, clamp. The hot epilogue of
+ * the int8 row kernels, kept free of per-element kind switches. */
+static void requant_s8(const qconv *q, const int32_t *acc, int32_t n,
+                       int32_t oc0, const int32_t *bias, int8_t *out) {
+  q->requant(acc, bias ? bias + oc0 : NULL, q->mult + oc0, q->shift + oc0,
+             q->out_zp, q->lo, q->hi, (size_t)n, out);
 }
 
 /* CONV_2D, rows [begin, end) of batch * out_h. Groups as in the float
@@ -220,22 +234,19 @@ static void dw_rows_s8_worker(void *arg, int64_t begin, int64_t end) {
             const int8_t *wp =
                 w + ((int64_t)ky * q->f_w + kx) * q->out_c + oc0;
             if (dm == 1) {
-              const int8_t *xc = xp + oc0;
-              for (int32_t i = 0; i < n; i++)
-                acc[i] += (int32_t)wp[i] * ((int32_t)xc[i] - zp);
+              q->dw_tap(xp + oc0, wp, zp, (size_t)n, acc);
             } else {
               for (int32_t i = 0; i < n; i++)
                 acc[i] += (int32_t)wp[i] * ((int32_t)xp[(oc0 + i) / dm] - zp);
             }
           }
         }
-        for (int32_t i = 0; i < n; i++) {
-          if (hybrid)
-            store_hybrid(q, j, o + oc0 + i, acc[i], oc0 + i, b);
-          else
-            store_out(q, j->out, o + oc0 + i,
-                      (int64_t)acc[i] + bias_at(j, oc0 + i), oc0 + i);
+        if (!hybrid) {
+          requant_s8(q, acc, n, oc0, j->bias, (int8_t *)j->out + o + oc0);
+          continue;
         }
+        for (int32_t i = 0; i < n; i++)
+          store_hybrid(q, j, o + oc0 + i, acc[i], oc0 + i, b);
       }
     }
   }
@@ -352,12 +363,53 @@ static void conv_rows_s8_worker(void *arg, int64_t begin, int64_t end) {
           }
           oc = g_end;
         }
-        for (int32_t i = 0; i < n; i++) {
+        if (!hybrid) {
+          requant_s8(q, acc, n, oc0, j->bias, (int8_t *)j->out + o + oc0);
+          continue;
+        }
+        for (int32_t i = 0; i < n; i++)
+          store_hybrid(q, j, o + oc0 + i, acc[i], oc0 + i, b);
+      }
+    }
+  }
+}
+
+/* Pointwise CONV_2D (q->gemm): pixels [begin, end) of batch * h * w, four
+ * at a time against blocks of output channels. Same sums as conv_rows. */
+static void conv_pointwise_s8_worker(void *arg, int64_t begin, int64_t end) {
+  const qconv_job *j = arg;
+  const qconv *q = j->q;
+  const bool hybrid = q->kind == QK_HYBRID;
+  const int8_t *in = hybrid ? j->qin : (const int8_t *)j->in;
+  const int8_t *w = j->w;
+  const int64_t hw = (int64_t)q->out_h * q->out_w;
+  const size_t k = (size_t)q->in_c;
+  int32_t acc[4 * S8_BLOCK];
+  for (int64_t p0 = begin; p0 < end; p0 += 4) {
+    const int32_t m = end - p0 < 4 ? (int32_t)(end - p0) : 4;
+    for (int32_t oc0 = 0; oc0 < q->out_c; oc0 += S8_BLOCK) {
+      const int32_t n = q->out_c - oc0 < S8_BLOCK ? q->out_c - oc0 : S8_BLOCK;
+      q->gemm(in + p0 * (int64_t)k, k, (size_t)m, w + (size_t)oc0 * k, k,
+              (size_t)n, k, acc, S8_BLOCK);
+      for (int32_t i = 0; i < m; i++) {
+        const int64_t p = p0 + i;
+        const int32_t b = (int32_t)(p / hw);
+        const int32_t zp = hybrid ? j->in_zp[b] : q->in_zp;
+        int32_t *a = acc + i * S8_BLOCK;
+        if (!hybrid) {
+          for (int32_t c = 0; c < n; c++) a[c] -= zp * q->wsum[oc0 + c];
+          requant_s8(q, a, n, oc0, j->bias,
+                     (int8_t *)j->out + p * q->out_c + oc0);
+          continue;
+        }
+        for (int32_t c = 0; c < n; c++) {
+          const int32_t oc = oc0 + c;
+          const int32_t v = a[c] - zp * q->wsum[oc];
           if (hybrid)
-            store_hybrid(q, j, o + oc0 + i, acc[i], oc0 + i, b);
+            store_hybrid(q, j, p * q->out_c + oc, v, oc, b);
           else
-            store_out(q, j->out, o + oc0 + i, (int64_t)acc[i] + bias_at(j, oc0 + i),
-                      oc0 + i);
+            store_out(q, j->out, p * q->out_c + oc,
+                      (int64_t)v + bias_at(j, oc), oc);
         }
       }
     }
@@ -372,15 +424,19 @@ static pnn_status prepare_wsum(pnn_node *node, qconv *q) {
       (int64_t)q->f_c * q->f_h * q->f_w > 65536)
     return PNN_OK; /* int32 sums: 65536 * 128 * 128 = 2^30 */
   q->dots = pnn_s8_dots_pick(pnn_isa_active());
+  const int8_t *wd = w->data;
   int64_t taps = (int64_t)q->out_c * q->f_h * q->f_w;
   q->wsum = pnn_node_alloc_persistent(node, sizeof(int32_t) * (size_t)taps);
   if (!q->wsum) return oom(node);
-  const int8_t *wd = w->data;
   for (int64_t t = 0; t < taps; t++) {
     int32_t s = 0;
     for (int32_t c = 0; c < q->f_c; c++) s += wd[t * q->f_c + c];
     q->wsum[t] = s;
   }
+  if (q->f_h == 1 && q->f_w == 1 && q->stride_h == 1 && q->stride_w == 1 &&
+      q->pad_h == 0 && q->pad_w == 0 && q->groups == 1 &&
+      q->out_h == q->in_h && q->out_w == q->in_w)
+    q->gemm = pnn_s8_gemm_pick(pnn_isa_active());
   return PNN_OK;
 }
 ROWS_FOR_KIND(dw_rows)
@@ -496,6 +552,7 @@ static pnn_status finish(pnn_node *node, qconv *q, int act, int w_axis) {
                           "filter (%s): uint8 weights must be per-tensor",
                           w->name);
   q->f_zp = q->kind == QK_UINT8 ? w->zero_point : 0;
+  q->dw_tap = pnn_s8_dw_tap_pick(pnn_isa_active());
   if (q->kind == QK_HYBRID) {
     if (!pnn_activation_supported(act))
       return pnn_node_error(node, PNN_ERROR_UNSUPPORTED,
@@ -527,10 +584,19 @@ static pnn_status finish(pnn_node *node, qconv *q, int act, int w_axis) {
                           (int)in->zero_point, (int)out->zero_point);
   q->in_zp = in->zero_point;
   q->out_zp = out->zero_point;
+  int32_t tlo, thi;
+  pnn_qm_type_range(in->type, &tlo, &thi);
+  if (q->in_zp < tlo || q->in_zp > thi || q->out_zp < tlo || q->out_zp > thi)
+    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
+                          "zero points %d (input) / %d (output) outside the "
+                          "%s range",
+                          (int)q->in_zp, (int)q->out_zp,
+                          pnn_type_name(in->type));
   q->mult = pnn_node_alloc_persistent(node, sizeof(int32_t) * q->out_c);
   q->shift = pnn_node_alloc_persistent(node, sizeof(int) * q->out_c);
   if (!q->mult || !q->shift) return oom(node);
   s = pnn_qm_conv_multipliers(node, in, w, out, q->out_c, q->mult, q->shift);
+  q->requant = pnn_s8_requant_pick(pnn_isa_active());
   if (!s) s = prepare_wsum(node, q);
   if (!s) s = pnn_qm_activation_range(node, act, out, &q->lo, &q->hi);
   return s;
@@ -745,6 +811,11 @@ pnn_status pnn_q_conv_eval(pnn_node *node) {
   }
   int64_t rows = (int64_t)q->batch * q->out_h;
   if (rows <= 0 || q->out_w <= 0 || q->out_c <= 0) return PNN_OK;
+  if (q->gemm) {
+    /* over pixels: each chunk takes its pixels four at a time */
+    pnn_node_parallel_for(node, rows * q->out_w, conv_pointwise_s8_worker, &j);
+    return PNN_OK;
+  }
   const bool s8 = q->kind == QK_INT8 || q->kind == QK_HYBRID;
   pnn_range_fn fn = q->op == QOP_DW && s8 ? dw_rows_s8_worker
                     : q->op == QOP_DW      ? dw_rows_worker

@@ -220,11 +220,12 @@ void pnn_qm_asymmetric_quantize(const float *x, int64_t n, int8_t *q,
   *zp_out = zp;
   float inv = 1.0f / fscale;
   for (int64_t i = 0; i < n; i++) {
-    /* zp + x * inv with one rounding: LiteRT's x86-64 build contracts the
-     * expression into an FMA, and a product that lands on .5 after a
-     * separate rounding (MobileNet has one) would round the other way. */
-    float r = roundf(fmaf(x[i], inv, (float)zp));
-    int32_t v = r > 127.f ? 127 : (r < -128.f ? -128 : (int32_t)r);
+    /* zp + x * inv evaluated wider than float: LiteRT's x86-64 results
+     * match double evaluation (with the float 1/scale) where a float sum
+     * lands on .5 and would round the other way (checked on MobileNet's
+     * hybrid convs: -87.4999964 is -87 in LiteRT, float gives -87.5). */
+    double r = round((double)zp + (double)x[i] * (double)inv);
+    int32_t v = r > 127.0 ? 127 : (r < -128.0 ? -128 : (int32_t)r);
     q[i] = (int8_t)v;
   }
 }

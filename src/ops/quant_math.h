@@ -175,8 +175,8 @@ float pnn_qm_symmetric_quantize(const float *x, int64_t n, int8_t *q);
 
 /* TFLite AsymmetricQuantizeFloats: range [min(0,min x), max(0,max x)]
  * mapped to [-128, 127] with a nudged zero point (double arithmetic),
- * q = clamp(round(fma(x, 1 / scale, zp)), -128, 127) (fused, as LiteRT's
- * build evaluates it). rmin == rmax gives scale 1, zp 0 and zeros. */
+ * q = clamp(round(zp + x * (float)(1 / scale)), -128, 127), the sum in
+ * double as LiteRT's build evaluates it. rmin == rmax gives scale 1, zp 0 and zeros. */
 void pnn_qm_asymmetric_quantize(const float *x, int64_t n, int8_t *q,
                                 float *scale, int32_t *zero_point);
 

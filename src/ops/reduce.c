@@ -45,6 +45,7 @@ typedef struct {
   int quant;                       /* enum quant_mode (MEAN/SUM only) */
   int32_t multiplier;              /* QUANT_MEAN_HW */
   int shift;
+  float sum_scale;                 /* QUANT_SUM_FLOAT: in/out scale */
 } reduce_state;
 
 /* How a MEAN or SUM of int8/uint8/int16 is computed, as TFLite does:
@@ -55,6 +56,12 @@ enum quant_mode {
   QUANT_NONE = 0, /* not quantized (float32, int32, int64) */
   QUANT_SAME_SUM, /* SUM, same scale and zero point */
   QUANT_RESCALE,  /* int32 sum, then fixed-point rescale */
+  /* Quantized SUM as LiteRT's builtin kernel computes it, whatever the
+   * scales: int32 sum, then round(sum * s + bias) + zp in float with
+   * s = in_scale / out_scale, bias = -in_zp * s * n, saturated. (LiteRT's
+   * reference resolver returns unrelated values for quantized SUM, and
+   * its builtin kernel saturates even with equal scales.) */
+  QUANT_SUM_FLOAT,
 };
 
 static uint32_t reduce_types(int32_t op) {
@@ -80,15 +87,13 @@ static pnn_status reduce_quant_setup(pnn_node *node, const pnn_tensor *in,
   if (in->type == PNN_TYPE_INT16 && (in->zero_point || out->zero_point))
     return pnn_node_error(node, PNN_ERROR_UNSUPPORTED,
                           "int16 MEAN/SUM needs zero points of 0");
-  if (node->builtin == PNN_OP_SUM && (same || in->type == PNN_TYPE_INT16)) {
-    st->quant = QUANT_SAME_SUM;
-    return PNN_OK;
-  }
-  st->quant = QUANT_RESCALE;
+  (void)same;
+  st->quant = node->builtin == PNN_OP_SUM ? QUANT_SUM_FLOAT : QUANT_RESCALE;
   if (!(in->scale > 0 && out->scale > 0))
     return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
                           "quantized %s needs input and output scales",
                           pnn_type_name(in->type));
+  st->sum_scale = in->scale / out->scale;
   pnn_qm_quantize_multiplier((double)in->scale / (double)out->scale,
                              &st->multiplier, &st->shift);
   int64_t n = st->per_output;
@@ -146,7 +151,7 @@ static pnn_status reduce_prepare(pnn_node *node) {
       (s = reduce_quant_setup(node, in, node->outputs[0], st)))
     return s;
   if ((node->builtin == PNN_OP_MEAN && in->type != PNN_TYPE_FLOAT32) ||
-      st->quant == QUANT_RESCALE) {
+      st->quant == QUANT_RESCALE || st->quant == QUANT_SUM_FLOAT) {
     /* Integer means and rescaled sums accumulate per output first. */
     int64_t outs = pnn_dims_count(dims, nd);
     if ((s = pnn_node_request_scratch(node, (size_t)outs * sizeof(int64_t))))
@@ -251,6 +256,16 @@ static void reduce_quant(const reduce_state *st, const pnn_tensor *in,
       st, nin,
       acc[off] = (int32_t)((uint32_t)acc[off] + (uint32_t)quant_at(in, k)));
   int64_t n = st->per_output;
+  if (st->quant == QUANT_SUM_FLOAT) {
+    const float scale = st->sum_scale;
+    const float bias = (float)(-in->zero_point) * scale * (float)n;
+    for (int64_t i = 0; i < nout; i++) {
+      float r = roundf((float)acc[i] * scale + bias) + (float)out->zero_point;
+      int32_t v = r < (float)lo ? lo : (r > (float)hi ? hi : (int32_t)r);
+      quant_store(out, i, v);
+    }
+    return;
+  }
   for (int64_t i = 0; i < nout; i++) {
     if (n == 0) { /* empty reduction: TFLite leaves 0 */
       quant_store(out, i, 0);

@@ -179,7 +179,7 @@ BILINEAR_INT(bilinear_i8, int8_t)
 BILINEAR_INT(bilinear_i16, int16_t)
 
 /* uint8: TFLite's reference ResizeBilinear<uint8_t>, the float blend of
- * the float path truncated to the integer type. */
+ * the float path rounded (half away from zero) to the integer type. */
 static void bilinear_u8(const resize_geom *g, const uint8_t *in,
                         uint8_t *out) {
   for (int32_t b = 0; b < g->batch; b++) {
@@ -204,6 +204,7 @@ static void bilinear_u8(const resize_geom *g, const uint8_t *in,
         for (int32_t c = 0; c < g->ch; c++) {
           float v = p00[c] * (1.f - dy) * (1.f - dx) + p10[c] * dy * (1.f - dx) +
                     p01[c] * (1.f - dy) * dx + p11[c] * dy * dx;
+          v = roundf(v);
           o[c] = (uint8_t)(v < 0.f ? 0.f : (v > 255.f ? 255.f : v));
         }
       }

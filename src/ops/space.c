@@ -217,6 +217,17 @@ static pnn_status read_block_inputs(pnn_node *node, const pnn_tensor *in,
 
 static pnn_status finish_b2s(pnn_node *node, const b2s_geom *g,
                              const pnn_tensor *in, int32_t *dims) {
+  /* TFLite moves quantized values unchanged, so it requires the output's
+   * quantization to be the input's. */
+  const pnn_tensor *out = node->outputs[0];
+  if ((in->type == PNN_TYPE_INT8 || in->type == PNN_TYPE_UINT8 ||
+       in->type == PNN_TYPE_INT16) &&
+      (in->scale != out->scale || in->zero_point != out->zero_point))
+    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
+                          "output (%s): quantization (scale %g, zero point "
+                          "%d) differs from input 0 (%s: %g, %d)",
+                          out->name, (double)out->scale, (int)out->zero_point,
+                          in->name, (double)in->scale, (int)in->zero_point);
   if (pnn_dims_count(dims, in->rank) < 0)
     return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
                           "output shape overflows");

@@ -198,12 +198,33 @@ static pnn_status setup_constant(struct pnn_ctx *c, pnn_rt_tensor *rt,
 
 /* Lifetimes (producer, last reader) and a check that each tensor has at
  * most one writer. */
+/* True when tensor ti has a value before any op runs: a subgraph input, a
+ * variable, a constant, or a tensor with no elements. */
+static bool has_initial_value(const struct pnn_ctx *c, int32_t ti) {
+  const pnn_rt_tensor *rt = &c->tensors[ti];
+  const pnn_tensor_def *d = &c->def->tensors[ti];
+  if (rt->is_input || d->is_variable ||
+      pnn_model_tensor_buffer(&c->interp->model->def, d))
+    return true;
+  for (int32_t k = 0; k < d->rank; k++)
+    if (d->shape[k] == 0) return true;
+  return false;
+}
+
 static pnn_status scan_uses(struct pnn_ctx *c) {
   for (int32_t i = 0; i < c->def->n_ops; i++) {
     const pnn_op_def *op = &c->def->ops[i];
     for (int32_t k = 0; k < op->inputs.count; k++) {
       int32_t ti = op->inputs.data[k];
-      if (ti >= 0 && ti < c->n_tensors) c->tensors[ti].last_use = i;
+      if (ti < 0 || ti >= c->n_tensors) continue;
+      /* Reading a tensor nothing has written would read stale memory. */
+      if (c->tensors[ti].producer < 0 && !has_initial_value(c, ti))
+        return ctx_error(c, PNN_ERROR_INVALID_MODEL,
+                         "op %d: input %d is tensor %d (%s), which is not a "
+                         "subgraph input, a constant or a variable, and no "
+                         "earlier op writes it",
+                         (int)i, (int)k, (int)ti, c->tensors[ti].t.name);
+      c->tensors[ti].last_use = i;
     }
     for (int32_t k = 0; k < op->outputs.count; k++) {
       int32_t ti = op->outputs.data[k];
@@ -218,6 +239,14 @@ static pnn_status scan_uses(struct pnn_ctx *c) {
             rt->is_input ? "a subgraph input" : "written by an earlier op");
       rt->producer = i;
     }
+  }
+  for (int32_t k = 0; k < c->def->outputs.count; k++) {
+    int32_t ti = c->def->outputs.data[k];
+    if (ti >= 0 && ti < c->n_tensors && c->tensors[ti].producer < 0 &&
+        !has_initial_value(c, ti))
+      return ctx_error(c, PNN_ERROR_INVALID_MODEL,
+                       "output %d is tensor %d (%s), which nothing writes",
+                       (int)k, (int)ti, c->tensors[ti].t.name);
   }
   return PNN_OK;
 }
@@ -417,6 +446,18 @@ static bool foldable(const struct pnn_ctx *c, const pnn_node *node) {
   return present > 0;
 }
 
+/* True for a stateless builtin whose outputs all have no elements: there
+ * is nothing to compute, and kernels need not handle the NULL data of
+ * zero-size tensors (found by fuzzing: pointer arithmetic on NULL). */
+static bool nothing_to_compute(const struct pnn_ctx *c, const pnn_node *node) {
+  if (c->rt_nodes[node->index].custom || is_stateful(node->builtin) ||
+      node->n_outputs == 0)
+    return false;
+  for (int k = 0; k < node->n_outputs; k++)
+    if (node->outputs[k] && node->outputs[k]->bytes) return false;
+  return true;
+}
+
 static pnn_status fold(struct pnn_ctx *c, pnn_node *node) {
   pnn_rt_node *rn = &c->rt_nodes[node->index];
   for (int k = 0; k < node->n_outputs; k++) {
@@ -437,7 +478,8 @@ static pnn_status fold(struct pnn_ctx *c, pnn_node *node) {
   node->scratch = scratch;
   node->scratch_bytes = rn->scratch_request;
   unsigned before = c->interp->error_set;
-  pnn_status s = node->kernel->eval(node);
+  pnn_status s =
+      nothing_to_compute(c, node) ? PNN_OK : node->kernel->eval(node);
   free(scratch);
   node->scratch = NULL;
   node->scratch_bytes = 0;
@@ -666,7 +708,7 @@ pnn_status pnn_rt_invoke(struct pnn_ctx *c) {
   bool profile = c->interp->profiling;
   for (int32_t i = 0; i < c->n_nodes; i++) {
     pnn_node *node = &c->nodes[i];
-    if (c->rt_nodes[i].folded) {
+    if (c->rt_nodes[i].folded || nothing_to_compute(c, node)) {
       if (profile) c->op_ns[i] = 0;
       continue;
     }

@@ -41,8 +41,8 @@ static bool init_subgraph(pnn_ge_graph *g, pnn_ge_subgraph *d,
                           const pnn_subgraph_def *s) {
   d->name = s->name;
   d->n_tensors = d->cap_tensors = s->n_tensors;
-  d->tensors = malloc((size_t)(s->n_tensors ? s->n_tensors : 1) *
-                      sizeof *d->tensors);
+  d->tensors =
+      malloc((size_t)(s->n_tensors ? s->n_tensors : 1) * sizeof *d->tensors);
   d->n_ops = d->cap_ops = s->n_ops;
   d->ops = malloc((size_t)(s->n_ops ? s->n_ops : 1) * sizeof *d->ops);
   if (!d->tensors || !d->ops) return false;
@@ -64,11 +64,11 @@ pnn_status pnn_ge_init(pnn_ge_graph *g, const pnn_model_def *m) {
   g->version = m->version;
   g->description = m->description;
   g->n_opcodes = g->cap_opcodes = m->n_opcodes;
-  g->opcodes = malloc((size_t)(m->n_opcodes ? m->n_opcodes : 1) *
-                      sizeof *g->opcodes);
+  g->opcodes =
+      malloc((size_t)(m->n_opcodes ? m->n_opcodes : 1) * sizeof *g->opcodes);
   g->n_buffers = g->cap_buffers = m->n_buffers;
-  g->buffers = malloc((size_t)(m->n_buffers ? m->n_buffers : 1) *
-                      sizeof *g->buffers);
+  g->buffers =
+      malloc((size_t)(m->n_buffers ? m->n_buffers : 1) * sizeof *g->buffers);
   g->n_subgraphs = m->n_subgraphs;
   g->subgraphs = calloc((size_t)(m->n_subgraphs ? m->n_subgraphs : 1),
                         sizeof *g->subgraphs);
@@ -80,24 +80,25 @@ pnn_status pnn_ge_init(pnn_ge_graph *g, const pnn_model_def *m) {
   for (int32_t i = 0; i < m->n_subgraphs; i++)
     if (!init_subgraph(g, &g->subgraphs[i], &m->subgraphs[i])) goto oom;
   g->n_metadata_buffer = m->metadata_buffer.count;
-  g->metadata_buffer = dup_i32(&g->pool, m->metadata_buffer.data,
-                               m->metadata_buffer.count);
+  g->metadata_buffer =
+      dup_i32(&g->pool, m->metadata_buffer.data, m->metadata_buffer.count);
   g->n_metadata = m->n_metadata;
-  g->metadata = pnn_pool_calloc(&g->pool, (size_t)m->n_metadata + 1,
-                                sizeof *g->metadata);
+  g->metadata =
+      pnn_pool_calloc(&g->pool, (size_t)m->n_metadata + 1, sizeof *g->metadata);
   g->n_sigs = m->n_signatures;
-  g->sigs = pnn_pool_calloc(&g->pool, (size_t)m->n_signatures + 1,
-                            sizeof *g->sigs);
+  g->sigs =
+      pnn_pool_calloc(&g->pool, (size_t)m->n_signatures + 1, sizeof *g->sigs);
   if (!g->metadata_buffer || !g->metadata || !g->sigs) goto oom;
   if (m->n_metadata)
-    memcpy(g->metadata, m->metadata, (size_t)m->n_metadata * sizeof *g->metadata);
+    memcpy(g->metadata, m->metadata,
+           (size_t)m->n_metadata * sizeof *g->metadata);
   for (int32_t i = 0; i < m->n_signatures; i++) {
     pnn_signature_def *s = &g->sigs[i];
     *s = m->signatures[i];
-    pnn_tensor_map_def *in = pnn_pool_calloc(
-        &g->pool, (size_t)s->n_inputs + 1, sizeof *in);
-    pnn_tensor_map_def *out = pnn_pool_calloc(
-        &g->pool, (size_t)s->n_outputs + 1, sizeof *out);
+    pnn_tensor_map_def *in =
+        pnn_pool_calloc(&g->pool, (size_t)s->n_inputs + 1, sizeof *in);
+    pnn_tensor_map_def *out =
+        pnn_pool_calloc(&g->pool, (size_t)s->n_outputs + 1, sizeof *out);
     if (!in || !out) goto oom;
     if (s->n_inputs) memcpy(in, s->inputs, (size_t)s->n_inputs * sizeof *in);
     if (s->n_outputs)
@@ -317,7 +318,8 @@ bool pnn_ge_set_input_count(pnn_ge_graph *g, pnn_op_def *op, int n) {
   }
   int32_t *v = pnn_pool_calloc(&g->pool, (size_t)n, sizeof *v);
   if (!v) return false;
-  for (int i = 0; i < n; i++) v[i] = i < op->inputs.count ? op->inputs.data[i] : -1;
+  for (int i = 0; i < n; i++)
+    v[i] = i < op->inputs.count ? op->inputs.data[i] : -1;
   op->inputs = (pnn_vec_i32){v, n};
   return true;
 }
@@ -367,8 +369,8 @@ static bool compact_tensors(pnn_ge_graph *g, int32_t sgi, int32_t *removed) {
     remap(pnn_ge_ins(op), op->inputs.count, map);
     remap(pnn_ge_outs(op), op->outputs.count, map);
     if (op->intermediates.count) {
-      int32_t *v = dup_i32(&g->pool, op->intermediates.data,
-                           op->intermediates.count);
+      int32_t *v =
+          dup_i32(&g->pool, op->intermediates.data, op->intermediates.count);
       if (!v) {
         free(map);
         return false;

@@ -105,8 +105,7 @@ int32_t pnn_ge_opcode(pnn_ge_graph *g, int32_t code, int32_t version);
  * or -1. */
 int32_t pnn_ge_insert_op(pnn_ge_graph *g, int32_t sgi, int32_t pos,
                          uint32_t opcode_index, int n_in, const int32_t *in,
-                         int n_out, const int32_t *out,
-                         const pnn_op_def *tmpl);
+                         int n_out, const int32_t *out, const pnn_op_def *tmpl);
 /* Sets op's input count to n (new slots -1); false on out of memory. */
 bool pnn_ge_set_input_count(pnn_ge_graph *g, pnn_op_def *op, int n);
 void pnn_ge_remove_op(pnn_ge_subgraph *sg, int32_t op);

@@ -81,8 +81,10 @@ static int prune_ops(pnn_ge_graph *g, int32_t sgi, pnn_tool_report *r) {
     for (int32_t k = 0; k < op->outputs.count && !keep; k++)
       if (op->outputs.data[k] >= 0 && live[op->outputs.data[k]]) keep = true;
     if (!keep) {
-      pnn_report_add(r, "prune: removed %s (op %d of subgraph %d): no output "
-                     "depends on it", op_name(g, op), i, sgi);
+      pnn_report_add(r,
+                     "prune: removed %s (op %d of subgraph %d): no output "
+                     "depends on it",
+                     op_name(g, op), i, sgi);
       pnn_ge_remove_op(sg, i);
       removed++;
       continue;
@@ -116,15 +118,18 @@ static int dedupe_buffers(pnn_ge_graph *g, pnn_tool_report *r) {
   for (int32_t s = 0; s < g->n_subgraphs; s++)
     for (int32_t t = 0; t < g->subgraphs[s].n_tensors; t++) {
       const pnn_tensor_def *td = &g->subgraphs[s].tensors[t];
-      if (td->buffer > 0 && (int64_t)td->buffer < n) shareable[td->buffer] = true;
+      if (td->buffer > 0 && (int64_t)td->buffer < n)
+        shareable[td->buffer] = true;
     }
   for (int32_t s = 0; s < g->n_subgraphs; s++)
     for (int32_t t = 0; t < g->subgraphs[s].n_tensors; t++) {
       const pnn_tensor_def *td = &g->subgraphs[s].tensors[t];
-      if (td->is_variable && (int64_t)td->buffer < n) shareable[td->buffer] = false;
+      if (td->is_variable && (int64_t)td->buffer < n)
+        shareable[td->buffer] = false;
     }
   for (int32_t i = 0; i < g->n_metadata; i++)
-    if ((int64_t)g->metadata[i].buffer < n) shareable[g->metadata[i].buffer] = false;
+    if ((int64_t)g->metadata[i].buffer < n)
+      shareable[g->metadata[i].buffer] = false;
   int merged = 0;
   for (int32_t b = 0; b < n; b++) {
     canon[b] = b;
@@ -138,8 +143,10 @@ static int dedupe_buffers(pnn_ge_graph *g, pnn_tool_report *r) {
         continue;
       canon[b] = c;
       merged++;
-      pnn_report_add(r, "prune: buffer %d (%llu bytes) is identical to buffer "
-                     "%d; shared", b, (unsigned long long)bd->size, c);
+      pnn_report_add(r,
+                     "prune: buffer %d (%llu bytes) is identical to buffer "
+                     "%d; shared",
+                     b, (unsigned long long)bd->size, c);
       break;
     }
   }
@@ -196,10 +203,8 @@ static bool foldable_code(int32_t code) {
     case PNN_OP_HASHTABLE_FIND:
     case PNN_OP_HASHTABLE_IMPORT:
     case PNN_OP_HASHTABLE_SIZE:
-    case PNN_OP_CUSTOM:
-      return false;
-    default:
-      return code >= 0;
+    case PNN_OP_CUSTOM: return false;
+    default: return code >= 0;
   }
 }
 
@@ -244,17 +249,17 @@ typedef struct fold_result {
   size_t size;
 } fold_result;
 
-static int mb_const(pnn_mb *mb, const pnn_ge_graph *g,
-                    const pnn_tensor_def *td, bool with_data) {
+static int mb_const(pnn_mb *mb, const pnn_ge_graph *g, const pnn_tensor_def *td,
+                    bool with_data) {
   const pnn_buffer_def *b = with_data ? pnn_ge_const(g, td) : NULL;
   int t = pnn_mb_tensor(mb, td->name, td->type, td->rank, td->shape,
                         b ? b->data : NULL);
   if (t >= 0 && td->has_quant && td->quant.n_scale > 0)
-    pnn_mb_tensor_quant(
-        mb, t, td->quant.n_scale, td->quant.scale,
-        td->quant.n_zero_point == td->quant.n_scale ? td->quant.zero_point
-                                                    : NULL,
-        td->quant.quantized_dimension);
+    pnn_mb_tensor_quant(mb, t, td->quant.n_scale, td->quant.scale,
+                        td->quant.n_zero_point == td->quant.n_scale
+                            ? td->quant.zero_point
+                            : NULL,
+                        td->quant.quantized_dimension);
   return t;
 }
 
@@ -308,8 +313,7 @@ static pnn_status fold_eval(const pnn_ge_graph *g, int32_t sgi,
     for (int d = 0; d < r->rank; d++) r->dims[d] = pnn_tensor_dim(t, d);
     r->size = pnn_tensor_byte_size(t);
     if (r->size > max_bytes) {
-      snprintf(why, why_size, "result of %zu bytes is over the limit",
-               r->size);
+      snprintf(why, why_size, "result of %zu bytes is over the limit", r->size);
       st = PNN_ERROR_LIMIT;
       break;
     }
@@ -353,8 +357,10 @@ int pnn_pass_fold(pnn_ge_graph *g, const pnn_optimize_options *o,
       }
       if (st != PNN_OK || grows) {
         if (grows)
-          pnn_report_add(r, "fold: kept %s (op %d of subgraph %d): its result "
-                         "is larger than its inputs", op_name(g, op), i, s);
+          pnn_report_add(r,
+                         "fold: kept %s (op %d of subgraph %d): its result "
+                         "is larger than its inputs",
+                         op_name(g, op), i, s);
         else
           pnn_report_add(r, "fold: kept %s (op %d of subgraph %d): %s",
                          op_name(g, op), i, s, why);
@@ -364,8 +370,8 @@ int pnn_pass_fold(pnn_ge_graph *g, const pnn_optimize_options *o,
       bool ok = true;
       for (int32_t k = 0; k < n_out && ok; k++) {
         int32_t b = pnn_ge_add_buffer(g, res[k].data, res[k].size);
-        int32_t *shape = pnn_pool_calloc(&g->pool, (size_t)res[k].rank + 1,
-                                         sizeof *shape);
+        int32_t *shape =
+            pnn_pool_calloc(&g->pool, (size_t)res[k].rank + 1, sizeof *shape);
         if (b < 0 || !shape) {
           ok = false;
           break;
@@ -384,8 +390,10 @@ int pnn_pass_fold(pnn_ge_graph *g, const pnn_optimize_options *o,
         set_err(err, err_size, "fold: out of memory");
         return -1;
       }
-      pnn_report_add(r, "fold: evaluated %s (op %d of subgraph %d) into a "
-                     "constant", op_name(g, op), i, s);
+      pnn_report_add(r,
+                     "fold: evaluated %s (op %d of subgraph %d) into a "
+                     "constant",
+                     op_name(g, op), i, s);
       pnn_ge_remove_op(sg, i);
       i--;
       folded++;
@@ -433,8 +441,7 @@ static int8_t *act_field(pnn_op_def *op, int32_t code) {
       return ty == PNN_OPTIONS_OF(pool2d)
                  ? &op->options.pool2d.fused_activation_function
                  : NULL;
-    default:
-      return NULL;
+    default: return NULL;
   }
 }
 
@@ -479,8 +486,10 @@ static int fuse_activation(pnn_ge_graph *g, int32_t sgi, int32_t i,
     return 0;
   *f = a;
   pnn_ge_outs(prod)[0] = act->outputs.data[0];
-  pnn_report_add(r, "fuse: %s (op %d) became the fused activation of %s "
-                 "(op %d)", op_name(g, act), i, op_name(g, prod), p);
+  pnn_report_add(r,
+                 "fuse: %s (op %d) became the fused activation of %s "
+                 "(op %d)",
+                 op_name(g, act), i, op_name(g, prod), p);
   pnn_ge_remove_op(sg, i);
   return 1;
 }
@@ -488,9 +497,9 @@ static int fuse_activation(pnn_ge_graph *g, int32_t sgi, int32_t i,
 /* Output-channel axis of the weights of a conv-like op, or -1. */
 static int weight_channel_axis(int32_t code) {
   switch (code) {
-    case PNN_OP_CONV_2D: return 0;            /* OHWI */
-    case PNN_OP_DEPTHWISE_CONV_2D: return 3;  /* 1HWO */
-    case PNN_OP_FULLY_CONNECTED: return 0;    /* [O, I] */
+    case PNN_OP_CONV_2D: return 0;           /* OHWI */
+    case PNN_OP_DEPTHWISE_CONV_2D: return 3; /* 1HWO */
+    case PNN_OP_FULLY_CONNECTED: return 0;   /* [O, I] */
     default: return -1;
   }
 }
@@ -523,8 +532,7 @@ static int fuse_affine(pnn_ge_graph *g, int32_t sgi, int32_t i,
   pnn_op_def *m = &sg->ops[i];
   int32_t mcode = pnn_ge_op_code(g, m);
   if ((mcode != PNN_OP_MUL && mcode != PNN_OP_ADD && mcode != PNN_OP_SUB) ||
-      m->inputs.count != 2 || m->outputs.count != 1 ||
-      !act_field(m, mcode))
+      m->inputs.count != 2 || m->outputs.count != 1 || !act_field(m, mcode))
     return 0;
   int side;
   const float *kv = NULL;
@@ -551,6 +559,7 @@ static int fuse_affine(pnn_ge_graph *g, int32_t sgi, int32_t i,
   const float *wv = const_f32(g, w);
   if (!wv || w->rank <= axis) return 0;
   int32_t oc = w->shape[axis];
+  if (oc <= 0) return 0;
   const pnn_tensor_def *yt = &sg->tensors[y];
   if (yt->rank < 1 || yt->shape[yt->rank - 1] != oc ||
       !per_channel_shape(kt, oc, yt->rank))
@@ -610,8 +619,10 @@ static int fuse_affine(pnn_ge_graph *g, int32_t sgi, int32_t i,
   }
   *cact = *act_field(m, mcode);
   pnn_ge_outs(c)[0] = m->outputs.data[0];
-  pnn_report_add(r, "fuse: %s (op %d) by a constant folded into the weights "
-                 "and bias of %s (op %d)", op_name(g, m), i, op_name(g, c), p);
+  pnn_report_add(r,
+                 "fuse: %s (op %d) by a constant folded into the weights "
+                 "and bias of %s (op %d)",
+                 op_name(g, m), i, op_name(g, c), p);
   pnn_ge_remove_op(sg, i);
   return 1;
 }
@@ -690,8 +701,10 @@ static int fuse_pad(pnn_ge_graph *g, int32_t sgi, int32_t i,
   if (pv[2] != bh || pv[3] != ah || pv[4] != bw || pv[5] != aw) return 0;
   *padding = PNN_PADDING_SAME;
   pnn_ge_ins(c)[0] = x;
-  pnn_report_add(r, "fuse: PAD (op %d) merged into %s (op %d) as SAME "
-                 "padding", i, op_name(g, c), ci);
+  pnn_report_add(r,
+                 "fuse: PAD (op %d) merged into %s (op %d) as SAME "
+                 "padding",
+                 i, op_name(g, c), ci);
   pnn_ge_remove_op(sg, i);
   return 1;
 }
@@ -708,8 +721,7 @@ static bool same_shape(const pnn_tensor_def *a, const pnn_tensor_def *b) {
 }
 
 static bool plain(const pnn_tensor_def *t) {
-  return !(t->has_quant && t->quant.n_scale) && !t->sparsity &&
-         !t->is_variable;
+  return !(t->has_quant && t->quant.n_scale) && !t->sparsity && !t->is_variable;
 }
 
 /* RESHAPE/SQUEEZE/CAST that changes nothing, or a RESHAPE of a reshape. */
@@ -749,13 +761,13 @@ static int fuse_identity(pnn_ge_graph *g, int32_t sgi, int32_t i,
   int32_t pcode = pnn_ge_op_code(g, &sg->ops[p]);
   if (pcode != PNN_OP_RESHAPE && pcode != PNN_OP_SQUEEZE) return 0;
   int32_t src = sg->ops[p].inputs.data[0];
-  if (src < 0 || sg->tensors[src].type != xt->type ||
-      !plain(&sg->tensors[src]))
+  if (src < 0 || sg->tensors[src].type != xt->type || !plain(&sg->tensors[src]))
     return 0;
   pnn_ge_ins(op)[0] = src;
-  pnn_report_add(r, "fuse: RESHAPE (op %d) reads the input of %s (op %d) "
-                 "directly; the latter is removed", i,
-                 op_name(g, &sg->ops[p]), p);
+  pnn_report_add(r,
+                 "fuse: RESHAPE (op %d) reads the input of %s (op %d) "
+                 "directly; the latter is removed",
+                 i, op_name(g, &sg->ops[p]), p);
   pnn_ge_remove_op(sg, p);
   return 1;
 }
@@ -776,8 +788,10 @@ int pnn_pass_fuse(pnn_ge_graph *g, pnn_tool_report *r, char *err,
           return -1;
         }
         if (n) {
+          /* An op at or before i went: look again from the op before i
+           * (later rounds pick up anything earlier). */
           changed += n;
-          i = -1; /* indices shifted: rescan this subgraph */
+          i = i > 1 ? i - 2 : -1;
         }
       }
     }
@@ -822,8 +836,10 @@ int pnn_pass_strip_names(pnn_ge_graph *g, bool strip_io, pnn_tool_report *r,
   g->n_metadata_buffer = 0;
   if (g->description && g->description[0]) dropped++;
   g->description = NULL;
-  pnn_report_add(r, "strip-names: renamed %d tensors, dropped %d metadata "
-                 "entries and the description", renamed, (int)dropped);
+  pnn_report_add(r,
+                 "strip-names: renamed %d tensors, dropped %d metadata "
+                 "entries and the description",
+                 renamed, (int)dropped);
   return renamed + dropped;
 }
 

@@ -6,6 +6,8 @@
  *                  (int8, symmetric, per output channel) and BATCH_MATMUL
  *                  (int8, symmetric, per tensor): "hybrid" ops with float
  *                  activations, as the TF converter's dynamic-range mode.
+ *                  float16 weights behind a DEQUANTIZE are converted too
+ *                  (the DEQUANTIZE goes).
  *   round-weights  each float32 constant clustered to at most N distinct
  *                  values (1-D k-means), still float32: the file is the
  *                  same size but compresses well.
@@ -63,8 +65,8 @@ static int quantize_fp16(pnn_ge_graph *g, int64_t min_elems,
       if (!v || pnn_ge_use_count(sg, t) == 0) continue;
       int64_t n = pnn_ge_elems(td);
       if (n < min_elems) {
-        pnn_report_add(r, "kept float32: '%s' (%lld elements < %lld)",
-                       td->name, (long long)n, (long long)min_elems);
+        pnn_report_add(r, "kept float32: '%s' (%lld elements < %lld)", td->name,
+                       (long long)n, (long long)min_elems);
         continue;
       }
       if (pnn_ge_is_interface(g, s, t)) {
@@ -76,8 +78,10 @@ static int quantize_fp16(pnn_ge_graph *g, int64_t min_elems,
       for (int64_t i = 0; i < n && fits; i++)
         if (!(fabsf(v[i]) <= 65504.0f)) fits = false;
       if (!fits) {
-        pnn_report_add(r, "kept float32: '%s' has values outside the "
-                       "float16 range", td->name);
+        pnn_report_add(r,
+                       "kept float32: '%s' has values outside the "
+                       "float16 range",
+                       td->name);
         continue;
       }
       uint16_t *h = malloc((size_t)n * sizeof *h + 1);
@@ -99,15 +103,17 @@ static int quantize_fp16(pnn_ge_graph *g, int64_t min_elems,
       if (deq < 0) deq = pnn_ge_opcode(g, PNN_OP_DEQUANTIZE, 3);
       if (deq < 0) return -1;
       /* Ops run in order: the DEQUANTIZEs go first. */
-      if (pnn_ge_insert_op(g, s, inserted, (uint32_t)deq, 1, &hi, 1, &t,
-                           NULL) < 0)
+      if (pnn_ge_insert_op(g, s, inserted, (uint32_t)deq, 1, &hi, 1, &t, NULL) <
+          0)
         return -1;
       inserted++;
       converted++;
     }
   }
-  pnn_report_add(r, "fp16: %d float32 constants stored as float16 with "
-                 "DEQUANTIZE", converted);
+  pnn_report_add(r,
+                 "fp16: %d float32 constants stored as float16 with "
+                 "DEQUANTIZE",
+                 converted);
   return converted;
 }
 
@@ -124,6 +130,48 @@ static bool hybrid_op(int32_t code, int *axis) {
   }
 }
 
+/* The DEQUANTIZE op making tensor w from a float16 constant (the float16
+ * weights of converted models), or -1. */
+static int32_t fp16_source(const pnn_ge_graph *g, int32_t sgi, int32_t w) {
+  const pnn_ge_subgraph *sg = &g->subgraphs[sgi];
+  int32_t p = pnn_ge_producer(sg, w);
+  if (p < 0 || pnn_ge_op_code(g, &sg->ops[p]) != PNN_OP_DEQUANTIZE ||
+      sg->ops[p].inputs.count != 1 || sg->ops[p].inputs.data[0] < 0)
+    return -1;
+  const pnn_tensor_def *h = &sg->tensors[sg->ops[p].inputs.data[0]];
+  const pnn_buffer_def *b = pnn_ge_const(g, h);
+  const pnn_tensor_def *wt = &sg->tensors[w];
+  if (!b || h->type != PNN_TYPE_FLOAT16 || h->sparsity ||
+      wt->type != PNN_TYPE_FLOAT32 || (wt->has_quant && wt->quant.n_scale) ||
+      pnn_ge_elems(h) != pnn_ge_elems(wt) ||
+      b->size != (uint64_t)pnn_ge_elems(h) * 2)
+    return -1;
+  return p;
+}
+
+/* Float values of weights w: its float32 data, or its float16 source
+ * widened into *tmp (free it). NULL if neither. */
+static const float *weight_values(const pnn_ge_graph *g, int32_t sgi, int32_t w,
+                                  float **tmp) {
+  const pnn_ge_subgraph *sg = &g->subgraphs[sgi];
+  *tmp = NULL;
+  const float *v = f32_const(g, &sg->tensors[w]);
+  if (v) return v;
+  int32_t p = fp16_source(g, sgi, w);
+  if (p < 0) return NULL;
+  const pnn_tensor_def *h = &sg->tensors[sg->ops[p].inputs.data[0]];
+  const uint8_t *hb = pnn_ge_const(g, h)->data;
+  int64_t n = pnn_ge_elems(h);
+  *tmp = malloc((size_t)n * sizeof **tmp + 1);
+  if (!*tmp) return NULL;
+  for (int64_t i = 0; i < n; i++) {
+    uint16_t x;
+    memcpy(&x, hb + 2 * i, 2);
+    (*tmp)[i] = pnn_tu_half_to_float(x);
+  }
+  return *tmp;
+}
+
 /* Why the weights of op cannot be made int8, or NULL. */
 static const char *dynamic_blocker(const pnn_ge_graph *g, int32_t sgi,
                                    const pnn_op_def *op, int64_t min_elems) {
@@ -135,8 +183,10 @@ static const char *dynamic_blocker(const pnn_ge_graph *g, int32_t sgi,
   int32_t w = op->inputs.data[1];
   const pnn_tensor_def *wt = &sg->tensors[w];
   if (wt->type == PNN_TYPE_INT8) return "weights are already int8";
-  if (!f32_const(g, wt)) return "weights are not a float32 constant";
-  if (pnn_ge_elems(wt) < min_elems) return "weights are small (< min elements)";
+  if (!f32_const(g, wt) && fp16_source(g, sgi, w) < 0)
+    return "weights are not a float32 (or float16) constant";
+  if (pnn_ge_elems(wt) < min_elems)
+    return "weights are small (fewer elements than --min-elements)";
   if (pnn_ge_is_interface(g, sgi, w)) return "weights are a graph input/output";
   /* Every reader must be a hybrid op reading it as weights. */
   for (int32_t i = 0; i < sg->n_ops; i++) {
@@ -153,7 +203,9 @@ static const char *dynamic_blocker(const pnn_ge_graph *g, int32_t sgi,
 static bool quantize_weights_int8(pnn_ge_graph *g, int32_t sgi, int32_t w,
                                   int axis, float *max_err) {
   pnn_tensor_def *wt = &g->subgraphs[sgi].tensors[w];
-  const float *v = f32_const(g, wt);
+  float *tmp;
+  const float *v = weight_values(g, sgi, w, &tmp);
+  if (!v) return false;
   int64_t n = pnn_ge_elems(wt);
   int32_t nch = axis < 0 ? 1 : wt->shape[axis];
   int64_t inner = 1;
@@ -164,6 +216,7 @@ static bool quantize_weights_int8(pnn_ge_graph *g, int32_t sgi, int32_t w,
   int8_t *q = malloc((size_t)n + 1);
   if (!scale || !zp || !q) {
     free(q);
+    free(tmp);
     return false;
   }
   /* Channel of flat index e along `axis`. */
@@ -183,6 +236,7 @@ static bool quantize_weights_int8(pnn_ge_graph *g, int32_t sgi, int32_t w,
     if (d > *max_err) *max_err = d;
   }
 #undef CH
+  free(tmp);
   int32_t b = pnn_ge_add_buffer(g, q, (size_t)n);
   free(q);
   if (b < 0) return false;
@@ -221,17 +275,25 @@ static int quantize_dynamic(pnn_ge_graph *g, int64_t min_elems,
         continue;
       }
       int32_t w = op->inputs.data[1];
+      int32_t deq = f32_const(g, &sg->tensors[w]) ? -1 : fp16_source(g, s, w);
       float max_err = 0;
       if (!quantize_weights_int8(g, s, w, axis, &max_err)) return -1;
-      pnn_report_add(r, "int8: %s (op %d) weights '%s' %s, max |error| %.3g",
+      pnn_report_add(r, "int8: %s (op %d) weights '%s'%s %s, max |error| %.3g",
                      op_label(g, op), i, sg->tensors[w].name,
-                     axis < 0 ? "per tensor" : "per channel",
-                     (double)max_err);
+                     deq >= 0 ? " (from float16)" : "",
+                     axis < 0 ? "per tensor" : "per channel", (double)max_err);
+      if (deq >= 0) {
+        /* The weights are a constant now: their DEQUANTIZE goes. */
+        pnn_ge_remove_op(sg, deq);
+        if (deq < i) i--;
+      }
       converted++;
     }
   }
-  pnn_report_add(r, "dynamic: %d weight tensors stored as int8 (hybrid ops, "
-                 "float activations)", converted);
+  pnn_report_add(r,
+                 "dynamic: %d weight tensors stored as int8 (hybrid ops, "
+                 "float activations)",
+                 converted);
   return converted;
 }
 
@@ -247,8 +309,10 @@ static int64_t upper_bound(const float *v, int64_t n, double x) {
   int64_t lo = 0, hi = n;
   while (lo < hi) {
     int64_t mid = lo + (hi - lo) / 2;
-    if ((double)v[mid] > x) hi = mid;
-    else lo = mid + 1;
+    if ((double)v[mid] > x)
+      hi = mid;
+    else
+      lo = mid + 1;
   }
   return lo;
 }
@@ -269,11 +333,13 @@ static int kmeans_1d(const float *sorted, int64_t n, int k, float *c,
     int64_t start = 0;
     int nm = 0;
     for (int j = 0; j < m; j++) {
-      int64_t end = j + 1 < m ? upper_bound(sorted, n, 0.5 * ((double)c[j] +
-                                                              (double)c[j + 1]))
-                              : n;
+      int64_t end =
+          j + 1 < m
+              ? upper_bound(sorted, n, 0.5 * ((double)c[j] + (double)c[j + 1]))
+              : n;
       if (end > start) {
-        float mean = (float)((prefix[end] - prefix[start]) / (double)(end - start));
+        float mean =
+            (float)((prefix[end] - prefix[start]) / (double)(end - start));
         if (nm == 0 || mean != c[nm - 1]) c[nm++] = mean;
       }
       start = end > start ? end : start;
@@ -313,8 +379,8 @@ static int round_weights(pnn_ge_graph *g, int clusters, int64_t min_elems,
       qsort(sorted, (size_t)n, sizeof *sorted, cmp_float);
       int64_t distinct = 1;
       for (int64_t i = 1; i < n; i++) distinct += sorted[i] != sorted[i - 1];
-      int m = distinct > clusters ? kmeans_1d(sorted, n, clusters, c, prefix)
-                                  : 0;
+      int m =
+          distinct > clusters ? kmeans_1d(sorted, n, clusters, c, prefix) : 0;
       double max_err = 0;
       for (int64_t i = 0; m && i < n; i++) {
         /* Nearest centroid by binary search over the sorted centroids. */
@@ -335,14 +401,18 @@ static int round_weights(pnn_ge_graph *g, int clusters, int64_t min_elems,
       if (!m) continue;
       if (b < 0) return -1;
       g->subgraphs[s].tensors[t].buffer = (uint32_t)b;
-      pnn_report_add(r, "round-weights: '%s' %lld distinct values -> %d, max "
-                     "|change| %.3g", g->subgraphs[s].tensors[t].name,
-                     (long long)distinct, m, max_err);
+      pnn_report_add(r,
+                     "round-weights: '%s' %lld distinct values -> %d, max "
+                     "|change| %.3g",
+                     g->subgraphs[s].tensors[t].name, (long long)distinct, m,
+                     max_err);
       converted++;
     }
   }
-  pnn_report_add(r, "round-weights: %d float32 constants clustered to <= %d "
-                 "values", converted, clusters);
+  pnn_report_add(r,
+                 "round-weights: %d float32 constants clustered to <= %d "
+                 "values",
+                 converted, clusters);
   return converted;
 }
 
@@ -375,8 +445,8 @@ pnn_status pnn_quantize(const pnn_model *in, const pnn_quantize_options *o,
                            report);
       break;
     case PNN_QUANT_ROUND_WEIGHTS:
-      n = round_weights(&g, o->clusters,
-                        o->min_elements ? o->min_elements : 1, report);
+      n = round_weights(&g, o->clusters, o->min_elements ? o->min_elements : 1,
+                        report);
       break;
     default:
       pnn_ge_free(&g);

@@ -70,8 +70,10 @@ pnn_status pnn_tool_write_file(const char *path, const uint8_t *bytes,
   (void)fchmod(fd, 0644); /* mkstemp makes 0600; models are not secret */
   FILE *f = fdopen(fd, "wb");
   bool ok = f && fwrite(bytes, 1, size, f) == size;
-  if (f) ok = (fclose(f) == 0) && ok;
-  else close(fd);
+  if (f)
+    ok = (fclose(f) == 0) && ok;
+  else
+    close(fd);
   if (ok && rename(tmp, path) != 0) ok = false;
   if (!ok) {
     set_err(err, err_size, "cannot write '%s': %s", path, strerror(errno));

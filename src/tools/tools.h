@@ -16,16 +16,18 @@
 
 /* ------------------------------------------------------------- optimize */
 
-#define PNN_PASS_PRUNE 1u /* dead ops/tensors/buffers, unused opcodes, dedupe */
+#define PNN_PASS_PRUNE 1u /* dead ops/tensors/buffers, unused opcodes, dedupe \
+                           */
 #define PNN_PASS_FOLD 2u  /* ops with all-constant inputs */
-#define PNN_PASS_FUSE 4u  /* batch-norm MUL/ADD, activations, PAD, identities */
+#define PNN_PASS_FUSE 4u  /* batch-norm MUL/ADD, activations, PAD, identities \
+                           */
 #define PNN_PASS_ALL (PNN_PASS_PRUNE | PNN_PASS_FOLD | PNN_PASS_FUSE)
 
 typedef struct pnn_optimize_options {
-  uint32_t passes;      /* PNN_PASS_* bits */
-  bool keep_fp16;       /* fold: leave DEQUANTIZE of float16 constants */
-  bool strip_names;     /* short tensor names, drop metadata */
-  bool strip_io_names;  /* ... including subgraph input/output tensors */
+  uint32_t passes;     /* PNN_PASS_* bits */
+  bool keep_fp16;      /* fold: leave DEQUANTIZE of float16 constants */
+  bool strip_names;    /* short tensor names, drop metadata */
+  bool strip_io_names; /* ... including subgraph input/output tensors */
   /* fold: largest folded result, bytes (0 = 64 MB). */
   size_t max_fold_bytes;
 } pnn_optimize_options;
@@ -60,8 +62,8 @@ typedef enum pnn_quant_mode {
 
 typedef struct pnn_quantize_options {
   pnn_quant_mode mode;
-  int clusters;          /* round-weights: values per tensor (2..65536) */
-  int64_t min_elements;  /* smallest tensor to convert (0 = mode default) */
+  int clusters;         /* round-weights: values per tensor (2..65536) */
+  int64_t min_elements; /* smallest tensor to convert (0 = mode default) */
 } pnn_quantize_options;
 
 void pnn_quantize_options_init(pnn_quantize_options *o);

@@ -21,7 +21,7 @@ cp tests/fuzz/regressions/* "$seeds/" 2>/dev/null || true
 echo "seeds: $(ls "$seeds" | wc -l) files"
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
-status=0
+status=0; passed=0; failed=0
 for t in $TARGETS; do
   corpus="$B/corpus/$t"; mkdir -p "$corpus"
   echo "===== $t: ${SECS}s"
@@ -29,10 +29,12 @@ for t in $TARGETS; do
       -timeout=10 -rss_limit_mb=2048 -max_len=262144 -close_fd_mask=3 \
       -artifact_prefix="$B/findings/$t-" "$corpus" "$seeds" \
       > "$B/$t.log" 2>&1; then
-    status=1
+    status=1; failed=$((failed + 1))
     echo "FINDING in $t:"; grep -E "ERROR|runtime error|SUMMARY|Test unit written" "$B/$t.log" | head -20
   fi
   grep -E "^stat::(number_of_executed_units|average_exec_per_sec|new_units_added|peak_rss_mb)" "$B/$t.log" || true
   grep -E "cov: [0-9]+" "$B/$t.log" | tail -n 1 || true
 done
+passed=$(( $(echo $TARGETS | wc -w) - failed ))
+echo "$passed passed, $failed failed"
 exit $status

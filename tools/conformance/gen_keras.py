@@ -230,6 +230,37 @@ def variant_done(out_dir, variant):
         return False
 
 
+def add_litert_spread(out_dir, variant):
+    """For a float variant: how far LiteRT's BUILTIN_REF kernels are from the
+    stored default-resolver reference (max abs over inputs and outputs),
+    i.e. LiteRT's own float rounding spread on this model. Stored in the
+    json as "litert_spread" (the check reports it next to our error)."""
+    path = os.path.join(out_dir, variant + ".json")
+    with open(path) as f:
+        meta = json.load(f)
+    if variant in INTEGER_VARIANTS or "error" in meta or "litert_spread" in meta:
+        return
+    with open(os.path.join(out_dir, variant + ".tflite"), "rb") as f:
+        data = f.read()
+    n, nin = meta["n_inputs"], len(meta["inputs"])
+    xs = [[np.load(os.path.join(out_dir, f"{variant}.input_{i}_{k}.npy")) for k in range(nin)]
+          for i in range(n)]
+    try:
+        _, outs, _, _, _, _ = litert_reference(data, xs, integer=True)
+    except RuntimeError as e:
+        meta["litert_spread_error"] = str(e)[:200]
+        write_json(path, meta)
+        return
+    spread = 0.0
+    for i in range(n):
+        for k, y in enumerate(outs[i]):
+            r = np.load(os.path.join(out_dir, f"{variant}.ref_{i}_{k}.npy"))
+            if r.dtype.kind == "f" and r.size:
+                spread = max(spread, float(np.max(np.abs(y.astype(np.float64) - r))))
+    meta["litert_spread"] = spread
+    write_json(path, meta)
+
+
 def generate_model(tf, source, name, build, input_specs, float_inputs, calib,
                    variants, out_dir, extra_meta=None):
     """Builds (lazily, once) and converts one model for each missing variant.
@@ -238,6 +269,8 @@ def generate_model(tf, source, name, build, input_specs, float_inputs, calib,
     os.makedirs(out_dir, exist_ok=True)
     todo = [v for v in variants if not variant_done(out_dir, v)]
     if not todo:
+        for v in variants:
+            add_litert_spread(out_dir, v)
         return 0
     t0 = time.time()
     model = build()
@@ -270,6 +303,9 @@ def generate_model(tf, source, name, build, input_specs, float_inputs, calib,
               flush=True)
     del model
     tf.keras.backend.clear_session()
+    for v in variants:
+        if variant_done(out_dir, v):
+            add_litert_spread(out_dir, v)
     return len(todo)
 
 
@@ -307,6 +343,9 @@ def main():
         print(f"error: unknown app/variant: {', '.join(bad)}", file=sys.stderr)
         return 2
     if all(variant_done(os.path.join(args.out, a), v) for a in apps for v in variants):
+        for a in apps:
+            for v in variants:
+                add_litert_spread(os.path.join(args.out, a), v)
         return 0
     import tensorflow as tf
     shape = (1, INPUT_SIZE, INPUT_SIZE, 3)

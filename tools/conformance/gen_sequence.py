@@ -10,7 +10,8 @@ layout of gen_keras.py (float32 variant, LiteRT default resolver):
                        Dense(128, gelu) -> Dense(64) -> Add ->
                        LayerNormalization -> mean over time -> Dense(2)
 
-Inputs are SEQ_LEN seeded token ids (int32, batch 1). Weights are Keras'
+Inputs are SEQ_LEN seeded token ids (int32, static batch 1: with a None
+batch the converter cannot lower the recurrent layers' tensor lists). Weights are Keras'
 random initialisation with a fixed seed per model. The converter decides
 how the recurrent layers come out (UNIDIRECTIONAL_SEQUENCE_LSTM, a WHILE
 loop or unrolled ops); the report lists the ops of each model.
@@ -37,7 +38,7 @@ def build(tf, name):
     keras = tf.keras
     L = keras.layers
     keras.utils.set_random_seed(seed_of(name))
-    tokens = keras.Input(shape=(SEQ_LEN,), dtype="int32", name="tokens")
+    tokens = keras.Input(shape=(SEQ_LEN,), batch_size=1, dtype="int32", name="tokens")
     if name in ("lstm_classifier", "gru_classifier"):
         x = L.Embedding(VOCAB, 32)(tokens)
         x = (L.LSTM if name == "lstm_classifier" else L.GRU)(32)(x)

@@ -207,3 +207,45 @@ CASES += [
     Case("log_softmax_large_int8", tf.nn.log_softmax,
          [In([4, 9], low=-60, high=60)], op="LOG_SOFTMAX", quant="int8"),
 ]
+CASES += [
+    Case("sum_16x8", lambda x: tf.reduce_sum(x, axis=1), [In([3, 6, 4])],
+         op="SUM", quant="16x8"),
+    Case("sum_all_int8", lambda x: tf.reduce_sum(x, axis=[0, 1, 2]),
+         [In([2, 5, 3], low=0, high=3)], op="SUM", quant="int8"),
+    Case("sum_keep_int8", lambda x: tf.reduce_sum(x, axis=-1, keepdims=True),
+         [In([4, 9])], op="SUM", quant="int8"),
+]
+
+# Legacy uint8 (the per-tensor int8 model rewritten to uint8 by gen_ops.py).
+UINT8 = [
+    ("add", lambda a, b: a + b, [[2, 3, 8], [8]], "ADD"),
+    ("sub", lambda a, b: a - b, [[2, 3, 8], [1, 3, 1]], "SUB"),
+    ("mul", lambda a, b: a * b, [[2, 3, 8], [2, 3, 8]], "MUL"),
+    ("maximum", lambda a, b: tf.maximum(a, b), [[4, 8], [4, 8]], "MAXIMUM"),
+    ("softmax", tf.nn.softmax, [[3, 10]], "SOFTMAX"),
+    ("logistic", tf.sigmoid, [[4, 8]], "LOGISTIC"),
+    ("tanh", tf.tanh, [[4, 8]], "TANH"),
+    ("relu6", tf.nn.relu6, [[4, 8]], "RELU6"),
+    ("leaky_relu", lambda x: tf.nn.leaky_relu(x, alpha=0.2), [[4, 8]],
+     "LEAKY_RELU"),
+    ("hard_swish", lambda x: x * tf.nn.relu6(x + 3.0) / 6.0, [[4, 16]],
+     "HARD_SWISH"),
+    ("gelu", lambda x: tf.nn.gelu(x, approximate=False), [[4, 8]], "GELU"),
+    ("l2norm", lambda x: tf.math.l2_normalize(x, axis=-1), [[3, 16]],
+     "L2_NORMALIZATION"),
+    ("concat_scaled", concat_scaled, [[2, 3, 4], [2, 3, 5]], "CONCATENATION"),
+    ("resize_bilinear",
+     lambda x: tf.image.resize(x, [7, 9], method="bilinear"), [[1, 4, 5, 3]],
+     "RESIZE_BILINEAR"),
+    ("resize_nearest",
+     lambda x: tf.image.resize(x, [8, 10], method="nearest"), [[1, 4, 5, 3]],
+     "RESIZE_NEAREST_NEIGHBOR"),
+    ("mean", lambda x: tf.reduce_mean(x, axis=[1, 2]), [[2, 4, 5, 8]], "MEAN"),
+    ("pad", lambda x: tf.pad(x, [[0, 0], [1, 2], [2, 1]]) + 0.5, [[2, 3, 4]],
+     "PAD"),
+    ("less", lambda a, b: tf.cast(tf.less(a, b), tf.float32) + a,
+     [[4, 8], [4, 8]], "LESS"),
+]
+for name, fn, shapes, op in UINT8:
+    CASES.append(Case(f"{name}_uint8", fn, [In(s, low=-4, high=4) for s in shapes],
+                      op=op, quant="uint8"))
