@@ -29,9 +29,17 @@ CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 TEST_SUPPORT_OBJ := $(TEST_SUPPORT:%.c=$(BUILD)/obj/%.o)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 
-# ISA-specific kernel files get their own flags (picked at run time).
+# ISA-specific kernel files get their own flags (picked at run time). Each
+# is wrapped in #if for its architecture, so on another target it compiles
+# to nothing and gets no flags: x86-64 files only for x86-64, *_neon.c
+# (baseline ARMv8 NEON) and *_neondot.c (ARMv8.2 dot product) for aarch64.
+TARGET_ARCH_NAME := $(firstword $(subst -, ,$(shell $(CC) -dumpmachine 2>/dev/null)))
+ifeq ($(TARGET_ARCH_NAME),aarch64)
+$(BUILD)/obj/%_neondot.o: CFLAGS_ALL += -march=armv8.2-a+dotprod
+else
 $(BUILD)/obj/%_avx2.o: CFLAGS_ALL += -mavx2 -mfma -mf16c
 $(BUILD)/obj/%_avx512.o: CFLAGS_ALL += -mavx512f -mavx512bw -mavx512dq -mavx512vl -mavx512vnni -mfma -mf16c
+endif
 
 .PHONY: all test clean install asan conformance fuzz
 all: $(BUILD)/pocketnn $(BUILD)/libpocketnn.a $(BUILD)/libpocketnn.so $(TEST_BIN)
@@ -124,6 +132,20 @@ bench-kernels: $(BUILD)/bench/bench_kernels
 # Median latency of LiteRT (XNNPACK) and pocketnn, 1 and 2 threads.
 bench-compare: $(BUILD)/pocketnn
 	.venv/bin/python tools/bench_compare.py --pocketnn $(BUILD)/pocketnn
+
+# ---- aarch64: cross build with Debian's gcc-aarch64-linux-gnu into
+# build-aarch64/ (library + C test binaries; the CLI needs the host's image
+# libraries) and the C test suite under qemu-aarch64 (Debian's qemu-user).
+.PHONY: aarch64 test-aarch64
+AARCH64_CC ?= aarch64-linux-gnu-gcc
+AARCH64_SYSROOT ?= /usr/aarch64-linux-gnu
+aarch64:
+	$(MAKE) CC=$(AARCH64_CC) BUILD=build-aarch64 build-aarch64/libpocketnn.a \
+	  build-aarch64/libpocketnn.so $(TEST_SRC:tests/%.c=build-aarch64/tests/%)
+
+test-aarch64: aarch64
+	@BUILD=build-aarch64 PNN_SKIP_SCRIPTS=1 \
+	  PNN_TEST_RUNNER="qemu-aarch64 -L $(AARCH64_SYSROOT)" tests/run_tests.sh
 
 clean:
 	rm -rf build build-asan build-*

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "peak.h"
+#include "bench_qs8.h"
 #include "kernels/cpu.h"
 #include "kernels/f32_dwconv.h"
 #include "kernels/f32_gemm.h"
@@ -159,5 +160,6 @@ int main(int argc, char **argv) {
       printf("%-24s %10.1f %10s\n", cfg->name, gemm[i], "-");
   }
   bench_dwconv(top);
+  pnn_bench_qs8(n);
   return g_sink == 12345.f;
 }

@@ -24,9 +24,12 @@ run_one() {
   fi
   printf '%-40s %s\n' "$name" "$line"
 }
+# PNN_TEST_RUNNER runs each binary through a wrapper, e.g.
+# "qemu-aarch64 -L /usr/aarch64-linux-gnu" for a cross build (make test-aarch64).
 for t in "$BUILD"/tests/test_*; do
   [ -x "$t" ] || continue
-  run_one "$(basename "$t")" "$t"
+  # shellcheck disable=SC2086 # the runner is a command line, split on purpose
+  run_one "$(basename "$t")" ${PNN_TEST_RUNNER:-} "$t"
 done
 # Script tests (need the venv from scripts/setup_venv.sh); each prints a
 # summary line. PNN_SKIP_SCRIPTS=1 runs only the C tests.

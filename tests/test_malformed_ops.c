@@ -936,3 +936,45 @@ TEST(limits_file_and_arena) {
   pnn_model_free(m);
   free(bytes);
 }
+
+/* A tiny model whose constant folding or variables would need 1.6 GB: the
+ * arena cap applies to them too (before the fix, prepare allocated and
+ * zeroed 1.6 GB despite max_arena_bytes = 16 MiB). */
+TEST(limits_cover_folding_and_variables) {
+  pnn_mb *mb = pnn_mb_new();
+  int d = pnn_mb_tensor(mb, "dims", PNN_TYPE_INT32, 1, (int32_t[]){2},
+                        (int32_t[]){20000, 20000});
+  int v = pnn_mb_tensor(mb, "v", PNN_TYPE_FLOAT32, 0, NULL, (float[]){1.0f});
+  int y = ftensor(mb, "y", 2, (int32_t[]){1, 1}, NULL);
+  pnn_mb_op(mb, PNN_OP_FILL, 0, NULL, 2, (int32_t[]){d, v}, 1, &y);
+  pnn_mb_inputs(mb, 0, NULL);
+  pnn_mb_outputs(mb, 1, &y);
+  pnn_model *m = NULL;
+  CHECK(pnn_mb_load(mb, &m) == PNN_OK);
+  pnn_mb_free(mb);
+  pnn_interpreter_options io;
+  pnn_interpreter_options_init(&io);
+  io.max_arena_bytes = 16 << 20;
+  pnn_interpreter *it = NULL;
+  CHECK(pnn_interpreter_create(m, &io, &it) == PNN_OK);
+  CHECK_EQ_INT(pnn_interpreter_allocate(it), PNN_ERROR_LIMIT);
+  CHECK(strstr(pnn_interpreter_last_error(it), "op 0"));
+  CHECK(strstr(pnn_interpreter_last_error(it), "max_arena_bytes"));
+  pnn_interpreter_free(it);
+  pnn_model_free(m);
+
+  mb = pnn_mb_new();
+  int x = ftensor(mb, "x", 2, (int32_t[]){20000, 20000}, NULL);
+  pnn_mb_tensor_variable(mb, x);
+  int r = ftensor(mb, "r", 2, (int32_t[]){20000, 20000}, NULL);
+  pnn_mb_op(mb, PNN_OP_RELU, 0, NULL, 1, &x, 1, &r);
+  pnn_mb_inputs(mb, 0, NULL);
+  pnn_mb_outputs(mb, 1, &r);
+  CHECK(pnn_mb_load(mb, &m) == PNN_OK);
+  pnn_mb_free(mb);
+  CHECK(pnn_interpreter_create(m, &io, &it) == PNN_OK);
+  CHECK_EQ_INT(pnn_interpreter_allocate(it), PNN_ERROR_LIMIT);
+  CHECK(strstr(pnn_interpreter_last_error(it), "max_arena_bytes"));
+  pnn_interpreter_free(it);
+  pnn_model_free(m);
+}

@@ -4,10 +4,11 @@
  * Weights and bias are repacked at prepare into tap-major rows of cpad
  * channels (zero-padded to the widest vector), so every tap is one aligned
  * vector load per channel block. Interior pixels (all taps inside the
- * input) run without bounds checks, four pixels at a time sharing each
- * weight vector; 3x3 and 5x5 filters get their own unrolled instances
- * (f32_dwconv_3x3_<isa>, f32_dwconv_5x5_<isa>), other sizes a generic one;
- * border pixels a checked loop. Taps are summed in (ky, kx) order and the
+ * input) run without bounds checks: 3x3 stride 1 slides a 3x3 window of
+ * input vectors along the row (3 new loads per pixel, weights held in
+ * registers); other cases go four pixels at a time sharing each weight
+ * vector, with unrolled 3x3 and 5x5 instances (f32_dwconv_3x3_<isa>,
+ * f32_dwconv_5x5_<isa>) and a generic one; border pixels a checked loop. Taps are summed in (ky, kx) order and the
  * bias added last, as in TFLite's reference kernel (the scalar level is
  * bit-identical to it). */
 #ifndef PNN_KERNELS_F32_DWCONV_H

@@ -3,6 +3,7 @@
 #include <stdbool.h>
 
 #include "kernels/f32_dwconv.h"
+#include "kernels/unroll.h"
 
 #if defined(__x86_64__)
 #include <immintrin.h>

@@ -17,40 +17,90 @@ static inline __attribute__((always_inline)) void dw_interior(
   const V vlo = VSET1(d->lo), vhi = VSET1(d->hi);
   for (int32_t c = 0; c < C; c += VL) {
     V acc[4];
-#pragma GCC unroll 4
+PNN_UNROLL
     for (int p = 0; p < P; p++) acc[p] = VZERO();
     const float *wc = d->w + c;
     if (c + VL <= C) {
-#pragma GCC unroll 5
+PNN_UNROLL
       for (int ky = 0; ky < FH; ky++)
-#pragma GCC unroll 5
+PNN_UNROLL
         for (int kx = 0; kx < FW; kx++) {
           const V w = VLOAD(wc + (ky * FW + kx) * (int64_t)cpad);
           const float *x = x0 + ky * dy + kx * dx + c;
-#pragma GCC unroll 4
+PNN_UNROLL
           for (int p = 0; p < P; p++) acc[p] = VFMA(VLOAD(x + p * sx), w, acc[p]);
         }
     } else {
       const int n = C - c;
-#pragma GCC unroll 5
+PNN_UNROLL
       for (int ky = 0; ky < FH; ky++)
-#pragma GCC unroll 5
+PNN_UNROLL
         for (int kx = 0; kx < FW; kx++) {
           const V w = VLOAD(wc + (ky * FW + kx) * (int64_t)cpad);
           const float *x = x0 + ky * dy + kx * dx + c;
-#pragma GCC unroll 4
+PNN_UNROLL
           for (int p = 0; p < P; p++)
             acc[p] = VFMA(VLOADN(x + p * sx, n), w, acc[p]);
         }
     }
     const V b = d->bias ? VLOAD(d->bias + c) : VZERO();
-#pragma GCC unroll 4
+PNN_UNROLL
     for (int p = 0; p < P; p++) {
       V v = d->bias ? VADD(acc[p], b) : acc[p];
       v = VMIN(VMAX(v, vlo), vhi);
       if (c + VL <= C) VSTORE(o + (int64_t)p * C + c, v);
       else VSTOREN(o + (int64_t)p * C + c, v, C - c);
     }
+  }
+}
+
+/* 3x3, stride 1, dilation_w 1: interior pixels [x_lo, x_hi) of a row,
+ * one channel block at a time, sliding a 3x3 window of input vectors along
+ * the row: each pixel loads one new column (3 vectors) and reuses the
+ * other six and the nine weight vectors from registers. */
+static void dw_3x3_s1_slide(const pnn_f32_dwconv *d, const float *in_b,
+                            int32_t iy0, int32_t x_lo, int32_t x_hi,
+                            float *o_row) {
+  const int32_t C = d->c, cpad = d->cpad;
+  const int64_t dy = (int64_t)d->dil_h * d->in_w * C;
+  const V vlo = VSET1(d->lo), vhi = VSET1(d->hi);
+  for (int32_t c = 0; c < C; c += VL) {
+    const int n = C - c < VL ? C - c : VL;
+#define LD(p) (n == VL ? VLOAD(p) : VLOADN((p), n))
+    const float *wc = d->w + c;
+    const V w0 = VLOAD(wc), w1 = VLOAD(wc + cpad), w2 = VLOAD(wc + 2 * cpad);
+    const V w3 = VLOAD(wc + 3 * cpad), w4 = VLOAD(wc + 4 * cpad);
+    const V w5 = VLOAD(wc + 5 * cpad), w6 = VLOAD(wc + 6 * cpad);
+    const V w7 = VLOAD(wc + 7 * cpad), w8 = VLOAD(wc + 8 * cpad);
+    const V b = d->bias ? VLOAD(d->bias + c) : VZERO();
+    const float *r0 = in_b + ((int64_t)iy0 * d->in_w + (x_lo - d->pad_w)) * C + c;
+    const float *r1 = r0 + dy, *r2 = r1 + dy;
+    V a0 = LD(r0), a1 = LD(r0 + C), b0 = LD(r1), b1 = LD(r1 + C);
+    V c0 = LD(r2), c1 = LD(r2 + C);
+    r0 += 2 * (int64_t)C;
+    r1 += 2 * (int64_t)C;
+    r2 += 2 * (int64_t)C;
+    float *op = o_row + (int64_t)x_lo * C + c;
+    for (int32_t ox = x_lo; ox < x_hi; ox++) {
+      const V a2 = LD(r0), b2 = LD(r1), c2 = LD(r2);
+      /* Taps in (ky, kx) order from zero, as the reference sums. */
+      V acc = VFMA(a0, w0, VZERO());
+      acc = VFMA(a1, w1, acc);
+      acc = VFMA(a2, w2, acc);
+      acc = VFMA(b0, w3, acc);
+      acc = VFMA(b1, w4, acc);
+      acc = VFMA(b2, w5, acc);
+      acc = VFMA(c0, w6, acc);
+      acc = VFMA(c1, w7, acc);
+      acc = VFMA(c2, w8, acc);
+      if (d->bias) acc = VADD(acc, b);
+      acc = VMIN(VMAX(acc, vlo), vhi);
+      if (n == VL) VSTORE(op, acc);
+      else VSTOREN(op, acc, n);
+      a0 = a1, a1 = a2, b0 = b1, b1 = b2, c0 = c1, c1 = c2;
+      r0 += C, r1 += C, r2 += C, op += C;
+    }
+#undef LD
   }
 }
 
@@ -81,10 +131,11 @@ static void dw_border(const pnn_f32_dwconv *d, const float *in_b, int32_t iy0,
   }
 }
 
-/* One output row: borders checked, interior in groups of 4 pixels. */
+/* One output row: borders checked; the interior by the sliding 3x3 kernel
+ * (stride 1) or in groups of 4 pixels sharing each weight vector. */
 static inline __attribute__((always_inline)) void dw_row(
     const pnn_f32_dwconv *d, const float *in, float *out, int64_t row,
-    const int FH, const int FW) {
+    const int FH, const int FW, const bool fixed) {
   const int32_t b = (int32_t)(row / d->out_h), oy = (int32_t)(row % d->out_h);
   const int32_t iy0 = oy * d->stride_h - d->pad_h;
   const float *in_b = in + (int64_t)b * d->in_h * d->in_w * d->c;
@@ -103,6 +154,11 @@ static inline __attribute__((always_inline)) void dw_row(
   }
   int32_t ox = 0;
   for (; ox < x_lo; ox++) dw_border(d, in_b, iy0, ox, o_row + (int64_t)ox * d->c);
+  if (FH == 3 && FW == 3 && fixed && d->stride_w == 1 && d->dil_w == 1 &&
+      ox < x_hi) {
+    dw_3x3_s1_slide(d, in_b, iy0, ox, x_hi, o_row);
+    ox = x_hi;
+  }
   for (; ox + 4 <= x_hi; ox += 4)
     dw_interior(d, in_b, iy0, ox, o_row + (int64_t)ox * d->c, 4, FH, FW);
   for (; ox < x_hi; ox++)
@@ -113,15 +169,15 @@ static inline __attribute__((always_inline)) void dw_row(
 
 static void dw_rows_3x3(const pnn_f32_dwconv *d, const float *in, float *out,
                         int64_t begin, int64_t end) {
-  for (int64_t r = begin; r < end; r++) dw_row(d, in, out, r, 3, 3);
+  for (int64_t r = begin; r < end; r++) dw_row(d, in, out, r, 3, 3, true);
 }
 static void dw_rows_5x5(const pnn_f32_dwconv *d, const float *in, float *out,
                         int64_t begin, int64_t end) {
-  for (int64_t r = begin; r < end; r++) dw_row(d, in, out, r, 5, 5);
+  for (int64_t r = begin; r < end; r++) dw_row(d, in, out, r, 5, 5, true);
 }
 static void dw_rows_any(const pnn_f32_dwconv *d, const float *in, float *out,
                         int64_t begin, int64_t end) {
-  for (int64_t r = begin; r < end; r++) dw_row(d, in, out, r, d->f_h, d->f_w);
+  for (int64_t r = begin; r < end; r++) dw_row(d, in, out, r, d->f_h, d->f_w, false);
 }
 
 void FN(const pnn_f32_dwconv *d, const float *in, float *out, int64_t begin,

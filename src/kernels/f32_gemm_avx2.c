@@ -3,6 +3,7 @@
  * The row count is a compile-time constant in each instantiation so the
  * accumulators live in registers for partial tiles too. */
 #include "kernels/f32_gemm.h"
+#include "kernels/unroll.h"
 
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -19,32 +20,32 @@ static inline __attribute__((always_inline)) void tile(
       _mm256_cmpgt_epi32(_mm256_set1_epi32((int)nr - 8), lane);
   if (first) {
     const __m256 z = _mm256_setzero_ps();
-#pragma GCC unroll 16
+PNN_UNROLL
     for (size_t i = 0; i < MR; i++) {
       acc0[i] = z;
       acc1[i] = z;
     }
   } else if (nr == 16) {
-#pragma GCC unroll 16
+PNN_UNROLL
     for (size_t i = 0; i < MR; i++) {
       acc0[i] = _mm256_loadu_ps(c + i * ldc);
       acc1[i] = _mm256_loadu_ps(c + i * ldc + 8);
     }
   } else {
-#pragma GCC unroll 16
+PNN_UNROLL
     for (size_t i = 0; i < MR; i++) {
       acc0[i] = _mm256_maskload_ps(c + i * ldc, m0);
       acc1[i] = _mm256_maskload_ps(c + i * ldc + 8, m1);
     }
   }
   const float *ap[6];
-#pragma GCC unroll 16
+PNN_UNROLL
   for (size_t i = 0; i < MR; i++) ap[i] = a + i * lda;
   if (nr <= 8) { /* narrow last panel: skip the all-zero half */
     for (size_t k = 0; k < kc; k++) {
       const __m256 w0 = _mm256_loadu_ps(w);
       w += 16;
-#pragma GCC unroll 16
+PNN_UNROLL
       for (size_t i = 0; i < MR; i++)
         acc0[i] = _mm256_fmadd_ps(_mm256_broadcast_ss(ap[i] + k), w0, acc0[i]);
     }
@@ -52,7 +53,7 @@ static inline __attribute__((always_inline)) void tile(
     for (size_t k = 0; k < kc; k++) {
       const __m256 w0 = _mm256_loadu_ps(w), w1 = _mm256_loadu_ps(w + 8);
       w += 16;
-#pragma GCC unroll 16
+PNN_UNROLL
       for (size_t i = 0; i < MR; i++) {
         const __m256 x = _mm256_broadcast_ss(ap[i] + k);
         acc0[i] = _mm256_fmadd_ps(x, w0, acc0[i]);
@@ -62,26 +63,26 @@ static inline __attribute__((always_inline)) void tile(
   }
   if (bias) {
     const __m256 b0 = _mm256_loadu_ps(bias), b1 = _mm256_loadu_ps(bias + 8);
-#pragma GCC unroll 16
+PNN_UNROLL
     for (size_t i = 0; i < MR; i++) {
       acc0[i] = _mm256_add_ps(acc0[i], b0);
       acc1[i] = _mm256_add_ps(acc1[i], b1);
     }
   }
   const __m256 vlo = _mm256_set1_ps(lo), vhi = _mm256_set1_ps(hi);
-#pragma GCC unroll 16
+PNN_UNROLL
   for (size_t i = 0; i < MR; i++) {
     acc0[i] = _mm256_min_ps(_mm256_max_ps(acc0[i], vlo), vhi);
     acc1[i] = _mm256_min_ps(_mm256_max_ps(acc1[i], vlo), vhi);
   }
   if (nr == 16) {
-#pragma GCC unroll 16
+PNN_UNROLL
     for (size_t i = 0; i < MR; i++) {
       _mm256_storeu_ps(c + i * ldc, acc0[i]);
       _mm256_storeu_ps(c + i * ldc + 8, acc1[i]);
     }
   } else {
-#pragma GCC unroll 16
+PNN_UNROLL
     for (size_t i = 0; i < MR; i++) {
       _mm256_maskstore_ps(c + i * ldc, m0, acc0[i]);
       _mm256_maskstore_ps(c + i * ldc + 8, m1, acc1[i]);

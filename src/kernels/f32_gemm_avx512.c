@@ -2,6 +2,7 @@
  * (of 32 registers); partial column tiles use AVX-512 masks. As in the
  * AVX2 kernel, each row count is its own instantiation. */
 #include "kernels/f32_gemm.h"
+#include "kernels/unroll.h"
 
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -18,26 +19,26 @@ static inline __attribute__((always_inline)) void tile(
                : (nr <= 16 ? 0 : (__mmask16)((1u << (nr - 16)) - 1u));
   if (first) {
     const __m512 z = _mm512_setzero_ps();
-#pragma GCC unroll 16
+PNN_UNROLL
     for (size_t i = 0; i < MR; i++) {
       acc0[i] = z;
       acc1[i] = z;
     }
   } else {
-#pragma GCC unroll 16
+PNN_UNROLL
     for (size_t i = 0; i < MR; i++) {
       acc0[i] = _mm512_maskz_loadu_ps(k0, c + i * ldc);
       acc1[i] = _mm512_maskz_loadu_ps(k1, c + i * ldc + 16);
     }
   }
   const float *ap[12];
-#pragma GCC unroll 16
+PNN_UNROLL
   for (size_t i = 0; i < MR; i++) ap[i] = a + i * lda;
   if (nr <= 16) { /* narrow last panel: skip the all-zero half */
     for (size_t k = 0; k < kc; k++) {
       const __m512 w0 = _mm512_loadu_ps(w);
       w += 32;
-#pragma GCC unroll 16
+PNN_UNROLL
       for (size_t i = 0; i < MR; i++)
         acc0[i] = _mm512_fmadd_ps(_mm512_set1_ps(ap[i][k]), w0, acc0[i]);
     }
@@ -45,7 +46,7 @@ static inline __attribute__((always_inline)) void tile(
     for (size_t k = 0; k < kc; k++) {
       const __m512 w0 = _mm512_loadu_ps(w), w1 = _mm512_loadu_ps(w + 16);
       w += 32;
-#pragma GCC unroll 16
+PNN_UNROLL
       for (size_t i = 0; i < MR; i++) {
         const __m512 x = _mm512_set1_ps(ap[i][k]);
         acc0[i] = _mm512_fmadd_ps(x, w0, acc0[i]);
@@ -55,19 +56,19 @@ static inline __attribute__((always_inline)) void tile(
   }
   if (bias) {
     const __m512 b0 = _mm512_loadu_ps(bias), b1 = _mm512_loadu_ps(bias + 16);
-#pragma GCC unroll 16
+PNN_UNROLL
     for (size_t i = 0; i < MR; i++) {
       acc0[i] = _mm512_add_ps(acc0[i], b0);
       acc1[i] = _mm512_add_ps(acc1[i], b1);
     }
   }
   const __m512 vlo = _mm512_set1_ps(lo), vhi = _mm512_set1_ps(hi);
-#pragma GCC unroll 16
+PNN_UNROLL
   for (size_t i = 0; i < MR; i++) {
     acc0[i] = _mm512_min_ps(_mm512_max_ps(acc0[i], vlo), vhi);
     acc1[i] = _mm512_min_ps(_mm512_max_ps(acc1[i], vlo), vhi);
   }
-#pragma GCC unroll 16
+PNN_UNROLL
   for (size_t i = 0; i < MR; i++) {
     _mm512_mask_storeu_ps(c + i * ldc, k0, acc0[i]);
     _mm512_mask_storeu_ps(c + i * ldc + 16, k1, acc1[i]);

@@ -19,6 +19,7 @@
 
 #include "ops/common.h"
 #include "ops/fixedpoint.h"
+#include "ops/lut.h"
 #include "ops/quant_math.h"
 #include "ops/tensor_util.h"
 
@@ -120,43 +121,14 @@ static pnn_status float_input(pnn_node *node, int n_in, pnn_tensor **in) {
  * (the float function on the dequantized value, rounded onto the output
  * scale); the RELU family, LEAKY_RELU and HARD_SWISH rescale in fixed
  * point like TFLite's reference kernels. */
-/* TFLite's interpolated lookup in a 513-entry int16 table. */
-static inline int16_t lut16_lookup(int16_t v, const int16_t *lut) {
-  const int index = 256 + (v >> 7);
-  const int32_t offset = v & 0x7f;
-  const int32_t base = lut[index];
-  const int32_t slope = lut[index + 1] - lut[index];
-  const int32_t delta = (slope * offset + 64) >> 7;
-  return (int16_t)(base + delta);
-}
-
-/* TFLite's LUTPopulate<int16_t> (float arithmetic): 512 samples of fn over
- * the input's representable range with a bias that centres each
- * interval's interpolation error, plus the end point, on the output's
- * scale. */
-static void lut16_populate(const pnn_tensor *in, const pnn_tensor *out,
-                           act_fn fn, const act_params *p, int16_t *lut) {
-  const float in_min = in->scale * (float)(-32768 - in->zero_point);
-  const float in_max = in->scale * (float)(32767 - in->zero_point);
-  const float out_min = out->scale * (float)(-32768 - out->zero_point);
-  const float out_max = out->scale * (float)(32767 - out->zero_point);
-  const int steps = 512;
-  const float step = (in_max - in_min) / (float)steps;
-  const float half = step / 2;
-  const float inv = 65536.f / (out_max - out_min);
-  for (int i = 0; i < steps; i++) {
-    const float val = fn(in_min + (float)i * step, p);
-    const float mid_v = fn(in_min + (float)i * step + half, p);
-    const float next = fn(in_min + (float)(i + 1) * step, p);
-    const float sample = roundf(val * inv);
-    const float mid_interp = roundf((next * inv + roundf(val * inv)) / 2);
-    const float mid = roundf(mid_v * inv);
-    const float bias = roundf((mid_interp - mid) / 2);
-    float v = sample - bias;
-    lut[i] = (int16_t)(v < -32768.f ? -32768.f : (v > 32767.f ? 32767.f : v));
-  }
-  float v = roundf(fn(in_max, p) * inv);
-  lut[steps] = (int16_t)(v < -32768.f ? -32768.f : (v > 32767.f ? 32767.f : v));
+/* act_fn through lut.h's table builders. */
+typedef struct {
+  act_fn fn;
+  const act_params *p;
+} lut_thunk;
+static float lut_thunk_call(float x, const void *arg) {
+  const lut_thunk *t = arg;
+  return t->fn(x, t->p);
 }
 
 enum { QA_LUT, QA_RELU, QA_LEAKY, QA_HARD_SWISH, QA_LUT16 };
@@ -190,23 +162,6 @@ static float lut_gelu(float x, const act_params *p) {
     return 0.5f * x * (1.f + tanhf(k * (x + 0.044715f * x * x * x)));
   }
   return 0.5f * x * erfcf(x * (float)(-0.70710678118654752440));
-}
-
-/* TFLite LUTPopulate for 8-bit types, in float as TFLite does. */
-static void lut_populate(const pnn_tensor *in, const pnn_tensor *out,
-                         act_fn fn, const act_params *p, uint8_t *lut) {
-  int32_t lo, hi;
-  pnn_qm_type_range(in->type, &lo, &hi);
-  const float inverse_scale = 1.f / out->scale;
-  for (int32_t v = lo; v <= hi; v++) {
-    const float deq = in->scale * (float)(v - in->zero_point);
-    const float t = fn(deq, p);
-    float r = roundf(t * inverse_scale) + (float)out->zero_point;
-    int32_t q;
-    if (!(r == r)) q = lo;
-    else q = r < (float)lo ? lo : (r > (float)hi ? hi : (int32_t)r);
-    lut[(uint8_t)v] = (uint8_t)q;
-  }
 }
 
 /* TFLite DownScaleInt32ToInt16Multiplier. */
@@ -314,7 +269,9 @@ static pnn_status qact_prepare(pnn_node *node, pnn_tensor *in) {
       if (is16 && op == PNN_OP_GELU) {
         ok = true;
         st->kind = QA_LUT16;
-        lut16_populate(in, out, lut_gelu, &p, st->lut16);
+        const lut_thunk th = {lut_gelu, &p};
+        pnn_lut16_populate(in->scale, in->zero_point, out->scale,
+                           out->zero_point, lut_thunk_call, &th, st->lut16);
         break;
       }
       if (is16) break;
@@ -329,7 +286,9 @@ static pnn_status qact_prepare(pnn_node *node, pnn_tensor *in) {
                   : op == PNN_OP_TANH   ? tanh_act
                   : op == PNN_OP_ELU    ? lut_elu
                                         : lut_gelu;
-      lut_populate(in, out, fn, &p, st->lut);
+      const lut_thunk th = {fn, &p};
+      pnn_lut8_populate(in->type, in->scale, in->zero_point, out->scale,
+                        out->zero_point, lut_thunk_call, &th, st->lut);
       break;
     }
     default: break;
@@ -436,7 +395,7 @@ static void qact_worker(void *arg, int64_t begin, int64_t end) {
       int16_t *y = j->out;
       if (st->kind == QA_LUT16)
         for (int64_t i = begin; i < end; i++)
-          y[i] = lut16_lookup(x[i], st->lut16);
+          y[i] = pnn_lut16_lookup(x[i], st->lut16);
       else
         for (int64_t i = begin; i < end; i++)
           y[i] = (int16_t)qact_one(st, x[i]);
@@ -923,7 +882,7 @@ static void qsoftmax16_worker(void *arg, int64_t begin, int64_t end) {
       int32_t diff = (int32_t)x[c] - mx;
       int32_t sd = pnn_qm_mul_by_qm(diff, st->in_mult, st->in_shift) + 32767;
       int16_t sat = (int16_t)pnn_qm_clamp(sd, INT16_MIN, INT16_MAX);
-      o[c] = lut16_lookup(sat, st->exp_lut);
+      o[c] = pnn_lut16_lookup(sat, st->exp_lut);
       sum += o[c];
     }
     const int hp1 = pnn_fp_clz32((uint32_t)sum);
@@ -931,7 +890,7 @@ static void qsoftmax16_worker(void *arg, int64_t begin, int64_t end) {
         (int32_t)((((int64_t)sum << (hp1 - 1)) + (1 << 13)) >> 14);
     const int32_t sym = shifted - ((1 << 15) + (1 << 16));
     const int16_t recip =
-        lut16_lookup((int16_t)pnn_qm_clamp(sym, INT16_MIN, INT16_MAX),
+        pnn_lut16_lookup((int16_t)pnn_qm_clamp(sym, INT16_MIN, INT16_MAX),
                      st->recip_lut);
     const int right = 31 - hp1;
     const int64_t rnd = (int64_t)1 << (right - 1);

@@ -172,4 +172,41 @@ static inline int32_t pnn_fp_log_x_ge_1(int32_t x, int in_bits,
       out_bits);
 }
 
+/* TFLite GetInvSqrtQuantizedMultiplierExp with reverse_shift -1:
+ * 1 / sqrt(x) as a Q31 multiplier and exponent, by five Newton-Raphson
+ * steps in gemmlowp fixed point (3 integer bits). */
+static inline void pnn_fp_inv_sqrt(int32_t x, int32_t *mult, int *shift) {
+  if (x <= 1) {
+    *mult = INT32_MAX;
+    *shift = 0;
+    return;
+  }
+  int sh = 11;
+  while (x >= (1 << 29)) {
+    x /= 4;
+    sh++;
+  }
+  const int max_left_bits = pnn_fp_clz32((uint32_t)x) - 1;
+  const int pairs = max_left_bits / 2 - 1;
+  sh -= pairs;
+  x <<= 2 * pairs;
+  const int32_t in_f3 = x >> 1;
+  const int32_t half_in = pnn_fp_mul_pot(in_f3, -1);
+  const int32_t half_three = (1 << 28) + (1 << 27);
+  int32_t v = 1 << 28; /* 1.0 with 3 integer bits */
+  for (int i = 0; i < 5; i++) {
+    const int32_t v3 =
+        pnn_fp_rescale(pnn_qm_srdhm(pnn_qm_srdhm(v, v), v), 9, 3);
+    v = pnn_fp_rescale(pnn_qm_srdhm(half_three, v) - pnn_qm_srdhm(half_in, v3),
+                       6, 3);
+  }
+  v = pnn_qm_srdhm(v, 1518500250); /* * sqrt(2) / 2 */
+  if (sh < 0) {
+    v = (int32_t)((uint32_t)v << -sh);
+    sh = 0;
+  }
+  *mult = v;
+  *shift = -sh;
+}
+
 #endif

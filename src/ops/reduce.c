@@ -49,12 +49,10 @@ typedef struct {
 } reduce_state;
 
 /* How a MEAN or SUM of int8/uint8/int16 is computed, as TFLite does:
- * a SUM with equal input/output quantization adds in the element type
- * itself (wrapping); every other quantized MEAN/SUM sums in int32 and
- * rescales with a fixed-point multiplier (integer only). */
+ * both sum in int32; MEAN rescales with a fixed-point multiplier (integer
+ * only), SUM as below. */
 enum quant_mode {
   QUANT_NONE = 0, /* not quantized (float32, int32, int64) */
-  QUANT_SAME_SUM, /* SUM, same scale and zero point */
   QUANT_RESCALE,  /* int32 sum, then fixed-point rescale */
   /* Quantized SUM as LiteRT's builtin kernel computes it, whatever the
    * scales: int32 sum, then round(sum * s + bias) + zp in float with
@@ -83,11 +81,9 @@ static uint32_t reduce_types(int32_t op) {
  * the way TFLite folds it (a shift of floor(log2 n), clamped). */
 static pnn_status reduce_quant_setup(pnn_node *node, const pnn_tensor *in,
                                      const pnn_tensor *out, reduce_state *st) {
-  bool same = in->scale == out->scale && in->zero_point == out->zero_point;
   if (in->type == PNN_TYPE_INT16 && (in->zero_point || out->zero_point))
     return pnn_node_error(node, PNN_ERROR_UNSUPPORTED,
                           "int16 MEAN/SUM needs zero points of 0");
-  (void)same;
   st->quant = node->builtin == PNN_OP_SUM ? QUANT_SUM_FLOAT : QUANT_RESCALE;
   if (!(in->scale > 0 && out->scale > 0))
     return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
@@ -244,13 +240,6 @@ static void reduce_quant(const reduce_state *st, const pnn_tensor *in,
   int64_t nin = pnn_tensor_count(in), nout = pnn_tensor_count(out);
   int32_t lo, hi;
   quant_range(out->type, &lo, &hi);
-  if (st->quant == QUANT_SAME_SUM) {
-    /* Sum in the element type itself, wrapping like TFLite's T + T. */
-    for (int64_t i = 0; i < nout; i++) quant_store(out, i, 0);
-    REDUCE_WALK(st, nin,
-                quant_store(out, off, quant_at(out, off) + quant_at(in, k)));
-    return;
-  }
   FILL(int32_t, acc, nout, 0);
   REDUCE_WALK(
       st, nin,

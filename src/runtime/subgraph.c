@@ -270,6 +270,12 @@ static pnn_status setup_tensors(struct pnn_ctx *c) {
     if (t->def->is_variable) {
       /* Variables keep their value across invokes: persistent, zeroed
        * (or initialized from the buffer when the model gives one). */
+      size_t cap = c->interp->opts.max_arena_bytes;
+      if (cap && t->bytes > cap)
+        return ctx_error(c, PNN_ERROR_LIMIT,
+                         "tensor %d (%s): a variable of %zu bytes but "
+                         "max_arena_bytes is %zu",
+                         (int)i, t->name, t->bytes, cap);
       if (t->bytes) {
         t->data = pnn_pool_alloc(&c->pool, t->bytes);
         if (!t->data)
@@ -463,6 +469,13 @@ static pnn_status fold(struct pnn_ctx *c, pnn_node *node) {
   for (int k = 0; k < node->n_outputs; k++) {
     pnn_tensor *o = node->outputs[k];
     if (!o) continue;
+    /* A folded output replaces an arena tensor: the arena cap holds. */
+    size_t cap = c->interp->opts.max_arena_bytes;
+    if (cap && o->bytes > cap)
+      return pnn_node_error(node, PNN_ERROR_LIMIT,
+                            "output %d (%s): folding it needs %zu bytes but "
+                            "max_arena_bytes is %zu",
+                            k, o->name, o->bytes, cap);
     o->data = o->bytes ? pnn_pool_alloc(&c->pool, o->bytes) : NULL;
     if (o->bytes && !o->data) return PNN_ERROR_OUT_OF_MEMORY;
     o->kind = PNN_TENSOR_CONSTANT;

@@ -8,7 +8,7 @@ cd "$(dirname "$0")/../.."
 B=${FUZZ_BUILD:-build-fuzz}
 CC=${FUZZ_CC:-clang}
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
-make --no-print-directory CC="$CC" BUILD="$B" OPT=-O1 \
+make --no-print-directory -j2 CC="$CC" BUILD="$B" OPT=-O1 \
   CFLAGS="-fsanitize=fuzzer-no-link $SAN" LDFLAGS="-fsanitize=address,undefined" \
   "$B/libpocketnn.a" $(ls cli/*.c | grep -v cli/main.c | sed "s|^|$B/obj/|; s|\.c$|.o|") >/dev/null
 CFL="-std=c11 -Wall -Wextra -Werror -g -O1 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -Iinclude -Isrc -Icli"

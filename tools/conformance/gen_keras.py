@@ -170,7 +170,7 @@ def litert_child(tmp, resolver):
     return 0
 
 
-def litert_reference(model_bytes, float_inputs, integer):
+def litert_reference(model_bytes, float_inputs, integer, resolvers=None):
     """Runs LiteRT in a child process on each input set; returns (inputs as
     fed, outputs per set, op names, input details, output details, the
     reference's description). Integer models use BUILTIN_REF; if LiteRT's
@@ -185,7 +185,7 @@ def litert_reference(model_bytes, float_inputs, integer):
             for k, x in enumerate(xs):
                 np.save(os.path.join(tmp, f"x_{i}_{k}.npy"), x)
         err = ""
-        for resolver in (["ref", "optimized"] if integer else ["default"]):
+        for resolver in resolvers or (["ref", "optimized"] if integer else ["default"]):
             proc = subprocess.run([sys.executable, os.path.abspath(__file__),
                                    "--litert-child", tmp, resolver],
                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
@@ -231,22 +231,24 @@ def variant_done(out_dir, variant):
 
 
 def add_litert_spread(out_dir, variant):
-    """For a float variant: how far LiteRT's BUILTIN_REF kernels are from the
-    stored default-resolver reference (max abs over inputs and outputs),
-    i.e. LiteRT's own float rounding spread on this model. Stored in the
-    json as "litert_spread" (the check reports it next to our error)."""
+    """How far another LiteRT kernel set is from the stored reference (max
+    abs over inputs and float outputs): for float variants BUILTIN_REF vs the
+    default resolver, for dynamic-range the plain builtin kernels vs
+    BUILTIN_REF, i.e. LiteRT's own spread on this model. Stored in the json
+    as "litert_spread" (the check reports it next to our error)."""
     path = os.path.join(out_dir, variant + ".json")
     with open(path) as f:
         meta = json.load(f)
-    if variant in INTEGER_VARIANTS or "error" in meta or "litert_spread" in meta:
+    if variant == "int8" or "error" in meta or "litert_spread" in meta:
         return
+    other = ["optimized"] if variant == "dynamic" else ["ref"]
     with open(os.path.join(out_dir, variant + ".tflite"), "rb") as f:
         data = f.read()
     n, nin = meta["n_inputs"], len(meta["inputs"])
     xs = [[np.load(os.path.join(out_dir, f"{variant}.input_{i}_{k}.npy")) for k in range(nin)]
           for i in range(n)]
     try:
-        _, outs, _, _, _, _ = litert_reference(data, xs, integer=True)
+        _, outs, _, _, _, _ = litert_reference(data, xs, True, other)
     except RuntimeError as e:
         meta["litert_spread_error"] = str(e)[:200]
         write_json(path, meta)

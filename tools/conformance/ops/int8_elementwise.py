@@ -249,3 +249,24 @@ UINT8 = [
 for name, fn, shapes, op in UINT8:
     CASES.append(Case(f"{name}_uint8", fn, [In(s, low=-4, high=4) for s in shapes],
                       op=op, quant="uint8"))
+# Large enough for the multi-threaded paths (>= 32768 elements).
+CASES += [
+    Case("add_large_int8", lambda a, b: a + b, [In([64, 1024]), In([1024])],
+         op="ADD", quant="int8"),
+    Case("logistic_large_int8", tf.sigmoid, [In([64, 1024], low=-6, high=6)],
+         op="LOGISTIC", quant="int8"),
+    Case("softmax_large_rows_int8", tf.nn.softmax,
+         [In([512, 100], low=-6, high=6)], op="SOFTMAX", quant="int8"),
+]
+
+# Quantized unary math the converter emits: ABS, RSQRT, LOG, EXP.
+UNARY = [
+    ("abs", tf.abs, -4.0, 4.0, "ABS"),
+    ("rsqrt", tf.math.rsqrt, 0.05, 4.0, "RSQRT"),
+    ("log", tf.math.log, 0.05, 4.0, "LOG"),
+    ("exp", tf.exp, -3.0, 1.0, "EXP"),
+]
+for mode in ("int8", "16x8"):
+    for name, fn, lo, hi, op in UNARY:
+        CASES.append(Case(f"{name}_{mode}", fn, [In([4, 16], low=lo, high=hi)],
+                          op=op, quant=mode))

@@ -1,0 +1,15 @@
+/* int8 GEMM part of the kernel benchmark (bench_qs8.c). */
+#ifndef PNN_BENCH_QS8_H
+#define PNN_BENCH_QS8_H
+
+#include <stddef.h>
+
+/* Measured int8 multiply-add peak per level (vpmaddwd + vpaddd on AVX2,
+ * vpdpbusd on AVX-512 VNNI), in GOPS (2 ops per multiply-add). */
+double pnn_bench_qs8_peak_avx2(long iters, int *sink);
+double pnn_bench_qs8_peak_vnni(long iters, int *sink);
+
+/* Prints the int8 peaks and each qs8 GEMM kernel's GOPS on n x n x n. */
+void pnn_bench_qs8(size_t n);
+
+#endif

@@ -1,0 +1,162 @@
+/* Packed int8 GEMM: weight packing, bias folding, the plain-C microkernel
+ * and the driver (activation packing, tiles, output stage). */
+#include "kernels/qs8_gemm.h"
+
+#include <string.h>
+
+#define PANEL_GROUP 64 /* bytes per group of 4 k in a panel: 16 x 4 */
+#define A_BYTES 32768  /* stack buffer for one packed block of rows */
+
+static size_t panels_of(size_t n) { return (n + PNN_QS8_NR - 1) / PNN_QS8_NR; }
+
+size_t pnn_qs8_gemm_bytes(size_t n, size_t k) {
+  const size_t kg = (k + 3) / 4, np = panels_of(n);
+  return 64 + np * kg * PANEL_GROUP + np * PNN_QS8_NR * sizeof(int32_t);
+}
+
+/* The plain-C microkernel on the packed layout, signed int8 rows. */
+void pnn_qs8_ukernel_4x16_ref(size_t mr, size_t np, size_t kg, const void *xa,
+                              size_t xa_stride, const int8_t *w,
+                              size_t panel_stride, int32_t *c,
+                              bool accumulate) {
+  const int8_t *x = xa;
+  for (size_t r = 0; r < mr; r++)
+    for (size_t p = 0; p < np; p++) {
+      const int8_t *wp = w + p * panel_stride;
+      int32_t *cr = c + r * 2 * PNN_QS8_NR + p * PNN_QS8_NR;
+      for (size_t j = 0; j < PNN_QS8_NR; j++) {
+        int32_t s = accumulate ? cr[j] : 0;
+        for (size_t g = 0; g < kg; g++)
+          for (size_t b = 0; b < 4; b++)
+            s += (int32_t)x[r * xa_stride + 4 * g + b] *
+                 (int32_t)wp[g * PANEL_GROUP + j * 4 + b];
+        cr[j] = s;
+      }
+    }
+}
+
+void pnn_qs8_gemm_init(pnn_qs8_gemm *g, pnn_isa isa, const int8_t *w,
+                       size_t w_stride, size_t n, size_t k,
+                       const int32_t *bias, int32_t in_zp,
+                       const int32_t *mult, const int *shift, int32_t out_zp,
+                       int32_t lo, int32_t hi, void *mem) {
+  memset(g, 0, sizeof(*g));
+  g->n = n;
+  g->k = k;
+  g->kg = (k + 3) / 4;
+  g->mult = mult;
+  g->shift = shift;
+  g->out_zp = out_zp;
+  g->lo = lo;
+  g->hi = hi;
+  g->requant = pnn_s8_requant_pick(isa);
+  g->a_mode = PNN_QS8_A_S8;
+  g->mr = 4;
+  g->np = 1;
+  g->name = "qs8_gemm_4x16_ref";
+  g->ukernel = pnn_qs8_ukernel_4x16_ref;
+#if defined(__x86_64__)
+  if (isa >= PNN_ISA_AVX512 && pnn_cpu_features_get()->avx512vnni) {
+    g->a_mode = PNN_QS8_A_U8FLIP;
+    g->mr = 8;
+    g->np = 2;
+    g->name = "qs8_gemm_8x32_avx512vnni";
+    g->ukernel = pnn_qs8_ukernel_8x32_avx512vnni;
+  } else if (isa >= PNN_ISA_AVX2) {
+    g->a_mode = PNN_QS8_A_S16;
+    g->mr = 4;
+    g->np = 1;
+    g->name = "qs8_gemm_4x16_avx2";
+    g->ukernel = pnn_qs8_ukernel_4x16_avx2;
+  }
+#endif
+  uintptr_t a = ((uintptr_t)mem + 63) & ~(uintptr_t)63;
+  const size_t np = panels_of(n), panel = g->kg * PANEL_GROUP;
+  g->w = (int8_t *)a;
+  g->bias = (int32_t *)(a + np * panel);
+  memset(g->w, 0, np * panel);
+  const uint32_t fold = (uint32_t)in_zp +
+                        (g->a_mode == PNN_QS8_A_U8FLIP ? 128u : 0u);
+  for (size_t j = 0; j < np * PNN_QS8_NR; j++) {
+    if (j >= n) {
+      g->bias[j] = 0;
+      continue;
+    }
+    const int8_t *wr = w + j * w_stride;
+    int8_t *dst = g->w + (j / PNN_QS8_NR) * panel + (j % PNN_QS8_NR) * 4;
+    uint32_t sum = 0;
+    for (size_t t = 0; t < k; t++) {
+      dst[(t / 4) * PANEL_GROUP + t % 4] = wr[t];
+      sum += (uint32_t)(int32_t)wr[t];
+    }
+    /* wrapping: exact modulo 2^32, like the accumulators */
+    g->bias[j] = (int32_t)((bias ? (uint32_t)bias[j] : 0u) - fold * sum);
+  }
+}
+
+/* Packs rows [0, mr) of x, k values [t0, t0 + 4 * kg) into a (zeros past
+ * k), in the microkernel's element type. */
+static void pack_a(const pnn_qs8_gemm *g, const int8_t *x, size_t x_stride,
+                   size_t mr, size_t t0, size_t kg, void *a) {
+  const size_t kc = 4 * kg;
+  const size_t valid = g->k - t0 < kc ? g->k - t0 : kc;
+  for (size_t r = 0; r < mr; r++) {
+    const int8_t *xr = x + r * x_stride + t0;
+    if (g->a_mode == PNN_QS8_A_S16) {
+      int16_t *d = (int16_t *)a + r * kc;
+      for (size_t t = 0; t < valid; t++) d[t] = xr[t];
+      for (size_t t = valid; t < kc; t++) d[t] = 0;
+    } else if (g->a_mode == PNN_QS8_A_U8FLIP) {
+      uint8_t *d = (uint8_t *)a + r * kc;
+      for (size_t t = 0; t < valid; t++) d[t] = (uint8_t)xr[t] ^ 0x80u;
+      for (size_t t = valid; t < kc; t++) d[t] = 0;
+    } else {
+      int8_t *d = (int8_t *)a + r * kc;
+      memcpy(d, xr, valid);
+      memset(d + valid, 0, kc - valid);
+    }
+  }
+}
+
+void pnn_qs8_gemm_run(const pnn_qs8_gemm *g, const int8_t *x, size_t x_stride,
+                      size_t m, int8_t *out, size_t out_stride) {
+  _Alignas(64) uint8_t abuf[A_BYTES];
+  _Alignas(64) int32_t c[PNN_QS8_MR_MAX * 2 * PNN_QS8_NR];
+  const size_t mr = (size_t)g->mr, esz = g->a_mode == PNN_QS8_A_S16 ? 2 : 1;
+  const size_t kg_cap = A_BYTES / (mr * esz * 4);
+  const size_t kg_blk = g->kg < kg_cap ? g->kg : kg_cap;
+  const bool one_block = kg_blk == g->kg;
+  const size_t np_all = panels_of(g->n), panel = g->kg * PANEL_GROUP;
+  const size_t step = (size_t)g->np;
+  for (size_t i0 = 0; i0 < m; i0 += mr) {
+    const size_t rows = m - i0 < mr ? m - i0 : mr;
+    const int8_t *xb = x + i0 * x_stride;
+    if (one_block) pack_a(g, xb, x_stride, rows, 0, kg_blk, abuf);
+    for (size_t p0 = 0; p0 < np_all; p0 += step) {
+      const size_t np = np_all - p0 < step ? np_all - p0 : step;
+      const int8_t *wp = g->w + p0 * panel;
+      if (one_block) {
+        g->ukernel(rows, np, g->kg, abuf, 4 * kg_blk * esz, wp, panel, c,
+                   false);
+      } else {
+        for (size_t k0 = 0; k0 < g->kg; k0 += kg_blk) {
+          const size_t kg = g->kg - k0 < kg_blk ? g->kg - k0 : kg_blk;
+          pack_a(g, xb, x_stride, rows, 4 * k0, kg, abuf);
+          g->ukernel(rows, np, kg, abuf, 4 * kg * esz, wp + k0 * PANEL_GROUP,
+                     panel, c, k0 > 0);
+        }
+      }
+      /* output stage: folded bias (wrapping add), then requantize */
+      const size_t j0 = p0 * PNN_QS8_NR;
+      const size_t nc = g->n - j0 < np * PNN_QS8_NR ? g->n - j0
+                                                     : np * PNN_QS8_NR;
+      for (size_t r = 0; r < rows; r++) {
+        int32_t *cr = c + r * 2 * PNN_QS8_NR;
+        for (size_t j = 0; j < nc; j++)
+          cr[j] = (int32_t)((uint32_t)cr[j] + (uint32_t)g->bias[j0 + j]);
+        g->requant(cr, NULL, g->mult + j0, g->shift + j0, g->out_zp, g->lo,
+                   g->hi, nc, out + (i0 + r) * out_stride + j0);
+      }
+    }
+  }
+}

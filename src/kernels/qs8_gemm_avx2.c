@@ -1,0 +1,65 @@
+/* qs8_gemm_4x16_avx2: up to 4 rows x one 16-column panel, in two passes of
+ * 8 columns (8 ymm accumulators). The driver packs the activations as
+ * int16; each group of 4 k broadcasts a row's four int16 values (one
+ * 64-bit broadcast) and multiplies them with 4 columns x 4 k of weights
+ * sign-extended to int16 by vpmaddwd: each int32 lane holds the sum of two
+ * int8 products (|sum| <= 2 * 128 * 128, no saturation). A final hadd and
+ * a 64-bit permute give the 8 column sums in order. */
+#include "kernels/qs8_gemm.h"
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#include <string.h>
+
+static inline __attribute__((always_inline)) void half(
+    const size_t MR, size_t kg, const int16_t *x, size_t xs,
+    const int8_t *w, int32_t *c, bool accumulate) {
+  __m256i a[4][2];
+  for (size_t r = 0; r < MR; r++) a[r][0] = a[r][1] = _mm256_setzero_si256();
+  for (size_t g = 0; g < kg; g++) {
+    const __m256i w0 =
+        _mm256_cvtepi8_epi16(_mm_load_si128((const __m128i *)(w + g * 64)));
+    const __m256i w1 = _mm256_cvtepi8_epi16(
+        _mm_load_si128((const __m128i *)(w + g * 64 + 16)));
+    for (size_t r = 0; r < MR; r++) {
+      int64_t v;
+      memcpy(&v, x + r * xs + g * 4, 8);
+      const __m256i xb = _mm256_set1_epi64x(v);
+      a[r][0] = _mm256_add_epi32(a[r][0], _mm256_madd_epi16(xb, w0));
+      a[r][1] = _mm256_add_epi32(a[r][1], _mm256_madd_epi16(xb, w1));
+    }
+  }
+  for (size_t r = 0; r < MR; r++) {
+    __m256i s = _mm256_permute4x64_epi64(_mm256_hadd_epi32(a[r][0], a[r][1]),
+                                         0xD8);
+    if (accumulate)
+      s = _mm256_add_epi32(s, _mm256_loadu_si256((const __m256i *)(c + r * 32)));
+    _mm256_storeu_si256((__m256i *)(c + r * 32), s);
+  }
+}
+
+static inline __attribute__((always_inline)) void panel(
+    const size_t MR, size_t kg, const int16_t *x, size_t xs,
+    const int8_t *w, int32_t *c, bool accumulate) {
+  half(MR, kg, x, xs, w, c, accumulate);
+  half(MR, kg, x, xs, w + 32, c + 8, accumulate);
+}
+
+void pnn_qs8_ukernel_4x16_avx2(size_t mr, size_t np, size_t kg, const void *xa,
+                               size_t xa_stride, const int8_t *w,
+                               size_t panel_stride, int32_t *c,
+                               bool accumulate) {
+  const int16_t *x = xa;
+  const size_t xs = xa_stride / 2; /* bytes -> int16 elements */
+  for (size_t p = 0; p < np; p++) {
+    const int8_t *wp = w + p * panel_stride;
+    int32_t *cp = c + p * 16;
+    switch (mr) {
+      case 1: panel(1, kg, x, xs, wp, cp, accumulate); break;
+      case 2: panel(2, kg, x, xs, wp, cp, accumulate); break;
+      case 3: panel(3, kg, x, xs, wp, cp, accumulate); break;
+      default: panel(4, kg, x, xs, wp, cp, accumulate); break;
+    }
+  }
+}
+#endif
