@@ -784,3 +784,91 @@ TEST(concat_uint8_requantizes) {
   CHECK_WITHIN_ONE((const uint8_t *)qt_out(&t), want, 10);
   qt_end(&t);
 }
+
+/* ------------------------------------------------------- unary math */
+
+/* int8 ABS with equal scales adds |x - zp| to the output zero point;
+ * with different scales it rescales. x = -128 with zp 2: 130 -> clamp. */
+TEST(abs_int8_values) {
+  int8_t x[] = {-128, -3, 2, 7, 127};
+  qtest t;
+  qt_begin(&t);
+  CHECK_OK(&t, run_unary(&t, PNN_OP_ABS, 0, NULL, PNN_TYPE_INT8, 5, x, 0.1f, 2,
+                         0.1f, -10));
+  const int8_t want[] = {120, -5, -10, -5, 115};
+  CHECK_INTS((const int8_t *)qt_out(&t), want, 5);
+  qt_end(&t);
+  qt_begin(&t);
+  CHECK_OK(&t, run_unary(&t, PNN_OP_ABS, 0, NULL, PNN_TYPE_INT8, 5, x, 0.1f, 2,
+                         0.2f, -10));
+  /* |x - 2| / 2 rounded half away: 65, 2.5 -> 3, 0, 2.5 -> 3, 62.5 -> 63 */
+  const int8_t want2[] = {55, -7, -10, -7, 53};
+  CHECK_INTS((const int8_t *)qt_out(&t), want2, 5);
+  qt_end(&t);
+}
+
+/* int8 RSQRT against the float oracle; x == zp gives 127; a value below
+ * the zero point (a negative real) fails at invoke as in TFLite. */
+TEST(rsqrt_int8_oracle_and_domain) {
+  int8_t x[64], want[64];
+  const float si = 0.05f, so = 0.02f;
+  for (int i = 0; i < 64; i++) {
+    x[i] = (int8_t)(i * 3 - 100);
+    float v = si * (x[i] + 100);
+    want[i] = i == 0 ? 127
+                     : (int8_t)requant(1.f / sqrtf(v), so, -120, -128, 127);
+  }
+  qtest t;
+  qt_begin(&t);
+  CHECK_OK(&t, run_unary(&t, PNN_OP_RSQRT, 0, NULL, PNN_TYPE_INT8, 64, x, si,
+                         -100, so, -120));
+  CHECK_WITHIN_ONE((const int8_t *)qt_out(&t), want, 64);
+  qt_end(&t);
+  x[5] = -101;
+  qt_begin(&t);
+  CHECK(run_unary(&t, PNN_OP_RSQRT, 0, NULL, PNN_TYPE_INT8, 64, x, si, -100,
+                  so, -120) == PNN_ERROR_RUNTIME);
+  CHECK(strstr(qt_error(&t), ">= 0") != NULL);
+  qt_end(&t);
+}
+
+/* int8 EXP / LOG tables and int16 LOG against the float oracle; LOG of a
+ * non-positive value gives the output minimum. (int16 LOG interpolates
+ * 512 steps over the whole input range, like TFLite: coarse near 0.) */
+TEST(exp_log_quantized_oracle) {
+  int8_t x[256], want[256];
+  for (int i = 0; i < 256; i++) x[i] = (int8_t)(i - 128);
+  qtest t;
+  qt_begin(&t);
+  for (int i = 0; i < 256; i++)
+    want[i] = (int8_t)requant(expf(0.02f * (x[i] + 28)), 0.03f, -128, -128,
+                              127);
+  CHECK_OK(&t, run_unary(&t, PNN_OP_EXP, 0, NULL, PNN_TYPE_INT8, 256, x, 0.02f,
+                         -28, 0.03f, -128));
+  CHECK_WITHIN_ONE((const int8_t *)qt_out(&t), want, 256);
+  qt_end(&t);
+
+  qt_begin(&t);
+  for (int i = 0; i < 256; i++) {
+    float v = 0.05f * (x[i] + 100);
+    want[i] = v <= 0 ? -128 : (int8_t)requant(logf(v), 0.04f, 50, -128, 127);
+  }
+  CHECK_OK(&t, run_unary(&t, PNN_OP_LOG, 0, NULL, PNN_TYPE_INT8, 256, x, 0.05f,
+                         -100, 0.04f, 50));
+  CHECK_WITHIN_ONE((const int8_t *)qt_out(&t), want, 256);
+  qt_end(&t);
+
+  int16_t y[64];
+  qt_begin(&t);
+  /* Away from 0, where the 512-step table cannot follow log's slope. */
+  for (int i = 0; i < 64; i++) y[i] = (int16_t)(i * 380 + 8000);
+  CHECK_OK(&t, run_unary(&t, PNN_OP_LOG, 0, NULL, PNN_TYPE_INT16, 64, y, 1e-3f,
+                         0, 2e-4f, 0));
+  const int16_t *got = qt_out(&t);
+  for (int i = 0; i < 64; i++) {
+    int32_t w = requant(logf(1e-3f * y[i]), 2e-4f, 0, -32768, 32767);
+    CHECK_MSG(abs(got[i] - w) <= 8, "element %d: got %d, oracle %d", i,
+              got[i], w);
+  }
+  qt_end(&t);
+}

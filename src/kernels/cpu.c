@@ -71,6 +71,8 @@ pnn_isa pnn_isa_supported(void) {
   if (f->avx512f && f->avx512bw && f->avx512dq && f->avx512vl && f->fma)
     return PNN_ISA_AVX512;
   if (f->avx2 && f->fma) return PNN_ISA_AVX2;
+#elif defined(__aarch64__)
+  if (f->neon) return PNN_ISA_NEON;
 #else
   (void)f;
 #endif
@@ -80,8 +82,12 @@ pnn_isa pnn_isa_supported(void) {
 const char *pnn_isa_name(pnn_isa isa) {
   switch (isa) {
     case PNN_ISA_SCALAR: return "scalar";
+#if defined(__aarch64__)
+    case PNN_ISA_NEON: return "neon";
+#else
     case PNN_ISA_AVX2: return "avx2";
     case PNN_ISA_AVX512: return "avx512";
+#endif
     default: return "?";
   }
 }

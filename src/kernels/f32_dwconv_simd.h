@@ -21,9 +21,9 @@ PNN_UNROLL
     for (int p = 0; p < P; p++) acc[p] = VZERO();
     const float *wc = d->w + c;
     if (c + VL <= C) {
-PNN_UNROLL
+PNN_UNROLL_TAPS
       for (int ky = 0; ky < FH; ky++)
-PNN_UNROLL
+PNN_UNROLL_TAPS
         for (int kx = 0; kx < FW; kx++) {
           const V w = VLOAD(wc + (ky * FW + kx) * (int64_t)cpad);
           const float *x = x0 + ky * dy + kx * dx + c;
@@ -32,9 +32,9 @@ PNN_UNROLL
         }
     } else {
       const int n = C - c;
-PNN_UNROLL
+PNN_UNROLL_TAPS
       for (int ky = 0; ky < FH; ky++)
-PNN_UNROLL
+PNN_UNROLL_TAPS
         for (int kx = 0; kx < FW; kx++) {
           const V w = VLOAD(wc + (ky * FW + kx) * (int64_t)cpad);
           const float *x = x0 + ky * dy + kx * dx + c;

@@ -16,6 +16,8 @@ static const pnn_f32_gemm_config g_configs[PNN_ISA_COUNT] = {
     {PNN_ISA_AVX2, 6, 16, pnn_f32_gemm_6x16_avx2, "f32_gemm_6x16_avx2"},
     {PNN_ISA_AVX512, 12, 32, pnn_f32_gemm_12x32_avx512,
      "f32_gemm_12x32_avx512"},
+#elif defined(__aarch64__)
+    {PNN_ISA_NEON, 8, 8, pnn_f32_gemm_8x8_neon, "f32_gemm_8x8_neon"},
 #endif
 };
 

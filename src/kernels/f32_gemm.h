@@ -7,7 +7,8 @@
  * and other convolutions their im2col rows.
  *
  * One microkernel per ISA: f32_gemm_4x8_scalar (plain C reference),
- * f32_gemm_6x16_avx2 (AVX2/FMA), f32_gemm_12x32_avx512. A config names
+ * f32_gemm_6x16_avx2 (AVX2/FMA), f32_gemm_12x32_avx512, f32_gemm_8x8_neon
+ * (aarch64). A config names
  * the one for an ISA level; pack with the same config you compute with. */
 #ifndef PNN_KERNELS_F32_GEMM_H
 #define PNN_KERNELS_F32_GEMM_H
@@ -81,6 +82,11 @@ void pnn_f32_gemm_12x32_avx512(size_t mr, size_t nr, size_t kc,
                                const float *a, size_t lda, const float *w,
                                float *c, size_t ldc, int first,
                                const float *bias, float lo, float hi);
+#endif
+#if defined(__aarch64__)
+void pnn_f32_gemm_8x8_neon(size_t mr, size_t nr, size_t kc, const float *a,
+                           size_t lda, const float *w, float *c, size_t ldc,
+                           int first, const float *bias, float lo, float hi);
 #endif
 
 

@@ -62,6 +62,7 @@ void pnn_qs8_gemm_init(pnn_qs8_gemm *g, pnn_isa isa, const int8_t *w,
     g->np = 2;
     g->name = "qs8_gemm_8x32_avx512vnni";
     g->ukernel = pnn_qs8_ukernel_8x32_avx512vnni;
+    g->requant = pnn_qs8_requant_avx512;
   } else if (isa >= PNN_ISA_AVX2) {
     g->a_mode = PNN_QS8_A_S16;
     g->mr = 4;
@@ -95,20 +96,23 @@ void pnn_qs8_gemm_init(pnn_qs8_gemm *g, pnn_isa isa, const int8_t *w,
 }
 
 /* Packs rows [0, mr) of x, k values [t0, t0 + 4 * kg) into a (zeros past
- * k), in the microkernel's element type. */
+ * k), in the microkernel's element type (the sign flip only exists with
+ * the VNNI kernel, which packs with AVX-512). */
 static void pack_a(const pnn_qs8_gemm *g, const int8_t *x, size_t x_stride,
                    size_t mr, size_t t0, size_t kg, void *a) {
   const size_t kc = 4 * kg;
   const size_t valid = g->k - t0 < kc ? g->k - t0 : kc;
+#if defined(__x86_64__)
+  if (g->a_mode == PNN_QS8_A_U8FLIP) {
+    pnn_qs8_pack_flip_avx512(x + t0, x_stride, mr, valid, kc, a);
+    return;
+  }
+#endif
   for (size_t r = 0; r < mr; r++) {
     const int8_t *xr = x + r * x_stride + t0;
     if (g->a_mode == PNN_QS8_A_S16) {
       int16_t *d = (int16_t *)a + r * kc;
       for (size_t t = 0; t < valid; t++) d[t] = xr[t];
-      for (size_t t = valid; t < kc; t++) d[t] = 0;
-    } else if (g->a_mode == PNN_QS8_A_U8FLIP) {
-      uint8_t *d = (uint8_t *)a + r * kc;
-      for (size_t t = 0; t < valid; t++) d[t] = (uint8_t)xr[t] ^ 0x80u;
       for (size_t t = valid; t < kc; t++) d[t] = 0;
     } else {
       int8_t *d = (int8_t *)a + r * kc;
@@ -118,22 +122,31 @@ static void pack_a(const pnn_qs8_gemm *g, const int8_t *x, size_t x_stride,
   }
 }
 
+size_t pnn_qs8_gemm_panels(const pnn_qs8_gemm *g) { return panels_of(g->n); }
+
 void pnn_qs8_gemm_run(const pnn_qs8_gemm *g, const int8_t *x, size_t x_stride,
                       size_t m, int8_t *out, size_t out_stride) {
+  pnn_qs8_gemm_run_panels(g, x, x_stride, m, 0, panels_of(g->n), out,
+                          out_stride);
+}
+
+void pnn_qs8_gemm_run_panels(const pnn_qs8_gemm *g, const int8_t *x,
+                             size_t x_stride, size_t m, size_t p_begin,
+                             size_t p_end, int8_t *out, size_t out_stride) {
   _Alignas(64) uint8_t abuf[A_BYTES];
   _Alignas(64) int32_t c[PNN_QS8_MR_MAX * 2 * PNN_QS8_NR];
   const size_t mr = (size_t)g->mr, esz = g->a_mode == PNN_QS8_A_S16 ? 2 : 1;
   const size_t kg_cap = A_BYTES / (mr * esz * 4);
   const size_t kg_blk = g->kg < kg_cap ? g->kg : kg_cap;
   const bool one_block = kg_blk == g->kg;
-  const size_t np_all = panels_of(g->n), panel = g->kg * PANEL_GROUP;
+  const size_t panel = g->kg * PANEL_GROUP;
   const size_t step = (size_t)g->np;
   for (size_t i0 = 0; i0 < m; i0 += mr) {
     const size_t rows = m - i0 < mr ? m - i0 : mr;
     const int8_t *xb = x + i0 * x_stride;
     if (one_block) pack_a(g, xb, x_stride, rows, 0, kg_blk, abuf);
-    for (size_t p0 = 0; p0 < np_all; p0 += step) {
-      const size_t np = np_all - p0 < step ? np_all - p0 : step;
+    for (size_t p0 = p_begin; p0 < p_end; p0 += step) {
+      const size_t np = p_end - p0 < step ? p_end - p0 : step;
       const int8_t *wp = g->w + p0 * panel;
       if (one_block) {
         g->ukernel(rows, np, g->kg, abuf, 4 * kg_blk * esz, wp, panel, c,
@@ -146,17 +159,14 @@ void pnn_qs8_gemm_run(const pnn_qs8_gemm *g, const int8_t *x, size_t x_stride,
                      panel, c, k0 > 0);
         }
       }
-      /* output stage: folded bias (wrapping add), then requantize */
+      /* output stage: + folded bias, requantize, clamp */
       const size_t j0 = p0 * PNN_QS8_NR;
       const size_t nc = g->n - j0 < np * PNN_QS8_NR ? g->n - j0
                                                      : np * PNN_QS8_NR;
-      for (size_t r = 0; r < rows; r++) {
-        int32_t *cr = c + r * 2 * PNN_QS8_NR;
-        for (size_t j = 0; j < nc; j++)
-          cr[j] = (int32_t)((uint32_t)cr[j] + (uint32_t)g->bias[j0 + j]);
-        g->requant(cr, NULL, g->mult + j0, g->shift + j0, g->out_zp, g->lo,
-                   g->hi, nc, out + (i0 + r) * out_stride + j0);
-      }
+      for (size_t r = 0; r < rows; r++)
+        g->requant(c + r * 2 * PNN_QS8_NR, g->bias + j0, g->mult + j0,
+                   g->shift + j0, g->out_zp, g->lo, g->hi, nc,
+                   out + (i0 + r) * out_stride + j0);
     }
   }
 }

@@ -53,6 +53,13 @@ void pnn_qs8_ukernel_8x32_avx512vnni(size_t mr, size_t np, size_t kg,
                                      const void *xa, size_t xa_stride,
                                      const int8_t *w, size_t panel_stride,
                                      int32_t *c, bool accumulate);
+/* Rows of kc bytes at dst: x ^ 0x80 for t < valid, zeros up to kc. */
+void pnn_qs8_pack_flip_avx512(const int8_t *x, size_t x_stride, size_t mr,
+                              size_t valid, size_t kc, uint8_t *dst);
+/* pnn_s8_requant_ref's contract, 16 lanes, acc + bias wrapping. */
+void pnn_qs8_requant_avx512(const int32_t *acc, const int32_t *bias,
+                            const int32_t *mult, const int *shift, int32_t zp,
+                            int32_t lo, int32_t hi, size_t n, int8_t *out);
 #endif
 
 typedef struct pnn_qs8_gemm {
@@ -87,5 +94,13 @@ void pnn_qs8_gemm_init(pnn_qs8_gemm *g, pnn_isa isa, const int8_t *w,
  * Allocates nothing (stack tiles only); rows can be split across threads. */
 void pnn_qs8_gemm_run(const pnn_qs8_gemm *g, const int8_t *x, size_t x_stride,
                       size_t m, int8_t *out, size_t out_stride);
+
+/* Panels of 16 columns (the last one partial). */
+size_t pnn_qs8_gemm_panels(const pnn_qs8_gemm *g);
+/* As pnn_qs8_gemm_run for the columns of panels [p_begin, p_end) only
+ * (threads can split the columns of a few rows). */
+void pnn_qs8_gemm_run_panels(const pnn_qs8_gemm *g, const int8_t *x,
+                             size_t x_stride, size_t m, size_t p_begin,
+                             size_t p_end, int8_t *out, size_t out_stride);
 
 #endif

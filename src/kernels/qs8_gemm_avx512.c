@@ -10,28 +10,70 @@
 #include <immintrin.h>
 #include <string.h>
 
+/* Named accumulators (not an array): both compilers keep them in
+ * registers; MR and NP are constants after inlining, so the row tests
+ * fold away. */
+#define LOADC(r)                                              \
+  do {                                                          \
+    a##r##0 = _mm512_loadu_si512(c + (r) * 32);               \
+    if (NP > 1) a##r##1 = _mm512_loadu_si512(c + (r) * 32 + 16); \
+  } while (0)
+#define STEP(r)                                                  \
+  do {                                                          \
+    int32_t v;                                                   \
+    memcpy(&v, x + (r) * xs + g * 4, 4);                         \
+    const __m512i xb = _mm512_set1_epi32(v);                     \
+    a##r##0 = _mm512_dpbusd_epi32(a##r##0, xb, w0);              \
+    if (NP > 1) a##r##1 = _mm512_dpbusd_epi32(a##r##1, xb, w1);  \
+  } while (0)
+#define STOREC(r)                                             \
+  do {                                                          \
+    _mm512_storeu_si512(c + (r) * 32, a##r##0);               \
+    if (NP > 1) _mm512_storeu_si512(c + (r) * 32 + 16, a##r##1); \
+  } while (0)
+
 static inline __attribute__((always_inline)) void tile(
     const size_t MR, const size_t NP, size_t kg, const uint8_t *x,
     size_t xs, const int8_t *w, size_t ps, int32_t *c, bool accumulate) {
-  __m512i acc[8][2];
-  for (size_t r = 0; r < MR; r++)
-    for (size_t p = 0; p < NP; p++)
-      acc[r][p] = accumulate ? _mm512_loadu_si512(c + r * 32 + p * 16)
-                             : _mm512_setzero_si512();
+  const __m512i z = _mm512_setzero_si512();
+  __m512i a00 = z, a01 = z;
+  __m512i a10 = z, a11 = z;
+  __m512i a20 = z, a21 = z;
+  __m512i a30 = z, a31 = z;
+  __m512i a40 = z, a41 = z;
+  __m512i a50 = z, a51 = z;
+  __m512i a60 = z, a61 = z;
+  __m512i a70 = z, a71 = z;
+  if (accumulate) {
+  if (MR > 0) LOADC(0);
+  if (MR > 1) LOADC(1);
+  if (MR > 2) LOADC(2);
+  if (MR > 3) LOADC(3);
+  if (MR > 4) LOADC(4);
+  if (MR > 5) LOADC(5);
+  if (MR > 6) LOADC(6);
+  if (MR > 7) LOADC(7);
+  }
   for (size_t g = 0; g < kg; g++) {
     const __m512i w0 = _mm512_load_si512(w + g * 64);
-    const __m512i w1 = NP > 1 ? _mm512_load_si512(w + ps + g * 64) : w0;
-    for (size_t r = 0; r < MR; r++) {
-      int32_t v;
-      memcpy(&v, x + r * xs + g * 4, 4);
-      const __m512i xb = _mm512_set1_epi32(v);
-      acc[r][0] = _mm512_dpbusd_epi32(acc[r][0], xb, w0);
-      if (NP > 1) acc[r][1] = _mm512_dpbusd_epi32(acc[r][1], xb, w1);
-    }
+    const __m512i w1 = NP > 1 ? _mm512_load_si512(w + ps + g * 64) : z;
+      if (MR > 0) STEP(0);
+      if (MR > 1) STEP(1);
+      if (MR > 2) STEP(2);
+      if (MR > 3) STEP(3);
+      if (MR > 4) STEP(4);
+      if (MR > 5) STEP(5);
+      if (MR > 6) STEP(6);
+      if (MR > 7) STEP(7);
   }
-  for (size_t r = 0; r < MR; r++)
-    for (size_t p = 0; p < NP; p++)
-      _mm512_storeu_si512(c + r * 32 + p * 16, acc[r][p]);
+  if (MR > 0) STOREC(0);
+  if (MR > 1) STOREC(1);
+  if (MR > 2) STOREC(2);
+  if (MR > 3) STOREC(3);
+  if (MR > 4) STOREC(4);
+  if (MR > 5) STOREC(5);
+  if (MR > 6) STOREC(6);
+  if (MR > 7) STOREC(7);
 }
 
 #define CASE(R)                                                    \
@@ -61,6 +103,74 @@ void pnn_qs8_ukernel_8x32_avx512vnni(size_t mr, size_t np, size_t kg,
       else
         tile(8, 1, kg, x, xa_stride, w, panel_stride, c, accumulate);
       break;
+  }
+}
+#endif
+
+#if defined(__x86_64__)
+/* The output stage, 16 columns per step (masked tail): c + bias (wrapping,
+ * as the accumulators), then MultiplyByQuantizedMultiplier exactly as
+ * pnn_qm_mul_by_qm with mult >= 0: SaturatingRoundingDoublingHighMul is
+ * (a * m + 2^30) >> 31 (saturation needs m = INT32_MIN), computed on even
+ * and odd lanes by vpmuldq; RoundingDivideByPOT by per-lane shifts. */
+static inline __m512i requant16(__m512i x, __m512i m, __m512i sh) {
+  const __m512i zero = _mm512_setzero_si512(), one = _mm512_set1_epi32(1);
+  const __m512i left = _mm512_max_epi32(sh, zero);
+  const __m512i right = _mm512_max_epi32(_mm512_sub_epi32(zero, sh), zero);
+  x = _mm512_sllv_epi32(x, left);
+  const __m512i half = _mm512_set1_epi64((int64_t)1 << 30);
+  const __m512i even =
+      _mm512_srli_epi64(_mm512_add_epi64(_mm512_mul_epi32(x, m), half), 31);
+  const __m512i odd = _mm512_slli_epi64(
+      _mm512_add_epi64(_mm512_mul_epi32(_mm512_srli_epi64(x, 32),
+                                        _mm512_srli_epi64(m, 32)),
+                       half),
+      1);
+  const __m512i s = _mm512_mask_blend_epi32(0xAAAA, even, odd);
+  const __m512i mask = _mm512_sub_epi32(_mm512_sllv_epi32(one, right), one);
+  const __m512i rem = _mm512_and_si512(s, mask);
+  __m512i thr = _mm512_srai_epi32(mask, 1);
+  thr = _mm512_mask_add_epi32(thr, _mm512_cmplt_epi32_mask(s, zero), thr, one);
+  const __m512i q = _mm512_srav_epi32(s, right);
+  return _mm512_mask_add_epi32(q, _mm512_cmpgt_epi32_mask(rem, thr), q, one);
+}
+
+void pnn_qs8_requant_avx512(const int32_t *acc, const int32_t *bias,
+                            const int32_t *mult, const int *shift, int32_t zp,
+                            int32_t lo, int32_t hi, size_t n, int8_t *out) {
+  const __m512i vzp = _mm512_set1_epi32(zp), vlo = _mm512_set1_epi32(lo),
+                vhi = _mm512_set1_epi32(hi);
+  for (size_t i = 0; i < n; i += 16) {
+    const __mmask16 k =
+        n - i >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (n - i)) - 1);
+    __m512i x = _mm512_maskz_loadu_epi32(k, acc + i);
+    if (bias) x = _mm512_add_epi32(x, _mm512_maskz_loadu_epi32(k, bias + i));
+    __m512i v = requant16(x, _mm512_maskz_loadu_epi32(k, mult + i),
+                          _mm512_maskz_loadu_epi32(k, shift + i));
+    v = _mm512_min_epi32(_mm512_max_epi32(_mm512_add_epi32(v, vzp), vlo), vhi);
+    _mm_mask_storeu_epi8(out + i, k, _mm512_cvtepi32_epi8(v));
+  }
+}
+#endif
+
+#if defined(__x86_64__)
+/* Activation packing for the VNNI kernel: rows of kc bytes, x ^ 0x80 for
+ * the first `valid`, zeros after; 64 bytes per step, masked at the end. */
+void pnn_qs8_pack_flip_avx512(const int8_t *x, size_t x_stride, size_t mr,
+                              size_t valid, size_t kc, uint8_t *dst) {
+  const __m512i flip = _mm512_set1_epi8((char)0x80);
+  for (size_t r = 0; r < mr; r++) {
+    const int8_t *xr = x + r * x_stride;
+    uint8_t *d = dst + r * kc;
+    for (size_t t = 0; t < kc; t += 64) {
+      const size_t nv = t < valid ? (valid - t < 64 ? valid - t : 64) : 0;
+      const size_t ns = kc - t < 64 ? kc - t : 64;
+      const __mmask64 kv = nv == 64 ? ~(__mmask64)0 : ((__mmask64)1 << nv) - 1;
+      const __mmask64 ks = ns == 64 ? ~(__mmask64)0 : ((__mmask64)1 << ns) - 1;
+      const __m512i v = _mm512_maskz_loadu_epi8(kv, xr + t);
+      _mm512_mask_storeu_epi8(d + t, ks,
+                              _mm512_xor_si512(v, _mm512_maskz_mov_epi8(kv, flip)));
+    }
   }
 }
 #endif

@@ -12,8 +12,8 @@
  * RELU6, LEAKY_RELU); LOGISTIC, TANH, ELU, GELU on 8 bits are 256-entry
  * tables and int16 GELU a 513-entry interpolated table; HARD_SWISH runs
  * TFLite's 16-bit fixed-point formula; SOFTMAX (int8, uint8, int16) and
- * LOG_SOFTMAX (int8) use gemmlowp-style fixed point (fixedpoint.h). int16
- * LOGISTIC / TANH are not implemented. */
+ * LOG_SOFTMAX (int8) use gemmlowp-style fixed point (fixedpoint.h); int16
+ * LOGISTIC / TANH interpolate TFLite's 16-bit sigmoid table. */
 #include <float.h>
 #include <math.h>
 
@@ -131,13 +131,43 @@ static float lut_thunk_call(float x, const void *arg) {
   return t->fn(x, t->p);
 }
 
-enum { QA_LUT, QA_RELU, QA_LEAKY, QA_HARD_SWISH, QA_LUT16 };
+/* int16 LOGISTIC / TANH (TFLite's reference integer kernels): the input
+ * is brought to a scale of 1/(3 * 4096) (a power-of-two shift when the
+ * input scale allows, else a multiplier), then a 256-entry table of
+ * sigmoid(i / 24) on 16 bits is interpolated; tanh(x) = 2 sigmoid(2x) - 1.
+ * TFLite's table entries are 65536 sigmoid(i / 24) raised by half the
+ * chord's error at the interval midpoint, rounded half up, and a last
+ * entry of 0xFFFF; we compute them from that definition. */
+static void sigmoid_table16(uint16_t *t) {
+  for (int i = 0; i < 256; i++) {
+    const double f0 = 65536.0 / (1.0 + exp(-i / 24.0));
+    const double fm = 65536.0 / (1.0 + exp(-(i + 0.5) / 24.0));
+    const double f1 = 65536.0 / (1.0 + exp(-(i + 1) / 24.0));
+    const double v = floor(f0 + (fm - (f0 + f1) / 2.0) / 2.0 + 0.5);
+    t[i] = (uint16_t)(v > 65535.0 ? 65535.0 : v);
+  }
+  t[255] = 65535; /* the last entry is the saturated 1.0 (0xFFFF) */
+}
+
+/* TFLite CheckedLog2: log2(x) rounded, and whether x is that power. */
+static bool checked_log2(float x, int *log2_result) {
+  const float l = logf(x) * (1.0f / logf(2.0f));
+  const float r = roundf(l);
+  *log2_result = (int)r;
+  return fabsf(l - r) < 1e-3f;
+}
+
+enum { QA_LUT, QA_RELU, QA_LEAKY, QA_HARD_SWISH, QA_LUT16, QA_SIGMOID16,
+       QA_TANH16 };
 
 typedef struct {
   int kind;
   pnn_type type;
   uint8_t lut[256];         /* QA_LUT: indexed by the input's byte */
   int16_t lut16[513];       /* QA_LUT16: interpolated int16 table */
+  uint16_t sig16[256];      /* QA_SIGMOID16 / QA_TANH16 */
+  int32_t in_mult;          /* 0: power-of-two input (shift only) */
+  int in_shift;
   int32_t in_zp, out_zp;
   int32_t m_id, m_alpha;    /* QA_RELU (m_id), QA_LEAKY */
   int s_id, s_alpha;
@@ -179,6 +209,72 @@ static pnn_status qact_check_out(pnn_node *node, const pnn_tensor *out,
                           "output (%s): %s needs scale %g, got %g", out->name,
                           node->name, scale, (double)out->scale);
   return PNN_OK;
+}
+
+/* Prepare of int16 LOGISTIC / TANH as TFLite's (zero points are checked
+ * by the caller). */
+static pnn_status q16_sigmoid_prepare(pnn_node *node, const pnn_tensor *in,
+                                      const pnn_tensor *out, qact_state *st) {
+  const bool tanh_op = node->builtin == PNN_OP_TANH;
+  int in_log2, out_log2;
+  bool pot = checked_log2(in->scale, &in_log2);
+  st->in_shift = (15 - 3) + in_log2;
+  pot = pot && (tanh_op ? (st->in_shift == 0 || st->in_shift == 1)
+                        : st->in_shift == 0);
+  st->in_mult = 0;
+  if (!pot) {
+    double m = (double)in->scale * 4096.0 * 3.0;
+    st->in_shift = 0;
+    while (m <= 32767.0 / 2.0 && st->in_shift <= 30) {
+      st->in_shift++;
+      m *= 2.0;
+    }
+    st->in_mult = (int32_t)m;
+  }
+  if (!checked_log2(out->scale, &out_log2) || out_log2 != -15 ||
+      (!tanh_op && out->scale != 1.f / 32768))
+    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
+                          "output (%s): int16 %s needs scale 1/32768, got %g",
+                          out->name, node->name, (double)out->scale);
+  if (st->in_mult == 0) { /* power of two: the factor 3 is the multiplier */
+    st->in_mult = 3 << st->in_shift;
+    st->in_shift = 0;
+  }
+  st->kind = tanh_op ? QA_TANH16 : QA_SIGMOID16;
+  sigmoid_table16(st->sig16);
+  return PNN_OK;
+}
+
+static int16_t sigmoid16_one(const qact_state *st, int16_t x) {
+  const int32_t rnd = st->in_shift > 0 ? 1 << (st->in_shift - 1) : 0;
+  const int32_t v = (int32_t)(((int64_t)x * st->in_mult + rnd) >> st->in_shift);
+  const uint32_t a = (uint32_t)(v < 0 ? -(int64_t)v : v);
+  const uint32_t uh = a >> 9;
+  uint32_t r;
+  if (uh >= 255) {
+    r = 0x7FFFu << 10;
+  } else {
+    const uint32_t ua = st->sig16[uh], ub = st->sig16[uh + 1];
+    r = (ua << 9) + (a & 0x1ff) * (ub - ua);
+  }
+  r = v >= 0 ? r + (1u << 9) : (1u << 25) - r + (1u << 9) - 1;
+  return (int16_t)(r >> 10);
+}
+
+static int16_t tanh16_one(const qact_state *st, int16_t x) {
+  const int32_t rnd = st->in_shift > 0 ? 1 << (st->in_shift - 1) : 0;
+  const int32_t v = (int32_t)(((int64_t)x * st->in_mult + rnd) >> st->in_shift);
+  const uint32_t a = (uint32_t)(v < 0 ? -(int64_t)v : v);
+  const uint32_t uh = a >> 8;
+  int32_t r;
+  if (uh >= 255) {
+    r = 0xFFFF << 8;
+  } else {
+    const uint32_t ua = st->sig16[uh], ub = st->sig16[uh + 1];
+    r = (int32_t)((ua << 8) + (a & 0xFF) * (ub - ua));
+  }
+  r = v >= 0 ? r - (1 << 23) + (1 << 7) : -r + (1 << 23) + (1 << 7) - 1;
+  return (int16_t)(r >> 8);
 }
 
 static pnn_status qact_prepare(pnn_node *node, pnn_tensor *in) {
@@ -266,6 +362,12 @@ static pnn_status qact_prepare(pnn_node *node, pnn_tensor *in) {
     case PNN_OP_TANH:
     case PNN_OP_ELU:
     case PNN_OP_GELU: {
+      if (is16 && (op == PNN_OP_LOGISTIC || op == PNN_OP_TANH)) {
+        s = q16_sigmoid_prepare(node, in, out, st);
+        if (s) return s;
+        ok = true;
+        break;
+      }
       if (is16 && op == PNN_OP_GELU) {
         ok = true;
         st->kind = QA_LUT16;
@@ -396,6 +498,10 @@ static void qact_worker(void *arg, int64_t begin, int64_t end) {
       if (st->kind == QA_LUT16)
         for (int64_t i = begin; i < end; i++)
           y[i] = pnn_lut16_lookup(x[i], st->lut16);
+      else if (st->kind == QA_SIGMOID16)
+        for (int64_t i = begin; i < end; i++) y[i] = sigmoid16_one(st, x[i]);
+      else if (st->kind == QA_TANH16)
+        for (int64_t i = begin; i < end; i++) y[i] = tanh16_one(st, x[i]);
       else
         for (int64_t i = begin; i < end; i++)
           y[i] = (int16_t)qact_one(st, x[i]);

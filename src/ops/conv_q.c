@@ -14,6 +14,7 @@
  *   out = act(acc * s_w[c] * s_x[b] + bias). */
 #include <string.h>
 
+#include "kernels/qs8_gemm.h"
 #include "kernels/s8_dot.h"
 #include "ops/nn_quant.h"
 #include "ops/quant_math.h"
@@ -48,6 +49,12 @@ typedef struct {
   pnn_s8_gemm_fn gemm;
   pnn_s8_requant_fn requant; /* int8 output stage */
   pnn_s8_dw_tap_fn dw_tap;   /* DEPTHWISE int8/hybrid, depth multiplier 1 */
+  /* int8 CONV_2D (one group, constant weights and bias) on the packed
+   * GEMM: pointwise directly over pixels, others through im2col rows
+   * (taps in OHWI order, padding taps = in_zp) built in scratch. */
+  pnn_qs8_gemm *qg;
+  bool qg_direct;
+  int64_t qg_k; /* f_h * f_w * in_c */
 } qconv;
 
 typedef struct {
@@ -416,6 +423,77 @@ static void conv_pointwise_s8_worker(void *arg, int64_t begin, int64_t end) {
   }
 }
 
+/* int8 CONV_2D on the packed GEMM (q->qg): pixels [begin, end). */
+static void conv_qs8_direct_worker(void *arg, int64_t begin, int64_t end) {
+  const qconv_job *j = arg;
+  const size_t in_c = (size_t)j->q->in_c, out_c = (size_t)j->q->out_c;
+  pnn_qs8_gemm_run(j->q->qg, (const int8_t *)j->in + begin * in_c, in_c,
+                   (size_t)(end - begin), (int8_t *)j->out + begin * out_c,
+                   out_c);
+}
+
+/* im2col rows of pixels [begin, end) into j->qin (mutable scratch). */
+static void conv_qs8_im2col_worker(void *arg, int64_t begin, int64_t end) {
+  const qconv_job *j = arg;
+  const qconv *q = j->q;
+  const int8_t *in = j->in;
+  const size_t ic = (size_t)q->in_c;
+  const int64_t hw = (int64_t)q->out_h * q->out_w;
+  for (int64_t p = begin; p < end; p++) {
+    int8_t *row = (int8_t *)j->qin + p * q->qg_k;
+    const int32_t b = (int32_t)(p / hw), oy = (int32_t)(p % hw / q->out_w),
+                  ox = (int32_t)(p % q->out_w);
+    for (int32_t ky = 0; ky < q->f_h; ky++) {
+      const int32_t iy = oy * q->stride_h - q->pad_h + ky * q->dil_h;
+      for (int32_t kx = 0; kx < q->f_w; kx++, row += ic) {
+        const int32_t ix = ox * q->stride_w - q->pad_w + kx * q->dil_w;
+        if (iy < 0 || iy >= q->in_h || ix < 0 || ix >= q->in_w)
+          memset(row, (int8_t)q->in_zp, ic);
+        else
+          memcpy(row, in + (((int64_t)b * q->in_h + iy) * q->in_w + ix) * ic,
+                 ic);
+      }
+    }
+  }
+}
+
+static void conv_qs8_im2col_gemm_worker(void *arg, int64_t begin,
+                                        int64_t end) {
+  const qconv_job *j = arg;
+  const size_t k = (size_t)j->q->qg_k, out_c = (size_t)j->q->out_c;
+  pnn_qs8_gemm_run(j->q->qg, j->qin + begin * (int64_t)k, k,
+                   (size_t)(end - begin), (int8_t *)j->out + begin * out_c,
+                   out_c);
+}
+
+/* Packs the weights for q->qg when the conv qualifies (int8 kind, one
+ * group, constant weights and bias, int32 sums, im2col at most 64 MB). */
+static pnn_status prepare_qs8(pnn_node *node, qconv *q) {
+  const pnn_tensor *w = node->inputs[q->w_i];
+  const pnn_tensor *b =
+      q->bias_i < node->n_inputs ? node->inputs[q->bias_i] : NULL;
+  const int64_t k = (int64_t)q->f_h * q->f_w * q->f_c;
+  if (q->op != QOP_CONV || q->kind != QK_INT8 || q->groups != 1 ||
+      !w->is_constant || !w->data || (b && (!b->is_constant || !b->data)) ||
+      k > 65536)
+    return PNN_OK;
+  q->qg_direct = q->f_h == 1 && q->f_w == 1 && q->stride_h == 1 &&
+                 q->stride_w == 1 && q->pad_h == 0 && q->pad_w == 0 &&
+                 q->out_h == q->in_h && q->out_w == q->in_w;
+  const int64_t pixels = (int64_t)q->batch * q->out_h * q->out_w;
+  if (!q->qg_direct && pixels * k > ((int64_t)64 << 20)) return PNN_OK;
+  q->qg = pnn_node_alloc_persistent(node, sizeof(*q->qg));
+  void *mem = pnn_node_alloc_persistent(
+      node, pnn_qs8_gemm_bytes((size_t)q->out_c, (size_t)k));
+  if (!q->qg || !mem) return oom(node);
+  pnn_qs8_gemm_init(q->qg, pnn_isa_active(), w->data, (size_t)k,
+                    (size_t)q->out_c, (size_t)k, b ? b->data : NULL, q->in_zp,
+                    q->mult, q->shift, q->out_zp, q->lo, q->hi, mem);
+  q->qg_k = k;
+  if (q->qg_direct) return PNN_OK;
+  return pnn_node_request_scratch(node, (size_t)(pixels * k));
+}
+
 /* Tap weight sums for conv_rows_s8 (constant int8 weights only). */
 static pnn_status prepare_wsum(pnn_node *node, qconv *q) {
   const pnn_tensor *w = node->inputs[q->w_i];
@@ -599,6 +677,7 @@ static pnn_status finish(pnn_node *node, qconv *q, int act, int w_axis) {
   q->requant = pnn_s8_requant_pick(pnn_isa_active());
   if (!s) s = prepare_wsum(node, q);
   if (!s) s = pnn_qm_activation_range(node, act, out, &q->lo, &q->hi);
+  if (!s) s = prepare_qs8(node, q);
   return s;
 }
 
@@ -811,6 +890,17 @@ pnn_status pnn_q_conv_eval(pnn_node *node) {
   }
   int64_t rows = (int64_t)q->batch * q->out_h;
   if (rows <= 0 || q->out_w <= 0 || q->out_c <= 0) return PNN_OK;
+  if (q->qg) {
+    const int64_t pixels = rows * q->out_w;
+    if (q->qg_direct) {
+      pnn_node_parallel_for(node, pixels, conv_qs8_direct_worker, &j);
+      return PNN_OK;
+    }
+    j.qin = node->scratch;
+    pnn_node_parallel_for(node, pixels, conv_qs8_im2col_worker, &j);
+    pnn_node_parallel_for(node, pixels, conv_qs8_im2col_gemm_worker, &j);
+    return PNN_OK;
+  }
   if (q->gemm) {
     /* over pixels: each chunk takes its pixels four at a time */
     pnn_node_parallel_for(node, rows * q->out_w, conv_pointwise_s8_worker, &j);

@@ -10,6 +10,7 @@
  *   out = act(bias + acc * (s_x[row] * s_w[c])). */
 #include <string.h>
 
+#include "kernels/qs8_gemm.h"
 #include "kernels/s8_dot.h"
 #include "ops/nn_quant.h"
 #include "ops/quant_math.h"
@@ -78,6 +79,8 @@ typedef struct {
    * the vectorized dots kernel. */
   int32_t *rowsum;
   pnn_s8_dots_fn dots;
+  /* int8 kind with those weights and a constant bias: the packed GEMM. */
+  pnn_qs8_gemm *qg;
 } qfc;
 
 typedef struct {
@@ -124,6 +127,26 @@ static void fc_rows_s8(void *arg, int64_t begin, int64_t end) {
       }
     }
   }
+}
+
+/* q->qg over rows [begin, end) of the batch, every unit. */
+static void fc_qs8_rows(void *arg, int64_t begin, int64_t end) {
+  const qfc_job *j = arg;
+  const size_t d = (size_t)j->q->depth, u = (size_t)j->q->units;
+  pnn_qs8_gemm_run(j->q->qg, (const int8_t *)j->in + begin * (int64_t)d, d,
+                   (size_t)(end - begin), (int8_t *)j->out + begin * (int64_t)u,
+                   u);
+}
+
+/* q->qg over panel groups [begin, end) (4 panels = 64 units each), every
+ * row: small batches split their units across threads instead. */
+static void fc_qs8_units(void *arg, int64_t begin, int64_t end) {
+  const qfc_job *j = arg;
+  const size_t np = pnn_qs8_gemm_panels(j->q->qg);
+  const size_t p1 = (size_t)end * 4 < np ? (size_t)end * 4 : np;
+  pnn_qs8_gemm_run_panels(j->q->qg, j->in, (size_t)j->q->depth,
+                          (size_t)j->q->batch, (size_t)begin * 4, p1, j->out,
+                          (size_t)j->q->units);
 }
 
 static void fc_rows(void *arg, int64_t begin, int64_t end) {
@@ -262,6 +285,16 @@ pnn_status pnn_q_fc_prepare(pnn_node *node) {
       q.rowsum[u] = sum;
     }
     q.dots = pnn_s8_dots_pick(pnn_isa_active());
+    if (q.kind == QK_INT8 && (!bias || (bias->is_constant && bias->data))) {
+      q.qg = pnn_node_alloc_persistent(node, sizeof(*q.qg));
+      void *mem = pnn_node_alloc_persistent(
+          node, pnn_qs8_gemm_bytes((size_t)q.units, (size_t)q.depth));
+      if (!q.qg || !mem) return oom(node);
+      pnn_qs8_gemm_init(q.qg, pnn_isa_active(), wd, (size_t)q.depth,
+                        (size_t)q.units, (size_t)q.depth,
+                        bias ? bias->data : NULL, q.in_zp, q.mult, q.shift,
+                        q.out_zp, q.lo, q.hi, mem);
+    }
   }
   int32_t dims[PNN_MAX_RANK];
   int rank;
@@ -332,7 +365,16 @@ pnn_status pnn_q_fc_eval(pnn_node *node) {
     j.zp = zp;
     j.qin = qin;
   }
-  pnn_node_parallel_for(node, q->batch, q->rowsum ? fc_rows_s8 : fc_rows, &j);
+  if (q->qg && q->batch < 32) {
+    const int64_t groups = ((int64_t)pnn_qs8_gemm_panels(q->qg) + 3) / 4;
+    pnn_node_parallel_for(node, groups, fc_qs8_units, &j);
+    return PNN_OK;
+  }
+  pnn_node_parallel_for(node, q->batch,
+                        q->qg       ? fc_qs8_rows
+                        : q->rowsum ? fc_rows_s8
+                                    : fc_rows,
+                        &j);
   return PNN_OK;
 }
 

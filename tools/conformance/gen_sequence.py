@@ -69,6 +69,11 @@ def main():
     if any(n not in MODELS for n in names):
         print("error: unknown model", file=sys.stderr)
         return 2
+    from gen_keras import add_litert_spread, variant_done
+    if all(variant_done(os.path.join(args.out, n), "float32") for n in names):
+        for n in names:  # nothing to convert: TensorFlow need not load
+            add_litert_spread(os.path.join(args.out, n), "float32")
+        return 0
     import tensorflow as tf
     for name in names:
         rng = np.random.default_rng(seed_of(name + "/test"))

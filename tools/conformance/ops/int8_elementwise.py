@@ -270,3 +270,8 @@ for mode in ("int8", "16x8"):
     for name, fn, lo, hi, op in UNARY:
         CASES.append(Case(f"{name}_{mode}", fn, [In([4, 16], low=lo, high=hi)],
                           op=op, quant=mode))
+# int16 LOGISTIC / TANH: saturation, small and odd input ranges.
+for name, fn, op in (("logistic", tf.sigmoid, "LOGISTIC"), ("tanh", tf.tanh, "TANH")):
+    for tag, r in (("wide", 30.0), ("small", 0.3), ("mid", 5.5)):
+        CASES.append(Case(f"{name}_{tag}_16x8", fn, [In([8, 64], low=-r, high=r)],
+                          op=op, quant="16x8"))
