@@ -872,3 +872,31 @@ TEST(exp_log_quantized_oracle) {
   }
   qt_end(&t);
 }
+
+/* int16 LOGISTIC / TANH (output scale 1/32768) against the float oracle,
+ * with a power-of-two input scale (2^-12: no multiplier) and a general
+ * one; the table interpolation is accurate to a few steps. */
+TEST(logistic_tanh_int16_oracle) {
+  int16_t x[128];
+  for (int i = 0; i < 128; i++) x[i] = (int16_t)(i * 516 - 32768);
+  const float scales[] = {1.f / 4096, 3.7e-4f};
+  for (int k = 0; k < 2; k++) {
+    for (int op = 0; op < 2; op++) {
+      qtest t;
+      qt_begin(&t);
+      CHECK_OK(&t, run_unary(&t, op ? PNN_OP_TANH : PNN_OP_LOGISTIC, 0, NULL,
+                             PNN_TYPE_INT16, 128, x, scales[k], 0,
+                             1.f / 32768, 0));
+      const int16_t *got = qt_out(&t);
+      for (int i = 0; i < 128; i++) {
+        float v = scales[k] * x[i];
+        float f = op ? tanhf(v) : 1.f / (1.f + expf(-v));
+        int32_t w = requant(f, 1.f / 32768, 0, -32768, 32767);
+        CHECK_MSG(abs(got[i] - w) <= 12, "%s scale %g element %d: got %d, "
+                  "oracle %d", op ? "tanh" : "logistic", (double)scales[k], i,
+                  got[i], w);
+      }
+      qt_end(&t);
+    }
+  }
+}

@@ -1,6 +1,7 @@
 /* int8 dot products: the plain-C reference and the per-ISA pick. */
 #include "kernels/s8_dot.h"
 
+#include "kernels/qs8_gemm.h"
 #include "ops/quant_math.h"
 
 void pnn_s8_dots_ref(const int8_t *x, const int8_t *w, size_t k, size_t n,
@@ -55,6 +56,7 @@ void pnn_s8_requant_ref(const int32_t *acc, const int32_t *bias,
 
 pnn_s8_requant_fn pnn_s8_requant_pick(pnn_isa isa) {
 #if defined(__x86_64__)
+  if (isa >= PNN_ISA_AVX512) return pnn_qs8_requant_avx512; /* qs8_gemm.h */
   if (isa >= PNN_ISA_AVX2) return pnn_s8_requant_avx2;
 #else
   (void)isa;
