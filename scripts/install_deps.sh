@@ -4,7 +4,8 @@
 # missing and fails. Quiet unless something is installed.
 set -euo pipefail
 pkgs=(gcc make pkg-config libpng-dev libjpeg-dev clang valgrind
-      python3 python3-venv python3-pip unzip ca-certificates)
+      python3 python3-venv python3-pip unzip ca-certificates
+      gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user)
 missing=()
 for p in "${pkgs[@]}"; do
   # dpkg-query reports "install ok installed" for an installed package.

@@ -151,7 +151,16 @@ TEST(qs8_gemm_picks_kernel_per_isa) {
       pnn_cpu_features_get()->avx512vnni) {
     pnn_qs8_gemm_init(&g, PNN_ISA_AVX512, w, 4, 1, 4, NULL, 0, &mult, &shift,
                       0, -128, 127, mem);
-    CHECK(strcmp(g.name, "qs8_gemm_8x32_avx512vnni") == 0);
+    CHECK(strcmp(g.name, "qs8_gemm_12x32_avx512vnni") == 0);
+  }
+#elif defined(__aarch64__) /* sdot when the CPU has it, else smull */
+  if (pnn_isa_supported() >= PNN_ISA_NEON) {
+    pnn_qs8_gemm_init(&g, PNN_ISA_NEON, w, 4, 1, 4, NULL, 0, &mult, &shift, 0,
+                      -128, 127, mem);
+    CHECK(strcmp(g.name, pnn_cpu_features_get()->asimddp
+                             ? "qs8_gemm_4x16_neondot"
+                             : "qs8_gemm_2x16_neon") == 0);
+    printf("  neon int8 gemm: %s\n", g.name);
   }
 #endif
   free(mem);

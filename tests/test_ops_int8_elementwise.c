@@ -900,3 +900,26 @@ TEST(logistic_tanh_int16_oracle) {
     }
   }
 }
+
+/* uint8 LOG_SOFTMAX (output zero point 255) against the float oracle. */
+TEST(log_softmax_uint8_oracle) {
+  qtest t;
+  qt_begin(&t);
+  int32_t d[] = {2, 6};
+  uint8_t x[12], want[12];
+  for (int i = 0; i < 12; i++) x[i] = (uint8_t)((i * 83 + 9) % 256);
+  const float si = 0.04f;
+  for (int r = 0; r < 2; r++) {
+    float mx = -1e9f, sum = 0.f;
+    for (int c = 0; c < 6; c++) mx = fmaxf(mx, si * x[r * 6 + c]);
+    for (int c = 0; c < 6; c++) sum += expf(si * x[r * 6 + c] - mx);
+    for (int c = 0; c < 6; c++)
+      want[r * 6 + c] = (uint8_t)requant(si * x[r * 6 + c] - mx - logf(sum),
+                                         16.f / 256, 255, 0, 255);
+  }
+  int ix = qt_input(&t, PNN_TYPE_UINT8, 2, d, x, si, 128);
+  int y = qt_tensor(&t, "y", PNN_TYPE_UINT8, 2, d, NULL, 16.f / 256, 255);
+  CHECK_OK(&t, qt_run(&t, PNN_OP_LOG_SOFTMAX, 0, NULL, 1, &ix, y));
+  CHECK_WITHIN_ONE((const uint8_t *)qt_out(&t), want, 12);
+  qt_end(&t);
+}

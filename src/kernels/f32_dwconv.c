@@ -43,6 +43,8 @@ void pnn_f32_dwconv_init(pnn_f32_dwconv *d, pnn_isa isa, const float *w,
 #if defined(__x86_64__)
   if (isa == PNN_ISA_AVX2) d->rows = pnn_f32_dwconv_rows_avx2;
   if (isa == PNN_ISA_AVX512) d->rows = pnn_f32_dwconv_rows_avx512;
+#elif defined(__aarch64__)
+  if (isa == PNN_ISA_NEON) d->rows = pnn_f32_dwconv_rows_neon;
 #endif
 }
 

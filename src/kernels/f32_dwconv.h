@@ -59,6 +59,9 @@ void pnn_f32_dwconv_rows_avx2(const pnn_f32_dwconv *d, const float *in,
                               float *out, int64_t begin, int64_t end);
 void pnn_f32_dwconv_rows_avx512(const pnn_f32_dwconv *d, const float *in,
                                 float *out, int64_t begin, int64_t end);
+#elif defined(__aarch64__)
+void pnn_f32_dwconv_rows_neon(const pnn_f32_dwconv *d, const float *in,
+                              float *out, int64_t begin, int64_t end);
 #endif
 
 #endif

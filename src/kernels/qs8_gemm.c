@@ -58,10 +58,10 @@ void pnn_qs8_gemm_init(pnn_qs8_gemm *g, pnn_isa isa, const int8_t *w,
 #if defined(__x86_64__)
   if (isa >= PNN_ISA_AVX512 && pnn_cpu_features_get()->avx512vnni) {
     g->a_mode = PNN_QS8_A_U8FLIP;
-    g->mr = 8;
+    g->mr = 12;
     g->np = 2;
-    g->name = "qs8_gemm_8x32_avx512vnni";
-    g->ukernel = pnn_qs8_ukernel_8x32_avx512vnni;
+    g->name = "qs8_gemm_12x32_avx512vnni";
+    g->ukernel = pnn_qs8_ukernel_12x32_avx512vnni;
     g->requant = pnn_qs8_requant_avx512;
   } else if (isa >= PNN_ISA_AVX2) {
     g->a_mode = PNN_QS8_A_S16;
@@ -69,6 +69,16 @@ void pnn_qs8_gemm_init(pnn_qs8_gemm *g, pnn_isa isa, const int8_t *w,
     g->np = 1;
     g->name = "qs8_gemm_4x16_avx2";
     g->ukernel = pnn_qs8_ukernel_4x16_avx2;
+  }
+#elif defined(__aarch64__)
+  if (isa >= PNN_ISA_NEON && pnn_cpu_features_get()->asimddp) {
+    g->mr = 4;
+    g->name = "qs8_gemm_4x16_neondot";
+    g->ukernel = pnn_qs8_ukernel_4x16_neondot;
+  } else if (isa >= PNN_ISA_NEON) {
+    g->mr = 2;
+    g->name = "qs8_gemm_2x16_neon";
+    g->ukernel = pnn_qs8_ukernel_2x16_neon;
   }
 #endif
   uintptr_t a = ((uintptr_t)mem + 63) & ~(uintptr_t)63;
@@ -163,6 +173,15 @@ void pnn_qs8_gemm_run_panels(const pnn_qs8_gemm *g, const int8_t *x,
       const size_t j0 = p0 * PNN_QS8_NR;
       const size_t nc = g->n - j0 < np * PNN_QS8_NR ? g->n - j0
                                                      : np * PNN_QS8_NR;
+#if defined(__x86_64__)
+      if (g->requant == pnn_qs8_requant_avx512) {
+        pnn_qs8_out_tile_avx512(c, 2 * PNN_QS8_NR, rows, g->bias + j0,
+                                g->mult + j0, g->shift + j0, g->out_zp, g->lo,
+                                g->hi, nc, out + i0 * out_stride + j0,
+                                out_stride);
+        continue;
+      }
+#endif
       for (size_t r = 0; r < rows; r++)
         g->requant(c + r * 2 * PNN_QS8_NR, g->bias + j0, g->mult + j0,
                    g->shift + j0, g->out_zp, g->lo, g->hi, nc,

@@ -10,12 +10,13 @@
  *   sum w * (x - zp) = sum w * x - zp * sum w.
  * The AVX-512 VNNI kernel multiplies u8 by s8, so it feeds u = x ^ 0x80 =
  * x + 128 and its bias also takes off 128 * sum w. All int32 arithmetic
- * wraps (vpdpbusd does not saturate), so results are exact whenever the
- * true sum fits int32 (callers keep k * 128 * 255 below 2^31 as TFLite).
+ * wraps (vpdpbusd does not saturate), so results are exact modulo 2^32:
+ * exact whenever sum w * (x - zp) + bias fits int32, as TFLite's own int32
+ * accumulators need (the ops keep k <= 65536).
  *
  * Kernels: qs8_gemm_ref (plain C, the reference of the tests),
  * qs8_gemm_4x16_avx2 (sign-extended int16 and vpmaddwd: pair sums of two
- * int8 products never saturate), qs8_gemm_8x32_avx512vnni. */
+ * int8 products never saturate), qs8_gemm_12x32_avx512vnni. */
 #ifndef PNN_KERNELS_QS8_GEMM_H
 #define PNN_KERNELS_QS8_GEMM_H
 
@@ -27,7 +28,7 @@
 #include "kernels/s8_dot.h"
 
 #define PNN_QS8_NR 16 /* columns per packed panel */
-#define PNN_QS8_MR_MAX 8
+#define PNN_QS8_MR_MAX 12
 
 /* How the driver packs a block of activation rows for the microkernel. */
 enum { PNN_QS8_A_S8, PNN_QS8_A_U8FLIP, PNN_QS8_A_S16 };
@@ -49,10 +50,17 @@ void pnn_qs8_ukernel_4x16_avx2(size_t mr, size_t np, size_t kg, const void *xa,
                                size_t xa_stride, const int8_t *w,
                                size_t panel_stride, int32_t *c,
                                bool accumulate);
-void pnn_qs8_ukernel_8x32_avx512vnni(size_t mr, size_t np, size_t kg,
+void pnn_qs8_ukernel_12x32_avx512vnni(size_t mr, size_t np, size_t kg,
                                      const void *xa, size_t xa_stride,
                                      const int8_t *w, size_t panel_stride,
                                      int32_t *c, bool accumulate);
+/* The same for `rows` rows of c (c_stride apart) into out (out_stride
+ * apart), the per-column terms loaded once per 16 columns. */
+void pnn_qs8_out_tile_avx512(const int32_t *c, size_t c_stride, size_t rows,
+                             const int32_t *bias, const int32_t *mult,
+                             const int *shift, int32_t zp, int32_t lo,
+                             int32_t hi, size_t n, int8_t *out,
+                             size_t out_stride);
 /* Rows of kc bytes at dst: x ^ 0x80 for t < valid, zeros up to kc. */
 void pnn_qs8_pack_flip_avx512(const int8_t *x, size_t x_stride, size_t mr,
                               size_t valid, size_t kc, uint8_t *dst);
@@ -60,6 +68,17 @@ void pnn_qs8_pack_flip_avx512(const int8_t *x, size_t x_stride, size_t mr,
 void pnn_qs8_requant_avx512(const int32_t *acc, const int32_t *bias,
                             const int32_t *mult, const int *shift, int32_t zp,
                             int32_t lo, int32_t hi, size_t n, int8_t *out);
+#elif defined(__aarch64__)
+/* sdot (ARMv8.2 dot product; only when the CPU has it) and smull/sadalp
+ * (any ARMv8 NEON) kernels, both on signed int8 rows (PNN_QS8_A_S8). */
+void pnn_qs8_ukernel_4x16_neondot(size_t mr, size_t np, size_t kg,
+                                  const void *xa, size_t xa_stride,
+                                  const int8_t *w, size_t panel_stride,
+                                  int32_t *c, bool accumulate);
+void pnn_qs8_ukernel_2x16_neon(size_t mr, size_t np, size_t kg,
+                               const void *xa, size_t xa_stride,
+                               const int8_t *w, size_t panel_stride,
+                               int32_t *c, bool accumulate);
 #endif
 
 typedef struct pnn_qs8_gemm {

@@ -11,31 +11,48 @@
 #include <immintrin.h>
 #include <string.h>
 
+/* Named accumulators so both compilers keep them in registers; MR is a
+ * constant after inlining and the row tests fold away. */
+#define STEP(r)                                                         \
+  do {                                                                  \
+    int64_t v;                                                          \
+    memcpy(&v, x + (r) * xs + g * 4, 8);                                \
+    const __m256i xb = _mm256_set1_epi64x(v);                           \
+    a##r##0 = _mm256_add_epi32(a##r##0, _mm256_madd_epi16(xb, w0));     \
+    a##r##1 = _mm256_add_epi32(a##r##1, _mm256_madd_epi16(xb, w1));     \
+  } while (0)
+#define FINISH(r)                                                       \
+  do {                                                                  \
+    __m256i s = _mm256_permute4x64_epi64(                               \
+        _mm256_hadd_epi32(a##r##0, a##r##1), 0xD8);                     \
+    if (accumulate)                                                     \
+      s = _mm256_add_epi32(                                             \
+          s, _mm256_loadu_si256((const __m256i *)(c + (r) * 32)));      \
+    _mm256_storeu_si256((__m256i *)(c + (r) * 32), s);                  \
+  } while (0)
+
 static inline __attribute__((always_inline)) void half(
     const size_t MR, size_t kg, const int16_t *x, size_t xs,
     const int8_t *w, int32_t *c, bool accumulate) {
-  __m256i a[4][2];
-  for (size_t r = 0; r < MR; r++) a[r][0] = a[r][1] = _mm256_setzero_si256();
+  const __m256i z = _mm256_setzero_si256();
+  __m256i a00 = z, a01 = z;
+  __m256i a10 = z, a11 = z;
+  __m256i a20 = z, a21 = z;
+  __m256i a30 = z, a31 = z;
   for (size_t g = 0; g < kg; g++) {
     const __m256i w0 =
         _mm256_cvtepi8_epi16(_mm_load_si128((const __m128i *)(w + g * 64)));
     const __m256i w1 = _mm256_cvtepi8_epi16(
         _mm_load_si128((const __m128i *)(w + g * 64 + 16)));
-    for (size_t r = 0; r < MR; r++) {
-      int64_t v;
-      memcpy(&v, x + r * xs + g * 4, 8);
-      const __m256i xb = _mm256_set1_epi64x(v);
-      a[r][0] = _mm256_add_epi32(a[r][0], _mm256_madd_epi16(xb, w0));
-      a[r][1] = _mm256_add_epi32(a[r][1], _mm256_madd_epi16(xb, w1));
-    }
+    if (MR > 0) STEP(0);
+    if (MR > 1) STEP(1);
+    if (MR > 2) STEP(2);
+    if (MR > 3) STEP(3);
   }
-  for (size_t r = 0; r < MR; r++) {
-    __m256i s = _mm256_permute4x64_epi64(_mm256_hadd_epi32(a[r][0], a[r][1]),
-                                         0xD8);
-    if (accumulate)
-      s = _mm256_add_epi32(s, _mm256_loadu_si256((const __m256i *)(c + r * 32)));
-    _mm256_storeu_si256((__m256i *)(c + r * 32), s);
-  }
+  if (MR > 0) FINISH(0);
+  if (MR > 1) FINISH(1);
+  if (MR > 2) FINISH(2);
+  if (MR > 3) FINISH(3);
 }
 
 static inline __attribute__((always_inline)) void panel(

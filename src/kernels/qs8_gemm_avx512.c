@@ -1,4 +1,4 @@
-/* qs8_gemm_8x32_avx512vnni: up to 8 rows x 2 panels (32 columns) in 16 zmm
+/* qs8_gemm_12x32_avx512vnni: up to 12 rows x 2 panels (32 columns) in 24 zmm
  * accumulators. Per group of 4 k: two 64-byte panel loads, then for each
  * row one 4-byte broadcast of the (sign-flipped, u8) activations and two
  * vpdpbusd. The driver flips the sign (x ^ 0x80) while packing the rows
@@ -44,6 +44,10 @@ static inline __attribute__((always_inline)) void tile(
   __m512i a50 = z, a51 = z;
   __m512i a60 = z, a61 = z;
   __m512i a70 = z, a71 = z;
+  __m512i a80 = z, a81 = z;
+  __m512i a90 = z, a91 = z;
+  __m512i a100 = z, a101 = z;
+  __m512i a110 = z, a111 = z;
   if (accumulate) {
   if (MR > 0) LOADC(0);
   if (MR > 1) LOADC(1);
@@ -53,6 +57,10 @@ static inline __attribute__((always_inline)) void tile(
   if (MR > 5) LOADC(5);
   if (MR > 6) LOADC(6);
   if (MR > 7) LOADC(7);
+  if (MR > 8) LOADC(8);
+  if (MR > 9) LOADC(9);
+  if (MR > 10) LOADC(10);
+  if (MR > 11) LOADC(11);
   }
   for (size_t g = 0; g < kg; g++) {
     const __m512i w0 = _mm512_load_si512(w + g * 64);
@@ -65,6 +73,10 @@ static inline __attribute__((always_inline)) void tile(
       if (MR > 5) STEP(5);
       if (MR > 6) STEP(6);
       if (MR > 7) STEP(7);
+      if (MR > 8) STEP(8);
+      if (MR > 9) STEP(9);
+      if (MR > 10) STEP(10);
+      if (MR > 11) STEP(11);
   }
   if (MR > 0) STOREC(0);
   if (MR > 1) STOREC(1);
@@ -74,6 +86,10 @@ static inline __attribute__((always_inline)) void tile(
   if (MR > 5) STOREC(5);
   if (MR > 6) STOREC(6);
   if (MR > 7) STOREC(7);
+  if (MR > 8) STOREC(8);
+  if (MR > 9) STOREC(9);
+  if (MR > 10) STOREC(10);
+  if (MR > 11) STOREC(11);
 }
 
 #define CASE(R)                                                    \
@@ -84,7 +100,7 @@ static inline __attribute__((always_inline)) void tile(
       tile(R, 1, kg, x, xa_stride, w, panel_stride, c, accumulate); \
     break;
 
-void pnn_qs8_ukernel_8x32_avx512vnni(size_t mr, size_t np, size_t kg,
+void pnn_qs8_ukernel_12x32_avx512vnni(size_t mr, size_t np, size_t kg,
                                      const void *xa, size_t xa_stride,
                                      const int8_t *w, size_t panel_stride,
                                      int32_t *c, bool accumulate) {
@@ -97,11 +113,15 @@ void pnn_qs8_ukernel_8x32_avx512vnni(size_t mr, size_t np, size_t kg,
     CASE(5)
     CASE(6)
     CASE(7)
+    CASE(8)
+    CASE(9)
+    CASE(10)
+    CASE(11)
     default:
       if (np > 1)
-        tile(8, 2, kg, x, xa_stride, w, panel_stride, c, accumulate);
+        tile(12, 2, kg, x, xa_stride, w, panel_stride, c, accumulate);
       else
-        tile(8, 1, kg, x, xa_stride, w, panel_stride, c, accumulate);
+        tile(12, 1, kg, x, xa_stride, w, panel_stride, c, accumulate);
       break;
   }
 }
@@ -112,43 +132,73 @@ void pnn_qs8_ukernel_8x32_avx512vnni(size_t mr, size_t np, size_t kg,
  * as the accumulators), then MultiplyByQuantizedMultiplier exactly as
  * pnn_qm_mul_by_qm with mult >= 0: SaturatingRoundingDoublingHighMul is
  * (a * m + 2^30) >> 31 (saturation needs m = INT32_MIN), computed on even
- * and odd lanes by vpmuldq; RoundingDivideByPOT by per-lane shifts. */
-static inline __m512i requant16(__m512i x, __m512i m, __m512i sh) {
+ * and odd lanes by vpmuldq; RoundingDivideByPOT by per-lane shifts. The
+ * per-column terms are set up once and reused over the rows of a tile. */
+typedef struct {
+  __m512i bias, m, m_odd, left, right, mask, thr;
+} rq16;
+
+static inline rq16 rq16_setup(__mmask16 k, const int32_t *bias,
+                              const int32_t *mult, const int *shift) {
   const __m512i zero = _mm512_setzero_si512(), one = _mm512_set1_epi32(1);
-  const __m512i left = _mm512_max_epi32(sh, zero);
-  const __m512i right = _mm512_max_epi32(_mm512_sub_epi32(zero, sh), zero);
-  x = _mm512_sllv_epi32(x, left);
+  const __m512i sh = _mm512_maskz_loadu_epi32(k, shift);
+  rq16 p;
+  p.bias = bias ? _mm512_maskz_loadu_epi32(k, bias) : zero;
+  p.m = _mm512_maskz_loadu_epi32(k, mult);
+  p.m_odd = _mm512_srli_epi64(p.m, 32);
+  p.left = _mm512_max_epi32(sh, zero);
+  p.right = _mm512_max_epi32(_mm512_sub_epi32(zero, sh), zero);
+  p.mask = _mm512_sub_epi32(_mm512_sllv_epi32(one, p.right), one);
+  p.thr = _mm512_srai_epi32(p.mask, 1);
+  return p;
+}
+
+static inline __m512i rq16_apply(const rq16 *p, __m512i x) {
+  const __m512i zero = _mm512_setzero_si512(), one = _mm512_set1_epi32(1);
+  x = _mm512_sllv_epi32(_mm512_add_epi32(x, p->bias), p->left);
   const __m512i half = _mm512_set1_epi64((int64_t)1 << 30);
-  const __m512i even =
-      _mm512_srli_epi64(_mm512_add_epi64(_mm512_mul_epi32(x, m), half), 31);
+  const __m512i even = _mm512_srli_epi64(
+      _mm512_add_epi64(_mm512_mul_epi32(x, p->m), half), 31);
   const __m512i odd = _mm512_slli_epi64(
-      _mm512_add_epi64(_mm512_mul_epi32(_mm512_srli_epi64(x, 32),
-                                        _mm512_srli_epi64(m, 32)),
+      _mm512_add_epi64(_mm512_mul_epi32(_mm512_srli_epi64(x, 32), p->m_odd),
                        half),
       1);
   const __m512i s = _mm512_mask_blend_epi32(0xAAAA, even, odd);
-  const __m512i mask = _mm512_sub_epi32(_mm512_sllv_epi32(one, right), one);
-  const __m512i rem = _mm512_and_si512(s, mask);
-  __m512i thr = _mm512_srai_epi32(mask, 1);
-  thr = _mm512_mask_add_epi32(thr, _mm512_cmplt_epi32_mask(s, zero), thr, one);
-  const __m512i q = _mm512_srav_epi32(s, right);
+  const __m512i rem = _mm512_and_si512(s, p->mask);
+  const __m512i thr = _mm512_mask_add_epi32(
+      p->thr, _mm512_cmplt_epi32_mask(s, zero), p->thr, one);
+  const __m512i q = _mm512_srav_epi32(s, p->right);
   return _mm512_mask_add_epi32(q, _mm512_cmpgt_epi32_mask(rem, thr), q, one);
+}
+
+static inline __mmask16 tail16(size_t left) {
+  return left >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << left) - 1);
 }
 
 void pnn_qs8_requant_avx512(const int32_t *acc, const int32_t *bias,
                             const int32_t *mult, const int *shift, int32_t zp,
                             int32_t lo, int32_t hi, size_t n, int8_t *out) {
+  pnn_qs8_out_tile_avx512(acc, 0, 1, bias, mult, shift, zp, lo, hi, n, out, 0);
+}
+
+void pnn_qs8_out_tile_avx512(const int32_t *c, size_t c_stride, size_t rows,
+                             const int32_t *bias, const int32_t *mult,
+                             const int *shift, int32_t zp, int32_t lo,
+                             int32_t hi, size_t n, int8_t *out,
+                             size_t out_stride) {
   const __m512i vzp = _mm512_set1_epi32(zp), vlo = _mm512_set1_epi32(lo),
                 vhi = _mm512_set1_epi32(hi);
-  for (size_t i = 0; i < n; i += 16) {
-    const __mmask16 k =
-        n - i >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (n - i)) - 1);
-    __m512i x = _mm512_maskz_loadu_epi32(k, acc + i);
-    if (bias) x = _mm512_add_epi32(x, _mm512_maskz_loadu_epi32(k, bias + i));
-    __m512i v = requant16(x, _mm512_maskz_loadu_epi32(k, mult + i),
-                          _mm512_maskz_loadu_epi32(k, shift + i));
-    v = _mm512_min_epi32(_mm512_max_epi32(_mm512_add_epi32(v, vzp), vlo), vhi);
-    _mm_mask_storeu_epi8(out + i, k, _mm512_cvtepi32_epi8(v));
+  for (size_t j = 0; j < n; j += 16) {
+    const __mmask16 k = tail16(n - j);
+    const rq16 p = rq16_setup(k, bias ? bias + j : NULL, mult + j, shift + j);
+    for (size_t r = 0; r < rows; r++) {
+      __m512i v = rq16_apply(
+          &p, _mm512_maskz_loadu_epi32(k, c + r * c_stride + j));
+      v = _mm512_min_epi32(_mm512_max_epi32(_mm512_add_epi32(v, vzp), vlo),
+                           vhi);
+      _mm_mask_storeu_epi8(out + r * out_stride + j, k,
+                           _mm512_cvtepi32_epi8(v));
+    }
   }
 }
 #endif

@@ -17,6 +17,8 @@ void pnn_s8_dots_ref(const int8_t *x, const int8_t *w, size_t k, size_t n,
 pnn_s8_dots_fn pnn_s8_dots_pick(pnn_isa isa) {
 #if defined(__x86_64__)
   if (isa >= PNN_ISA_AVX2) return pnn_s8_dots_avx2;
+#elif defined(__aarch64__)
+  if (isa >= PNN_ISA_NEON) return pnn_s8_dots_neon;
 #else
   (void)isa;
 #endif
@@ -38,6 +40,8 @@ void pnn_s8_gemm_ref(const int8_t *x, size_t x_stride, size_t m,
 pnn_s8_gemm_fn pnn_s8_gemm_pick(pnn_isa isa) {
 #if defined(__x86_64__)
   if (isa >= PNN_ISA_AVX2) return pnn_s8_gemm_avx2;
+#elif defined(__aarch64__)
+  if (isa >= PNN_ISA_NEON) return pnn_s8_gemm_neon;
 #else
   (void)isa;
 #endif
@@ -58,6 +62,8 @@ pnn_s8_requant_fn pnn_s8_requant_pick(pnn_isa isa) {
 #if defined(__x86_64__)
   if (isa >= PNN_ISA_AVX512) return pnn_qs8_requant_avx512; /* qs8_gemm.h */
   if (isa >= PNN_ISA_AVX2) return pnn_s8_requant_avx2;
+#elif defined(__aarch64__)
+  if (isa >= PNN_ISA_NEON) return pnn_s8_requant_neon;
 #else
   (void)isa;
 #endif
@@ -73,6 +79,8 @@ void pnn_s8_dw_tap_ref(const int8_t *x, const int8_t *w, int32_t zp, size_t n,
 pnn_s8_dw_tap_fn pnn_s8_dw_tap_pick(pnn_isa isa) {
 #if defined(__x86_64__)
   if (isa >= PNN_ISA_AVX2) return pnn_s8_dw_tap_avx2;
+#elif defined(__aarch64__)
+  if (isa >= PNN_ISA_NEON) return pnn_s8_dw_tap_neon;
 #else
   (void)isa;
 #endif

@@ -21,6 +21,9 @@ void pnn_s8_dots_ref(const int8_t *x, const int8_t *w, size_t k, size_t n,
 #if defined(__x86_64__)
 void pnn_s8_dots_avx2(const int8_t *x, const int8_t *w, size_t k, size_t n,
                       size_t w_stride, int32_t *acc);
+#elif defined(__aarch64__) /* s8_dot_neon.c */
+void pnn_s8_dots_neon(const int8_t *x, const int8_t *w, size_t k, size_t n,
+                      size_t w_stride, int32_t *acc);
 #endif
 
 /* The kernel for `isa` (lower levels when this build or host lacks it). */
@@ -38,6 +41,10 @@ void pnn_s8_gemm_ref(const int8_t *x, size_t x_stride, size_t m,
                      int32_t *acc, size_t acc_stride);
 #if defined(__x86_64__)
 void pnn_s8_gemm_avx2(const int8_t *x, size_t x_stride, size_t m,
+                      const int8_t *w, size_t w_stride, size_t n, size_t k,
+                      int32_t *acc, size_t acc_stride);
+#elif defined(__aarch64__)
+void pnn_s8_gemm_neon(const int8_t *x, size_t x_stride, size_t m,
                       const int8_t *w, size_t w_stride, size_t n, size_t k,
                       int32_t *acc, size_t acc_stride);
 #endif
@@ -59,6 +66,10 @@ void pnn_s8_requant_ref(const int32_t *acc, const int32_t *bias,
 void pnn_s8_requant_avx2(const int32_t *acc, const int32_t *bias,
                          const int32_t *mult, const int *shift, int32_t zp,
                          int32_t lo, int32_t hi, size_t n, int8_t *out);
+#elif defined(__aarch64__)
+void pnn_s8_requant_neon(const int32_t *acc, const int32_t *bias,
+                         const int32_t *mult, const int *shift, int32_t zp,
+                         int32_t lo, int32_t hi, size_t n, int8_t *out);
 #endif
 pnn_s8_requant_fn pnn_s8_requant_pick(pnn_isa isa);
 
@@ -70,6 +81,9 @@ void pnn_s8_dw_tap_ref(const int8_t *x, const int8_t *w, int32_t zp, size_t n,
                        int32_t *acc);
 #if defined(__x86_64__)
 void pnn_s8_dw_tap_avx2(const int8_t *x, const int8_t *w, int32_t zp,
+                        size_t n, int32_t *acc);
+#elif defined(__aarch64__)
+void pnn_s8_dw_tap_neon(const int8_t *x, const int8_t *w, int32_t zp,
                         size_t n, int32_t *acc);
 #endif
 pnn_s8_dw_tap_fn pnn_s8_dw_tap_pick(pnn_isa isa);

@@ -12,8 +12,9 @@
  * RELU6, LEAKY_RELU); LOGISTIC, TANH, ELU, GELU on 8 bits are 256-entry
  * tables and int16 GELU a 513-entry interpolated table; HARD_SWISH runs
  * TFLite's 16-bit fixed-point formula; SOFTMAX (int8, uint8, int16) and
- * LOG_SOFTMAX (int8) use gemmlowp-style fixed point (fixedpoint.h); int16
- * LOGISTIC / TANH interpolate TFLite's 16-bit sigmoid table. */
+ * LOG_SOFTMAX (int8, uint8) use gemmlowp-style fixed point
+ * (fixedpoint.h); int16 LOGISTIC / TANH interpolate TFLite's 16-bit
+ * sigmoid table. */
 #include <float.h>
 #include <math.h>
 
@@ -22,6 +23,7 @@
 #include "ops/lut.h"
 #include "ops/quant_math.h"
 #include "ops/tensor_util.h"
+#include "kernels/f32_vec.h"
 
 /* Below this many elements an op runs on the calling thread. */
 #define ACT_PARALLEL_MIN (1 << 15)
@@ -84,6 +86,9 @@ static float tanh_act(float x, const act_params *p) {
 typedef struct {
   act_fn fn;
   act_params params;
+  /* float: the elementwise kernels picked at prepare (kernels/f32_vec.h);
+   * ops without one run fn per element. */
+  const pnn_f32_vec_ops *vec;
 } pointwise_state;
 
 static act_fn pointwise_fn(int32_t op) {
@@ -149,14 +154,6 @@ static void sigmoid_table16(uint16_t *t) {
   t[255] = 65535; /* the last entry is the saturated 1.0 (0xFFFF) */
 }
 
-/* TFLite CheckedLog2: log2(x) rounded, and whether x is that power. */
-static bool checked_log2(float x, int *log2_result) {
-  const float l = logf(x) * (1.0f / logf(2.0f));
-  const float r = roundf(l);
-  *log2_result = (int)r;
-  return fabsf(l - r) < 1e-3f;
-}
-
 enum { QA_LUT, QA_RELU, QA_LEAKY, QA_HARD_SWISH, QA_LUT16, QA_SIGMOID16,
        QA_TANH16 };
 
@@ -217,7 +214,7 @@ static pnn_status q16_sigmoid_prepare(pnn_node *node, const pnn_tensor *in,
                                       const pnn_tensor *out, qact_state *st) {
   const bool tanh_op = node->builtin == PNN_OP_TANH;
   int in_log2, out_log2;
-  bool pot = checked_log2(in->scale, &in_log2);
+  bool pot = pnn_fp_checked_log2(in->scale, &in_log2);
   st->in_shift = (15 - 3) + in_log2;
   pot = pot && (tanh_op ? (st->in_shift == 0 || st->in_shift == 1)
                         : st->in_shift == 0);
@@ -231,7 +228,7 @@ static pnn_status q16_sigmoid_prepare(pnn_node *node, const pnn_tensor *in,
     }
     st->in_mult = (int32_t)m;
   }
-  if (!checked_log2(out->scale, &out_log2) || out_log2 != -15 ||
+  if (!pnn_fp_checked_log2(out->scale, &out_log2) || out_log2 != -15 ||
       (!tanh_op && out->scale != 1.f / 32768))
     return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
                           "output (%s): int16 %s needs scale 1/32768, got %g",
@@ -542,6 +539,7 @@ static pnn_status pointwise_prepare(pnn_node *node) {
     return pnn_node_error(node, PNN_ERROR_UNSUPPORTED, "not an activation");
   st->params.alpha = PNN_OPTS(node, leaky_relu)->alpha;
   st->params.approximate = PNN_OPTS(node, gelu)->approximate;
+  st->vec = pnn_f32_vec_ops_for(pnn_isa_active());
   node->state = st;
   return pnn_node_resize_output(node, 0, PNN_TYPE_FLOAT32, in->dims, in->rank);
 }
@@ -556,8 +554,23 @@ typedef struct {
 static void pointwise_worker(void *arg, int64_t begin, int64_t end) {
   const act_job *j = arg;
   const pointwise_state *st = j->state;
-  for (int64_t i = begin; i < end; i++)
-    j->out[i] = st->fn(j->in[i], &st->params);
+  const pnn_f32_vec_ops *v = st->vec;
+  const float *x = j->in + begin;
+  float *o = j->out + begin;
+  const size_t n = (size_t)(end - begin);
+  /* The vector kernels evaluate the same formulas (bit-exact except the
+   * exp-based ones, see f32_vec.h for their bounds). */
+  if (st->fn == relu) v->clamp(x, o, n, 0.f, INFINITY);
+  else if (st->fn == relu6) v->clamp(x, o, n, 0.f, 6.f);
+  else if (st->fn == relu_n1_to_1) v->clamp(x, o, n, -1.f, 1.f);
+  else if (st->fn == relu_0_to_1) v->clamp(x, o, n, 0.f, 1.f);
+  else if (st->fn == leaky_relu) v->leaky(x, o, n, st->params.alpha);
+  else if (st->fn == hard_swish) v->hard_swish(x, o, n);
+  else if (st->fn == logistic) v->logistic(x, o, n);
+  else if (st->fn == tanh_act) v->tanh(x, o, n);
+  else
+    for (int64_t i = begin; i < end; i++)
+      j->out[i] = st->fn(j->in[i], &st->params);
 }
 
 /* Runs worker over [0, n) items, on worker threads when `work` (elements
@@ -592,7 +605,38 @@ typedef struct {
   int32_t m1, m2;
   int s1, s2;
   int32_t lo, hi;
+  /* float fast path (vc > 0): x not broadcast and alpha one contiguous
+   * block of vc elements (the trailing dims) repeated over vrows rows. */
+  int64_t vrows, vc;
+  const pnn_f32_vec_ops *vec;
 } prelu_state;
+
+/* Finds the float fast path: walking from the innermost dim, x must be
+ * contiguous everywhere, alpha contiguous over a trailing block and
+ * broadcast (stride 0) over the rest. Per-channel alphas on NHWC ([C] or
+ * [1, 1, C]) and same-shape alphas take it; blocks narrower than 8 keep
+ * the general walk. */
+static void prelu_plan_rows(prelu_state *st) {
+  st->vc = 0;
+  int64_t stride = 1;
+  int k = st->rank - 1;
+  for (; k >= 0; k--) {
+    if (st->dims[k] == 1) continue;
+    if (st->sx[k] != stride) return;
+    if (st->sa[k] != stride) break;
+    stride *= st->dims[k];
+  }
+  const int64_t c = stride;
+  for (; k >= 0; k--) {
+    if (st->dims[k] == 1) continue;
+    if (st->sx[k] != stride || st->sa[k] != 0) return;
+    stride *= st->dims[k];
+  }
+  if (c < 8 && c != stride) return;
+  st->vc = c;
+  st->vrows = c > 0 ? st->count / c : 0;
+  st->vec = pnn_f32_vec_ops_for(pnn_isa_active());
+}
 
 static pnn_status prelu_quant(pnn_node *node, const pnn_tensor *in,
                               const pnn_tensor *alpha, prelu_state *st) {
@@ -647,6 +691,7 @@ static pnn_status prelu_prepare(pnn_node *node) {
                           "output element count overflows");
   pnn_broadcast_strides(in, st->rank, st->sx);
   pnn_broadcast_strides(alpha, st->rank, st->sa);
+  if (!quant) prelu_plan_rows(st);
   node->state = st;
   bool grows = st->rank != in->rank;
   for (int i = 0; !grows && i < in->rank; i++)
@@ -700,6 +745,11 @@ static pnn_status prelu_eval(pnn_node *node) {
   const float *x = node->inputs[0]->data, *al = node->inputs[1]->data;
   float *out = node->outputs[0]->data;
   if (st->count == 0) return PNN_OK;
+  if (st->vc > 0) {
+    for (int64_t r = 0; r < st->vrows; r++)
+      st->vec->prelu(x + r * st->vc, al, out + r * st->vc, (size_t)st->vc);
+    return PNN_OK;
+  }
   int64_t idx[PNN_MAX_RANK] = {0};
   int64_t ox = 0, oa = 0;
   for (int64_t i = 0; i < st->count; i++) {
@@ -774,8 +824,12 @@ static int input_radius(int int_bits, int left_shift, int total_bits) {
   return (int)floor(r);
 }
 
-/* int8 LOG_SOFTMAX (TFLite's reference integer kernel): output on scale
- * 16/256 with zero point 127; differences scaled to 5 integer bits, exps
+static inline int32_t q8_at(const void *p, pnn_type t, int64_t i) {
+  return t == PNN_TYPE_INT8 ? ((const int8_t *)p)[i] : ((const uint8_t *)p)[i];
+}
+
+/* int8 / uint8 LOG_SOFTMAX (TFLite's reference kernels): output on scale
+ * 16/256 with zero point 127 (uint8: 255); differences scaled to 5 integer bits, exps
  * summed with 12, log of the sum by gemmlowp-style fixed point; elements
  * below the row's adjusted diff_min give -128. */
 typedef struct {
@@ -783,30 +837,33 @@ typedef struct {
   int32_t in_mult, rev_mult;
   int in_shift, rev_shift; /* exponents (quant_math convention) */
   int diff_min;
+  bool u8;
 } qlogsoftmax_state;
 
 static pnn_status qlogsoftmax_prepare(pnn_node *node, pnn_tensor *in) {
   const pnn_tensor *out = node->outputs[0];
   pnn_status s = pnn_qm_require_scale(node, in, "input 0");
   if (s) return s;
-  if (in->type != PNN_TYPE_INT8 || out->type != PNN_TYPE_INT8)
+  const bool u8 = in->type == PNN_TYPE_UINT8;
+  if ((in->type != PNN_TYPE_INT8 && !u8) || out->type != in->type)
     return pnn_node_error(node, PNN_ERROR_UNSUPPORTED,
                           "input 0 (%s): type %s not supported", in->name,
                           pnn_type_name(in->type));
   if (in->rank < 1)
     return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
                           "input 0 (%s): must have rank >= 1", in->name);
-  if (out->scale != 16.f / 256 || out->zero_point != 127)
+  if (out->scale != 16.f / 256 || out->zero_point != (u8 ? 255 : 127))
     return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
-                          "output (%s): int8 LOG_SOFTMAX needs scale 16/256 "
-                          "and zero point 127",
-                          out->name);
+                          "output (%s): %s LOG_SOFTMAX needs scale 16/256 "
+                          "and zero point %d",
+                          out->name, pnn_type_name(in->type), u8 ? 255 : 127);
   qlogsoftmax_state *st = pnn_node_alloc_persistent(node, sizeof *st);
   if (!st)
     return pnn_node_error(node, PNN_ERROR_OUT_OF_MEMORY,
                           "out of memory for op state");
   st->depth = in->dims[in->rank - 1];
   st->rows = pnn_dims_count(in->dims, in->rank - 1);
+  st->u8 = u8;
   /* PreprocessLogSoftmaxScalingExp with beta 1 and 5 integer bits. */
   double real = (double)in->scale * (double)(1 << (31 - 5));
   const double max_real = (double)(1ll << 31) - 1.0;
@@ -831,14 +888,19 @@ static void qlogsoftmax_worker(void *arg, int64_t begin, int64_t end) {
   const act_job *j = arg;
   const qlogsoftmax_state *st = j->state;
   const int64_t d = st->depth;
+  const int32_t omin = st->u8 ? 0 : -128, omax = st->u8 ? 255 : 127;
   for (int64_t r = begin; r < end; r++) {
-    const int8_t *x = (const int8_t *)(const void *)j->in + r * d;
-    int8_t *y = (int8_t *)(void *)j->out + r * d;
-    int32_t mx = -128;
-    for (int64_t c = 0; c < d; c++) mx = x[c] > mx ? x[c] : mx;
+    const void *x = (const int8_t *)(const void *)j->in + r * d;
+    void *y = (int8_t *)(void *)j->out + r * d;
+    const pnn_type ty = st->u8 ? PNN_TYPE_UINT8 : PNN_TYPE_INT8;
+    int32_t mx = omin;
+    for (int64_t c = 0; c < d; c++) {
+      int32_t v = q8_at(x, ty, c);
+      mx = v > mx ? v : mx;
+    }
     int32_t sum = 0;
     for (int64_t c = 0; c < d; c++) {
-      int32_t diff = x[c] - mx;
+      int32_t diff = q8_at(x, ty, c) - mx;
       if (diff >= st->diff_min) {
         int32_t q5 = pnn_qm_mul_by_qm(diff, st->in_mult, st->in_shift);
         sum += pnn_fp_rescale(pnn_fp_exp_on_negative_values(q5, 5), 0, 12);
@@ -849,15 +911,18 @@ static void qlogsoftmax_worker(void *arg, int64_t begin, int64_t end) {
     int32_t adj = pnn_qm_mul_by_qm(shifted, st->rev_mult, st->rev_shift);
     if (adj < st->diff_min - 1) adj = st->diff_min - 1;
     for (int64_t c = 0; c < d; c++) {
-      int32_t diff = x[c] - mx;
-      int32_t o = -128;
+      int32_t diff = q8_at(x, ty, c) - mx;
+      int32_t o = omin;
       if (diff > adj) {
         int32_t q5 = pnn_qm_mul_by_qm(diff, st->in_mult, st->in_shift);
         o = pnn_qm_clamp(
-            pnn_qm_rounding_divide_by_pot(q5 - log_sum, 31 - 5 - 4) + 127,
-            -128, 127);
+            pnn_qm_rounding_divide_by_pot(q5 - log_sum, 31 - 5 - 4) + omax,
+            omin, omax);
       }
-      y[c] = (int8_t)o;
+      if (st->u8)
+        ((uint8_t *)y)[c] = (uint8_t)o;
+      else
+        ((int8_t *)y)[c] = (int8_t)o;
     }
   }
 }
@@ -921,9 +986,6 @@ static pnn_status qsoftmax_prepare(pnn_node *node, pnn_tensor *in) {
   return pnn_node_resize_output(node, 0, out->type, in->dims, in->rank);
 }
 
-static inline int32_t q8_at(const void *p, pnn_type t, int64_t i) {
-  return t == PNN_TYPE_INT8 ? ((const int8_t *)p)[i] : ((const uint8_t *)p)[i];
-}
 
 static void qsoftmax8_worker(void *arg, int64_t begin, int64_t end) {
   const act_job *j = arg;
@@ -1015,7 +1077,8 @@ static pnn_status softmax_prepare(pnn_node *node) {
   if (node->builtin == PNN_OP_SOFTMAX && is_quant_type(in->type) &&
       pnn_tensor_count(in) >= 0)
     return qsoftmax_prepare(node, in);
-  if (node->builtin == PNN_OP_LOG_SOFTMAX && in->type == PNN_TYPE_INT8 &&
+  if (node->builtin == PNN_OP_LOG_SOFTMAX &&
+      (in->type == PNN_TYPE_INT8 || in->type == PNN_TYPE_UINT8) &&
       pnn_tensor_count(in) >= 0)
     return qlogsoftmax_prepare(node, in);
   s = float_input(node, 1, &in);
@@ -1096,7 +1159,7 @@ static pnn_status softmax_eval(pnn_node *node) {
 }
 
 static pnn_status log_softmax_eval(pnn_node *node) {
-  if (node->inputs[0]->type == PNN_TYPE_INT8) {
+  if (node->inputs[0]->type != PNN_TYPE_FLOAT32) {
     const qlogsoftmax_state *st = node->state;
     if (st->depth == 0) return PNN_OK;
     act_job job = {st, node->inputs[0]->data, node->outputs[0]->data};

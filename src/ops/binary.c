@@ -25,8 +25,10 @@
 #include <string.h>
 
 #include "ops/common.h"
+#include "ops/fixedpoint.h"
 #include "ops/quant_math.h"
 #include "ops/tensor_util.h"
+#include "kernels/f32_vec.h"
 
 /* Quantized (int8/uint8/int16) arithmetic parameters, as TFLite's
  * ArithmeticParams / ComparisonParams: offsets are -zero_point for the
@@ -45,6 +47,10 @@ typedef struct {
   int act;          /* fused activation (float: pnn_apply_activation) */
   int64_t ilo, ihi; /* integer clamp of the fused activation */
   bin_quant q;      /* quantized rows only */
+  /* float ADD/SUB/MUL/MAXIMUM/MINIMUM: vector kernels (NULL: reference
+   * rows only) and the fused activation as a clamp [lo, hi]. */
+  const pnn_f32_vec_ops *vec;
+  float lo, hi;
 } bin_params;
 
 /* Computes out[i] = f(a[i*sa], b[i*sb]) for i < n. Returns false when an
@@ -179,6 +185,24 @@ BIN_ROW(min_f32, float, float, x < y ? x : y, PLAIN)
 BIN_ROW(pow_f32, float, float, powf(x, y), PLAIN)
 BIN_ROW_CHECKED(floordiv_f32, float, floordiv_f32_el, PLAIN)
 BIN_ROW_CHECKED(floormod_f32, float, floormod_f32_el, PLAIN)
+
+/* Float rows through the vector kernels (same formulas, bit-exact) when
+ * both runs are contiguous or one operand is a scalar; other strides
+ * take the reference row REF. */
+#define VEC_ROW(NAME, KIND, REF, LO, HI)                                     \
+  static bool NAME(const void *va, int64_t sa, const void *vb, int64_t sb,  \
+                   void *vo, int64_t n, const bin_params *p) {              \
+    if (!p->vec || (uint64_t)sa > 1 || (uint64_t)sb > 1 || (sa | sb) == 0) \
+      return REF(va, sa, vb, sb, vo, n, p);                                 \
+    const int shape = sa && sb ? PNN_VEC_VV : (sa ? PNN_VEC_VS : PNN_VEC_SV); \
+    p->vec->bin[KIND][shape](va, vb, vo, (size_t)n, LO, HI);                \
+    return true;                                                            \
+  }
+VEC_ROW(add_f32_vec, PNN_VEC_ADD, add_f32, p->lo, p->hi)
+VEC_ROW(sub_f32_vec, PNN_VEC_SUB, sub_f32, p->lo, p->hi)
+VEC_ROW(mul_f32_vec, PNN_VEC_MUL, mul_f32, p->lo, p->hi)
+VEC_ROW(max_f32_vec, PNN_VEC_MAX, max_f32, -INFINITY, INFINITY)
+VEC_ROW(min_f32_vec, PNN_VEC_MIN, min_f32, -INFINITY, INFINITY)
 
 /* ---- int32 / int64 ---- */
 #define INT_ARITH(T, U, SUF)                                   \
@@ -327,23 +351,23 @@ static const char kFloorZero[] = "division by zero";
 static const char kNegPow[] = "integer POW with a negative exponent";
 
 static const bin_impl bin_impls[] = {
-    {PNN_OP_ADD, F32, add_f32, NULL},
+    {PNN_OP_ADD, F32, add_f32_vec, NULL},
     {PNN_OP_ADD, I32, add_i32, NULL},
     {PNN_OP_ADD, I64, add_i64, NULL},
-    {PNN_OP_SUB, F32, sub_f32, NULL},
+    {PNN_OP_SUB, F32, sub_f32_vec, NULL},
     {PNN_OP_SUB, I32, sub_i32, NULL},
     {PNN_OP_SUB, I64, sub_i64, NULL},
-    {PNN_OP_MUL, F32, mul_f32, NULL},
+    {PNN_OP_MUL, F32, mul_f32_vec, NULL},
     {PNN_OP_MUL, I32, mul_i32, NULL},
     {PNN_OP_MUL, I64, mul_i64, NULL},
     {PNN_OP_DIV, F32, div_f32, NULL},
     {PNN_OP_DIV, I32, div_i32, kDivZero},
     {PNN_OP_SQUARED_DIFFERENCE, F32, sqdiff_f32, NULL},
     {PNN_OP_SQUARED_DIFFERENCE, I32, sqdiff_i32, NULL},
-    {PNN_OP_MAXIMUM, F32, max_f32, NULL},
+    {PNN_OP_MAXIMUM, F32, max_f32_vec, NULL},
     {PNN_OP_MAXIMUM, I32, max_i32, NULL},
     {PNN_OP_MAXIMUM, I64, max_i64, NULL},
-    {PNN_OP_MINIMUM, F32, min_f32, NULL},
+    {PNN_OP_MINIMUM, F32, min_f32_vec, NULL},
     {PNN_OP_MINIMUM, I32, min_i32, NULL},
     {PNN_OP_MINIMUM, I64, min_i64, NULL},
     {PNN_OP_POW, F32, pow_f32, NULL},
@@ -520,7 +544,7 @@ static pnn_status check_zero_point(pnn_node *node, const pnn_tensor *t,
 
 static bool is_pot(float scale) {
   int e;
-  return scale > 0 && frexpf(scale, &e) == 0.5f;
+  return scale > 0 && pnn_fp_checked_log2(scale, &e);
 }
 
 /* Multipliers of TFLite's quantized ADD/SUB/MUL/SQUARED_DIFFERENCE and
@@ -632,6 +656,14 @@ static pnn_status binary_prepare(pnn_node *node) {
   memset(&st, 0, sizeof st);
   st.impl = impl;
   st.params.act = act;
+  if (a->type == PNN_TYPE_FLOAT32 && act >= 0 && act <= 3) {
+    /* pnn_apply_activation's clamps (none, RELU, RELU_N1_TO_1, RELU6). */
+    static const float lo[] = {-INFINITY, 0.f, -1.f, 0.f};
+    static const float hi[] = {INFINITY, INFINITY, 1.f, 6.f};
+    st.params.vec = pnn_f32_vec_ops_for(pnn_isa_active());
+    st.params.lo = lo[act];
+    st.params.hi = hi[act];
+  }
   if (a->type == PNN_TYPE_INT32 || a->type == PNN_TYPE_INT64) {
     s = set_int_clamp(node, act, &st.params, a->type);
     if (s) return s;

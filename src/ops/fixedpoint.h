@@ -14,6 +14,8 @@
 #ifndef PNN_OPS_FIXEDPOINT_H
 #define PNN_OPS_FIXEDPOINT_H
 
+#include <math.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "ops/quant_math.h"
@@ -207,6 +209,15 @@ static inline void pnn_fp_inv_sqrt(int32_t x, int32_t *mult, int *shift) {
   }
   *mult = v;
   *shift = -sh;
+}
+
+/* TFLite CheckedLog2: log2(x) rounded to an integer, and whether x is
+ * within 1e-3 (in log2) of that power of two. */
+static inline bool pnn_fp_checked_log2(float x, int *log2_result) {
+  const float l = logf(x) * (1.0f / logf(2.0f));
+  const float r = roundf(l);
+  *log2_result = (int)r;
+  return fabsf(l - r) < 1e-3f;
 }
 
 #endif

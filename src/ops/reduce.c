@@ -14,6 +14,7 @@
 #include "ops/common.h"
 #include "ops/tensor_util.h"
 #include "ops/quant_math.h"
+#include "kernels/f32_vec.h"
 
 static int64_t prod(const int32_t *dims, int from, int to) {
   int64_t p = 1;
@@ -46,7 +47,33 @@ typedef struct {
   int32_t multiplier;              /* QUANT_MEAN_HW */
   int shift;
   float sum_scale;                 /* QUANT_SUM_FLOAT: in/out scale */
+  /* float SUM/MEAN fast path (vc > 0): the input is [vouter, vrows, vc]
+   * with the middle reduced (e.g. NHWC over H, W): per output row, vrows
+   * contiguous channel vectors are added in input order. */
+  int64_t vouter, vrows, vc;
+  const pnn_f32_vec_ops *vec;
 } reduce_state;
+
+/* Finds the float SUM/MEAN fast path: from the innermost dim, kept dims
+ * (the channel block), then reduced dims, then only kept dims; size-1
+ * dims fit anywhere. Channel blocks narrower than 8 keep the walk. */
+static void reduce_plan_rows(reduce_state *st, const bool *reduced) {
+  st->vc = 0;
+  int64_t c = 1, rows = 1, outer = 1;
+  int k = st->rank - 1;
+  for (; k >= 0 && (!reduced[k] || st->dims[k] == 1); k--) c *= st->dims[k];
+  for (; k >= 0 && (reduced[k] || st->dims[k] == 1); k--)
+    rows *= st->dims[k];
+  for (; k >= 0; k--) {
+    if (reduced[k] && st->dims[k] != 1) return;
+    outer *= st->dims[k];
+  }
+  if (c < 8) return;
+  st->vc = c;
+  st->vrows = rows;
+  st->vouter = outer;
+  st->vec = pnn_f32_vec_ops_for(pnn_isa_active());
+}
 
 /* How a MEAN or SUM of int8/uint8/int16 is computed, as TFLite does:
  * both sum in int32; MEAN rescales with a fixed-point multiplier (integer
@@ -141,6 +168,9 @@ static pnn_status reduce_prepare(pnn_node *node) {
   pnn_tu_strides(kept, in->rank, kept_steps);
   for (int i = 0; i < in->rank; i++)
     st->out_steps[i] = reduced[i] ? 0 : kept_steps[i];
+  if (in->type == PNN_TYPE_FLOAT32 &&
+      (node->builtin == PNN_OP_MEAN || node->builtin == PNN_OP_SUM))
+    reduce_plan_rows(st, reduced);
   bool q8 = in->type == PNN_TYPE_INT8 || in->type == PNN_TYPE_UINT8 ||
             in->type == PNN_TYPE_INT16;
   if (q8 && (node->builtin == PNN_OP_MEAN || node->builtin == PNN_OP_SUM) &&
@@ -314,7 +344,12 @@ static pnn_status reduce_eval(pnn_node *node) {
         float *o = out->data;
         const float *x = in->data;
         FILL(float, o, nout, 0.f);
-        REDUCE_WALK(st, nin, o[off] += x[k]);
+        if (st->vc > 0)
+          for (int64_t r = 0; r < st->vouter; r++)
+            st->vec->sum_rows(x + r * st->vrows * st->vc, o + r * st->vc,
+                              (size_t)st->vrows, (size_t)st->vc);
+        else
+          REDUCE_WALK(st, nin, o[off] += x[k]);
         if (node->builtin == PNN_OP_MEAN)
           for (int64_t i = 0; i < nout; i++) o[i] /= (float)st->per_output;
       } else if (node->builtin == PNN_OP_SUM) {

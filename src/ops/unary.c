@@ -4,9 +4,9 @@
  * One prepare for all: the (op, type) table names the row function; the
  * output has the input's type and shape. Float math stays in float as in
  * TFLite's kernels. Integer NEG/ABS wrap at the minimum value rather than
- * invoke C's undefined overflow. */
+ * invoke C's undefined overflow. Quantized int8/int16 ABS, SQRT, RSQRT,
+ * LOG and EXP follow TFLite's integer kernels (see qun_prepare). */
 #include <math.h>
-
 #include <stdlib.h>
 
 #include "ops/common.h"

@@ -3,7 +3,8 @@
  * model is invoked once on filled inputs (a repeating byte pattern) and must
  * finish or fail cleanly. Sizes are capped so the fuzzer measures bugs, not
  * memory: files up to 1 MiB (load option max_file_bytes) and arenas up to
- * 16 MiB (interpreter option max_arena_bytes).
+ * 4 MiB (interpreter option max_arena_bytes, which also caps folded
+ * constants and variables).
  * Built and run by `make fuzz` (tests/fuzz/run.sh). */
 #include <stdint.h>
 #include <string.h>
@@ -13,7 +14,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define FUZZ_MAX_FILE (1u << 20)
-#define FUZZ_MAX_ARENA ((size_t)16 << 20)
+#define FUZZ_MAX_ARENA ((size_t)4 << 20)
 
 static void fill(pnn_tensor *t, unsigned seed) {
   uint8_t *p = pnn_tensor_data(t);

@@ -26,7 +26,7 @@ for t in $TARGETS; do
   corpus="$B/corpus/$t"; mkdir -p "$corpus"
   echo "===== $t: ${SECS}s"
   if ! "$B/fuzz/$t" -max_total_time="$SECS" -print_final_stats=1 \
-      -timeout=10 -rss_limit_mb=2048 -max_len=262144 -close_fd_mask=3 \
+      -timeout=60 -rss_limit_mb=2048 -max_len=262144 -close_fd_mask=3 \
       -artifact_prefix="$B/findings/$t-" "$corpus" "$seeds" \
       > "$B/$t.log" 2>&1; then
     status=1; failed=$((failed + 1))

@@ -3,8 +3,8 @@
 # gcc-aarch64-linux-gnu (-Werror, build-aarch64/), checks that no x86 kernel
 # and every NEON kernel landed in the library, then runs the whole C test
 # suite under qemu-aarch64 (Debian's qemu-user; its default CPU has NEON and
-# the dot-product extension) and the kernel tests again on a Cortex-A53
-# (NEON without dot product) and with PNN_ISA=scalar. Ends with
+# the dot-product extension) and the kernel tests (+ the int8 NN ops) again
+# on a Cortex-A53 (NEON without dot product) and with PNN_ISA=scalar. Ends with
 # "N passed, N failed" (the suite's counts plus this script's checks).
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
@@ -42,8 +42,11 @@ machine=$(od -An -tu2 -j18 -N2 "$B/libpocketnn.so" 2>/dev/null | tr -d ' ')
 check "library is aarch64 code (e_machine $machine)" test "$machine" = 183
 check "no x86 kernels in the aarch64 library" \
   nogrep -Eq ' T pnn_[a-z0-9_]*(avx2|avx512)' <<<"$syms"
-check "NEON f32 GEMM kernel built in" \
-  grep -q ' T pnn_f32_gemm_8x8_neon$' <<<"$syms"
+for k in pnn_f32_gemm_8x8_neon pnn_f32_dwconv_rows_neon \
+  pnn_qs8_ukernel_4x16_neondot pnn_qs8_ukernel_2x16_neon pnn_s8_dots_neon \
+  pnn_s8_gemm_neon pnn_s8_requant_neon pnn_s8_dw_tap_neon; do
+  check "NEON kernel $k built in" grep -q " T $k\$" <<<"$syms"
+done
 
 # The host level under qemu is NEON; PNN_ISA=scalar lowers it.
 out=$($QEMU "$B/tests/test_kernels_gemm" isa_ 2>&1)
@@ -62,8 +65,14 @@ else
   bad "C suite under qemu printed no summary"
 fi
 
-# Kernel tests on a CPU without the dot-product extension, and forced scalar.
-for t in "$B"/tests/test_kernels_*; do
+# Kernel tests on a CPU without the dot-product extension (the int8 GEMM
+# takes smull/sadalp instead of sdot), and forced scalar.
+out=$($QEMU -cpu cortex-a53 "$B/tests/test_kernels_qs8_gemm" picks 2>&1)
+check "cortex-a53 picks the smull int8 GEMM" grep -q 'qs8_gemm_2x16_neon' <<<"$out"
+out=$($QEMU "$B/tests/test_kernels_qs8_gemm" picks 2>&1)
+check "default qemu CPU picks the sdot int8 GEMM" \
+  grep -q 'qs8_gemm_4x16_neondot' <<<"$out"
+for t in "$B"/tests/test_kernels_* "$B/tests/test_ops_int8_nn"; do
   n=$(basename "$t")
   out=$($QEMU -cpu cortex-a53 "$t" 2>&1)
   check "$n on cortex-a53 (no dotprod)" grep -q ' 0 failed$' <<<"$out"

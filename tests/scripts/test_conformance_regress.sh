@@ -16,6 +16,10 @@ py=$(scripts/setup_venv.sh | tail -n 1) || fail "venv setup failed (scripts/setu
 scripts/fetch_mediapipe.sh >/dev/null || fail "could not fetch the mediapipe models"
 [ -x "$BUILD/pocketnn" ] || fail "$BUILD/pocketnn not built (run make)"
 [ -f tools/conformance/baseline.json ] || fail "tools/conformance/baseline.json missing"
+# The comparison rules themselves first (integer tolerance, op parsing,
+# regression detection), on made-up data.
+"$py" tools/conformance/conformance.py --selftest >/dev/null ||
+  { "$py" tools/conformance/conformance.py --selftest; fail "conformance.py --selftest"; }
 "$py" tools/conformance/conformance.py --pocketnn "$BUILD/pocketnn" \
   --sources "${PNN_CONF_SOURCES:-op,mediapipe,keras,sequence}" \
   --keras-variants "${PNN_CONF_KERAS_VARIANTS:-float32}" \

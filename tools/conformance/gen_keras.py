@@ -9,8 +9,8 @@ logits (classifier_activation=None: with random weights a softmax output is
 statistics set from a seeded image batch (see calibrate_batchnorm), and
 converted four ways:
 
-    float32   plain conversion                       ref: LiteRT default resolver
-    float16   float16 weights (+ DEQUANTIZE ops)     ref: LiteRT default resolver
+    float32   plain conversion                       ref: LiteRT BUILTIN_REF
+    float16   float16 weights (+ DEQUANTIZE ops)     ref: LiteRT BUILTIN_REF
     dynamic   dynamic-range int8 weights (hybrid)    ref: LiteRT BUILTIN_REF
     int8      full integer, int8 input and output,   ref: LiteRT BUILTIN_REF
               calibrated on CALIB_SAMPLES seeded random images
@@ -185,7 +185,10 @@ def litert_reference(model_bytes, float_inputs, integer, resolvers=None):
             for k, x in enumerate(xs):
                 np.save(os.path.join(tmp, f"x_{i}_{k}.npy"), x)
         err = ""
-        for resolver in resolvers or (["ref", "optimized"] if integer else ["default"]):
+        # Float models too are referenced with LiteRT's reference kernels, as
+        # the single-op and mediapipe checks are: its default (XNNPACK) path
+        # has rounding of its own, reported separately as litert_spread.
+        for resolver in resolvers or ["ref", "optimized"]:
             proc = subprocess.run([sys.executable, os.path.abspath(__file__),
                                    "--litert-child", tmp, resolver],
                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
@@ -225,9 +228,31 @@ def save_variant(out_dir, variant, model_bytes, fed, outs, meta):
 def variant_done(out_dir, variant):
     try:
         with open(os.path.join(out_dir, variant + ".json")) as f:
-            return json.load(f).get("gen_version") == GEN_VERSION
+            meta = json.load(f)
     except (OSError, ValueError):
         return False
+    if meta.get("gen_version") != GEN_VERSION:
+        return False
+    if meta.get("reference") == "LiteRT default resolver" and "error" not in meta:
+        rereference(out_dir, variant, meta)
+    return True
+
+
+def rereference(out_dir, variant, meta):
+    """Caches made when float variants were referenced with LiteRT's default
+    resolver: rerun LiteRT's reference kernels on the stored model and inputs
+    instead of converting again."""
+    with open(os.path.join(out_dir, variant + ".tflite"), "rb") as f:
+        data = f.read()
+    n, nin = meta["n_inputs"], len(meta["inputs"])
+    xs = [[np.load(os.path.join(out_dir, f"{variant}.input_{i}_{k}.npy")) for k in range(nin)]
+          for i in range(n)]
+    _, outs, _, _, _, meta["reference"] = litert_reference(data, xs, False)
+    for i, ys in enumerate(outs):
+        for k, y in enumerate(ys):
+            np.save(os.path.join(out_dir, f"{variant}.ref_{i}_{k}.npy"), y)
+    meta.pop("litert_spread", None)
+    write_json(os.path.join(out_dir, variant + ".json"), meta)
 
 
 def add_litert_spread(out_dir, variant):
@@ -241,7 +266,7 @@ def add_litert_spread(out_dir, variant):
         meta = json.load(f)
     if variant == "int8" or "error" in meta or "litert_spread" in meta:
         return
-    other = ["optimized"] if variant == "dynamic" else ["ref"]
+    other = ["optimized"] if variant == "dynamic" else ["default"]
     with open(os.path.join(out_dir, variant + ".tflite"), "rb") as f:
         data = f.read()
     n, nin = meta["n_inputs"], len(meta["inputs"])
@@ -280,8 +305,7 @@ def generate_model(tf, source, name, build, input_specs, float_inputs, calib,
     for v in todo:
         meta = {"gen_version": GEN_VERSION, "source": source, "model": name,
                 "variant": v, "n_inputs": len(float_inputs),
-                "reference": "LiteRT BUILTIN_REF" if v in INTEGER_VARIANTS
-                else "LiteRT default resolver",
+                "reference": "LiteRT BUILTIN_REF",
                 "tf": tf.__version__, "build_s": round(t_build, 1)}
         meta.update(extra_meta or {})
         t1 = time.time()

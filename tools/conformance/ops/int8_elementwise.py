@@ -275,3 +275,9 @@ for name, fn, op in (("logistic", tf.sigmoid, "LOGISTIC"), ("tanh", tf.tanh, "TA
     for tag, r in (("wide", 30.0), ("small", 0.3), ("mid", 5.5)):
         CASES.append(Case(f"{name}_{tag}_16x8", fn, [In([8, 64], low=-r, high=r)],
                           op=op, quant="16x8"))
+CASES += [
+    Case("log_softmax_uint8", tf.nn.log_softmax, [In([3, 10], low=-5, high=5)],
+         op="LOG_SOFTMAX", quant="uint8"),
+    Case("log_softmax_wide_uint8", tf.nn.log_softmax,
+         [In([2, 3, 40], low=-10, high=10)], op="LOG_SOFTMAX", quant="uint8"),
+]

@@ -1,0 +1,75 @@
+/* f32 elementwise kernels: activations, binary arithmetic, exp-based
+ * functions, over contiguous runs.
+ *
+ * One table of function pointers per instruction-set level
+ * (pnn_f32_vec_ops_for): the scalar level is the plain-C reference
+ * (the same formulas as the ops' reference loops: x < 0 ? 0 : x, expf,
+ * tanhf, ...); the AVX2 and AVX-512 levels compute the same formulas on
+ * 8 / 16 lanes with masked tails.
+ *
+ * Accuracy of the SIMD levels against the scalar level:
+ * - clamp (RELU family), leaky, prelu, hard_swish, binary add/sub/mul/
+ *   max/min with clamp: bit-exact, including NaN propagation and signed
+ *   zeros (max/min are evaluated as `x > y ? x : y` like the reference).
+ * - exp: Cody-Waite reduction by ln2 and a degree-6 polynomial; relative
+ *   error <= 4 ulp over [-87.3, 88.7]; results below ~1.2e-38 (where expf
+ *   is subnormal) are flushed to 0, above 88.72 give +inf.
+ * - logistic = 1 / (1 + exp(-x)): absolute error <= 2e-7, relative
+ *   error <= 8 ulp wherever the result is >= 1e-30.
+ * - tanh = sign(x) (1 - 2 / (exp(2|x|) + 1)), x for |x| < 2^-12:
+ *   absolute error <= 3e-7 (relative error can be larger near 0).
+ * Conformance tolerance is 1e-4 * max(1, max|ref|), far above these. */
+#ifndef PNN_KERNELS_F32_VEC_H
+#define PNN_KERNELS_F32_VEC_H
+
+#include <stddef.h>
+
+#include "kernels/cpu.h"
+
+/* Binary ops, evaluated as the reference: r = op(x, y), then
+ * out = min(max(r, lo), hi) in the `x < lo ? lo : ...` sense (lo = -inf,
+ * hi = +inf for no activation). */
+enum {
+  PNN_VEC_ADD,
+  PNN_VEC_SUB,
+  PNN_VEC_MUL,
+  PNN_VEC_MAX,
+  PNN_VEC_MIN,
+  PNN_VEC_BIN_COUNT
+};
+/* Operand shapes: both runs contiguous (VV), b a scalar (VS: b[0]), a a
+ * scalar (SV: a[0]). */
+enum { PNN_VEC_VV, PNN_VEC_VS, PNN_VEC_SV, PNN_VEC_SHAPES };
+
+typedef void (*pnn_f32_vec_bin_fn)(const float *a, const float *b, float *o,
+                                   size_t n, float lo, float hi);
+typedef void (*pnn_f32_vec_un_fn)(const float *x, float *o, size_t n);
+
+typedef struct pnn_f32_vec_ops {
+  pnn_isa isa;
+  pnn_f32_vec_bin_fn bin[PNN_VEC_BIN_COUNT][PNN_VEC_SHAPES];
+  /* o = x < lo ? lo : (x > hi ? hi : x) */
+  void (*clamp)(const float *x, float *o, size_t n, float lo, float hi);
+  /* o = x > 0 ? x : x * alpha */
+  void (*leaky)(const float *x, float *o, size_t n, float alpha);
+  /* o = x >= 0 ? x : x * a (a: n values) */
+  void (*prelu)(const float *x, const float *a, float *o, size_t n);
+  /* o = x * clamp(x + 3, 0, 6) / 6 */
+  pnn_f32_vec_un_fn hard_swish;
+  pnn_f32_vec_un_fn exp, logistic, tanh;
+  /* acc[j] += x[r * c + j] for r < rows, j < c (rows in order) */
+  void (*sum_rows)(const float *x, float *acc, size_t rows, size_t c);
+} pnn_f32_vec_ops;
+
+/* The table for `isa` (a level the host supports; falls back to scalar
+ * for levels this build has no kernels for). */
+const pnn_f32_vec_ops *pnn_f32_vec_ops_for(pnn_isa isa);
+
+/* Per-level tables (defined only on x86-64). */
+extern const pnn_f32_vec_ops pnn_f32_vec_ops_scalar;
+#if defined(__x86_64__)
+extern const pnn_f32_vec_ops pnn_f32_vec_ops_avx2;
+extern const pnn_f32_vec_ops pnn_f32_vec_ops_avx512;
+#endif
+
+#endif

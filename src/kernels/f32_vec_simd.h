@@ -1,0 +1,197 @@
+/* Shared body of the SIMD f32 elementwise kernels (f32_vec.h), included
+ * by f32_vec_avx2.c and f32_vec_avx512.c after they define:
+ *   V, VM (compare mask), VL (lanes), VLOAD/VSTORE, VLOADN/VSTOREN (first
+ *   n < VL lanes, the rest not touched), VSET1, VZERO, VADD, VSUB, VMUL,
+ *   VDIV, VFMA, VMAX/VMIN (a > b ? a : b / a < b ? a : b, as the x86
+ *   instructions), VCMP(a, b, pred), VSEL(m, t, f) (m ? t : f), VAND,
+ *   VOR, VROUND (to nearest), VSCALE2(p, n) (p * 2^n, n integral in
+ *   [-126, 128]), and SUF (name suffix).
+ * Every formula is evaluated in the reference's order so the non-exp
+ * kernels are bit-exact against the scalar level. */
+
+#define CAT_(a, b) a##b
+#define CAT(a, b) CAT_(a, b)
+#define NAME(x) CAT(x, SUF)
+
+/* Loop skeleton: full vectors, then one masked tail. BODY maps V x to a
+ * result expression using `x` (and i for other operands). */
+#define MAP1(x_ptr, o_ptr, n, EXPR)                          \
+  do {                                                       \
+    size_t i_ = 0;                                           \
+    for (; i_ + VL <= (n); i_ += VL) {                       \
+      const V x = VLOAD((x_ptr) + i_);                       \
+      VSTORE((o_ptr) + i_, (EXPR));                          \
+    }                                                        \
+    if (i_ < (n)) {                                          \
+      const int r_ = (int)((n) - i_);                        \
+      const V x = VLOADN((x_ptr) + i_, r_);                  \
+      VSTOREN((o_ptr) + i_, (EXPR), r_);                     \
+    }                                                        \
+  } while (0)
+
+/* x < lo ? lo : (x > hi ? hi : x), NaN kept. */
+static inline V vclamp(V x, V lo, V hi) { return VMAX(lo, VMIN(hi, x)); }
+
+static void NAME(clamp_)(const float *x_, float *o, size_t n, float lo,
+                         float hi) {
+  const V vlo = VSET1(lo), vhi = VSET1(hi);
+  MAP1(x_, o, n, vclamp(x, vlo, vhi));
+}
+
+static void NAME(leaky_)(const float *x_, float *o, size_t n, float alpha) {
+  const V va = VSET1(alpha), z = VZERO();
+  MAP1(x_, o, n, VSEL(VCMP(x, z, _CMP_GT_OQ), x, VMUL(x, va)));
+}
+
+static void NAME(prelu_)(const float *x_, const float *a, float *o,
+                         size_t n) {
+  const V z = VZERO();
+  size_t i = 0;
+  for (; i + VL <= n; i += VL) {
+    const V x = VLOAD(x_ + i);
+    VSTORE(o + i, VSEL(VCMP(x, z, _CMP_GE_OQ), x, VMUL(x, VLOAD(a + i))));
+  }
+  if (i < n) {
+    const int r = (int)(n - i);
+    const V x = VLOADN(x_ + i, r);
+    VSTOREN(o + i, VSEL(VCMP(x, z, _CMP_GE_OQ), x, VMUL(x, VLOADN(a + i, r))),
+            r);
+  }
+}
+
+static inline V vhard_swish(V x) {
+  const V r6 = vclamp(VADD(x, VSET1(3.f)), VZERO(), VSET1(6.f));
+  return VDIV(VMUL(x, r6), VSET1(6.f));
+}
+static void NAME(hard_swish_)(const float *x_, float *o, size_t n) {
+  MAP1(x_, o, n, vhard_swish(x));
+}
+
+/* exp(x): x = n ln2 + r, |r| <= ln2 / 2 (ln2 split in two for an exact
+ * n ln2), exp(r) by a degree-6 polynomial (Cephes expf's coefficients),
+ * scaled by 2^n. Beyond the float range: +inf above, 0 below (expf's
+ * subnormal results are flushed), NaN returned as is. */
+static inline V vexp(V x) {
+  const V hi = VSET1(88.72283935546875f), lo = VSET1(-87.33654022216797f);
+  const V xc = VMAX(lo, VMIN(hi, x));
+  const V n = VROUND(VMUL(xc, VSET1(1.44269504088896341f)));
+  V r = VFMA(n, VSET1(-0.693359375f), xc);
+  r = VFMA(n, VSET1(2.12194440e-4f), r);
+  V p = VSET1(1.9875691500e-4f);
+  p = VFMA(p, r, VSET1(1.3981999507e-3f));
+  p = VFMA(p, r, VSET1(8.3334519073e-3f));
+  p = VFMA(p, r, VSET1(4.1665795894e-2f));
+  p = VFMA(p, r, VSET1(1.6666665459e-1f));
+  p = VFMA(p, r, VSET1(5.0000001201e-1f));
+  p = VFMA(p, VMUL(r, r), VADD(r, VSET1(1.f)));
+  p = VSCALE2(p, n);
+  p = VSEL(VCMP(x, hi, _CMP_GT_OQ), VSET1(INFINITY), p);
+  p = VSEL(VCMP(x, lo, _CMP_LT_OQ), VZERO(), p);
+  return VSEL(VCMP(x, x, _CMP_UNORD_Q), x, p);
+}
+static void NAME(exp_)(const float *x_, float *o, size_t n) {
+  MAP1(x_, o, n, vexp(x));
+}
+
+static inline V vlogistic(V x) {
+  const V one = VSET1(1.f);
+  return VDIV(one, VADD(one, vexp(VSUB(VZERO(), x))));
+}
+static void NAME(logistic_)(const float *x_, float *o, size_t n) {
+  MAP1(x_, o, n, vlogistic(x));
+}
+
+/* tanh |x| = 1 - 2 / (exp(2|x|) + 1) with |x| capped at 10 (tanhf is 1
+ * from 8.7 on), x itself for |x| < 2^-12; the sign of x is copied back.
+ * NaN stays NaN (VMIN returns its second operand when unordered). */
+static inline V vtanh(V x) {
+  const V sign = VSET1(-0.f), one = VSET1(1.f);
+  const V a = VANDN(sign, x);
+  const V ac = VMIN(VSET1(10.f), a);
+  const V e = vexp(VADD(ac, ac));
+  V t = VSUB(one, VDIV(VSET1(2.f), VADD(e, one)));
+  t = VOR(t, VAND(sign, x));
+  return VSEL(VCMP(a, VSET1(1.f / 4096.f), _CMP_LT_OQ), x, t);
+}
+static void NAME(tanh_)(const float *x_, float *o, size_t n) {
+  MAP1(x_, o, n, vtanh(x));
+}
+
+static void NAME(sum_rows_)(const float *x, float *acc, size_t rows,
+                            size_t c) {
+  size_t j = 0;
+  for (; j + 4 * VL <= c; j += 4 * VL) {
+    V s0 = VLOAD(acc + j), s1 = VLOAD(acc + j + VL);
+    V s2 = VLOAD(acc + j + 2 * VL), s3 = VLOAD(acc + j + 3 * VL);
+    for (size_t r = 0; r < rows; r++) {
+      const float *p = x + r * c + j;
+      s0 = VADD(s0, VLOAD(p));
+      s1 = VADD(s1, VLOAD(p + VL));
+      s2 = VADD(s2, VLOAD(p + 2 * VL));
+      s3 = VADD(s3, VLOAD(p + 3 * VL));
+    }
+    VSTORE(acc + j, s0);
+    VSTORE(acc + j + VL, s1);
+    VSTORE(acc + j + 2 * VL, s2);
+    VSTORE(acc + j + 3 * VL, s3);
+  }
+  for (; j + VL <= c; j += VL) {
+    V s = VLOAD(acc + j);
+    for (size_t r = 0; r < rows; r++) s = VADD(s, VLOAD(x + r * c + j));
+    VSTORE(acc + j, s);
+  }
+  if (j < c) {
+    const int m = (int)(c - j);
+    V s = VLOADN(acc + j, m);
+    for (size_t r = 0; r < rows; r++) s = VADD(s, VLOADN(x + r * c + j, m));
+    VSTOREN(acc + j, s, m);
+  }
+}
+
+/* Binary: a op b, then the activation clamp. */
+#define BIN_SIMD(OPN, OPV)                                                  \
+  static void NAME(OPN##_vv_)(const float *a, const float *b, float *o,     \
+                              size_t n, float lo, float hi) {               \
+    const V vlo = VSET1(lo), vhi = VSET1(hi);                               \
+    size_t i = 0;                                                           \
+    for (; i + VL <= n; i += VL)                                            \
+      VSTORE(o + i, vclamp(OPV(VLOAD(a + i), VLOAD(b + i)), vlo, vhi));     \
+    if (i < n) {                                                            \
+      const int r = (int)(n - i);                                           \
+      VSTOREN(o + i,                                                        \
+              vclamp(OPV(VLOADN(a + i, r), VLOADN(b + i, r)), vlo, vhi), r); \
+    }                                                                       \
+  }                                                                         \
+  static void NAME(OPN##_vs_)(const float *a, const float *b, float *o,     \
+                              size_t n, float lo, float hi) {               \
+    const V vlo = VSET1(lo), vhi = VSET1(hi), y = VSET1(b[0]);              \
+    MAP1(a, o, n, vclamp(OPV(x, y), vlo, vhi));                             \
+  }                                                                         \
+  static void NAME(OPN##_sv_)(const float *a, const float *b, float *o,     \
+                              size_t n, float lo, float hi) {               \
+    const V vlo = VSET1(lo), vhi = VSET1(hi), s = VSET1(a[0]);              \
+    MAP1(b, o, n, vclamp(OPV(s, x), vlo, vhi));                             \
+  }
+
+BIN_SIMD(add, VADD)
+BIN_SIMD(sub, VSUB)
+BIN_SIMD(mul, VMUL)
+BIN_SIMD(max, VMAX)
+BIN_SIMD(min, VMIN)
+
+const pnn_f32_vec_ops NAME(pnn_f32_vec_ops_) = {
+    .isa = ISA,
+    .bin = {{NAME(add_vv_), NAME(add_vs_), NAME(add_sv_)},
+            {NAME(sub_vv_), NAME(sub_vs_), NAME(sub_sv_)},
+            {NAME(mul_vv_), NAME(mul_vs_), NAME(mul_sv_)},
+            {NAME(max_vv_), NAME(max_vs_), NAME(max_sv_)},
+            {NAME(min_vv_), NAME(min_vs_), NAME(min_sv_)}},
+    .clamp = NAME(clamp_),
+    .leaky = NAME(leaky_),
+    .prelu = NAME(prelu_),
+    .hard_swish = NAME(hard_swish_),
+    .exp = NAME(exp_),
+    .logistic = NAME(logistic_),
+    .tanh = NAME(tanh_),
+    .sum_rows = NAME(sum_rows_),
+};

@@ -1,0 +1,468 @@
+/* f32 elementwise kernels (src/kernels/f32_vec*) on every ISA level the
+ * host supports, on sizes 0, 1, 7, 8, 9, 15, 16, 17, 31, 33, 1000, 1027:
+ * - clamp, leaky, prelu, hard_swish, binary add/sub/mul/max/min (all
+ *   three operand shapes, with and without a clamp), sum_rows: bit-exact
+ *   against the formulas written here (and so against the scalar level),
+ *   NaN and signed zeros included;
+ * - exp, logistic, tanh: against double-precision libm, within the bounds
+ *   stated in f32_vec.h (exp 4 ulp relative; logistic 2e-7 absolute;
+ *   tanh 3e-7 absolute), and the scalar level equal to expf / tanhf.
+ * Every output buffer carries a guard past n that must stay untouched. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+#include "kernels/cpu.h"
+#include "kernels/f32_vec.h"
+
+static const size_t kSizes[] = {0, 1, 7, 8, 9, 15, 16, 17, 31, 33, 1000, 1027};
+#define NSIZES (sizeof kSizes / sizeof kSizes[0])
+#define GUARD 20
+#define MAXN 1027
+
+static unsigned g_seed = 4242;
+static float rnd_f(float range) {
+  g_seed = g_seed * 1103515245u + 12345u;
+  return ((float)((g_seed >> 8) & 0xffffff) / 16777215.f * 2.f - 1.f) * range;
+}
+/* Random values with a few specials (NaN, +-0, +-inf) sprinkled in. */
+static void fill(float *x, size_t n, float range, bool specials) {
+  for (size_t i = 0; i < n; i++) x[i] = rnd_f(range);
+  if (specials && n > 5) {
+    x[1] = NAN;
+    x[2] = -0.f;
+    x[3] = 0.f;
+    x[4] = INFINITY;
+    x[5] = -INFINITY;
+  }
+}
+static bool same_bits(float a, float b) {
+  if (isnan(a) || isnan(b)) return isnan(a) && isnan(b);
+  return memcmp(&a, &b, sizeof a) == 0;
+}
+static const float kSentinel = 12345.5f;
+static void guard_set(float *o, size_t n) {
+  for (size_t i = 0; i < n + GUARD; i++) o[i] = kSentinel;
+}
+static bool guard_ok(const float *o, size_t n) {
+  for (size_t i = n; i < n + GUARD; i++)
+    if (o[i] != kSentinel) return false;
+  return true;
+}
+
+static float ref_clamp(float x, float lo, float hi) {
+  return x < lo ? lo : (x > hi ? hi : x);
+}
+static float ref_bin(int op, float x, float y) {
+  switch (op) {
+    case PNN_VEC_ADD: return x + y;
+    case PNN_VEC_SUB: return x - y;
+    case PNN_VEC_MUL: return x * y;
+    case PNN_VEC_MAX: return x > y ? x : y;
+    default: return x < y ? x : y;
+  }
+}
+
+static float g_x[MAXN + GUARD], g_y[MAXN + GUARD], g_o[MAXN + GUARD];
+
+TEST(vec_exact_kernels_every_isa) {
+  const float bounds[][2] = {{-INFINITY, INFINITY}, {0.f, INFINITY},
+                             {-1.f, 1.f}, {0.f, 6.f}, {0.f, 1.f}};
+  for (int isa = 0; isa <= (int)pnn_isa_supported(); isa++) {
+    const pnn_f32_vec_ops *v = pnn_f32_vec_ops_for((pnn_isa)isa);
+    CHECK_EQ_INT((int)v->isa, isa);
+    int fails = 0;
+    for (size_t k = 0; k < NSIZES; k++) {
+      const size_t n = kSizes[k];
+      fill(g_x, n, 8.f, true);
+      fill(g_y, n, 8.f, true);
+      for (size_t b = 0; b < sizeof bounds / sizeof bounds[0]; b++) {
+        guard_set(g_o, n);
+        v->clamp(g_x, g_o, n, bounds[b][0], bounds[b][1]);
+        for (size_t i = 0; i < n; i++)
+          fails += !same_bits(g_o[i], ref_clamp(g_x[i], bounds[b][0], bounds[b][1]));
+        fails += !guard_ok(g_o, n);
+      }
+      guard_set(g_o, n);
+      v->leaky(g_x, g_o, n, 0.2f);
+      for (size_t i = 0; i < n; i++)
+        fails += !same_bits(g_o[i], g_x[i] > 0.f ? g_x[i] : g_x[i] * 0.2f);
+      fails += !guard_ok(g_o, n);
+      guard_set(g_o, n);
+      v->prelu(g_x, g_y, g_o, n);
+      for (size_t i = 0; i < n; i++)
+        fails += !same_bits(g_o[i], g_x[i] >= 0.f ? g_x[i] : g_x[i] * g_y[i]);
+      fails += !guard_ok(g_o, n);
+      guard_set(g_o, n);
+      v->hard_swish(g_x, g_o, n);
+      for (size_t i = 0; i < n; i++) {
+        const float r6 = ref_clamp(g_x[i] + 3.f, 0.f, 6.f);
+        fails += !same_bits(g_o[i], g_x[i] * r6 / 6.f);
+      }
+      fails += !guard_ok(g_o, n);
+      for (int op = 0; op < PNN_VEC_BIN_COUNT; op++)
+        for (int sh = 0; sh < PNN_VEC_SHAPES; sh++)
+          for (size_t b = 0; b < 4; b++) {
+            const float lo = bounds[b][0], hi = bounds[b][1];
+            guard_set(g_o, n);
+            v->bin[op][sh](g_x, g_y, g_o, n, lo, hi);
+            for (size_t i = 0; i < n; i++) {
+              const float x = sh == PNN_VEC_SV ? g_x[0] : g_x[i];
+              const float y = sh == PNN_VEC_VS ? g_y[0] : g_y[i];
+              if (!same_bits(g_o[i], ref_clamp(ref_bin(op, x, y), lo, hi))) {
+                if (fails < 3)
+                  fprintf(stderr, "  %s op %d shape %d n %zu i %zu: %g vs %g\n",
+                          pnn_isa_name((pnn_isa)isa), op, sh, n, i,
+                          (double)g_o[i],
+                          (double)ref_clamp(ref_bin(op, x, y), lo, hi));
+                fails++;
+              }
+            }
+            fails += !guard_ok(g_o, n);
+          }
+    }
+    CHECK_MSG(fails == 0, "%s: %d mismatches", pnn_isa_name((pnn_isa)isa), fails);
+  }
+}
+
+TEST(vec_sum_rows_every_isa) {
+  static const size_t cs[] = {1, 3, 8, 16, 17, 64, 65, 200};
+  static float x[50 * 200], acc[200 + GUARD], want[200];
+  for (int isa = 0; isa <= (int)pnn_isa_supported(); isa++) {
+    const pnn_f32_vec_ops *v = pnn_f32_vec_ops_for((pnn_isa)isa);
+    int fails = 0;
+    for (size_t k = 0; k < sizeof cs / sizeof cs[0]; k++)
+      for (size_t rows = 0; rows <= 49; rows += 7) {
+        const size_t c = cs[k];
+        fill(x, rows * c, 3.f, false);
+        guard_set(acc, c);
+        for (size_t j = 0; j < c; j++) acc[j] = want[j] = rnd_f(1.f);
+        for (size_t r = 0; r < rows; r++)
+          for (size_t j = 0; j < c; j++) want[j] += x[r * c + j];
+        v->sum_rows(x, acc, rows, c);
+        for (size_t j = 0; j < c; j++) fails += !same_bits(acc[j], want[j]);
+        fails += !guard_ok(acc, c);
+      }
+    CHECK_MSG(fails == 0, "%s: %d mismatches", pnn_isa_name((pnn_isa)isa), fails);
+  }
+}
+
+/* Error of got against the double-precision truth, in units of the
+ * float spacing at the truth. */
+static double ulps(float got, double truth) {
+  if (got == truth) return 0.0;
+  const double a = fabs(truth);
+  const double spacing = a < 1.17549435e-38 ? 1.4e-45 : ldexp(1.0, ilogb(a) - 23);
+  return fabs((double)got - truth) / spacing;
+}
+
+TEST(vec_exp_family_every_isa) {
+  for (int isa = 0; isa <= (int)pnn_isa_supported(); isa++) {
+    const pnn_f32_vec_ops *v = pnn_f32_vec_ops_for((pnn_isa)isa);
+    double worst_exp = 0, worst_log = 0, worst_tanh = 0;
+    int fails = 0;
+    for (size_t k = 0; k < NSIZES; k++) {
+      const size_t n = kSizes[k];
+      for (int range = 0; range < 3; range++) {
+        const float r = range == 0 ? 1.f : (range == 1 ? 20.f : 100.f);
+        fill(g_x, n, r, false);
+        guard_set(g_o, n);
+        v->exp(g_x, g_o, n);
+        fails += !guard_ok(g_o, n);
+        for (size_t i = 0; i < n; i++) {
+          const double t = exp((double)g_x[i]);
+          if (isa == 0) {
+            fails += !same_bits(g_o[i], expf(g_x[i]));
+          } else if (g_x[i] > 88.7228394f) {
+            fails += !(g_o[i] == INFINITY);
+          } else if (g_x[i] < -87.3365402f) {
+            fails += !(g_o[i] == 0.f);
+          } else {
+            const double u = ulps(g_o[i], t);
+            worst_exp = u > worst_exp ? u : worst_exp;
+            fails += u > 4.0;
+          }
+        }
+        guard_set(g_o, n);
+        v->logistic(g_x, g_o, n);
+        fails += !guard_ok(g_o, n);
+        for (size_t i = 0; i < n; i++) {
+          const double t = 1.0 / (1.0 + exp(-(double)g_x[i]));
+          if (isa == 0) {
+            fails += !same_bits(g_o[i], 1.f / (1.f + expf(-g_x[i])));
+            continue;
+          }
+          const double e = fabs((double)g_o[i] - t);
+          worst_log = e > worst_log ? e : worst_log;
+          fails += e > 2e-7;
+          if (t >= 1e-30) fails += ulps(g_o[i], t) > 8.0;
+        }
+        guard_set(g_o, n);
+        v->tanh(g_x, g_o, n);
+        fails += !guard_ok(g_o, n);
+        for (size_t i = 0; i < n; i++) {
+          if (isa == 0) {
+            fails += !same_bits(g_o[i], tanhf(g_x[i]));
+            continue;
+          }
+          const double e = fabs((double)g_o[i] - tanh((double)g_x[i]));
+          worst_tanh = e > worst_tanh ? e : worst_tanh;
+          fails += e > 3e-7;
+        }
+      }
+    }
+    /* Specials: NaN stays NaN, infinities, zeros, tiny values. */
+    const float sp[] = {NAN, INFINITY, -INFINITY, 0.f, -0.f, 1e-10f, -1e-10f,
+                        88.7f, -87.3f, 9.5f, -9.5f, 1e-3f};
+    const size_t ns = sizeof sp / sizeof sp[0];
+    float o[16];
+    v->exp(sp, o, ns);
+    fails += !isnan(o[0]) + (o[1] != INFINITY) + (o[2] != 0.f) + (o[3] != 1.f);
+    v->logistic(sp, o, ns);
+    fails += !isnan(o[0]) + (o[1] != 1.f) + (o[2] != 0.f) + (o[3] != 0.5f);
+    v->tanh(sp, o, ns);
+    fails += !isnan(o[0]) + (o[1] != 1.f) + (o[2] != -1.f) + (o[3] != 0.f);
+    fails += !same_bits(o[4], -0.f) + (o[5] != 1e-10f) + (o[6] != -1e-10f);
+    fails += (o[9] != tanhf(9.5f)) + (o[10] != tanhf(-9.5f));
+    fprintf(stderr, "  %s: worst exp %.2f ulp, logistic %.2e abs, tanh %.2e abs\n",
+            pnn_isa_name((pnn_isa)isa), worst_exp, worst_log, worst_tanh);
+    CHECK_MSG(fails == 0, "%s: %d failures", pnn_isa_name((pnn_isa)isa), fails);
+  }
+}
+
+/* ------------------------------------------------ through the ops */
+
+#include "format/model_builder.h"
+#include "pocketnn.h"
+
+/* Runs a one-op model (inputs 0..n_in-1 fed, `axes` as a constant second
+ * input when non-NULL) with `isa` forced; copies the output (at most cap
+ * floats) to out and returns its element count, or -1. */
+typedef struct {
+  int rank;
+  int32_t dims[6];
+  const float *data;
+} vt_in;
+
+static int64_t run_op(pnn_isa isa, int32_t builtin, uint8_t opt_type,
+                      const void *opts, int n_in, const vt_in *ins,
+                      const int32_t *axes, int n_axes, float *out,
+                      int64_t cap) {
+  pnn_isa_force(isa);
+  pnn_mb *mb = pnn_mb_new();
+  int32_t t[3];
+  int32_t feeds[2];
+  for (int i = 0; i < n_in; i++)
+    feeds[i] = t[i] = pnn_mb_tensor(mb, "x", PNN_TYPE_FLOAT32, ins[i].rank,
+                                    ins[i].dims, NULL);
+  int n_ops = n_in;
+  if (axes)
+    t[n_ops++] = pnn_mb_tensor(mb, "axes", PNN_TYPE_INT32, 1,
+                               (int32_t[]){n_axes}, axes);
+  int32_t one = 1;
+  int32_t y = pnn_mb_tensor(mb, "y", PNN_TYPE_FLOAT32, 1, &one, NULL);
+  int64_t count = -1;
+  uint8_t *bytes = NULL;
+  size_t size;
+  pnn_model *model = NULL;
+  pnn_interpreter *it = NULL;
+  char err[256];
+  if (pnn_mb_op(mb, builtin, opt_type, opts, n_ops, t, 1, &y) < 0 ||
+      pnn_mb_inputs(mb, n_in, feeds) < 0 || pnn_mb_outputs(mb, 1, &y) < 0 ||
+      pnn_mb_finish(mb, &bytes, &size) ||
+      pnn_model_load_buffer(bytes, size, NULL, &model, err, sizeof err) ||
+      pnn_interpreter_create(model, NULL, &it) ||
+      pnn_interpreter_allocate(it))
+    goto done;
+  for (int i = 0; i < n_in; i++) {
+    pnn_tensor *x = pnn_interpreter_input(it, i);
+    if (pnn_tensor_copy_from(x, ins[i].data, pnn_tensor_byte_size(x)))
+      goto done;
+  }
+  if (pnn_interpreter_invoke(it)) goto done;
+  pnn_tensor *o = pnn_interpreter_output(it, 0);
+  count = (int64_t)(pnn_tensor_byte_size(o) / sizeof(float));
+  if (count > cap) {
+    count = -1;
+    goto done;
+  }
+  memcpy(out, pnn_tensor_data(o), (size_t)count * sizeof(float));
+done:
+  if (count < 0 && it) fprintf(stderr, "  %s\n", pnn_interpreter_last_error(it));
+  pnn_interpreter_free(it);
+  pnn_model_free(model);
+  free(bytes);
+  pnn_mb_free(mb);
+  pnn_isa_force(PNN_ISA_COUNT);
+  return count;
+}
+
+/* Reference broadcast binary op over rank-4 shapes (dims right-aligned
+ * and padded with 1 by the caller). */
+static void ref_broadcast(int kind, const int32_t *da, const float *a,
+                          const int32_t *db, const float *b, float *o,
+                          float lo, float hi) {
+  int32_t d[4];
+  for (int k = 0; k < 4; k++) d[k] = da[k] > db[k] ? da[k] : db[k];
+  int64_t n = 0;
+  for (int i0 = 0; i0 < d[0]; i0++)
+    for (int i1 = 0; i1 < d[1]; i1++)
+      for (int i2 = 0; i2 < d[2]; i2++)
+        for (int i3 = 0; i3 < d[3]; i3++) {
+          const int ia[4] = {da[0] > 1 ? i0 : 0, da[1] > 1 ? i1 : 0,
+                             da[2] > 1 ? i2 : 0, da[3] > 1 ? i3 : 0};
+          const int ib[4] = {db[0] > 1 ? i0 : 0, db[1] > 1 ? i1 : 0,
+                             db[2] > 1 ? i2 : 0, db[3] > 1 ? i3 : 0};
+          const float x = a[((ia[0] * da[1] + ia[1]) * da[2] + ia[2]) * da[3] + ia[3]];
+          const float y = b[((ib[0] * db[1] + ib[1]) * db[2] + ib[2]) * db[3] + ib[3]];
+          float r;
+          if (kind == -1) /* PRELU */
+            r = x >= 0.f ? x : x * y;
+          else
+            r = ref_bin(kind, x, y);
+          o[n++] = ref_clamp(r, lo, hi);
+        }
+}
+
+static float g_a[4096], g_b[4096], g_got[4096], g_want[4096];
+
+TEST(vec_ops_prelu_and_binary_broadcasts_every_isa) {
+  /* {a dims, b dims} on rank 4: per-channel, same shape, scalar, row
+   * broadcast in the middle, scalar first, general. */
+  static const int32_t shapes[][2][4] = {
+      {{1, 5, 7, 19}, {1, 1, 1, 19}}, {{1, 5, 7, 19}, {1, 5, 7, 19}},
+      {{1, 5, 7, 19}, {1, 1, 1, 1}},  {{1, 5, 7, 19}, {1, 5, 1, 1}},
+      {{2, 3, 4, 33}, {1, 3, 1, 33}}, {{1, 1, 1, 1}, {2, 3, 4, 9}},
+      {{1, 4, 1, 24}, {1, 1, 6, 24}}, {{1, 9, 9, 8}, {1, 9, 9, 8}},
+  };
+  static const int32_t ops[] = {PNN_OP_ADD, PNN_OP_SUB, PNN_OP_MUL,
+                                PNN_OP_MAXIMUM, PNN_OP_MINIMUM, PNN_OP_PRELU};
+  fill(g_a, 4096, 4.f, false);
+  fill(g_b, 4096, 4.f, false);
+  g_a[3] = -0.f;
+  g_a[5] = NAN;
+  for (int isa = 0; isa <= (int)pnn_isa_supported(); isa++) {
+    int fails = 0;
+    for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++)
+      for (size_t k = 0; k < sizeof ops / sizeof ops[0]; k++) {
+        const int32_t op = ops[k];
+        if (op == PNN_OP_PRELU && s == 5) continue; /* x must not grow */
+        const int kind = op == PNN_OP_PRELU ? -1 : (int)k;
+        const bool act = op == PNN_OP_ADD || op == PNN_OP_SUB || op == PNN_OP_MUL;
+        for (int a6 = 0; a6 < (act ? 2 : 1); a6++) {
+          pnn_add_options o; /* Add/Sub/Mul options share the layout */
+          memset(&o, 0, sizeof o);
+          o.fused_activation_function = a6 ? PNN_ACT_RELU6 : 0;
+          const uint8_t ot = op == PNN_OP_ADD ? PNN_OPTIONS_OF(add)
+                             : op == PNN_OP_SUB ? PNN_OPTIONS_OF(sub)
+                             : op == PNN_OP_MUL ? PNN_OPTIONS_OF(mul) : 0;
+          const vt_in in[2] = {{4, {shapes[s][0][0], shapes[s][0][1], shapes[s][0][2], shapes[s][0][3]}, g_a},
+                               {4, {shapes[s][1][0], shapes[s][1][1], shapes[s][1][2], shapes[s][1][3]}, g_b}};
+          const int64_t n = run_op((pnn_isa)isa, op, ot, ot ? &o : NULL, 2, in,
+                                   NULL, 0, g_got, 4096);
+          ref_broadcast(kind, shapes[s][0], g_a, shapes[s][1], g_b, g_want,
+                        a6 ? 0.f : -INFINITY, a6 ? 6.f : INFINITY);
+          if (n <= 0) { fails++; continue; }
+          for (int64_t i = 0; i < n; i++)
+            if (!same_bits(g_got[i], g_want[i])) {
+              if (fails < 3)
+                fprintf(stderr, "  %s shape %zu op %d act %d i %lld: %g vs %g\n",
+                        pnn_isa_name((pnn_isa)isa), s, op, a6, (long long)i,
+                        (double)g_got[i], (double)g_want[i]);
+              fails++;
+            }
+        }
+      }
+    CHECK_MSG(fails == 0, "%s: %d mismatches", pnn_isa_name((pnn_isa)isa), fails);
+  }
+}
+
+TEST(vec_ops_mean_sum_every_isa) {
+  /* NHWC mean over H, W (the fast path), keep_dims both ways; sums over
+   * a middle axis; a narrow channel block and a last-axis reduction (the
+   * walk). Summation order is the input order in every path: exact. */
+  static const struct { int32_t op; int32_t dims[4]; int32_t axes[2]; int na; } cs[] = {
+      {PNN_OP_MEAN, {2, 5, 6, 24}, {1, 2}, 2}, {PNN_OP_MEAN, {1, 7, 7, 37}, {2, 1}, 2},
+      {PNN_OP_SUM, {3, 7, 9, 16}, {1, 0}, 1},  {PNN_OP_SUM, {1, 4, 6, 3}, {1, 2}, 2},
+      {PNN_OP_MEAN, {2, 3, 4, 17}, {3, 0}, 1}, {PNN_OP_SUM, {2, 3, 1, 40}, {0, 2}, 2},
+  };
+  fill(g_a, 4096, 4.f, false);
+  for (int isa = 0; isa <= (int)pnn_isa_supported(); isa++) {
+    int fails = 0;
+    for (size_t c = 0; c < sizeof cs / sizeof cs[0]; c++)
+      for (int keep = 0; keep < 2; keep++) {
+        pnn_reducer_options o;
+        memset(&o, 0, sizeof o);
+        o.keep_dims = keep;
+        const int32_t *d = cs[c].dims;
+        const vt_in in = {4, {d[0], d[1], d[2], d[3]}, g_a};
+        const int64_t n = run_op((pnn_isa)isa, cs[c].op, PNN_OPTIONS_OF(reducer),
+                                 &o, 1, &in, cs[c].axes, cs[c].na, g_got, 4096);
+        bool red[4] = {false};
+        for (int k = 0; k < cs[c].na; k++) red[cs[c].axes[k]] = true;
+        const int32_t od[4] = {red[0] ? 1 : d[0], red[1] ? 1 : d[1],
+                               red[2] ? 1 : d[2], red[3] ? 1 : d[3]};
+        const int64_t nout = (int64_t)od[0] * od[1] * od[2] * od[3];
+        int64_t per = 1;
+        for (int k = 0; k < 4; k++) per *= red[k] ? d[k] : 1;
+        for (int64_t i = 0; i < nout; i++) g_want[i] = 0.f;
+        int64_t idx = 0;
+        for (int i0 = 0; i0 < d[0]; i0++)
+          for (int i1 = 0; i1 < d[1]; i1++)
+            for (int i2 = 0; i2 < d[2]; i2++)
+              for (int i3 = 0; i3 < d[3]; i3++) {
+                const int64_t oo = (((int64_t)(red[0] ? 0 : i0) * od[1] +
+                                     (red[1] ? 0 : i1)) * od[2] +
+                                    (red[2] ? 0 : i2)) * od[3] + (red[3] ? 0 : i3);
+                g_want[oo] += g_a[idx++];
+              }
+        if (cs[c].op == PNN_OP_MEAN)
+          for (int64_t i = 0; i < nout; i++) g_want[i] /= (float)per;
+        if (n != nout) { fails++; continue; }
+        for (int64_t i = 0; i < n; i++) fails += !same_bits(g_got[i], g_want[i]);
+      }
+    CHECK_MSG(fails == 0, "%s: %d mismatches", pnn_isa_name((pnn_isa)isa), fails);
+  }
+}
+
+TEST(vec_ops_activations_every_isa) {
+  static const int32_t ops[] = {PNN_OP_RELU, PNN_OP_RELU6, PNN_OP_RELU_N1_TO_1,
+                                PNN_OP_RELU_0_TO_1, PNN_OP_LEAKY_RELU,
+                                PNN_OP_HARD_SWISH, PNN_OP_LOGISTIC, PNN_OP_TANH};
+  fill(g_a, 4096, 10.f, true);
+  const vt_in in = {4, {1, 13, 7, 43}, g_a}; /* 3913 elements */
+  for (int isa = 0; isa <= (int)pnn_isa_supported(); isa++) {
+    int fails = 0;
+    for (size_t k = 0; k < sizeof ops / sizeof ops[0]; k++) {
+      pnn_leaky_relu_options lo;
+      memset(&lo, 0, sizeof lo);
+      lo.alpha = 0.3f;
+      const bool leaky = ops[k] == PNN_OP_LEAKY_RELU;
+      const int64_t n = run_op((pnn_isa)isa, ops[k],
+                               leaky ? PNN_OPTIONS_OF(leaky_relu) : 0,
+                               leaky ? &lo : NULL, 1, &in, NULL, 0, g_got, 4096);
+      if (n != 13 * 7 * 43) { fails++; continue; }
+      for (int64_t i = 0; i < n; i++) {
+        const float x = g_a[i];
+        float w;
+        double tol = 0;
+        switch (ops[k]) {
+          case PNN_OP_RELU: w = ref_clamp(x, 0.f, INFINITY); break;
+          case PNN_OP_RELU6: w = ref_clamp(x, 0.f, 6.f); break;
+          case PNN_OP_RELU_N1_TO_1: w = ref_clamp(x, -1.f, 1.f); break;
+          case PNN_OP_RELU_0_TO_1: w = ref_clamp(x, 0.f, 1.f); break;
+          case PNN_OP_LEAKY_RELU: w = x > 0.f ? x : x * 0.3f; break;
+          case PNN_OP_HARD_SWISH: w = x * ref_clamp(x + 3.f, 0.f, 6.f) / 6.f; break;
+          case PNN_OP_LOGISTIC: w = 1.f / (1.f + expf(-x)); tol = 2e-7; break;
+          default: w = tanhf(x); tol = 3e-7; break;
+        }
+        if (tol == 0 || isa == 0 || isnan(w))
+          fails += !same_bits(g_got[i], w);
+        else
+          fails += !(fabs((double)g_got[i] - (double)w) <= tol);
+      }
+    }
+    CHECK_MSG(fails == 0, "%s: %d mismatches", pnn_isa_name((pnn_isa)isa), fails);
+  }
+}
