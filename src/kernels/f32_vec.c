@@ -86,6 +86,8 @@ const pnn_f32_vec_ops *pnn_f32_vec_ops_for(pnn_isa isa) {
 #if defined(__x86_64__)
   if (isa == PNN_ISA_AVX512) return &pnn_f32_vec_ops_avx512;
   if (isa == PNN_ISA_AVX2) return &pnn_f32_vec_ops_avx2;
+#elif defined(__aarch64__)
+  if (isa == PNN_ISA_NEON) return &pnn_f32_vec_ops_neon;
 #endif
   (void)isa;
   return &pnn_f32_vec_ops_scalar;

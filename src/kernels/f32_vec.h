@@ -65,11 +65,13 @@ typedef struct pnn_f32_vec_ops {
  * for levels this build has no kernels for). */
 const pnn_f32_vec_ops *pnn_f32_vec_ops_for(pnn_isa isa);
 
-/* Per-level tables (defined only on x86-64). */
+/* Per-level tables (SIMD ones defined only on their architecture). */
 extern const pnn_f32_vec_ops pnn_f32_vec_ops_scalar;
 #if defined(__x86_64__)
 extern const pnn_f32_vec_ops pnn_f32_vec_ops_avx2;
 extern const pnn_f32_vec_ops pnn_f32_vec_ops_avx512;
+#elif defined(__aarch64__)
+extern const pnn_f32_vec_ops pnn_f32_vec_ops_neon;
 #endif
 
 #endif
