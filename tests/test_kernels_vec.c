@@ -245,6 +245,8 @@ typedef struct {
   const float *data;
 } vt_in;
 
+static int g_threads = 1; /* interpreter threads for run_op */
+
 static int64_t run_op(pnn_isa isa, int32_t builtin, uint8_t opt_type,
                       const void *opts, int n_in, const vt_in *ins,
                       const int32_t *axes, int n_axes, float *out,
@@ -268,11 +270,14 @@ static int64_t run_op(pnn_isa isa, int32_t builtin, uint8_t opt_type,
   pnn_model *model = NULL;
   pnn_interpreter *it = NULL;
   char err[256];
+  pnn_interpreter_options io;
+  pnn_interpreter_options_init(&io);
+  io.num_threads = g_threads;
   if (pnn_mb_op(mb, builtin, opt_type, opts, n_ops, t, 1, &y) < 0 ||
       pnn_mb_inputs(mb, n_in, feeds) < 0 || pnn_mb_outputs(mb, 1, &y) < 0 ||
       pnn_mb_finish(mb, &bytes, &size) ||
       pnn_model_load_buffer(bytes, size, NULL, &model, err, sizeof err) ||
-      pnn_interpreter_create(model, NULL, &it) ||
+      pnn_interpreter_create(model, &io, &it) ||
       pnn_interpreter_allocate(it))
     goto done;
   for (int i = 0; i < n_in; i++) {
@@ -429,7 +434,8 @@ TEST(vec_ops_mean_sum_every_isa) {
 TEST(vec_ops_activations_every_isa) {
   static const int32_t ops[] = {PNN_OP_RELU, PNN_OP_RELU6, PNN_OP_RELU_N1_TO_1,
                                 PNN_OP_RELU_0_TO_1, PNN_OP_LEAKY_RELU,
-                                PNN_OP_HARD_SWISH, PNN_OP_LOGISTIC, PNN_OP_TANH};
+                                PNN_OP_HARD_SWISH, PNN_OP_LOGISTIC, PNN_OP_TANH,
+                                PNN_OP_EXP};
   fill(g_a, 4096, 10.f, true);
   const vt_in in = {4, {1, 13, 7, 43}, g_a}; /* 3913 elements */
   for (int isa = 0; isa <= (int)pnn_isa_supported(); isa++) {
@@ -455,9 +461,10 @@ TEST(vec_ops_activations_every_isa) {
           case PNN_OP_LEAKY_RELU: w = x > 0.f ? x : x * 0.3f; break;
           case PNN_OP_HARD_SWISH: w = x * ref_clamp(x + 3.f, 0.f, 6.f) / 6.f; break;
           case PNN_OP_LOGISTIC: w = 1.f / (1.f + expf(-x)); tol = 2e-7; break;
-          default: w = tanhf(x); tol = 3e-7; break;
+          case PNN_OP_TANH: w = tanhf(x); tol = 3e-7; break;
+          default: w = expf(x); tol = 5e-7 * fabs((double)w); break;
         }
-        if (tol == 0 || isa == 0 || isnan(w))
+        if (tol == 0 || isa == 0 || !isfinite(w))
           fails += !same_bits(g_got[i], w);
         else
           fails += !(fabs((double)g_got[i] - (double)w) <= tol);
@@ -465,4 +472,28 @@ TEST(vec_ops_activations_every_isa) {
     }
     CHECK_MSG(fails == 0, "%s: %d mismatches", pnn_isa_name((pnn_isa)isa), fails);
   }
+}
+
+TEST(vec_ops_large_prelu_and_mul_two_threads) {
+  /* Large enough for the ops' parallel split: rows shared by 2 threads. */
+  static float a[64 * 40 * 24], b[64 * 40 * 24], got[64 * 40 * 24];
+  fill(a, 64 * 40 * 24, 3.f, false);
+  fill(b, 24, 1.f, false);
+  g_threads = 2;
+  for (int isa = 0; isa <= (int)pnn_isa_supported(); isa++) {
+    int fails = 0;
+    for (int k = 0; k < 2; k++) {
+      const int32_t op = k ? PNN_OP_MUL : PNN_OP_PRELU;
+      const vt_in in[2] = {{4, {1, 64, 40, 24}, a}, {3, {1, 1, 24}, b}};
+      const int64_t n = run_op((pnn_isa)isa, op, 0, NULL, 2, in, NULL, 0, got,
+                               64 * 40 * 24);
+      if (n != 64 * 40 * 24) { fails++; continue; }
+      for (int64_t i = 0; i < n; i++) {
+        const float x = a[i], y = b[i % 24];
+        fails += !same_bits(got[i], k ? x * y : (x >= 0.f ? x : x * y));
+      }
+    }
+    CHECK_MSG(fails == 0, "%s: %d mismatches", pnn_isa_name((pnn_isa)isa), fails);
+  }
+  g_threads = 1;
 }

@@ -729,6 +729,20 @@ static pnn_status prelu_prepare(pnn_node *node) {
 PRELU_Q(prelu_i8, int8_t)
 PRELU_Q(prelu_u8, uint8_t)
 
+typedef struct {
+  const prelu_state *st;
+  const float *x, *alpha;
+  float *out;
+} prelu_job;
+
+/* Rows [begin, end) of the float fast path. */
+static void prelu_rows_worker(void *arg, int64_t begin, int64_t end) {
+  const prelu_job *j = arg;
+  const int64_t c = j->st->vc;
+  for (int64_t r = begin; r < end; r++)
+    j->st->vec->prelu(j->x + r * c, j->alpha, j->out + r * c, (size_t)c);
+}
+
 static pnn_status prelu_eval(pnn_node *node) {
   const prelu_state *st = node->state;
   if (st->count == 0) return PNN_OK;
@@ -746,8 +760,11 @@ static pnn_status prelu_eval(pnn_node *node) {
   float *out = node->outputs[0]->data;
   if (st->count == 0) return PNN_OK;
   if (st->vc > 0) {
-    for (int64_t r = 0; r < st->vrows; r++)
-      st->vec->prelu(x + r * st->vc, al, out + r * st->vc, (size_t)st->vc);
+    prelu_job job = {st, x, al, out};
+    if (st->count < ACT_PARALLEL_MIN || st->vrows < 2)
+      prelu_rows_worker(&job, 0, st->vrows);
+    else
+      pnn_node_parallel_for(node, st->vrows, prelu_rows_worker, &job);
     return PNN_OK;
   }
   int64_t idx[PNN_MAX_RANK] = {0};

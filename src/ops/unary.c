@@ -14,6 +14,7 @@
 #include "ops/lut.h"
 #include "ops/quant_math.h"
 #include "ops/tensor_util.h"
+#include "kernels/f32_vec.h"
 
 typedef void (*un_row_fn)(const void *in, void *out, int64_t n);
 
@@ -48,6 +49,16 @@ static float sign_f32(float x) {
 }
 
 UN_ROW(exp_f32, float, expf(x))
+/* float EXP through the vector kernels (f32_vec.h: <= 4 ulp; results
+ * below ~1.2e-38 flushed to 0), picked at prepare by ISA level. */
+#if defined(__x86_64__)
+static void exp_f32_avx2(const void *vi, void *vo, int64_t n) {
+  pnn_f32_vec_ops_avx2.exp(vi, vo, (size_t)n);
+}
+static void exp_f32_avx512(const void *vi, void *vo, int64_t n) {
+  pnn_f32_vec_ops_avx512.exp(vi, vo, (size_t)n);
+}
+#endif
 UN_ROW(log_f32, float, logf(x))
 UN_ROW(sqrt_f32, float, sqrtf(x))
 UN_ROW(rsqrt_f32, float, 1.f / sqrtf(x))
@@ -304,6 +315,17 @@ static pnn_status unary_prepare(pnn_node *node) {
                           "input 0 (%s): element count overflows", in->name);
   /* The table is static: the state can point into it. */
   node->state = (void *)impl;
+#if defined(__x86_64__)
+  if (impl->fn == exp_f32 && pnn_isa_active() != PNN_ISA_SCALAR) {
+    un_impl *v = pnn_node_alloc_persistent(node, sizeof *v);
+    if (!v)
+      return pnn_node_error(node, PNN_ERROR_OUT_OF_MEMORY,
+                            "out of memory for op state");
+    *v = *impl;
+    v->fn = pnn_isa_active() == PNN_ISA_AVX512 ? exp_f32_avx512 : exp_f32_avx2;
+    node->state = v;
+  }
+#endif
   return pnn_node_resize_output(node, 0, in->type, in->dims, in->rank);
 }
 

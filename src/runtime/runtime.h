@@ -79,6 +79,12 @@ struct pnn_interpreter {
   int n_custom_ops;
   pnn_threadpool *pool;
   bool profiling;
+  /* Internal observer (calibration, src/tools/calibrate.c): when set,
+   * called after each node of subgraph 0 has run at invoke (and for nodes
+   * folded at prepare), while its outputs still hold their values (the
+   * arena may reuse them for later ops). Not part of the public API. */
+  void (*node_hook)(void *user, const pnn_node *node);
+  void *node_hook_user;
   uint64_t generation; /* counts root allocates */
   unsigned error_set;  /* counts recorded errors (wraps) */
   char error[1024];

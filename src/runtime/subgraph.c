@@ -165,8 +165,14 @@ static pnn_status ctx_error(struct pnn_ctx *c, pnn_status s, const char *fmt,
   return pnn_rt_error(c->interp, s, "%s", msg);
 }
 
-/* Constant data from the model: used in place when 16-byte aligned (the
- * alignment every kernel may assume), else copied once into the pool. */
+/* Constant data from the model: used in place when aligned for its element
+ * type, else copied once into the pool. Kernels need no more than that:
+ * typed C access needs the element's own alignment, and the SIMD paths
+ * read constants with unaligned loads or from packed copies made at
+ * prepare. Typeless data (strings, int4, sparse) still wants 16 bytes.
+ * Copying only what is misaligned for its type keeps the persistent pool
+ * small on files whose buffers are not 16-byte aligned (e.g. float16
+ * weights that are folded into float32 at prepare and never read again). */
 static pnn_status setup_constant(struct pnn_ctx *c, pnn_rt_tensor *rt,
                                  const pnn_buffer_def *b) {
   pnn_tensor *t = &rt->t;
@@ -181,7 +187,9 @@ static pnn_status setup_constant(struct pnn_ctx *c, pnn_rt_tensor *rt,
                      (int)rt->index, t->name, (unsigned long long)b->size,
                      t->bytes);
   }
-  if (((uintptr_t)b->data & 15u) == 0) {
+  size_t align = (es == 0 || t->def->sparsity || (es & (es - 1))) ? 16 : es;
+  if (align > 16) align = 16;
+  if (((uintptr_t)b->data & (align - 1)) == 0) {
     t->data = (void *)b->data;
   } else {
     t->data = pnn_pool_alloc(&c->pool, t->bytes);
@@ -723,6 +731,8 @@ pnn_status pnn_rt_invoke(struct pnn_ctx *c) {
     pnn_node *node = &c->nodes[i];
     if (c->rt_nodes[i].folded || nothing_to_compute(c, node)) {
       if (profile) c->op_ns[i] = 0;
+      if (c->interp->node_hook && c->index == 0 && c->rt_nodes[i].folded)
+        c->interp->node_hook(c->interp->node_hook_user, node);
       continue;
     }
     uint64_t t0 = profile ? now_ns() : 0;
@@ -736,6 +746,8 @@ pnn_status pnn_rt_invoke(struct pnn_ctx *c) {
       return s;
     }
     if (profile) c->op_ns[i] = now_ns() - t0;
+    if (c->interp->node_hook && c->index == 0)
+      c->interp->node_hook(c->interp->node_hook_user, node);
   }
   return PNN_OK;
 }

@@ -15,7 +15,10 @@ rm -rf "$seeds"; mkdir -p "$seeds" "$B/findings"
 "$B/fuzz/gen_seeds" "$seeds"
 # Small converter-made models of the op conformance cache, if generated.
 if [ -d .cache/ops ]; then
-  find .cache/ops -name '*.tflite' -size -64k -exec cp {} "$seeds/" \; 2>/dev/null || true
+  # Every case is .cache/ops/<family>/<case>/model.tflite: name by case.
+  find .cache/ops -name '*.tflite' -size -64k | while read -r f; do
+    cp "$f" "$seeds/ops_$(echo "${f#.cache/ops/}" | tr '/' '_')"
+  done
 fi
 cp tests/fuzz/regressions/* "$seeds/" 2>/dev/null || true
 echo "seeds: $(ls "$seeds" | wc -l) files"
