@@ -134,14 +134,16 @@ bench-compare: $(BUILD)/pocketnn
 	.venv/bin/python tools/bench_compare.py --pocketnn $(BUILD)/pocketnn
 
 # ---- aarch64: cross build with Debian's gcc-aarch64-linux-gnu into
-# build-aarch64/ (library + C test binaries; the CLI needs the host's image
-# libraries) and the C test suite under qemu-aarch64 (Debian's qemu-user).
+# build-aarch64/ (libraries, C test binaries, and the CLI without libpng /
+# libjpeg: BMP only) and the C test suite under qemu-aarch64 (qemu-user).
 .PHONY: aarch64 test-aarch64
 AARCH64_CC ?= aarch64-linux-gnu-gcc
 AARCH64_SYSROOT ?= /usr/aarch64-linux-gnu
 aarch64:
-	$(MAKE) CC=$(AARCH64_CC) BUILD=build-aarch64 build-aarch64/libpocketnn.a \
-	  build-aarch64/libpocketnn.so $(TEST_SRC:tests/%.c=build-aarch64/tests/%)
+	$(MAKE) CC=$(AARCH64_CC) BUILD=build-aarch64 CLI_LIBS= SANITIZE= \
+	  CFLAGS="$(CFLAGS) -DPNN_NO_IMAGE_LIBS" build-aarch64/libpocketnn.a \
+	  build-aarch64/libpocketnn.so build-aarch64/pocketnn \
+	  $(TEST_SRC:tests/%.c=build-aarch64/tests/%)
 
 test-aarch64: aarch64
 	@BUILD=build-aarch64 PNN_SKIP_SCRIPTS=1 \

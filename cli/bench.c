@@ -31,6 +31,7 @@ typedef struct {
   double median, mean, min, p90, max;
   size_t arena, persistent;
   long peak_rss_kb;
+  long base_rss_kb; /* max RSS before the model is loaded */
   int n_ops;
   uint64_t *op_ns; /* summed over the timed runs, per op */
 } bench_result;
@@ -129,8 +130,27 @@ static int timed_runs(pnn_interpreter *it, const bench_args *a,
   return rc;
 }
 
+/* This process's peak RSS in KB: Linux's VmHWM (per address space, so
+ * it starts afresh at exec), else getrusage's ru_maxrss, which Linux
+ * carries over from the parent across fork + exec (a child of a large
+ * process would report the parent's size). */
+static long peak_rss_kb(void) {
+  FILE *f = fopen("/proc/self/status", "r");
+  if (f) {
+    char line[256];
+    long kb = -1;
+    while (fgets(line, sizeof line, f))
+      if (sscanf(line, "VmHWM: %ld kB", &kb) == 1) break;
+    fclose(f);
+    if (kb >= 0) return kb;
+  }
+  struct rusage ru;
+  return getrusage(RUSAGE_SELF, &ru) == 0 ? ru.ru_maxrss : 0;
+}
+
 static int bench(const bench_args *a, pnn_interpreter **it_out,
                  pnn_model **model_out, bench_result *r) {
+  r->base_rss_kb = peak_rss_kb();
   double t0 = cli_now();
   int rc = cli_load_model(a->model, model_out);
   if (!rc) rc = cli_create_interpreter(*model_out, (int)a->threads, it_out);
@@ -155,8 +175,7 @@ static int bench(const bench_args *a, pnn_interpreter **it_out,
     if (!r->op_ns) return cli_error("out of memory");
   }
   if ((rc = timed_runs(it, a, r)) != 0) return rc;
-  struct rusage ru;
-  if (getrusage(RUSAGE_SELF, &ru) == 0) r->peak_rss_kb = ru.ru_maxrss;
+  r->peak_rss_kb = peak_rss_kb();
   return 0;
 }
 
@@ -269,7 +288,8 @@ static void text_report(const bench_args *a, const bench_result *r) {
          r->median, r->mean, r->min, r->p90, r->max);
   printf("arena: %zu bytes\n", r->arena);
   printf("persistent: %zu bytes\n", r->persistent);
-  printf("peak RSS: %ld KB\n", r->peak_rss_kb);
+  printf("peak RSS: %ld KB (%ld KB before loading the model)\n",
+         r->peak_rss_kb, r->base_rss_kb);
 }
 
 static void json_report(jw *w, const bench_args *a, const bench_result *r) {
@@ -304,6 +324,8 @@ static void json_report(jw *w, const bench_args *a, const bench_result *r) {
   jw_uint(w, r->persistent);
   jw_key(w, "peak_rss_bytes");
   jw_int(w, (int64_t)r->peak_rss_kb * 1024);
+  jw_key(w, "base_rss_bytes");
+  jw_int(w, (int64_t)r->base_rss_kb * 1024);
 }
 
 static int report(pnn_interpreter *it, const bench_args *a,

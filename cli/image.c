@@ -10,8 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* PNN_NO_IMAGE_LIBS (set for cross builds without the target's libpng /
+ * libjpeg, e.g. make aarch64): BMP only, PNG and JPEG are reported as not
+ * built in. */
+#ifndef PNN_NO_IMAGE_LIBS
 #include <jpeglib.h>
 #include <png.h>
+#endif
 
 static int fail(char *err, size_t err_size, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -46,6 +51,7 @@ static int image_alloc(cli_image *img, long w, long h, int c, char *err,
 }
 
 /* --------------------------------------------------------------- PNG */
+#ifndef PNN_NO_IMAGE_LIBS
 
 static int decode_png(const uint8_t *data, size_t size, cli_image *out,
                       char *err, size_t err_size) {
@@ -139,6 +145,18 @@ static int decode_jpeg(const uint8_t *data, size_t size, cli_image *out,
   jpeg_destroy_decompress(&cinfo);
   return 0;
 }
+#else
+static int decode_png(const uint8_t *data, size_t size, cli_image *out,
+                      char *err, size_t err_size) {
+  (void)data, (void)size, (void)out;
+  return fail(err, err_size, "PNG support not built in (PNN_NO_IMAGE_LIBS)");
+}
+static int decode_jpeg(const uint8_t *data, size_t size, cli_image *out,
+                       char *err, size_t err_size) {
+  (void)data, (void)size, (void)out;
+  return fail(err, err_size, "JPEG support not built in (PNN_NO_IMAGE_LIBS)");
+}
+#endif
 
 /* --------------------------------------------------------------- BMP */
 

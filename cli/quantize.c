@@ -1,13 +1,19 @@
 /* `pocketnn quantize IN OUT --mode MODE`: float16 weights, int8 hybrid
  * weights or clustered float weights; see src/tools/quantize.c and
  * docs/tools.md. */
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 
 #include "cli.h"
 #include "format/model.h"
+#include "image.h"
+#include "npy.h"
 #include "tool_out.h"
+#include "tools/calibrate.h"
 
 static const char kUsage[] =
     "usage: pocketnn quantize IN.tflite OUT.tflite --mode MODE\n"
@@ -20,15 +26,169 @@ static const char kUsage[] =
     "  --mode round-weights  every float32 constant clustered to at most\n"
     "                        --clusters values (default 256); stays float32\n"
     "                        but compresses well\n"
+    "  --mode int8           full integer (TFLite quantization spec): int8\n"
+    "                        per-channel weights, int32 bias, int8\n"
+    "                        activations calibrated on --calib DIR\n"
+    "  --calib DIR           representative inputs for input 0: .npy files\n"
+    "                        (float32, the input's shape) or images (PNG,\n"
+    "                        JPEG, BMP; resized, then (pixel - mean) / std)\n"
+    "  --calib-count N       use at most N files of DIR (sorted by name)\n"
+    "  --mean M --std S      image normalization (default 0 and 255)\n"
+    "  --calibrator minmax|percentile[:P]  range per tensor (default minmax;\n"
+    "                        percentile averages the per-sample P-th\n"
+    "                        percentiles, P default 99.99)\n"
+    "  --io float|int8|uint8 interface type of an int8 model (default float:\n"
+    "                        QUANTIZE/DEQUANTIZE at the edges)\n"
     "  --min-elements N      smallest tensor converted (defaults: fp16 16,\n"
     "                        dynamic 1024, round-weights 1)\n"
     "  --report              sizes, op counts, every tensor converted or\n"
     "                        kept and why\n"
     "OUT is written through a temporary file: nothing is left on failure.\n";
 
+/* ------------------------------------------------ calibration inputs */
+
+typedef struct calib_source {
+  char **files; /* sorted paths */
+  int n_files, max_files;
+  double mean, std;
+  time_t t0;
+} calib_source;
+
+static void calib_free(calib_source *c) {
+  for (int i = 0; i < c->n_files; i++) free(c->files[i]);
+  free(c->files);
+  c->files = NULL;
+  c->n_files = 0;
+}
+
+static int cmp_str(const void *a, const void *b) {
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Regular files of dir (hidden ones skipped), sorted, at most max_files. */
+static int calib_list(calib_source *c, const char *dir) {
+  DIR *d = opendir(dir);
+  if (!d) return cli_error("--calib %s: cannot open the directory", dir);
+  struct dirent *e;
+  int cap = 0;
+  while ((e = readdir(d)) != NULL) {
+    if (e->d_name[0] == '.') continue;
+    size_t len = strlen(dir) + strlen(e->d_name) + 2;
+    char *p = malloc(len);
+    if (!p) break;
+    snprintf(p, len, "%s/%s", dir, e->d_name);
+    struct stat sb;
+    if (stat(p, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+      free(p);
+      continue;
+    }
+    if (c->n_files == cap) {
+      cap = cap ? 2 * cap : 64;
+      char **nf = realloc(c->files, (size_t)cap * sizeof *nf);
+      if (!nf) {
+        free(p);
+        break;
+      }
+      c->files = nf;
+    }
+    c->files[c->n_files++] = p;
+  }
+  closedir(d);
+  if (c->n_files == 0)
+    return cli_error("--calib %s: no calibration files in the directory", dir);
+  qsort(c->files, (size_t)c->n_files, sizeof *c->files, cmp_str);
+  if (c->max_files > 0 && c->n_files > c->max_files) {
+    for (int i = c->max_files; i < c->n_files; i++) free(c->files[i]);
+    c->n_files = c->max_files;
+  }
+  return 0;
+}
+
+static bool ends_with(const char *s, const char *suf) {
+  size_t n = strlen(s), m = strlen(suf);
+  return n >= m && !strcmp(s + n - m, suf);
+}
+
+/* Input 0 of sample i: a .npy file of its type and size, or an image
+ * resized to [1, H, W, C] and normalized. */
+static int calib_fill(void *user, int i, pnn_interpreter *it, char *err,
+                      size_t err_size) {
+  calib_source *c = user;
+  const char *path = c->files[i];
+  if (pnn_interpreter_input_count(it) != 1) {
+    snprintf(err, err_size, "the model has %d inputs; calibration feeds one",
+             pnn_interpreter_input_count(it));
+    return -1;
+  }
+  pnn_tensor *t = pnn_interpreter_input(it, 0);
+  if (pnn_tensor_type(t) != PNN_TYPE_FLOAT32) {
+    snprintf(err, err_size, "input 0 is %s, not float32",
+             pnn_type_name(pnn_tensor_type(t)));
+    return -1;
+  }
+  size_t n = pnn_tensor_byte_size(t) / sizeof(float);
+  float *dst = pnn_tensor_data(t);
+  if (ends_with(path, ".npy")) {
+    npy_array a;
+    char e2[300];
+    if (npy_read_file(path, &a, e2, sizeof e2) != 0) {
+      snprintf(err, err_size, "%s", e2);
+      return -1;
+    }
+    int rc = 0;
+    if (a.type != PNN_TYPE_FLOAT32 || a.nbytes != n * sizeof(float)) {
+      snprintf(err, err_size,
+               "%s: needs float32 with %zu elements (input 0's shape), got "
+               "%s with %zu bytes",
+               path, n, pnn_type_name(a.type), a.nbytes);
+      rc = -1;
+    } else {
+      memcpy(dst, a.data, n * sizeof(float));
+    }
+    npy_free(&a);
+    return rc;
+  }
+  if (pnn_tensor_rank(t) != 4 || pnn_tensor_dim(t, 0) != 1 ||
+      (pnn_tensor_dim(t, 3) != 1 && pnn_tensor_dim(t, 3) != 3)) {
+    snprintf(err, err_size,
+             "%s: images need an input of shape [1, H, W, 1 or 3]", path);
+    return -1;
+  }
+  cli_image img;
+  if (image_load(path, &img, err, err_size) != 0) return -1;
+  image_resize_bilinear(&img, pnn_tensor_dim(t, 2), pnn_tensor_dim(t, 1),
+                        pnn_tensor_dim(t, 3), dst);
+  image_free(&img);
+  for (size_t k = 0; k < n; k++)
+    dst[k] = (float)(((double)dst[k] - c->mean) / c->std);
+  return 0;
+}
+
+/* "calibrating [=====     ] 40/100 ETA 3s" on stderr. */
+static void calib_progress(void *user, int done, int total) {
+  calib_source *c = user;
+  /* Redraw only when the percentage moves. */
+  if (done != total && (100 * done) / total == (100 * (done - 1)) / total)
+    return;
+  double el = difftime(time(NULL), c->t0);
+  double eta = done > 0 ? el * (total - done) / done : 0;
+  char bar[31];
+  int fill = (int)(30.0 * done / total);
+  for (int k = 0; k < 30; k++) bar[k] = k < fill ? '=' : ' ';
+  bar[30] = 0;
+  fprintf(stderr, "\rcalibrating [%s] %d/%d  ETA %.0fs ", bar, done, total,
+          eta);
+  if (done == total) fputc('\n', stderr);
+  fflush(stderr);
+}
+
 int cli_quantize(int argc, char **argv) {
   pnn_quantize_options o;
   pnn_quantize_options_init(&o);
+  pnn_calib_options co;
+  pnn_calib_options_init(&co);
+  calib_source cs = {.mean = 0, .std = 255};
+  const char *calib_dir = NULL;
   const char *paths[2] = {NULL, NULL};
   int n_paths = 0;
   bool report = false, have_mode = false;
@@ -48,7 +208,9 @@ int cli_quantize(int argc, char **argv) {
         o.mode = PNN_QUANT_DYNAMIC;
       else if (!strcmp(v, "round-weights"))
         o.mode = PNN_QUANT_ROUND_WEIGHTS;
-      else if (!strcmp(v, "int8") || !strcmp(v, "16x8"))
+      else if (!strcmp(v, "int8"))
+        o.mode = PNN_QUANT_INT8;
+      else if (!strcmp(v, "16x8"))
         return cli_usage_error(kUsage,
                                "--mode %s is not available yet "
                                "(fp16, dynamic, round-weights are)",
@@ -67,6 +229,44 @@ int cli_quantize(int argc, char **argv) {
                                "--min-elements needs a positive "
                                "integer");
       o.min_elements = n;
+    } else if ((m = cli_opt_value(argc, argv, &i, "--calib", &v)) != 0) {
+      if (m < 0) return cli_usage_error(kUsage, "--calib needs a directory");
+      calib_dir = v;
+    } else if ((m = cli_opt_value(argc, argv, &i, "--calib-count", &v)) != 0) {
+      if (m < 0 || !cli_parse_long(v, 1, 1L << 30, &n))
+        return cli_usage_error(kUsage, "--calib-count needs a positive integer");
+      cs.max_files = (int)n;
+    } else if ((m = cli_opt_value(argc, argv, &i, "--mean", &v)) != 0) {
+      if (m < 0 || !cli_parse_double(v, &cs.mean))
+        return cli_usage_error(kUsage, "--mean takes a number");
+    } else if ((m = cli_opt_value(argc, argv, &i, "--std", &v)) != 0) {
+      if (m < 0 || !cli_parse_double(v, &cs.std) || cs.std == 0)
+        return cli_usage_error(kUsage, "--std takes a non-zero number");
+    } else if ((m = cli_opt_value(argc, argv, &i, "--calibrator", &v)) != 0) {
+      if (m < 0) return cli_usage_error(kUsage, "--calibrator needs a value");
+      if (!strcmp(v, "minmax")) {
+        co.method = PNN_CALIB_MINMAX;
+      } else if (!strncmp(v, "percentile", 10) &&
+                 (v[10] == 0 || v[10] == ':')) {
+        co.method = PNN_CALIB_PERCENTILE;
+        if (v[10] == ':' && (!cli_parse_double(v + 11, &co.percentile) ||
+                             !(co.percentile > 50 && co.percentile <= 100)))
+          return cli_usage_error(kUsage,
+                                 "--calibrator percentile:P needs P in "
+                                 "(50, 100]");
+      } else {
+        return cli_usage_error(kUsage, "unknown --calibrator '%s'", v);
+      }
+    } else if ((m = cli_opt_value(argc, argv, &i, "--io", &v)) != 0) {
+      if (m < 0) return cli_usage_error(kUsage, "--io needs a value");
+      if (!strcmp(v, "float"))
+        o.io = PNN_QUANT_IO_FLOAT;
+      else if (!strcmp(v, "int8"))
+        o.io = PNN_QUANT_IO_INT8;
+      else if (!strcmp(v, "uint8"))
+        o.io = PNN_QUANT_IO_UINT8;
+      else
+        return cli_usage_error(kUsage, "unknown --io '%s'", v);
     } else if (!strcmp(argv[i], "--report")) {
       report = true;
     } else if (argv[i][0] == '-' && argv[i][1]) {
@@ -79,6 +279,8 @@ int cli_quantize(int argc, char **argv) {
   }
   if (n_paths != 2) return cli_usage_error(kUsage, "needs IN and OUT");
   if (!have_mode) return cli_usage_error(kUsage, "--mode is required");
+  if (o.mode == PNN_QUANT_INT8 && !calib_dir)
+    return cli_usage_error(kUsage, "--mode int8 needs --calib DIR");
   pnn_model *in = NULL;
   int rc = cli_load_model(paths[0], &in);
   if (rc != CLI_EXIT_OK) return rc;
@@ -86,7 +288,30 @@ int cli_quantize(int argc, char **argv) {
   uint8_t *bytes = NULL;
   size_t size = 0;
   char err[512] = "";
-  pnn_status st = pnn_quantize(in, &o, &bytes, &size, &rep, err, sizeof err);
+  pnn_calib_ranges ranges = {0};
+  pnn_status st = PNN_OK;
+  if (o.mode == PNN_QUANT_INT8) {
+    rc = calib_list(&cs, calib_dir);
+    if (rc) {
+      calib_free(&cs);
+      pnn_model_free(in);
+      return rc;
+    }
+    co.progress = calib_progress;
+    co.progress_user = &cs;
+    cs.t0 = time(NULL);
+    st = pnn_calibrate(in, cs.n_files, calib_fill, &cs, &co, &ranges, err,
+                       sizeof err);
+    calib_free(&cs);
+    o.ranges = &ranges;
+    if (st == PNN_OK)
+      pnn_report_add(&rep, "calibration: %d samples from %s (%s)",
+                     ranges.n_samples, calib_dir,
+                     co.method == PNN_CALIB_MINMAX ? "min/max" : "percentile");
+  }
+  if (st == PNN_OK)
+    st = pnn_quantize(in, &o, &bytes, &size, &rep, err, sizeof err);
+  pnn_calib_ranges_free(&ranges);
   if (st != PNN_OK)
     rc = cli_error("%s: %s", paths[0], err);
   else

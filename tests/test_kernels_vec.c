@@ -4,9 +4,13 @@
  *   three operand shapes, with and without a clamp), sum_rows: bit-exact
  *   against the formulas written here (and so against the scalar level),
  *   NaN and signed zeros included;
- * - exp, logistic, tanh: against double-precision libm, within the bounds
- *   stated in f32_vec.h (exp 4 ulp relative; logistic 2e-7 absolute;
- *   tanh 3e-7 absolute), and the scalar level equal to expf / tanhf.
+ * - exp, logistic, tanh, elu, gelu_tanh: against double-precision libm,
+ *   within the bounds stated in f32_vec.h (exp 4 ulp relative; logistic
+ *   2e-7 absolute; tanh 3e-7 absolute; elu 2e-7 absolute; gelu 3e-7
+ *   max(1, |x|)), and the scalar level bit-exact with the libm formulas;
+ * - through one-op models, every ISA level forced: PRELU / ADD / SUB / MUL
+ *   / MAXIMUM / MINIMUM broadcasts (fast paths and the general walk),
+ *   MEAN / SUM over NHWC axes, the activations, EXP, and 2-thread splits.
  * Every output buffer carries a guard past n that must stay untouched. */
 #include <math.h>
 #include <stdlib.h>
@@ -197,6 +201,33 @@ TEST(vec_exp_family_every_isa) {
           worst_log = e > worst_log ? e : worst_log;
           fails += e > 2e-7;
           if (t >= 1e-30) fails += ulps(g_o[i], t) > 8.0;
+        }
+        guard_set(g_o, n);
+        v->elu(g_x, g_o, n);
+        fails += !guard_ok(g_o, n);
+        for (size_t i = 0; i < n; i++) {
+          const float x = g_x[i];
+          if (isa == 0) {
+            fails += !same_bits(g_o[i], x < 0.f ? expm1f(x) : x);
+            continue;
+          }
+          const double t = x < 0.f ? expm1((double)x) : (double)x;
+          fails += !(fabs((double)g_o[i] - t) <= 2e-7);
+        }
+        guard_set(g_o, n);
+        v->gelu_tanh(g_x, g_o, n);
+        fails += !guard_ok(g_o, n);
+        for (size_t i = 0; i < n; i++) {
+          const float x = g_x[i];
+          const float k = 0.7978845608028654f;
+          if (isa == 0) {
+            fails += !same_bits(g_o[i], 0.5f * x * (1.f + tanhf(k * (x + 0.044715f * x * x * x))));
+            continue;
+          }
+          const double xd = x;
+          const double t = 0.5 * xd * (1.0 + tanh(0.7978845608028654 * (xd + 0.044715 * xd * xd * xd)));
+          const double ax = fabs(xd) > 1.0 ? fabs(xd) : 1.0;
+          fails += !(fabs((double)g_o[i] - t) <= 3e-7 * ax);
         }
         guard_set(g_o, n);
         v->tanh(g_x, g_o, n);
@@ -435,7 +466,7 @@ TEST(vec_ops_activations_every_isa) {
   static const int32_t ops[] = {PNN_OP_RELU, PNN_OP_RELU6, PNN_OP_RELU_N1_TO_1,
                                 PNN_OP_RELU_0_TO_1, PNN_OP_LEAKY_RELU,
                                 PNN_OP_HARD_SWISH, PNN_OP_LOGISTIC, PNN_OP_TANH,
-                                PNN_OP_EXP};
+                                PNN_OP_EXP, PNN_OP_ELU, PNN_OP_GELU};
   fill(g_a, 4096, 10.f, true);
   const vt_in in = {4, {1, 13, 7, 43}, g_a}; /* 3913 elements */
   for (int isa = 0; isa <= (int)pnn_isa_supported(); isa++) {
@@ -444,10 +475,17 @@ TEST(vec_ops_activations_every_isa) {
       pnn_leaky_relu_options lo;
       memset(&lo, 0, sizeof lo);
       lo.alpha = 0.3f;
+      pnn_gelu_options go;
+      memset(&go, 0, sizeof go);
+      go.approximate = true;
       const bool leaky = ops[k] == PNN_OP_LEAKY_RELU;
+      const bool gelu = ops[k] == PNN_OP_GELU;
       const int64_t n = run_op((pnn_isa)isa, ops[k],
-                               leaky ? PNN_OPTIONS_OF(leaky_relu) : 0,
-                               leaky ? &lo : NULL, 1, &in, NULL, 0, g_got, 4096);
+                               leaky ? PNN_OPTIONS_OF(leaky_relu)
+                               : gelu ? PNN_OPTIONS_OF(gelu) : 0,
+                               leaky ? (const void *)&lo
+                               : gelu ? (const void *)&go : NULL,
+                               1, &in, NULL, 0, g_got, 4096);
       if (n != 13 * 7 * 43) { fails++; continue; }
       for (int64_t i = 0; i < n; i++) {
         const float x = g_a[i];
@@ -462,6 +500,12 @@ TEST(vec_ops_activations_every_isa) {
           case PNN_OP_HARD_SWISH: w = x * ref_clamp(x + 3.f, 0.f, 6.f) / 6.f; break;
           case PNN_OP_LOGISTIC: w = 1.f / (1.f + expf(-x)); tol = 2e-7; break;
           case PNN_OP_TANH: w = tanhf(x); tol = 3e-7; break;
+          case PNN_OP_ELU: w = x < 0.f ? expm1f(x) : x; tol = 2e-7; break;
+          case PNN_OP_GELU:
+            w = 0.5f * x * (1.f + tanhf(0.7978845608028654f *
+                                        (x + 0.044715f * x * x * x)));
+            tol = 4e-7 * (fabsf(x) > 1.f ? fabsf(x) : 1.f);
+            break;
           default: w = expf(x); tol = 5e-7 * fabs((double)w); break;
         }
         if (tol == 0 || isa == 0 || !isfinite(w))

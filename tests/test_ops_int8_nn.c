@@ -558,3 +558,80 @@ TEST(s8_dw_tap_every_isa_matches_reference) {
   }
   pnn_isa_force(PNN_ISA_COUNT);
 }
+
+/* ------------------------------- hybrid input quantization, LiteRT x86 */
+
+/* LiteRT's x86 build quantizes hybrid inputs with TFLite's NEON tensor
+ * utils through NEON_2_SSE: whole blocks of 8 round p = x * inv as
+ * trunc(p + 0.5f) (in float: 0.49999997 + 0.5 is 1.0f, so it rounds to 1),
+ * the last n % 8 with roundf, and the zero point is added after rounding.
+ * Asymmetric, x in [0, 255]: scale 1, zp -128 (from min: error 128 < 382),
+ * inv 1. Element 2 (blocked) 0.49999997 -> 1 - 128 = -127; element 8
+ * (tail) -> 0 - 128. 2.5 -> 3 either way. Mirrored, x in [-255, 0]: zp
+ * 127, -0.49999997 -> -1 + 127 = 126 blocked, 127 in the tail.
+ * Symmetric, max|x| = 127: inv 1, the same split at +-0.49999997. */
+TEST(hybrid_input_quantize_rounds_like_litert_x86) {
+  const float h = 0.49999997f;
+  float x[10] = {0.f, 255.f, h, 2.5f, 7.f, 100.5f, 3.f, 4.f, h, 2.5f};
+  int8_t q[10];
+  float scale;
+  int32_t zp;
+  pnn_qm_asymmetric_quantize(x, 10, q, &scale, &zp);
+  CHECK_NEAR(scale, 1.0, 0);
+  CHECK_EQ_INT(zp, -128);
+  static const int8_t want[10] = {-128, 127, -127, -125, -121,
+                                  -27,  -125, -124, -128, -125};
+  for (int i = 0; i < 10; i++) CHECK_MSG(q[i] == want[i], "q[%d] = %d, want %d",
+                                         i, (int)q[i], (int)want[i]);
+  float y[10];
+  for (int i = 0; i < 10; i++) y[i] = -x[i];
+  pnn_qm_asymmetric_quantize(y, 10, q, &scale, &zp);
+  CHECK_NEAR(scale, 1.0, 0);
+  CHECK_EQ_INT(zp, 127);
+  CHECK_EQ_INT(q[2], 126);
+  CHECK_EQ_INT(q[8], 127);
+  CHECK_EQ_INT(q[5], 127 - 101); /* -100.5 rounds away from zero */
+  float s[10] = {127.f, -h, h, 1.5f, 0.f, 0.f, 0.f, -127.f, h, -h};
+  CHECK_NEAR(pnn_qm_symmetric_quantize(s, 10, q), 1.0, 0);
+  CHECK_EQ_INT(q[1], -1);
+  CHECK_EQ_INT(q[2], 1);
+  CHECK_EQ_INT(q[3], 2);
+  CHECK_EQ_INT(q[8], 0);
+  CHECK_EQ_INT(q[9], 0);
+}
+
+/* The same tie end to end through a hybrid DEPTHWISE_CONV_2D (1x1, eight
+ * channels, weights 1 at scale 1, bias 0.25): out = (q - zp) * 1 * 1 +
+ * 0.25, so the 0.49999997 channel gives 1.25 (q = -127), not 0.25. */
+TEST(depthwise_hybrid_quantizes_input_like_litert) {
+  qtest t;
+  qt_begin(&t);
+  float x[8] = {0.f, 255.f, 0.49999997f, 2.5f, 7.f, 100.5f, 3.f, 4.f};
+  int8_t w[8] = {1, 1, 1, 1, 1, 1, 1, 1};
+  float b[8], ws[8];
+  for (int i = 0; i < 8; i++) b[i] = 0.25f, ws[i] = 1.f;
+  int xi = pnn_mb_tensor(t.mb, "x", PNN_TYPE_FLOAT32, 4,
+                         (int32_t[]){1, 1, 1, 8}, NULL);
+  t.in_data[t.n_in] = x;
+  t.in[t.n_in++] = xi;
+  int wi = qt_tensor(&t, PNN_TYPE_INT8, 4, (int32_t[]){1, 1, 1, 8}, w, 8, ws,
+                     NULL, 3);
+  int bi = pnn_mb_tensor(t.mb, "b", PNN_TYPE_FLOAT32, 1, (int32_t[]){8}, b);
+  int y = pnn_mb_tensor(t.mb, "y", PNN_TYPE_FLOAT32, 4,
+                        (int32_t[]){1, 1, 1, 8}, NULL);
+  pnn_depthwise_conv2d_options o;
+  pnn_mb_options_defaults(1, PNN_OPTIONS_OF(depthwise_conv2d), &o);
+  o.padding = PNN_PADDING_VALID;
+  o.stride_w = o.stride_h = 1;
+  o.depth_multiplier = 1;
+  CHECK_OK(&t, qt_run(&t, PNN_OP_DEPTHWISE_CONV_2D,
+                      PNN_OPTIONS_OF(depthwise_conv2d), &o, 3,
+                      (int32_t[]){xi, wi, bi}, y));
+  const float *got = qt_out(&t);
+  static const float want[8] = {0.25f, 255.25f, 1.25f, 3.25f,
+                                7.25f, 101.25f, 3.25f, 4.25f};
+  for (int i = 0; i < 8; i++)
+    CHECK_MSG(got[i] == want[i], "out[%d] = %.9g, want %.9g", i, got[i],
+              want[i]);
+  qt_end(&t);
+}

@@ -9,6 +9,21 @@ its per-round medians. Prints one table row per model and thread count:
 median latency of both, and the ratio pocketnn / LiteRT (< 1: pocketnn
 faster). Models LiteRT cannot load (MediaPipe custom ops) show "n/a".
 
+Memory and load time are measured the same way for both, each in fresh
+child processes: pocketnn's are the `pocketnn bench` rounds themselves;
+LiteRT's are `--mem-rounds` runs of this script as a child
+(`--litert-child`), which imports LiteRT, notes its max RSS, times
+`Interpreter(model_path, num_threads)` + `allocate_tensors()` (load time:
+file -> ready to invoke), invokes warm-up + `--runs` times and reads
+the peak RSS again (VmHWM, as pocketnn bench does; see max_rss_bytes). Columns: peak RSS of the whole process, and the
+part the model added (peak minus max RSS before the load; this leaves out
+the Python interpreter and the LiteRT/pocketnn code pages). Figures are
+medians over the child processes. The library sizes (`size` text+data+bss)
+compared are build/libpocketnn.so and the shared library that LiteRT's
+Python Interpreter runs on (its _pywrap_litert_interpreter_wrapper*.so is
+a stub linked to libpywrap_litert_common.so, which holds the interpreter
+and XNNPACK).
+
     .venv/bin/python tools/bench_compare.py [--keras] [--markdown FILE]
 
 --keras first makes MobileNetV2 and EfficientNetB0 (Keras, random weights,
@@ -19,6 +34,7 @@ import glob
 import json
 import os
 import platform
+import resource
 import statistics
 import subprocess
 import sys
@@ -29,6 +45,11 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import numpy as np  # noqa: E402
 
 BENCH_DIR = os.path.join(ROOT, ".cache", "bench")
+KERAS_VARIANTS = ("float32", "float16", "int8", "dynamic")
+# The issue's Keras set, as tools/conformance's Keras models make them
+# (.cache/keras/<Model>/<variant>.tflite); used when present.
+KERAS_MODELS = ("MobileNet", "MobileNetV2", "MobileNetV3Large",
+                "MobileNetV3Small", "EfficientNetB0", "ResNet50")
 
 
 def cpu_model():
@@ -72,6 +93,9 @@ class LiteRT:
         from ai_edge_litert.interpreter import Interpreter
         self.it = Interpreter(model_path=path, num_threads=threads)
         self.it.allocate_tensors()
+        self.fill()
+
+    def fill(self):
         rng = np.random.default_rng(1)
         for d in self.it.get_input_details():
             if np.issubdtype(d["dtype"], np.floating):
@@ -93,16 +117,69 @@ class LiteRT:
         return statistics.median(ms)
 
 
+def max_rss_bytes():
+    """Peak RSS of this process, as `pocketnn bench` measures it: VmHWM
+    (per address space; getrusage's ru_maxrss would include the parent's
+    size, which Linux carries over across fork + exec), else ru_maxrss."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def litert_child(path, threads, warmup, runs):
+    """In a fresh process: load time, max RSS before load and at the end."""
+    from ai_edge_litert.interpreter import Interpreter
+    base = max_rss_bytes()
+    t = time.perf_counter()
+    it = Interpreter(model_path=path, num_threads=threads)
+    it.allocate_tensors()
+    load_ms = (time.perf_counter() - t) * 1e3
+    lite = LiteRT.__new__(LiteRT)
+    lite.it = it
+    lite.fill()
+    lite.round(warmup, runs)
+    print(json.dumps({"init_ms": load_ms, "base_rss_bytes": base,
+                      "peak_rss_bytes": max_rss_bytes()}))
+
+
+def litert_memory(path, threads, warmup, runs, rounds):
+    out = []
+    for _ in range(rounds):
+        r = subprocess.run([sys.executable, os.path.abspath(__file__),
+                            "--litert-child", path, "--threads", str(threads),
+                            "--warmup", str(warmup), "--runs", str(runs)],
+                           capture_output=True, text=True)
+        if r.returncode != 0:
+            return None
+        out.append(json.loads(r.stdout.strip().splitlines()[-1]))
+    return out
+
+
 def pocketnn_round(exe, path, threads, warmup, runs):
     r = subprocess.run([exe, "bench", path, "--threads", str(threads),
                         "--warmup", str(warmup), "--runs", str(runs),
                         "--json"], capture_output=True, text=True)
     if r.returncode != 0:
         raise RuntimeError((r.stderr or r.stdout).strip().splitlines()[-1])
-    return json.loads(r.stdout)["latency_ms"]["median"]
+    return json.loads(r.stdout)
 
 
-def bench_model(exe, path, threads, rounds, warmup, runs):
+def summary(docs):
+    """Median load ms, peak RSS MB and model RSS MB over child runs."""
+    if not docs:
+        return None
+    med = statistics.median
+    return (med(d["init_ms"] for d in docs),
+            med(d["peak_rss_bytes"] for d in docs) / 2**20,
+            med(d["peak_rss_bytes"] - d["base_rss_bytes"] for d in docs) / 2**20)
+
+
+def bench_model(exe, path, threads, rounds, warmup, runs, mem_rounds):
     try:
         lite = LiteRT(path, threads)
     except Exception as e:  # custom ops LiteRT lacks
@@ -116,17 +193,52 @@ def bench_model(exe, path, threads, rounds, warmup, runs):
             break
         if lite:
             theirs.append(lite.round(warmup, runs))
-    o = statistics.median(ours) if ours else None
+    del lite
+    o = statistics.median(d["latency_ms"]["median"] for d in ours) if ours else None
     t = statistics.median(theirs) if theirs else None
-    note = err or ("" if lite else "LiteRT: " + lite_err)
-    return o, t, note
+    mem_o = summary(ours)
+    mem_t = (summary(litert_memory(path, threads, warmup, runs, mem_rounds))
+             if theirs and mem_rounds > 0 else None)
+    note = err or ("" if t else "LiteRT: " + lite_err)
+    return o, t, mem_o, mem_t, note
+
+
+def size_of(path):
+    """`size` text+data+bss of a shared library, or None."""
+    try:
+        r = subprocess.run(["size", path], capture_output=True, text=True)
+        return int(r.stdout.splitlines()[1].split()[3])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def litert_library():
+    """The shared library LiteRT's Python Interpreter runs on."""
+    import ai_edge_litert
+    d = os.path.dirname(ai_edge_litert.__file__)
+    common = glob.glob(os.path.join(d, "libpywrap_litert_common*.so"))
+    wrap = glob.glob(os.path.join(d, "_pywrap_*interpreter_wrapper*.so"))
+    return (common or wrap or [None])[0]
+
+
+def library_line(exe):
+    lib = os.path.join(os.path.dirname(os.path.abspath(exe)), "libpocketnn.so")
+    ours, lite = size_of(lib), None
+    lite_path = litert_library()
+    if lite_path:
+        lite = size_of(lite_path)
+    fmt = lambda n: f"{n / 1e6:.2f} MB" if n else "n/a"  # noqa: E731
+    rel = lambda p: os.path.relpath(p, ROOT) if p else "n/a"  # noqa: E731
+    return (f"library size (`size`, text+data+bss): pocketnn {fmt(ours)} "
+            f"({rel(lib)}); LiteRT {fmt(lite)} ({rel(lite_path)})")
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--pocketnn", default=os.path.join(ROOT, "build", "pocketnn"))
     ap.add_argument("--models", nargs="*", help="model files (default: the "
-                    "mediapipe models, plus .cache/bench/*.tflite)")
+                    "mediapipe models, .cache/bench/*.tflite and the float32 "
+                    "and int8 Keras models in .cache/keras)")
     ap.add_argument("--only", default="", help="models whose name contains this")
     ap.add_argument("--threads", default="1,2")
     ap.add_argument("--rounds", type=int, default=5)
@@ -134,35 +246,57 @@ def main():
     ap.add_argument("--runs", type=int, default=10)
     ap.add_argument("--keras", action="store_true",
                     help="make the Keras models first (needs tensorflow)")
+    ap.add_argument("--mem-rounds", type=int, default=3,
+                    help="LiteRT child processes for load time and RSS")
     ap.add_argument("--markdown", help="also write the table here")
+    ap.add_argument("--litert-child", help=argparse.SUPPRESS)
     a = ap.parse_args()
+    if a.litert_child:
+        litert_child(a.litert_child, int(a.threads), a.warmup, a.runs)
+        return
     if a.keras:
         make_keras_models()
+    keras = [os.path.join(ROOT, ".cache", "keras", k, v + ".tflite")
+             for k in KERAS_MODELS for v in ("float32", "int8")]
     models = a.models or sorted(
         glob.glob(os.path.join(ROOT, ".cache/mediapipe/mediapipe/modules/**/*.tflite"),
-                  recursive=True)) + sorted(glob.glob(os.path.join(BENCH_DIR, "*.tflite")))
+                  recursive=True)) + sorted(glob.glob(os.path.join(BENCH_DIR, "*.tflite"))) + [
+        k for k in keras if os.path.exists(k)]
     models = [m for m in models if a.only in os.path.basename(m)]
     threads = [int(t) for t in a.threads.split(",")]
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     head = (f"CPU: {cpu_model()}, {os.cpu_count()} logical CPUs; "
             f"load average at start: {load}; {a.rounds} alternating rounds "
             f"x {a.runs} runs")
+    libs = library_line(a.pocketnn)
     print(head)
+    print(libs)
     rows = []
-    hdr = ("model", "threads", "pocketnn ms", "LiteRT ms", "ratio", "note")
-    print("%-34s %7s %12s %10s %6s  %s" % hdr)
+    hdr = ("model", "threads", "pocketnn ms", "LiteRT ms", "ratio",
+           "load ms pnn", "load ms LiteRT", "peak RSS MB pnn",
+           "peak RSS MB LiteRT", "model RSS MB pnn", "model RSS MB LiteRT",
+           "note")
+    line = "%-30s %2s %8s %8s %5s %8s %8s %7s %7s %7s %7s  %s"
+    print(line % ("model", "th", "pnn ms", "lite ms", "ratio", "load pnn",
+                  "load lt", "RSS pnn", "RSS lt", "mdl pnn", "mdl lt", "note"))
+    f2 = lambda v, p=2: f"{v:.{p}f}" if v is not None else "n/a"  # noqa: E731
     for m in models:
         name = os.path.splitext(os.path.basename(m))[0]
+        if name in KERAS_VARIANTS:  # .cache/keras/<Model>/<variant>.tflite
+            name = os.path.basename(os.path.dirname(m)) + "/" + name
         for n in threads:
-            o, t, note = bench_model(a.pocketnn, m, n, a.rounds, a.warmup, a.runs)
+            o, t, mo, mt, note = bench_model(a.pocketnn, m, n, a.rounds,
+                                             a.warmup, a.runs, a.mem_rounds)
             ratio = f"{o / t:.2f}" if o and t else "n/a"
-            row = (name, str(n), f"{o:.2f}" if o else "n/a",
-                   f"{t:.2f}" if t else "n/a", ratio, note)
+            mo = mo or (None, None, None)
+            mt = mt or (None, None, None)
+            row = (name, str(n), f2(o), f2(t), ratio, f2(mo[0]), f2(mt[0]),
+                   f2(mo[1], 1), f2(mt[1], 1), f2(mo[2], 1), f2(mt[2], 1), note)
             rows.append(row)
-            print("%-34s %7s %12s %10s %6s  %s" % row, flush=True)
+            print(line % row, flush=True)
     if a.markdown:
         with open(a.markdown, "w") as f:
-            f.write(head + "\n\n| " + " | ".join(hdr) + " |\n")
+            f.write(head + "\n\n" + libs + "\n\n| " + " | ".join(hdr) + " |\n")
             f.write("|" + "---|" * len(hdr) + "\n")
             for r in rows:
                 f.write("| " + " | ".join(r) + " |\n")

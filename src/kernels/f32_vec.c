@@ -60,6 +60,16 @@ static void logistic_s(const float *x, float *o, size_t n) {
 static void tanh_s(const float *x, float *o, size_t n) {
   for (size_t i = 0; i < n; i++) o[i] = tanhf(x[i]);
 }
+static void elu_s(const float *x, float *o, size_t n) {
+  for (size_t i = 0; i < n; i++) o[i] = x[i] < 0.f ? expm1f(x[i]) : x[i];
+}
+static void gelu_tanh_s(const float *x, float *o, size_t n) {
+  const float k = 0.7978845608028654f; /* sqrt(2 / pi) */
+  for (size_t i = 0; i < n; i++) {
+    const float v = x[i];
+    o[i] = 0.5f * v * (1.f + tanhf(k * (v + 0.044715f * v * v * v)));
+  }
+}
 static void sum_rows_s(const float *x, float *acc, size_t rows, size_t c) {
   for (size_t r = 0; r < rows; r++)
     for (size_t j = 0; j < c; j++) acc[j] += x[r * c + j];
@@ -80,6 +90,8 @@ const pnn_f32_vec_ops pnn_f32_vec_ops_scalar = {
     .logistic = logistic_s,
     .tanh = tanh_s,
     .sum_rows = sum_rows_s,
+    .elu = elu_s,
+    .gelu_tanh = gelu_tanh_s,
 };
 
 const pnn_f32_vec_ops *pnn_f32_vec_ops_for(pnn_isa isa) {

@@ -18,6 +18,8 @@
  *   error <= 8 ulp wherever the result is >= 1e-30.
  * - tanh = sign(x) (1 - 2 / (exp(2|x|) + 1)), x for |x| < 2^-12:
  *   absolute error <= 3e-7 (relative error can be larger near 0).
+ * - elu = exp(x) - 1 for x < 0: absolute error <= 2e-7.
+ * - gelu_tanh through that tanh: absolute error <= 3e-7 max(1, |x|).
  * Conformance tolerance is 1e-4 * max(1, max|ref|), far above these. */
 #ifndef PNN_KERNELS_F32_VEC_H
 #define PNN_KERNELS_F32_VEC_H
@@ -59,6 +61,10 @@ typedef struct pnn_f32_vec_ops {
   pnn_f32_vec_un_fn exp, logistic, tanh;
   /* acc[j] += x[r * c + j] for r < rows, j < c (rows in order) */
   void (*sum_rows)(const float *x, float *acc, size_t rows, size_t c);
+  /* o = x < 0 ? expm1(x) : x (ELU) */
+  pnn_f32_vec_un_fn elu;
+  /* o = 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) (GELU, tanh form) */
+  pnn_f32_vec_un_fn gelu_tanh;
 } pnn_f32_vec_ops;
 
 /* The table for `isa` (a level the host supports; falls back to scalar

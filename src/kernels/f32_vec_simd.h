@@ -69,9 +69,12 @@ static void NAME(hard_swish_)(const float *x_, float *o, size_t n) {
 
 /* exp(x): x = n ln2 + r, |r| <= ln2 / 2 (ln2 split in two for an exact
  * n ln2), exp(r) by a degree-6 polynomial (Cephes expf's coefficients),
- * scaled by 2^n. Beyond the float range: +inf above, 0 below (expf's
- * subnormal results are flushed), NaN returned as is. */
-static inline V vexp(V x) {
+ * scaled by 2^n. vexp_core clamps x to [-87.34, 88.72] (results from
+ * ~1.2e-38 up to +inf: the top of the range overflows); NaN flows through the arithmetic (VMIN/VMAX
+ * return their second operand, x, when unordered, and a NaN polynomial
+ * stays NaN whatever the scale). vexp also gives +inf above the range
+ * and 0 below (expf's subnormal results are flushed). */
+static inline V vexp_core(V x) {
   const V hi = VSET1(88.72283935546875f), lo = VSET1(-87.33654022216797f);
   const V xc = VMAX(lo, VMIN(hi, x));
   const V n = VROUND(VMUL(xc, VSET1(1.44269504088896341f)));
@@ -84,10 +87,13 @@ static inline V vexp(V x) {
   p = VFMA(p, r, VSET1(1.6666665459e-1f));
   p = VFMA(p, r, VSET1(5.0000001201e-1f));
   p = VFMA(p, VMUL(r, r), VADD(r, VSET1(1.f)));
-  p = VSCALE2(p, n);
-  p = VSEL(VCMP(x, hi, _CMP_GT_OQ), VSET1(INFINITY), p);
-  p = VSEL(VCMP(x, lo, _CMP_LT_OQ), VZERO(), p);
-  return VSEL(VCMP(x, x, _CMP_UNORD_Q), x, p);
+  return VSCALE2(p, n);
+}
+static inline V vexp(V x) {
+  const V p = vexp_core(x);
+  const V q = VSEL(VCMP(x, VSET1(88.72283935546875f), _CMP_GT_OQ),
+                   VSET1(INFINITY), p);
+  return VSEL(VCMP(x, VSET1(-87.33654022216797f), _CMP_LT_OQ), VZERO(), q);
 }
 static void NAME(exp_)(const float *x_, float *o, size_t n) {
   MAP1(x_, o, n, vexp(x));
@@ -95,7 +101,9 @@ static void NAME(exp_)(const float *x_, float *o, size_t n) {
 
 static inline V vlogistic(V x) {
   const V one = VSET1(1.f);
-  return VDIV(one, VADD(one, vexp(VSUB(VZERO(), x))));
+  /* Out of exp's range: exp(-x) ~ 1.2e-38 gives 1 exactly, and the top
+   * of the clamp overflows to +inf, giving 0 as with expf. */
+  return VDIV(one, VADD(one, vexp_core(VSUB(VZERO(), x))));
 }
 static void NAME(logistic_)(const float *x_, float *o, size_t n) {
   MAP1(x_, o, n, vlogistic(x));
@@ -108,13 +116,32 @@ static inline V vtanh(V x) {
   const V sign = VSET1(-0.f), one = VSET1(1.f);
   const V a = VANDN(sign, x);
   const V ac = VMIN(VSET1(10.f), a);
-  const V e = vexp(VADD(ac, ac));
+  const V e = vexp_core(VADD(ac, ac));
   V t = VSUB(one, VDIV(VSET1(2.f), VADD(e, one)));
   t = VOR(t, VAND(sign, x));
   return VSEL(VCMP(a, VSET1(1.f / 4096.f), _CMP_LT_OQ), x, t);
 }
 static void NAME(tanh_)(const float *x_, float *o, size_t n) {
   MAP1(x_, o, n, vtanh(x));
+}
+
+/* ELU: exp(x) - 1 below 0 (no expm1: absolute, not relative, accuracy
+ * near 0). NaN fails the compare and is returned as is. */
+static inline V velu(V x) {
+  return VSEL(VCMP(x, VZERO(), _CMP_LT_OQ), VSUB(vexp(x), VSET1(1.f)), x);
+}
+static void NAME(elu_)(const float *x_, float *o, size_t n) {
+  MAP1(x_, o, n, velu(x));
+}
+
+/* GELU, tanh form, evaluated in the reference's order. */
+static inline V vgelu_tanh(V x) {
+  const V x3 = VMUL(VMUL(VMUL(VSET1(0.044715f), x), x), x);
+  const V t = vtanh(VMUL(VSET1(0.7978845608028654f), VADD(x, x3)));
+  return VMUL(VMUL(VSET1(0.5f), x), VADD(VSET1(1.f), t));
+}
+static void NAME(gelu_tanh_)(const float *x_, float *o, size_t n) {
+  MAP1(x_, o, n, vgelu_tanh(x));
 }
 
 static void NAME(sum_rows_)(const float *x, float *acc, size_t rows,
@@ -194,4 +221,6 @@ const pnn_f32_vec_ops NAME(pnn_f32_vec_ops_) = {
     .logistic = NAME(logistic_),
     .tanh = NAME(tanh_),
     .sum_rows = NAME(sum_rows_),
+    .elu = NAME(elu_),
+    .gelu_tanh = NAME(gelu_tanh_),
 };

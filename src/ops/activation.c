@@ -568,6 +568,8 @@ static void pointwise_worker(void *arg, int64_t begin, int64_t end) {
   else if (st->fn == hard_swish) v->hard_swish(x, o, n);
   else if (st->fn == logistic) v->logistic(x, o, n);
   else if (st->fn == tanh_act) v->tanh(x, o, n);
+  else if (st->fn == elu) v->elu(x, o, n);
+  else if (st->fn == gelu && st->params.approximate) v->gelu_tanh(x, o, n);
   else
     for (int64_t i = begin; i < end; i++)
       j->out[i] = st->fn(j->in[i], &st->params);

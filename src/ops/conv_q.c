@@ -10,8 +10,9 @@
  *
  * Hybrid (float input, int8 weights): each batch image is quantized to
  * int8 on the fly (CONV_2D with one filter scale: symmetric; otherwise
- * asymmetric, as TFLite picks), then
- *   out = act(acc * s_w[c] * s_x[b] + bias). */
+ * asymmetric, as TFLite picks; pnn_qm_*_quantize), then
+ *   out = act(acc * s_w[c] * s_x[b] + bias)
+ * with LiteRT's float rounding order (see store_hybrid). */
 #include <string.h>
 
 #include "kernels/qs8_gemm.h"
@@ -107,10 +108,12 @@ static inline void store_out(const qconv *q, void *out, int64_t i,
 static inline void store_hybrid(const qconv *q, const qconv_job *j, int64_t i,
                                 int64_t acc, int32_t c, int32_t b) {
   float v;
-  if (q->hybrid_per_channel)
+  /* float rounding order as LiteRT: CONV_2D per-channel (acc * s_w) * s_x,
+   * DEPTHWISE and per-tensor CONV_2D acc * (s_w * s_x) */
+  if (q->hybrid_per_channel && q->op != QOP_DW)
     v = (float)acc * q->w_scale[c] * j->in_scale[b];
   else
-    v = (float)acc * (j->in_scale[b] * q->w_scale[c]);
+    v = (float)acc * (q->w_scale[c] * j->in_scale[b]);
   if (j->bias) v += ((const float *)j->bias)[c];
   ((float *)j->out)[i] = pnn_apply_activation(q->act, v);
 }

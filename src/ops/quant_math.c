@@ -169,6 +169,17 @@ pnn_status pnn_qm_activation_range(pnn_node *node, int act,
   return PNN_OK;
 }
 
+/* LiteRT's x86 build runs TFLite's NEON tensor utils through NEON_2_SSE
+ * (checked bit for bit against ai-edge-litert on probe models): the
+ * product p = x * inv is rounded as trunc(p + (p < 0 ? -0.5f : 0.5f)) in
+ * float for whole blocks of 8 elements, so 0.49999997 rounds to 1, and
+ * with roundf (half away from zero) for the last n % 8. */
+static inline int32_t hybrid_round(float p, bool blocked) {
+  float r = blocked ? truncf(p + (p < 0.f ? -0.5f : 0.5f)) : roundf(p);
+  if (!(r == r) || r < -1024.f) return -1024; /* NaN: clamped away */
+  return r > 1024.f ? 1024 : (int32_t)r;
+}
+
 float pnn_qm_symmetric_quantize(const float *x, int64_t n, int8_t *q) {
   float mn = 0.f, mx = 0.f;
   if (n > 0) mn = mx = x[0];
@@ -181,11 +192,11 @@ float pnn_qm_symmetric_quantize(const float *x, int64_t n, int8_t *q) {
     if (n > 0) memset(q, 0, (size_t)n);
     return 1.f;
   }
-  float inv = 127.f / range;
+  const float inv = 127.f / range;
+  const int64_t blocked = n & ~(int64_t)7;
   for (int64_t i = 0; i < n; i++) {
-    float r = roundf(x[i] * inv);
-    int32_t v = r > 127.f ? 127 : (r < -127.f ? -127 : (int32_t)r);
-    q[i] = (int8_t)v;
+    int32_t v = hybrid_round(x[i] * inv, i < blocked);
+    q[i] = (int8_t)(v > 127 ? 127 : (v < -127 ? -127 : v));
   }
   return range / 127.f;
 }
@@ -205,7 +216,8 @@ void pnn_qm_asymmetric_quantize(const float *x, int64_t n, int8_t *q,
     return;
   }
   const double qmin = -128.0, qmax = 127.0;
-  double scale = (rmax - rmin) / (qmax - qmin);
+  /* max - min in float, as the NEON path computes it */
+  double scale = (double)(mx - mn) / (qmax - qmin);
   double zp_from_min = qmin - rmin / scale;
   double zp_from_max = qmax - rmax / scale;
   double err_min = fabs(qmin) + fabs(rmin / scale);
@@ -218,14 +230,11 @@ void pnn_qm_asymmetric_quantize(const float *x, int64_t n, int8_t *q,
   float fscale = (float)scale;
   *scale_out = fscale;
   *zp_out = zp;
-  float inv = 1.0f / fscale;
+  const float inv = (float)(1.0 / (double)fscale);
+  const int64_t blocked = n & ~(int64_t)7;
   for (int64_t i = 0; i < n; i++) {
-    /* zp + x * inv evaluated wider than float: LiteRT's x86-64 results
-     * match double evaluation (with the float 1/scale) where a float sum
-     * lands on .5 and would round the other way (checked on MobileNet's
-     * hybrid convs: -87.4999964 is -87 in LiteRT, float gives -87.5). */
-    double r = round((double)zp + (double)x[i] * (double)inv);
-    int32_t v = r > 127.0 ? 127 : (r < -128.0 ? -128 : (int32_t)r);
-    q[i] = (int8_t)v;
+    /* round(x * inv) + zp: the zero point is added after rounding */
+    int32_t v = hybrid_round(x[i] * inv, i < blocked) + zp;
+    q[i] = (int8_t)(v > 127 ? 127 : (v < -128 ? -128 : v));
   }
 }

@@ -168,15 +168,22 @@ pnn_status pnn_qm_activation_range(pnn_node *node, int act,
 
 /* ------------------------------------------------------ hybrid (dynamic) */
 
-/* TFLite SymmetricQuantizeFloats: scale = max|x| / 127, q = clamp(
- * round(x * (127 / max|x|)), -127, 127); an all-zero vector gives scale 1
- * and zeros. Returns the scale. */
+/* Hybrid input quantization as LiteRT's x86 build does it (TFLite's NEON
+ * tensor utils through NEON_2_SSE, checked bit for bit against
+ * ai-edge-litert): p = x * inv in float is rounded as trunc(p +- 0.5f) in
+ * float for whole blocks of 8 elements (0.49999997 -> 1) and with roundf
+ * for the last n % 8.
+ *
+ * SymmetricQuantizeFloats: scale = max|x| / 127, inv = 127 / max|x|, q =
+ * clamp(round(x * inv), -127, 127); an all-zero vector gives scale 1 and
+ * zeros. Returns the scale. */
 float pnn_qm_symmetric_quantize(const float *x, int64_t n, int8_t *q);
 
-/* TFLite AsymmetricQuantizeFloats: range [min(0,min x), max(0,max x)]
- * mapped to [-128, 127] with a nudged zero point (double arithmetic),
- * q = clamp(round(zp + x * (float)(1 / scale)), -128, 127), the sum in
- * double as LiteRT's build evaluates it. rmin == rmax gives scale 1, zp 0 and zeros. */
+/* AsymmetricQuantizeFloats: range [min(0,min x), max(0,max x)] mapped to
+ * [-128, 127], scale = (float)(max - min) / 255 and a nudged zero point in
+ * double, q = clamp(round(x * (float)(1 / scale)) + zp, -128, 127) (the
+ * zero point added after rounding). rmin == rmax gives scale 1, zp 0 and
+ * zeros. */
 void pnn_qm_asymmetric_quantize(const float *x, int64_t n, int8_t *q,
                                 float *scale, int32_t *zero_point);
 

@@ -1,11 +1,14 @@
 /* Thread pool behind pnn_node_parallel_for.
  *
- * Protocol: the caller publishes a job under the mutex and bumps the
- * generation; every worker wakes, takes chunks from an atomic counter, and
- * reports once under the mutex. The caller takes chunks too, then waits
- * until all workers have reported. Because each job waits for every worker
- * (not only for the chunks), no worker can still be reading a job's fields
- * when the next job is published, which keeps the protocol simple. */
+ * Protocol: the caller publishes a job under the mutex, opens it and bumps
+ * the generation; a worker that wakes while the job is still open joins it
+ * (under the mutex), takes chunks from an atomic counter, and reports once
+ * under the mutex. The caller takes chunks too, then closes the job and
+ * waits only for the workers that joined. A worker that wakes after the
+ * close does nothing for that job, so the caller never waits for a thread
+ * the OS has not scheduled yet (on a busy machine the caller simply does
+ * the chunks itself), and no worker can still be reading a job's fields
+ * when the next job is published. */
 #include "runtime/threadpool.h"
 
 #include <pthread.h>
@@ -20,7 +23,9 @@ struct pnn_threadpool {
   pthread_cond_t wake; /* workers wait for a new generation */
   pthread_cond_t done; /* the caller waits for all reports */
   uint64_t generation;
-  int reported; /* workers finished with this generation */
+  bool open;    /* the current job still accepts workers */
+  int joined;   /* workers that joined the current job */
+  int finished; /* ... and have finished with it */
   bool stop;
   /* the current job */
   pnn_threadpool_fn fn;
@@ -50,10 +55,12 @@ static void *worker_main(void *arg) {
       pthread_cond_wait(&p->wake, &p->mu);
     if (p->stop) break;
     seen = p->generation;
+    if (!p->open) continue; /* closed before this thread got to it */
+    p->joined++;
     pthread_mutex_unlock(&p->mu);
     run_chunks(p);
     pthread_mutex_lock(&p->mu);
-    if (++p->reported == p->n_workers) pthread_cond_signal(&p->done);
+    if (++p->finished == p->joined) pthread_cond_signal(&p->done);
   }
   pthread_mutex_unlock(&p->mu);
   return NULL;
@@ -126,13 +133,15 @@ void pnn_threadpool_run(pnn_threadpool *p, int64_t n, pnn_threadpool_fn fn,
   p->chunk = (n + want - 1) / want;
   p->n_chunks = (n + p->chunk - 1) / p->chunk;
   atomic_store(&p->next, 0);
-  p->reported = 0;
+  p->joined = p->finished = 0;
+  p->open = true;
   p->generation++;
   pthread_cond_broadcast(&p->wake);
   pthread_mutex_unlock(&p->mu);
   run_chunks(p);
   pthread_mutex_lock(&p->mu);
-  while (p->reported < p->n_workers) pthread_cond_wait(&p->done, &p->mu);
+  p->open = false;
+  while (p->finished < p->joined) pthread_cond_wait(&p->done, &p->mu);
   pthread_mutex_unlock(&p->mu);
   atomic_store(&p->busy, false);
 }

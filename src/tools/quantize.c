@@ -448,6 +448,13 @@ pnn_status pnn_quantize(const pnn_model *in, const pnn_quantize_options *o,
       n = round_weights(&g, o->clusters, o->min_elements ? o->min_elements : 1,
                         report);
       break;
+    case PNN_QUANT_INT8: /* src/tools/quantize_int8.c */
+      n = pnn_quantize_int8(&g, o, report, err, err_size);
+      if (n < 0) {
+        pnn_ge_free(&g);
+        return PNN_ERROR_INVALID_ARGUMENT;
+      }
+      break;
     default:
       pnn_ge_free(&g);
       set_err(err, err_size, "quantize: unknown mode %d", (int)o->mode);

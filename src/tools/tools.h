@@ -58,12 +58,26 @@ typedef enum pnn_quant_mode {
   PNN_QUANT_FP16 = 1,          /* float16 constants + DEQUANTIZE */
   PNN_QUANT_DYNAMIC = 2,       /* int8 per-channel weights, float activations */
   PNN_QUANT_ROUND_WEIGHTS = 3, /* <= clusters distinct values per tensor */
+  PNN_QUANT_INT8 = 4,          /* full integer: int8 activations (calibrated) */
 } pnn_quant_mode;
+
+/* Interface types of a full-integer model (PNN_QUANT_INT8). */
+typedef enum pnn_quant_io {
+  PNN_QUANT_IO_FLOAT = 0, /* float inputs/outputs, QUANTIZE/DEQUANTIZE inside */
+  PNN_QUANT_IO_INT8 = 1,
+  PNN_QUANT_IO_UINT8 = 2,
+} pnn_quant_io;
+
+struct pnn_calib_ranges;
 
 typedef struct pnn_quantize_options {
   pnn_quant_mode mode;
   int clusters;         /* round-weights: values per tensor (2..65536) */
   int64_t min_elements; /* smallest tensor to convert (0 = mode default) */
+  /* PNN_QUANT_INT8: ranges of the float tensors of subgraph 0 from
+   * pnn_calibrate (src/tools/calibrate.h), and the interface type. */
+  const struct pnn_calib_ranges *ranges;
+  pnn_quant_io io;
 } pnn_quantize_options;
 
 void pnn_quantize_options_init(pnn_quantize_options *o);
@@ -71,6 +85,11 @@ void pnn_quantize_options_init(pnn_quantize_options *o);
 pnn_status pnn_quantize(const pnn_model *in, const pnn_quantize_options *o,
                         uint8_t **out, size_t *out_size,
                         pnn_tool_report *report, char *err, size_t err_size);
+
+/* Full-integer rewrite of g (src/tools/quantize_int8.c). Returns the
+ * number of ops made int8, or -1 with err set. */
+int pnn_quantize_int8(pnn_ge_graph *g, const pnn_quantize_options *o,
+                      pnn_tool_report *r, char *err, size_t err_size);
 
 /* ---------------------------------------------------------------- shared */
 

@@ -196,3 +196,86 @@ CASES += [
     _dw("int8f_dw_3x3", "int8f", [1, 8, 8, 4], (3, 3), 1, act="relu6"),
     _pool("int8f_maxpool", "int8f", "max", [1, 8, 8, 3], 2, 2, "SAME"),
 ]
+
+
+# Dynamic range, on-the-fly input quantization at its rounding edges.
+# LiteRT's x86 build quantizes with TFLite's NEON tensor utils through
+# NEON_2_SSE: q = zp + trunc(p + copysign(0.5, p)), p = x * (float)(1/scale)
+# in float, scale from max - min in float (roundf for the last n % 8). These
+# inputs put about a quarter of their values where the float product lands
+# on k + 0.5 while the exact one does not (and at 0.49999997), so any other
+# rounding (double evaluation, zero point added before rounding) flips
+# quantized inputs and the outputs move by whole weight steps. Each row of
+# `rows` (a batch image, or an FC row) holds the same min and max. Exact
+# match required (tol 0): the hybrid kernels are bit-exact with BUILTIN_REF.
+def _tie_values(name, shape, rows, lo, hi, symmetric=False):
+    rng = _rng(name)
+    x = rng.uniform(lo, hi, shape).astype(np.float32).reshape(rows, -1)
+    lo32, hi32 = np.float32(lo), np.float32(hi)
+    if symmetric:  # inv = 127 / max|x| in float
+        inv = np.float32(127) / max(abs(lo32), abs(hi32))
+    else:
+        fs = np.float32(np.float64(hi32 - lo32) / 255.0)
+        inv = np.float32(1.0 / np.float64(fs))
+    ties = []
+    for k in range(int(np.ceil(lo32 * inv)), int(np.floor(hi32 * inv)) - 1):
+        h = k + 0.5
+        t = np.float32(h / np.float64(inv))
+        for _ in range(4):
+            t = np.nextafter(t, np.float32(0))
+        for _ in range(9):
+            p = np.float32(t * inv)
+            exact = np.float64(t) * np.float64(inv)
+            if p == np.float32(h) and abs(exact) < abs(h) and lo32 < t < hi32:
+                ties.append(t)
+                break
+            t = np.nextafter(t, np.float32(np.sign(h) * 1e9))
+    # p = +-0.49999997: trunc(p +- 0.5f) gives +-1 (a tenth of the picks)
+    small = np.float32(0.49999997)
+    t = np.float32(small / inv)
+    while np.float32(t * inv) >= small:
+        t = np.nextafter(t, np.float32(0))
+    while np.float32(t * inv) < small:
+        t = np.nextafter(t, np.float32(1))
+    if np.float32(t * inv) == small:
+        ties += [t, -t] * max(1, len(ties) // 20)
+    ties = np.array(ties, np.float32)
+    cols = x.shape[1]
+    for r in range(rows):
+        pick = rng.random(cols) < 0.25
+        x[r, pick] = rng.choice(ties, int(pick.sum()))
+        x[r, 0], x[r, 1] = lo32, hi32
+    return x.reshape(shape)
+
+
+def _with_values(case, values):
+    case.inputs[0].values = values
+    return case
+
+
+CASES += [
+    # MobileNetV3Small's first wrong hybrid DEPTHWISE_CONV_2D: 5x5, stride 2,
+    # SAME, 288 per-channel weights.
+    _with_values(_dw("dyn_dw_5x5_s2_ties", "dynamic", [1, 8, 8, 288], (5, 5),
+                     1, strides=2, tol=0.0),
+                 _tie_values("dyn_dw_5x5_s2_ties", [1, 8, 8, 288], 1,
+                             -0.375, 5.1545777)),
+    # InceptionV3's hybrid CONV_2D: 3x3, VALID, relu, 32 per-channel weights.
+    _with_values(_conv("dyn_conv_3x3_valid_relu_ties", "dynamic",
+                       [1, 12, 12, 32], (3, 3), 32, padding="VALID",
+                       act="relu", tol=0.0),
+                 _tie_values("dyn_conv_3x3_valid_relu_ties", [1, 12, 12, 32],
+                             1, -1.5, 2.25)),
+    # FC rows quantized one by one; 100 columns leave a tail of 4 (roundf).
+    _with_values(_fc("dyn_fc_ties_tail", "dynamic", [3, 100], 40, tol=0.0),
+                 _tie_values("dyn_fc_ties_tail", [3, 100], 3, -2.0, 1.5)),
+]
+
+# The symmetric path (per-tensor hybrid CONV_2D) at its rounding edges:
+# max|x| = 127 / 64 makes inv = 64, so p = 0.49999997 is reachable.
+_c = _with_values(_conv("dyn_conv_per_tensor_ties", "dynamic", [1, 10, 10, 16],
+                        (3, 3), 16, tol=0.0),
+                  _tie_values("dyn_conv_per_tensor_ties", [1, 10, 10, 16], 1,
+                              -1.75, 127 / 64, symmetric=True))
+_c.converter = dict(_PT)
+CASES.append(_c)

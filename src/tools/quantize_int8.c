@@ -1,0 +1,534 @@
+/* `pocketnn quantize --mode int8`: post-training full-integer quantization
+ * following the TFLite quantization spec, from calibrated ranges
+ * (src/tools/calibrate.h):
+ *
+ *   - weights of CONV_2D (axis 0), DEPTHWISE_CONV_2D (axis 3) and
+ *     FULLY_CONNECTED (axis 0): int8 symmetric per channel (zero point 0,
+ *     values in [-127, 127]);
+ *   - their bias: int32, scale = input scale x weight scale, zero point 0;
+ *   - activations: int8 asymmetric, range nudged to include 0;
+ *   - other float constants read by int8 ops: int8 asymmetric per tensor;
+ *   - fixed outputs: LOGISTIC and SOFTMAX 1/256 zp -128, TANH 1/128 zp 0;
+ *   - MAX_POOL_2D, AVERAGE_POOL_2D, RESHAPE, SQUEEZE, PAD: output params =
+ *     input params (TFLite requires them equal);
+ *   - an op that cannot be quantized stays float, reading DEQUANTIZEd
+ *     copies of int8 tensors; int8 ops read QUANTIZEd copies of its float
+ *     outputs. The report says which ops and why.
+ *
+ * Only subgraph 0 is rewritten (the calibrated one). */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tools/calibrate.h"
+#include "tools/tools.h"
+
+static void set_err(char *err, size_t size, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void set_err(char *err, size_t size, const char *fmt, ...) {
+  if (!err || !size) return;
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(err, size, fmt, ap);
+  va_end(ap);
+}
+
+enum op_kind {
+  K_NONE = 0,
+  K_WEIGHTED, /* conv/dw/fc: weights per channel, int32 bias */
+  K_OWN,      /* own output params from calibration */
+  K_SAME,     /* output params = input 0 params */
+  K_FIXED,    /* fixed output params */
+};
+
+typedef struct op_info {
+  int kind;
+  int axis;        /* K_WEIGHTED: channel axis of the weights */
+  int version;     /* opcode version needed for int8 */
+  float fix_scale; /* K_FIXED */
+  int fix_zp;
+} op_info;
+
+static op_info op_kind(int32_t code) {
+  op_info i = {K_NONE, 0, 1, 0, 0};
+  switch (code) {
+    case PNN_OP_CONV_2D: i = (op_info){K_WEIGHTED, 0, 3, 0, 0}; break;
+    case PNN_OP_DEPTHWISE_CONV_2D: i = (op_info){K_WEIGHTED, 3, 3, 0, 0}; break;
+    case PNN_OP_FULLY_CONNECTED: i = (op_info){K_WEIGHTED, 0, 4, 0, 0}; break;
+    case PNN_OP_ADD:
+    case PNN_OP_MUL:
+    case PNN_OP_SUB:
+    case PNN_OP_MEAN:
+    case PNN_OP_HARD_SWISH:
+    case PNN_OP_RELU:
+    case PNN_OP_RELU6: i = (op_info){K_OWN, 0, 2, 0, 0}; break;
+    case PNN_OP_MAX_POOL_2D:
+    case PNN_OP_AVERAGE_POOL_2D:
+    case PNN_OP_PAD: i = (op_info){K_SAME, 0, 2, 0, 0}; break;
+    case PNN_OP_RESHAPE:
+    case PNN_OP_SQUEEZE: i = (op_info){K_SAME, 0, 1, 0, 0}; break;
+    case PNN_OP_LOGISTIC:
+    case PNN_OP_SOFTMAX:
+      i = (op_info){K_FIXED, 0, 2, 1.0f / 256.0f, -128};
+      break;
+    case PNN_OP_TANH: i = (op_info){K_FIXED, 0, 2, 1.0f / 128.0f, 0}; break;
+    default: break;
+  }
+  return i;
+}
+
+typedef struct qparam {
+  float scale;
+  int32_t zp;
+} qparam;
+
+/* int8 asymmetric params for [lo, hi], nudged to include 0 (TFLite's
+ * ChooseQuantizationParams). */
+static qparam range_params(float lo, float hi) {
+  double mn = lo < 0 ? lo : 0, mx = hi > 0 ? hi : 0;
+  qparam p;
+  if (mx - mn < 1e-30) {
+    p.scale = 1.0f / 255.0f; /* all zeros: any scale represents them */
+    p.zp = -128;
+    return p;
+  }
+  double scale = (mx - mn) / 255.0;
+  double zp = -128.0 - mn / scale;
+  if (zp < -128) zp = -128;
+  if (zp > 127) zp = 127;
+  p.scale = (float)scale;
+  p.zp = (int32_t)lround(zp);
+  return p;
+}
+
+/* Float32 dense constant data of t, or NULL. */
+static const float *f32_const(const pnn_ge_graph *g, const pnn_tensor_def *t) {
+  const pnn_buffer_def *b = pnn_ge_const(g, t);
+  if (!b || t->type != PNN_TYPE_FLOAT32 || t->sparsity || t->is_variable ||
+      (t->has_quant && t->quant.n_scale) ||
+      b->size != (uint64_t)pnn_ge_elems(t) * 4)
+    return NULL;
+  return (const float *)b->data;
+}
+
+/* An activation: float32, no constant data. */
+static bool is_act(const pnn_ge_graph *g, const pnn_tensor_def *t) {
+  return t->type == PNN_TYPE_FLOAT32 && !pnn_ge_const(g, t) && !t->is_variable;
+}
+
+static bool set_quant(pnn_ge_graph *g, pnn_tensor_def *t, int n,
+                      const float *scale, const int32_t *zp, int axis) {
+  float *s = pnn_pool_calloc(&g->pool, (size_t)n, sizeof *s);
+  int64_t *z = pnn_pool_calloc(&g->pool, (size_t)n, sizeof *z);
+  if (!s || !z) return false;
+  for (int i = 0; i < n; i++) {
+    s[i] = scale[i];
+    z[i] = zp ? zp[i] : 0;
+  }
+  t->has_quant = true;
+  memset(&t->quant, 0, sizeof t->quant);
+  t->quant.n_scale = t->quant.n_zero_point = n;
+  t->quant.scale = s;
+  t->quant.zero_point = z;
+  t->quant.quantized_dimension = axis;
+  return true;
+}
+
+/* Adds a copy of tensor t of subgraph 0 with type `type`, params p (NULL:
+ * none), buffer `buf`, name t.name + suffix. Returns its index or -1. */
+static int32_t add_twin(pnn_ge_graph *g, int32_t t, pnn_type type,
+                        const qparam *p, uint32_t buf, const char *suffix) {
+  pnn_tensor_def d = g->subgraphs[0].tensors[t];
+  char name[600];
+  snprintf(name, sizeof name, "%s%s", d.name, suffix);
+  d.name = name;
+  d.type = type;
+  d.buffer = buf;
+  d.has_quant = false;
+  d.is_variable = false;
+  memset(&d.quant, 0, sizeof d.quant);
+  if (p && !set_quant(g, &d, 1, &p->scale, &p->zp, 0)) return -1;
+  return pnn_ge_add_tensor(g, 0, &d);
+}
+
+/* Weights: int8 symmetric per channel along axis. */
+static int32_t quant_weights(pnn_ge_graph *g, int32_t w, int axis,
+                             float **scales_out, int *nch_out) {
+  const pnn_tensor_def *wt = &g->subgraphs[0].tensors[w];
+  const float *v = f32_const(g, wt);
+  if (!v || axis >= wt->rank) return -1;
+  int64_t n = pnn_ge_elems(wt);
+  int32_t nch = wt->shape[axis];
+  int64_t inner = 1;
+  for (int32_t d = axis + 1; d < wt->rank; d++) inner *= wt->shape[d];
+  float *scale = calloc((size_t)nch + 1, sizeof *scale);
+  int8_t *q = malloc((size_t)n + 1);
+  if (!scale || !q) {
+    free(scale), free(q);
+    return -1;
+  }
+  for (int64_t e = 0; e < n; e++) {
+    int32_t c = (int32_t)((e / inner) % nch);
+    float a = fabsf(v[e]);
+    if (a > scale[c]) scale[c] = a;
+  }
+  for (int32_t c = 0; c < nch; c++)
+    scale[c] = scale[c] > 0 ? scale[c] / 127.0f : 1.0f;
+  for (int64_t e = 0; e < n; e++) {
+    float x = roundf(v[e] / scale[(e / inner) % nch]);
+    q[e] = (int8_t)(x > 127 ? 127 : x < -127 ? -127 : x);
+  }
+  int32_t b = pnn_ge_add_buffer(g, q, (size_t)n);
+  free(q);
+  int32_t nt = -1;
+  if (b >= 0) {
+    pnn_tensor_def d = g->subgraphs[0].tensors[w];
+    char name[600];
+    snprintf(name, sizeof name, "%s/int8", d.name);
+    d.name = name;
+    d.type = PNN_TYPE_INT8;
+    d.buffer = (uint32_t)b;
+    int32_t *zp = calloc((size_t)nch + 1, sizeof *zp);
+    if (zp && set_quant(g, &d, nch, scale, zp, axis))
+      nt = pnn_ge_add_tensor(g, 0, &d);
+    free(zp);
+  }
+  if (nt < 0) {
+    free(scale);
+    return -1;
+  }
+  *scales_out = scale;
+  *nch_out = nch;
+  return nt;
+}
+
+/* Bias: int32, scale in_scale * w_scale[c]. */
+static int32_t quant_bias(pnn_ge_graph *g, int32_t bt, float in_scale,
+                          const float *wscale, int nch) {
+  const pnn_tensor_def *t = &g->subgraphs[0].tensors[bt];
+  const float *v = f32_const(g, t);
+  int64_t n = pnn_ge_elems(t);
+  if (!v || (n != nch && nch != 1)) return -1;
+  int32_t *q = malloc((size_t)n * sizeof *q + 1);
+  float *s = malloc((size_t)n * sizeof *s + 1);
+  int32_t *z = calloc((size_t)n + 1, sizeof *z);
+  int32_t r = -1;
+  if (q && s && z) {
+    for (int64_t i = 0; i < n; i++) {
+      s[i] = in_scale * wscale[nch == 1 ? 0 : i];
+      double x = s[i] > 0 ? nearbyint((double)v[i] / s[i]) : 0;
+      if (x > 2147483647.0) x = 2147483647.0;
+      if (x < -2147483647.0) x = -2147483647.0;
+      q[i] = (int32_t)x;
+    }
+    int32_t b = pnn_ge_add_buffer(g, q, (size_t)n * sizeof *q);
+    if (b >= 0) {
+      pnn_tensor_def d = g->subgraphs[0].tensors[bt];
+      char name[600];
+      snprintf(name, sizeof name, "%s/int32", d.name);
+      d.name = name;
+      d.type = PNN_TYPE_INT32;
+      d.buffer = (uint32_t)b;
+      if (set_quant(g, &d, (int)n, s, z, 0)) r = pnn_ge_add_tensor(g, 0, &d);
+    }
+  }
+  free(q), free(s), free(z);
+  return r;
+}
+
+/* Other constants read by int8 ops: int8 asymmetric per tensor. */
+static int32_t quant_const(pnn_ge_graph *g, int32_t ct) {
+  const pnn_tensor_def *t = &g->subgraphs[0].tensors[ct];
+  const float *v = f32_const(g, t);
+  int64_t n = pnn_ge_elems(t);
+  if (!v) return -1;
+  float lo = 0, hi = 0;
+  for (int64_t i = 0; i < n; i++) {
+    if (!isfinite(v[i])) return -1;
+    if (v[i] < lo) lo = v[i];
+    if (v[i] > hi) hi = v[i];
+  }
+  qparam p = range_params(lo, hi);
+  int8_t *q = malloc((size_t)n + 1);
+  if (!q) return -1;
+  for (int64_t i = 0; i < n; i++) {
+    double x = nearbyint((double)v[i] / p.scale) + p.zp;
+    q[i] = (int8_t)(x > 127 ? 127 : x < -128 ? -128 : x);
+  }
+  int32_t b = pnn_ge_add_buffer(g, q, (size_t)n);
+  free(q);
+  if (b < 0) return -1;
+  return add_twin(g, ct, PNN_TYPE_INT8, &p, (uint32_t)b, "/int8");
+}
+
+static const char *op_label(const pnn_ge_graph *g, const pnn_op_def *op) {
+  int32_t code = pnn_ge_op_code(g, op);
+  const char *n = code >= 0 ? pnn_builtin_name(code) : NULL;
+  return n ? n : "custom op";
+}
+
+enum { D_FLOAT = 0, D_INT8 = 1, D_UINT8 = 2 };
+
+typedef struct qstate {
+  pnn_ge_graph *g;
+  int32_t n0;       /* tensors before the rewrite */
+  qparam *p;        /* per original tensor */
+  uint8_t *dom;     /* domain of each activation */
+  bool *act;        /* an activation of the original graph */
+  int32_t *twin_q;  /* int8 copy (QUANTIZE) of a non-int8 activation */
+  int32_t *twin_f;  /* float copy (DEQUANTIZE) of a non-float activation */
+  int32_t quant_op, deq_op;
+} qstate;
+
+/* Twin of t in the wanted domain, inserting its converting op before op
+ * position *pos (which then moves on by one). */
+static int32_t twin(qstate *s, int32_t t, bool want_int8, int32_t *pos) {
+  int32_t *slot = want_int8 ? &s->twin_q[t] : &s->twin_f[t];
+  if (*slot >= 0) return *slot;
+  int32_t nt = want_int8 ? add_twin(s->g, t, PNN_TYPE_INT8, &s->p[t], 0, "/int8")
+                         : add_twin(s->g, t, PNN_TYPE_FLOAT32, NULL, 0, "/float");
+  if (nt < 0) return -1;
+  int32_t code = want_int8 ? s->quant_op : s->deq_op;
+  if (pnn_ge_insert_op(s->g, 0, *pos, (uint32_t)code, 1, &t, 1, &nt, NULL) < 0)
+    return -1;
+  (*pos)++;
+  *slot = nt;
+  return nt;
+}
+
+/* Why op (of the original graph) stays float, or NULL. */
+static const char *blocker(const qstate *s, const pnn_op_def *op,
+                           const op_info *k, const pnn_calib_ranges *r) {
+  const pnn_ge_graph *g = s->g;
+  const pnn_tensor_def *T = g->subgraphs[0].tensors;
+  if (k->kind == K_NONE) return "no int8 rule for this op";
+  if (op->inputs.count < 1 || op->inputs.data[0] < 0 || op->outputs.count < 1)
+    return "missing inputs";
+  bool any_act = false;
+  for (int32_t i = 0; i < op->inputs.count; i++)
+    any_act |= op->inputs.data[i] >= 0 && s->act[op->inputs.data[i]];
+  if (!any_act || (k->kind != K_OWN && !s->act[op->inputs.data[0]]))
+    return "its data input is not a float activation";
+  for (int32_t i = 0; i < op->inputs.count; i++) {
+    int32_t t = op->inputs.data[i];
+    if (t < 0 || T[t].type != PNN_TYPE_FLOAT32) continue;
+    if (s->act[t]) {
+      if (t >= r->n_tensors || !r->seen[t])
+        return "an input was never observed in calibration";
+    } else if (!f32_const(g, &T[t])) {
+      return "a float input is neither an activation nor a constant";
+    }
+  }
+  for (int32_t i = 0; i < op->outputs.count; i++) {
+    int32_t t = op->outputs.data[i];
+    if (t < 0 || !s->act[t]) return "an output is not a float activation";
+    if (t >= r->n_tensors || !r->seen[t])
+      return "an output was never observed in calibration";
+  }
+  if (k->kind == K_WEIGHTED) {
+    if (op->inputs.count < 2 || op->inputs.data[1] < 0 ||
+        !f32_const(g, &T[op->inputs.data[1]]))
+      return "weights are not a float32 constant";
+    const pnn_tensor_def *w = &T[op->inputs.data[1]];
+    if (k->axis >= w->rank) return "weights have an unexpected rank";
+    if (op->inputs.count > 2 && op->inputs.data[2] >= 0) {
+      const pnn_tensor_def *b = &T[op->inputs.data[2]];
+      if (!f32_const(g, b) || pnn_ge_elems(b) != w->shape[k->axis])
+        return "bias is not a float32 constant with one value per channel";
+    }
+  }
+  return NULL;
+}
+
+int pnn_quantize_int8(pnn_ge_graph *g, const pnn_quantize_options *o,
+                      pnn_tool_report *rep, char *err, size_t err_size) {
+  const pnn_calib_ranges *r = o->ranges;
+  if (!r || r->n_samples < 1) {
+    set_err(err, err_size, "quantize int8: no calibration ranges");
+    return -1;
+  }
+  if (g->n_subgraphs < 1 || r->n_tensors != g->subgraphs[0].n_tensors) {
+    set_err(err, err_size,
+            "quantize int8: the calibration ranges are for another model");
+    return -1;
+  }
+  qstate s = {.g = g, .n0 = g->subgraphs[0].n_tensors};
+  int32_t n0 = s.n0, nops0 = g->subgraphs[0].n_ops;
+  s.p = calloc((size_t)n0 + 1, sizeof *s.p);
+  s.dom = calloc((size_t)n0 + 1, sizeof *s.dom);
+  s.act = calloc((size_t)n0 + 1, sizeof *s.act);
+  s.twin_q = malloc(((size_t)n0 + 1) * sizeof *s.twin_q);
+  s.twin_f = malloc(((size_t)n0 + 1) * sizeof *s.twin_f);
+  bool *qop = calloc((size_t)nops0 + 1, sizeof *qop);
+  int result = -1, n_int8 = 0, n_float = 0;
+  if (!s.p || !s.dom || !s.act || !s.twin_q || !s.twin_f || !qop) goto oom;
+  for (int32_t t = 0; t < n0; t++) {
+    s.twin_q[t] = s.twin_f[t] = -1;
+    s.act[t] = is_act(g, &g->subgraphs[0].tensors[t]);
+    if (s.act[t] && r->seen[t]) s.p[t] = range_params(r->min[t], r->max[t]);
+  }
+  s.quant_op = pnn_ge_opcode(g, PNN_OP_QUANTIZE, 2);
+  s.deq_op = pnn_ge_opcode(g, PNN_OP_DEQUANTIZE, 2);
+  if (s.quant_op < 0 || s.deq_op < 0) goto oom;
+
+  /* 1. Which ops become int8; output params in op order. */
+  for (int32_t i = 0; i < nops0; i++) {
+    const pnn_op_def *op = &g->subgraphs[0].ops[i];
+    op_info k = op_kind(pnn_ge_op_code(g, op));
+    const char *why = blocker(&s, op, &k, r);
+    if (why) {
+      bool has_float = false;
+      for (int32_t j = 0; j < op->outputs.count; j++)
+        if (op->outputs.data[j] >= 0 && s.act[op->outputs.data[j]])
+          has_float = true;
+      if (has_float) {
+        pnn_report_add(rep, "kept float: %s (op %d): %s", op_label(g, op), i,
+                       why);
+        n_float++;
+      }
+      continue;
+    }
+    qop[i] = true;
+    n_int8++;
+    int32_t out = op->outputs.data[0];
+    if (k.kind == K_FIXED) {
+      s.p[out].scale = k.fix_scale;
+      s.p[out].zp = k.fix_zp;
+    } else if (k.kind == K_SAME) {
+      s.p[out] = s.p[op->inputs.data[0]];
+    }
+    for (int32_t j = 0; j < op->outputs.count; j++)
+      s.dom[op->outputs.data[j]] = D_INT8;
+  }
+  pnn_ge_subgraph *sg = &g->subgraphs[0];
+  for (int32_t k = 0; k < sg->n_inputs; k++) {
+    int32_t t = sg->inputs[k];
+    if (t < 0 || t >= n0 || !s.act[t] || !r->seen[t]) continue;
+    s.dom[t] = o->io == PNN_QUANT_IO_INT8    ? D_INT8
+               : o->io == PNN_QUANT_IO_UINT8 ? D_UINT8
+                                             : D_FLOAT;
+  }
+
+  /* 2. Rewrite op inputs, inserting QUANTIZE/DEQUANTIZE copies. */
+  int32_t pos = 0;
+  for (int32_t i = 0; i < nops0; i++) {
+    int32_t at = pos; /* current position of original op i */
+    pnn_op_def *op = &g->subgraphs[0].ops[at];
+    op_info k = op_kind(pnn_ge_op_code(g, op));
+    int32_t nin = op->inputs.count;
+    int32_t *ins = malloc(((size_t)nin + 1) * sizeof *ins);
+    if (!ins) goto oom;
+    memcpy(ins, op->inputs.data, (size_t)nin * sizeof *ins);
+    int32_t in0 = nin > 0 ? ins[0] : -1; /* op moves when twins go in */
+    float *wscale = NULL;
+    int nch = 0;
+    bool ok = true;
+    for (int32_t j = 0; j < nin && ok; j++) {
+      int32_t t = ins[j];
+      if (t < 0 || t >= n0) continue;
+      if (qop[i]) {
+        if (s.act[t]) {
+          if (s.dom[t] != D_INT8) {
+            ins[j] = twin(&s, t, true, &at);
+            ok = ins[j] >= 0;
+          }
+        } else if (g->subgraphs[0].tensors[t].type == PNN_TYPE_FLOAT32) {
+          if (k.kind == K_WEIGHTED && j == 1)
+            ins[j] = quant_weights(g, t, k.axis, &wscale, &nch);
+          else if (k.kind == K_WEIGHTED && j == 2)
+            ins[j] = wscale ? quant_bias(g, t, s.p[in0].scale,
+                                         wscale, nch)
+                            : -1;
+          else
+            ins[j] = quant_const(g, t);
+          ok = ins[j] >= 0;
+        }
+      } else if (s.act[t] && s.dom[t] != D_FLOAT &&
+                 pnn_ge_op_code(g, &g->subgraphs[0].ops[at]) != PNN_OP_SHAPE) {
+        /* (SHAPE reads only the shape: it takes the int8 tensor.) */
+        ins[j] = twin(&s, t, false, &at);
+        ok = ins[j] >= 0;
+      }
+    }
+    free(wscale);
+    if (!ok) {
+      free(ins);
+      goto oom;
+    }
+    op = &g->subgraphs[0].ops[at];
+    memcpy(pnn_ge_ins(op), ins, (size_t)nin * sizeof *ins);
+    free(ins);
+    if (qop[i]) {
+      int32_t code = pnn_ge_op_code(g, op);
+      int32_t ver = g->opcodes[op->opcode_index].version;
+      if (ver < k.version) {
+        int32_t oc = pnn_ge_opcode(g, code, k.version);
+        if (oc < 0) goto oom;
+        g->subgraphs[0].ops[at].opcode_index = (uint32_t)oc;
+      }
+    }
+    pos = at + 1;
+  }
+
+  /* 3. Retype int8/uint8 activations. */
+  sg = &g->subgraphs[0];
+  for (int32_t t = 0; t < n0; t++) {
+    if (!s.act[t] || s.dom[t] == D_FLOAT) continue;
+    pnn_tensor_def *d = &g->subgraphs[0].tensors[t];
+    qparam p = s.p[t];
+    if (s.dom[t] == D_UINT8) p.zp += 128;
+    d->type = s.dom[t] == D_UINT8 ? PNN_TYPE_UINT8 : PNN_TYPE_INT8;
+    if (!set_quant(g, d, 1, &p.scale, &p.zp, 0)) goto oom;
+  }
+
+  /* 4. Outputs in the interface type. */
+  for (int32_t k = 0; k < g->subgraphs[0].n_outputs; k++) {
+    int32_t t = g->subgraphs[0].outputs[k];
+    if (t < 0 || t >= n0 || !s.act[t]) continue;
+    int want = o->io == PNN_QUANT_IO_INT8    ? D_INT8
+               : o->io == PNN_QUANT_IO_UINT8 ? D_UINT8
+                                             : D_FLOAT;
+    if (s.dom[t] == want) continue;
+    qparam p = s.p[t];
+    if (want == D_UINT8) p.zp += 128;
+    pnn_type ty = want == D_FLOAT   ? PNN_TYPE_FLOAT32
+                  : want == D_INT8 ? PNN_TYPE_INT8
+                                   : PNN_TYPE_UINT8;
+    int32_t nt = add_twin(g, t, ty, want == D_FLOAT ? NULL : &p, 0, "");
+    if (nt < 0) goto oom;
+    /* The interface keeps the original name; the inner tensor is renamed. */
+    char name[600];
+    const char *suf = s.dom[t] == D_FLOAT ? "/float" : "/int8";
+    snprintf(name, sizeof name, "%s%s", g->subgraphs[0].tensors[t].name, suf);
+    char *nm = pnn_ge_strdup(g, name);
+    if (!nm) goto oom;
+    g->subgraphs[0].tensors[t].name = nm;
+    int32_t code = want == D_FLOAT ? s.deq_op : s.quant_op;
+    int32_t end = g->subgraphs[0].n_ops;
+    if (pnn_ge_insert_op(g, 0, end, (uint32_t)code, 1, &t, 1, &nt, NULL) < 0)
+      goto oom;
+    g->subgraphs[0].outputs[k] = nt;
+    for (int32_t si = 0; si < g->n_sigs; si++) {
+      if (g->sigs[si].subgraph_index != 0) continue;
+      pnn_tensor_map_def *m = (pnn_tensor_map_def *)g->sigs[si].outputs;
+      for (int32_t j = 0; j < g->sigs[si].n_outputs; j++)
+        if (m[j].tensor_index == (uint32_t)t) m[j].tensor_index = (uint32_t)nt;
+    }
+  }
+  pnn_report_add(rep,
+                 "int8: %d ops full integer, %d kept float; interface %s",
+                 n_int8, n_float,
+                 o->io == PNN_QUANT_IO_INT8    ? "int8"
+                 : o->io == PNN_QUANT_IO_UINT8 ? "uint8"
+                                               : "float");
+  result = n_int8;
+  goto done;
+oom:
+  set_err(err, err_size, "quantize int8: out of memory");
+done:
+  free(s.p), free(s.dom), free(s.act), free(s.twin_q), free(s.twin_f);
+  free(qop);
+  return result;
+}

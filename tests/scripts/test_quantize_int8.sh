@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# `pocketnn quantize --mode int8` end to end (issue 8): the digits
+# classifier calibrated on its train split (test accuracy loss <= 1 point,
+# io float/int8/uint8), MobileNetV2 and EfficientNetB0 (random weights,
+# 100 seeded random calibration inputs; cosine to the float model printed,
+# EfficientNetB0 >= 0.98); every output passes pocketnn's verifier, runs in
+# LiteRT and agrees with LiteRT BUILTIN_REF (exact or 1 step on <= 0.1%).
+# Bad inputs fail with a message and leave no output file.
+# Ends with "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/../.." || exit 1
+BUILD=${BUILD:-build}
+fail() { echo "error: $*" >&2; echo "0 passed, 1 failed"; exit 1; }
+
+py=${PNN_VENV:-.venv}/bin/python
+[ -x "$py" ] || py=/tmp/venv-probe/bin/python
+[ -x "$py" ] || fail "no Python venv (run scripts/setup_venv.sh)"
+"$py" -c 'import ai_edge_litert, numpy, sklearn' 2>/dev/null ||
+  fail "$py lacks ai-edge-litert/numpy/scikit-learn"
+P=$BUILD/pocketnn
+[ -x "$P" ] || fail "$P not built (run make)"
+C=tests/scripts/quantize_int8_check.py
+export TF_CPP_MIN_LOG_LEVEL=3
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/pnn_q8.XXXXXX") || fail "mktemp"
+trap 'rm -rf "$work"' EXIT
+pass=0 failed=0
+ok() { echo "ok   $1"; pass=$((pass + 1)); }
+bad() { echo "FAIL $1"; failed=$((failed + 1)); }
+
+# --- digits: accuracy and LiteRT agreement for each interface type
+"$py" $C calib-digits "$work/digits_calib" || fail "digits split"
+base=$("$py" $C digits-acc models/digits/digits.tflite 2>/dev/null | awk '{print $2}')
+for io in float int8 uint8; do
+  out=$work/digits_$io.tflite
+  if ! "$P" quantize models/digits/digits.tflite "$out" --mode int8 \
+      --calib "$work/digits_calib" --io "$io" 2>"$work/err" >/dev/null; then
+    bad "digits --io $io: $(tail -n 1 "$work/err")"; continue
+  fi
+  "$P" inspect "$out" >/dev/null 2>&1 || { bad "digits $io: verifier"; continue; }
+  acc=$("$py" $C digits-acc "$out" 2>/dev/null | awk '{print $2}')
+  echo "  digits --io $io: accuracy $acc (float $base), $(stat -c %s "$out") bytes"
+  if "$py" -c "import sys; sys.exit(0 if float('$acc') >= float('$base') - 0.01 else 1)"; then
+    ok "digits --io $io accuracy"
+  else
+    bad "digits --io $io accuracy $acc < $base - 0.01"
+  fi
+  if "$py" $C agree "$out" "$work/digits_calib" "$P" >"$work/agree" 2>/dev/null; then
+    ok "digits --io $io LiteRT agreement"
+  else
+    cat "$work/agree"; bad "digits --io $io LiteRT agreement"
+  fi
+done
+
+# percentile calibrator
+if "$P" quantize models/digits/digits.tflite "$work/dp.tflite" --mode int8 \
+    --calib "$work/digits_calib" --calib-count 200 \
+    --calibrator percentile:99.9 2>/dev/null >/dev/null &&
+    "$py" $C agree "$work/dp.tflite" "$work/digits_calib" "$P" >/dev/null 2>&1; then
+  ok "digits percentile calibrator"
+else
+  bad "digits percentile calibrator"
+fi
+
+# --- Keras applications (random weights)
+for m in MobileNetV2 EfficientNetB0; do
+  f=.cache/keras/$m/float32.tflite
+  [ -f "$f" ] || { echo "note: $f missing; skipped"; continue; }
+  "$py" $C calib-random "$f" "$work/calib_$m" 100 2>/dev/null || { bad "$m calib data"; continue; }
+  out=$work/$m.tflite
+  if ! "$P" quantize "$f" "$out" --mode int8 --calib "$work/calib_$m" \
+      2>"$work/err" >/dev/null; then
+    bad "$m: $(tail -n 1 "$work/err")"; continue
+  fi
+  min=0.90
+  [ "$m" = EfficientNetB0 ] && min=0.98
+  if "$py" $C cosine "$f" "$out" "$work/calib_$m" "$min" 2>/dev/null | sed 's/^/  /'; then
+    ok "$m cosine >= $min"
+  else
+    bad "$m cosine"
+  fi
+  if "$py" $C agree "$out" "$work/calib_$m" "$P" >"$work/agree" 2>/dev/null; then
+    ok "$m LiteRT agreement"
+  else
+    cat "$work/agree"; bad "$m LiteRT agreement"
+  fi
+done
+
+# --- bad inputs: message, exit != 0, no output file
+mkdir -p "$work/empty" "$work/junk" "$work/shape"
+printf 'not an image' >"$work/junk/a.png"
+"$py" -c "import numpy as np; np.save('$work/shape/x.npy', np.zeros((1, 4, 4, 1), np.float32))"
+check_bad() { # name, expected message part, args...
+  local name=$1 want=$2; shift 2
+  rm -f "$work/bad.tflite"
+  if "$P" quantize "$@" "$work/bad.tflite" --mode int8 2>"$work/err" >/dev/null; then
+    bad "$name: succeeded"
+  elif [ -e "$work/bad.tflite" ]; then
+    bad "$name: left an output file"
+  elif ! grep -q "$want" "$work/err"; then
+    bad "$name: message '$(cat "$work/err")' lacks '$want'"
+  else
+    ok "$name refused"
+  fi
+}
+check_bad "empty calibration folder" "no calibration files" \
+  models/digits/digits.tflite --calib "$work/empty"
+check_bad "unreadable image" "a.png" models/digits/digits.tflite --calib "$work/junk"
+check_bad "wrong .npy shape" "x.npy" models/digits/digits.tflite --calib "$work/shape"
+check_bad "int8 model" "input 0 is int8" "$work/digits_int8.tflite" \
+  --calib "$work/digits_calib"
+check_bad "missing --calib" "needs --calib" models/digits/digits.tflite
+
+echo "$pass passed, $failed failed"
+[ "$failed" -eq 0 ]

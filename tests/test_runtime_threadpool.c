@@ -1,0 +1,94 @@
+/* The thread pool: every index of every job runs exactly once, whatever
+ * the thread count, job size and pace; nested calls run inline; many
+ * back-to-back jobs (the caller closes a job before workers have woken,
+ * and workers wake into the next one) lose or repeat nothing. */
+#include <stdatomic.h>
+#include <string.h>
+
+#include "harness.h"
+#include "runtime/threadpool.h"
+
+#define MAXN 4096
+
+typedef struct {
+  atomic_int hits[MAXN];
+  pnn_threadpool *pool; /* for the nested call */
+  int slow;             /* busy work per index */
+} job;
+
+static void count(void *arg, int64_t begin, int64_t end) {
+  job *j = arg;
+  for (int64_t i = begin; i < end; i++) {
+    volatile int x = 0;
+    for (int k = 0; k < j->slow; k++) x = x + k;
+    (void)x;
+    atomic_fetch_add(&j->hits[i], 1);
+  }
+}
+
+static void nested(void *arg, int64_t begin, int64_t end) {
+  job *j = arg;
+  /* A parallel_for inside a job runs inline on this thread. */
+  for (int64_t i = begin; i < end; i++) {
+    pnn_threadpool_run(j->pool, 1, count, j); /* index 0 */
+    atomic_fetch_add(&j->hits[i + 1], 1);
+  }
+}
+
+static job J;
+
+static int all_equal(int n, int want) {
+  for (int i = 0; i < n; i++)
+    if (atomic_load(&J.hits[i]) != want) return 0;
+  return 1;
+}
+
+TEST(each_index_once) {
+  for (int threads = 1; threads <= 4; threads++) {
+    pnn_threadpool *p = pnn_threadpool_create(threads);
+    CHECK(p);
+    CHECK_EQ_INT(pnn_threadpool_threads(p), threads);
+    int sizes[] = {1, 2, 3, 7, 64, 1000, MAXN};
+    for (size_t s = 0; s < sizeof sizes / sizeof *sizes; s++) {
+      for (int slow = 0; slow <= 200; slow += 200) {
+        memset(&J, 0, sizeof J);
+        J.slow = slow;
+        pnn_threadpool_run(p, sizes[s], count, &J);
+        CHECK_MSG(all_equal(sizes[s], 1), "threads %d n %d", threads,
+                  sizes[s]);
+        CHECK_EQ_INT(atomic_load(&J.hits[sizes[s] < MAXN ? sizes[s] : 0]),
+                     sizes[s] < MAXN ? 0 : 1);
+      }
+    }
+    pnn_threadpool_free(p);
+  }
+}
+
+TEST(back_to_back_jobs) {
+  pnn_threadpool *p = pnn_threadpool_create(2);
+  CHECK(p);
+  memset(&J, 0, sizeof J);
+  for (int r = 0; r < 20000; r++) pnn_threadpool_run(p, 8, count, &J);
+  CHECK(all_equal(8, 20000));
+  CHECK_EQ_INT(atomic_load(&J.hits[8]), 0);
+  pnn_threadpool_free(p);
+}
+
+TEST(nested_runs_inline) {
+  pnn_threadpool *p = pnn_threadpool_create(2);
+  CHECK(p);
+  memset(&J, 0, sizeof J);
+  J.pool = p;
+  pnn_threadpool_run(p, 100, nested, &J);
+  CHECK_EQ_INT(atomic_load(&J.hits[0]), 100);
+  for (int i = 1; i <= 100; i++) CHECK_EQ_INT(atomic_load(&J.hits[i]), 1);
+  pnn_threadpool_free(p);
+}
+
+TEST(null_pool_runs_inline) {
+  memset(&J, 0, sizeof J);
+  pnn_threadpool_run(NULL, 50, count, &J);
+  CHECK(all_equal(50, 1));
+  pnn_threadpool_run(NULL, 0, count, &J);
+  CHECK(all_equal(50, 1));
+}
