@@ -90,6 +90,11 @@ static inline int32_t pnn_qm_mul_by_qm64(int64_t x, int32_t q, int shift) {
   int total = 15 - shift;
   if (total < 1) total = 1;
   if (total > 62) total = 62;
+  /* Keep x in the documented range so the product cannot overflow (a
+   * crafted int64 bias can push the accumulator past it; found by fuzzing). */
+  const int64_t lim = (int64_t)1 << 47;
+  if (x >= lim) x = lim - 1;
+  if (x < -lim) x = -lim;
   int64_t v = x * (int64_t)reduced + ((int64_t)1 << (total - 1));
   return (int32_t)(v >> total);
 }

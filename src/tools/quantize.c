@@ -12,6 +12,9 @@
  *                  values (1-D k-means), still float32: the file is the
  *                  same size but compresses well.
  *
+ *   int8           full integer from calibrated ranges: see
+ *                  quantize_int8.c and calibrate.c.
+ *
  * Tensors that are not converted are listed in the report with the
  * reason. */
 #include <math.h>

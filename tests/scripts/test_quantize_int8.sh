@@ -62,6 +62,17 @@ else
   bad "digits percentile calibrator"
 fi
 
+# images: PNG decode + resize + (pixel - 0) / 255 (the 10 bundled samples)
+if "$P" quantize models/digits/digits.tflite "$work/dimg.tflite" --mode int8 \
+    --calib models/digits/samples --std 255 2>/dev/null >/dev/null &&
+    "$py" $C agree "$work/dimg.tflite" "$work/digits_calib" "$P" >/dev/null 2>&1; then
+  acc=$("$py" $C digits-acc "$work/dimg.tflite" 2>/dev/null | awk '{print $2}')
+  echo "  digits calibrated on the 10 sample PNGs: accuracy $acc"
+  ok "digits image calibration"
+else
+  bad "digits image calibration"
+fi
+
 # --- Keras applications (random weights)
 for m in MobileNetV2 EfficientNetB0; do
   f=.cache/keras/$m/float32.tflite

@@ -72,13 +72,17 @@ STRICT = os.environ.get("PNN_CONF_STRICT") == "1"
 
 
 def float_tolerance(meta, variant, ref):
-    """1e-4 relative, or, for a float variant on the default (SIMD) kernels,
-    as far as LiteRT's own XNNPACK path is from LiteRT's reference kernels on
-    this model (litert_spread): FMA kernels cannot reproduce the reference
-    kernels' rounding, and deep models amplify it. PNN_CONF_STRICT=1 (used
-    with PNN_ISA=scalar) keeps the plain rule."""
+    """1e-4 relative, or, for a float-output variant on the default (SIMD)
+    kernels, as far as LiteRT's own kernel sets are from each other on this
+    model (litert_spread: XNNPACK vs reference kernels for float models,
+    plain builtin vs reference kernels for dynamic-range ones): FMA kernels
+    cannot reproduce the reference kernels' rounding, deep models amplify it,
+    and hybrid ops' on-the-fly input quantization turns it into whole
+    quantization steps. PNN_CONF_STRICT=1 (used with PNN_ISA=scalar, where
+    pocketnn matches LiteRT's reference kernels exactly) keeps the plain
+    rule."""
     spread = meta.get("litert_spread")
-    if STRICT or variant not in ("float32", "float16") or not spread:
+    if STRICT or variant not in ("float32", "float16", "dynamic") or not spread:
         return TOL
     fin = ref[np.isfinite(ref)]
     scale = max(1.0, float(np.max(np.abs(fin)))) if fin.size else 1.0
@@ -140,8 +144,8 @@ def check_generated(pocketnn, model_dir, variant, timeout):
             np.dtype(d["dtype"]).kind in "iu" and d["scale"] > 0 for d in meta["outputs"]):
         notes.append("bit-exact")
     if widened and ok:
-        notes.append(f"beyond 1e-4 relative but within LiteRT's own XNNPACK-vs-reference "
-                     f"deviation {meta['litert_spread']:.3g} (SIMD rounding; the strict "
+        notes.append(f"beyond 1e-4 relative but within LiteRT's own kernel sets' spread "
+                     f"{meta['litert_spread']:.3g} (SIMD rounding; the strict "
                      f"rule holds on PNN_ISA=scalar)")
     if "litert_spread" in meta and not ok:
         other = ("plain builtin kernels vs BUILTIN_REF" if variant == "dynamic"
