@@ -29,6 +29,9 @@ static const char kUsage[] =
     "  --mode int8           full integer (TFLite quantization spec): int8\n"
     "                        per-channel weights, int32 bias, int8\n"
     "                        activations calibrated on --calib DIR\n"
+    "  --mode 16x8           as int8 with int16 activations (symmetric),\n"
+    "                        int64 bias (conv, depthwise, fc, add, sub, mul,\n"
+    "                        softmax, logistic, tanh, reshape, max pool)\n"
     "  --calib DIR           representative inputs for input 0: .npy files\n"
     "                        (float32, the input's shape) or images (PNG,\n"
     "                        JPEG, BMP; resized, then (pixel - mean) / std)\n"
@@ -211,10 +214,7 @@ int cli_quantize(int argc, char **argv) {
       else if (!strcmp(v, "int8"))
         o.mode = PNN_QUANT_INT8;
       else if (!strcmp(v, "16x8"))
-        return cli_usage_error(kUsage,
-                               "--mode %s is not available yet "
-                               "(fp16, dynamic, round-weights are)",
-                               v);
+        o.mode = PNN_QUANT_16X8;
       else
         return cli_usage_error(kUsage, "unknown --mode '%s'", v);
     } else if ((m = cli_opt_value(argc, argv, &i, "--clusters", &v)) != 0) {
@@ -279,8 +279,10 @@ int cli_quantize(int argc, char **argv) {
   }
   if (n_paths != 2) return cli_usage_error(kUsage, "needs IN and OUT");
   if (!have_mode) return cli_usage_error(kUsage, "--mode is required");
-  if (o.mode == PNN_QUANT_INT8 && !calib_dir)
-    return cli_usage_error(kUsage, "--mode int8 needs --calib DIR");
+  bool full_int = o.mode == PNN_QUANT_INT8 || o.mode == PNN_QUANT_16X8;
+  if (full_int && !calib_dir)
+    return cli_usage_error(kUsage, "--mode %s needs --calib DIR",
+                           o.mode == PNN_QUANT_INT8 ? "int8" : "16x8");
   pnn_model *in = NULL;
   int rc = cli_load_model(paths[0], &in);
   if (rc != CLI_EXIT_OK) return rc;
@@ -290,7 +292,7 @@ int cli_quantize(int argc, char **argv) {
   char err[512] = "";
   pnn_calib_ranges ranges = {0};
   pnn_status st = PNN_OK;
-  if (o.mode == PNN_QUANT_INT8) {
+  if (full_int) {
     rc = calib_list(&cs, calib_dir);
     if (rc) {
       calib_free(&cs);

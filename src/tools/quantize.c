@@ -452,6 +452,7 @@ pnn_status pnn_quantize(const pnn_model *in, const pnn_quantize_options *o,
                         report);
       break;
     case PNN_QUANT_INT8: /* src/tools/quantize_int8.c */
+    case PNN_QUANT_16X8:
       n = pnn_quantize_int8(&g, o, report, err, err_size);
       if (n < 0) {
         pnn_ge_free(&g);

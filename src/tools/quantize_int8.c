@@ -51,7 +51,30 @@ typedef struct op_info {
   int fix_zp;
 } op_info;
 
-static op_info op_kind(int32_t code) {
+/* 16x8 (wide): int16 activations where the runtime and LiteRT have int16
+ * kernels; fixed outputs 1/32768 zero point 0. */
+static op_info op_kind_wide(int32_t code) {
+  op_info i = {K_NONE, 0, 1, 0, 0};
+  switch (code) {
+    case PNN_OP_CONV_2D: i = (op_info){K_WEIGHTED, 0, 4, 0, 0}; break;
+    case PNN_OP_DEPTHWISE_CONV_2D: i = (op_info){K_WEIGHTED, 3, 5, 0, 0}; break;
+    case PNN_OP_FULLY_CONNECTED: i = (op_info){K_WEIGHTED, 0, 7, 0, 0}; break;
+    case PNN_OP_ADD:
+    case PNN_OP_SUB:
+    case PNN_OP_MUL: i = (op_info){K_OWN, 0, 3, 0, 0}; break;
+    case PNN_OP_MAX_POOL_2D:
+    case PNN_OP_RESHAPE:
+    case PNN_OP_SQUEEZE: i = (op_info){K_SAME, 0, 1, 0, 0}; break;
+    case PNN_OP_LOGISTIC:
+    case PNN_OP_SOFTMAX:
+    case PNN_OP_TANH: i = (op_info){K_FIXED, 0, 3, 1.0f / 32768.0f, 0}; break;
+    default: break;
+  }
+  return i;
+}
+
+static op_info op_kind(int32_t code, bool wide) {
+  if (wide) return op_kind_wide(code);
   op_info i = {K_NONE, 0, 1, 0, 0};
   switch (code) {
     case PNN_OP_CONV_2D: i = (op_info){K_WEIGHTED, 0, 3, 0, 0}; break;
@@ -86,7 +109,13 @@ typedef struct qparam {
 
 /* int8 asymmetric params for [lo, hi], nudged to include 0 (TFLite's
  * ChooseQuantizationParams). */
-static qparam range_params(float lo, float hi) {
+static qparam range_params(float lo, float hi, bool wide) {
+  if (wide) { /* int16: symmetric, zero point 0 */
+    double a = fabs((double)lo) > fabs((double)hi) ? fabs((double)lo)
+                                                   : fabs((double)hi);
+    qparam p = {a > 1e-30 ? (float)(a / 32767.0) : 1.0f / 32768.0f, 0};
+    return p;
+  }
   double mn = lo < 0 ? lo : 0, mx = hi > 0 ? hi : 0;
   qparam p;
   if (mx - mn < 1e-30) {
@@ -206,12 +235,12 @@ static int32_t quant_weights(pnn_ge_graph *g, int32_t w, int axis,
 
 /* Bias: int32, scale in_scale * w_scale[c]. */
 static int32_t quant_bias(pnn_ge_graph *g, int32_t bt, float in_scale,
-                          const float *wscale, int nch) {
+                          const float *wscale, int nch, bool wide) {
   const pnn_tensor_def *t = &g->subgraphs[0].tensors[bt];
   const float *v = f32_const(g, t);
   int64_t n = pnn_ge_elems(t);
   if (!v || (n != nch && nch != 1)) return -1;
-  int32_t *q = malloc((size_t)n * sizeof *q + 1);
+  int64_t *q = malloc((size_t)n * sizeof *q + 1);
   float *s = malloc((size_t)n * sizeof *s + 1);
   int32_t *z = calloc((size_t)n + 1, sizeof *z);
   int32_t r = -1;
@@ -219,17 +248,25 @@ static int32_t quant_bias(pnn_ge_graph *g, int32_t bt, float in_scale,
     for (int64_t i = 0; i < n; i++) {
       s[i] = in_scale * wscale[nch == 1 ? 0 : i];
       double x = s[i] > 0 ? nearbyint((double)v[i] / s[i]) : 0;
-      if (x > 2147483647.0) x = 2147483647.0;
-      if (x < -2147483647.0) x = -2147483647.0;
-      q[i] = (int32_t)x;
+      double lim = wide ? 9.0e15 : 2147483647.0;
+      if (x > lim) x = lim;
+      if (x < -lim) x = -lim;
+      q[i] = (int64_t)x;
     }
-    int32_t b = pnn_ge_add_buffer(g, q, (size_t)n * sizeof *q);
+    int32_t b;
+    if (wide) {
+      b = pnn_ge_add_buffer(g, q, (size_t)n * sizeof *q);
+    } else { /* int32: narrow in place (values fit) */
+      int32_t *q32 = (int32_t *)q;
+      for (int64_t i = 0; i < n; i++) q32[i] = (int32_t)q[i];
+      b = pnn_ge_add_buffer(g, q32, (size_t)n * sizeof *q32);
+    }
     if (b >= 0) {
       pnn_tensor_def d = g->subgraphs[0].tensors[bt];
       char name[600];
-      snprintf(name, sizeof name, "%s/int32", d.name);
+      snprintf(name, sizeof name, "%s/%s", d.name, wide ? "int64" : "int32");
       d.name = name;
-      d.type = PNN_TYPE_INT32;
+      d.type = wide ? PNN_TYPE_INT64 : PNN_TYPE_INT32;
       d.buffer = (uint32_t)b;
       if (set_quant(g, &d, (int)n, s, z, 0)) r = pnn_ge_add_tensor(g, 0, &d);
     }
@@ -239,7 +276,7 @@ static int32_t quant_bias(pnn_ge_graph *g, int32_t bt, float in_scale,
 }
 
 /* Other constants read by int8 ops: int8 asymmetric per tensor. */
-static int32_t quant_const(pnn_ge_graph *g, int32_t ct) {
+static int32_t quant_const(pnn_ge_graph *g, int32_t ct, bool wide) {
   const pnn_tensor_def *t = &g->subgraphs[0].tensors[ct];
   const float *v = f32_const(g, t);
   int64_t n = pnn_ge_elems(t);
@@ -250,17 +287,24 @@ static int32_t quant_const(pnn_ge_graph *g, int32_t ct) {
     if (v[i] < lo) lo = v[i];
     if (v[i] > hi) hi = v[i];
   }
-  qparam p = range_params(lo, hi);
-  int8_t *q = malloc((size_t)n + 1);
+  qparam p = range_params(lo, hi, wide);
+  size_t es = wide ? 2 : 1;
+  uint8_t *q = malloc((size_t)n * es + 1);
   if (!q) return -1;
   for (int64_t i = 0; i < n; i++) {
     double x = nearbyint((double)v[i] / p.scale) + p.zp;
-    q[i] = (int8_t)(x > 127 ? 127 : x < -128 ? -128 : x);
+    if (wide) {
+      int16_t h = (int16_t)(x > 32767 ? 32767 : x < -32767 ? -32767 : x);
+      memcpy(q + 2 * i, &h, 2);
+    } else {
+      q[i] = (uint8_t)(int8_t)(x > 127 ? 127 : x < -128 ? -128 : x);
+    }
   }
-  int32_t b = pnn_ge_add_buffer(g, q, (size_t)n);
+  int32_t b = pnn_ge_add_buffer(g, q, (size_t)n * es);
   free(q);
   if (b < 0) return -1;
-  return add_twin(g, ct, PNN_TYPE_INT8, &p, (uint32_t)b, "/int8");
+  return add_twin(g, ct, wide ? PNN_TYPE_INT16 : PNN_TYPE_INT8, &p,
+                  (uint32_t)b, wide ? "/int16" : "/int8");
 }
 
 static const char *op_label(const pnn_ge_graph *g, const pnn_op_def *op) {
@@ -280,6 +324,8 @@ typedef struct qstate {
   int32_t *twin_q;  /* int8 copy (QUANTIZE) of a non-int8 activation */
   int32_t *twin_f;  /* float copy (DEQUANTIZE) of a non-float activation */
   int32_t quant_op, deq_op;
+  bool wide;       /* 16x8: int16 activations */
+  pnn_type qtype;  /* PNN_TYPE_INT8 or PNN_TYPE_INT16 */
 } qstate;
 
 /* Twin of t in the wanted domain, inserting its converting op before op
@@ -287,7 +333,8 @@ typedef struct qstate {
 static int32_t twin(qstate *s, int32_t t, bool want_int8, int32_t *pos) {
   int32_t *slot = want_int8 ? &s->twin_q[t] : &s->twin_f[t];
   if (*slot >= 0) return *slot;
-  int32_t nt = want_int8 ? add_twin(s->g, t, PNN_TYPE_INT8, &s->p[t], 0, "/int8")
+  int32_t nt = want_int8 ? add_twin(s->g, t, s->qtype, &s->p[t], 0,
+                                    s->wide ? "/int16" : "/int8")
                          : add_twin(s->g, t, PNN_TYPE_FLOAT32, NULL, 0, "/float");
   if (nt < 0) return -1;
   int32_t code = want_int8 ? s->quant_op : s->deq_op;
@@ -355,6 +402,12 @@ int pnn_quantize_int8(pnn_ge_graph *g, const pnn_quantize_options *o,
     return -1;
   }
   qstate s = {.g = g, .n0 = g->subgraphs[0].n_tensors};
+  s.wide = o->mode == PNN_QUANT_16X8;
+  s.qtype = s.wide ? PNN_TYPE_INT16 : PNN_TYPE_INT8;
+  if (s.wide && o->io != PNN_QUANT_IO_FLOAT) {
+    set_err(err, err_size, "quantize 16x8: only --io float is supported");
+    return -1;
+  }
   int32_t n0 = s.n0, nops0 = g->subgraphs[0].n_ops;
   s.p = calloc((size_t)n0 + 1, sizeof *s.p);
   s.dom = calloc((size_t)n0 + 1, sizeof *s.dom);
@@ -367,16 +420,17 @@ int pnn_quantize_int8(pnn_ge_graph *g, const pnn_quantize_options *o,
   for (int32_t t = 0; t < n0; t++) {
     s.twin_q[t] = s.twin_f[t] = -1;
     s.act[t] = is_act(g, &g->subgraphs[0].tensors[t]);
-    if (s.act[t] && r->seen[t]) s.p[t] = range_params(r->min[t], r->max[t]);
+    if (s.act[t] && r->seen[t])
+      s.p[t] = range_params(r->min[t], r->max[t], s.wide);
   }
-  s.quant_op = pnn_ge_opcode(g, PNN_OP_QUANTIZE, 2);
-  s.deq_op = pnn_ge_opcode(g, PNN_OP_DEQUANTIZE, 2);
+  s.quant_op = pnn_ge_opcode(g, PNN_OP_QUANTIZE, s.wide ? 4 : 2);
+  s.deq_op = pnn_ge_opcode(g, PNN_OP_DEQUANTIZE, s.wide ? 4 : 2);
   if (s.quant_op < 0 || s.deq_op < 0) goto oom;
 
   /* 1. Which ops become int8; output params in op order. */
   for (int32_t i = 0; i < nops0; i++) {
     const pnn_op_def *op = &g->subgraphs[0].ops[i];
-    op_info k = op_kind(pnn_ge_op_code(g, op));
+    op_info k = op_kind(pnn_ge_op_code(g, op), s.wide);
     const char *why = blocker(&s, op, &k, r);
     if (why) {
       bool has_float = false;
@@ -416,7 +470,7 @@ int pnn_quantize_int8(pnn_ge_graph *g, const pnn_quantize_options *o,
   for (int32_t i = 0; i < nops0; i++) {
     int32_t at = pos; /* current position of original op i */
     pnn_op_def *op = &g->subgraphs[0].ops[at];
-    op_info k = op_kind(pnn_ge_op_code(g, op));
+    op_info k = op_kind(pnn_ge_op_code(g, op), s.wide);
     int32_t nin = op->inputs.count;
     int32_t *ins = malloc(((size_t)nin + 1) * sizeof *ins);
     if (!ins) goto oom;
@@ -438,11 +492,11 @@ int pnn_quantize_int8(pnn_ge_graph *g, const pnn_quantize_options *o,
           if (k.kind == K_WEIGHTED && j == 1)
             ins[j] = quant_weights(g, t, k.axis, &wscale, &nch);
           else if (k.kind == K_WEIGHTED && j == 2)
-            ins[j] = wscale ? quant_bias(g, t, s.p[in0].scale,
-                                         wscale, nch)
+            ins[j] = wscale ? quant_bias(g, t, s.p[in0].scale, wscale, nch,
+                                         s.wide)
                             : -1;
           else
-            ins[j] = quant_const(g, t);
+            ins[j] = quant_const(g, t, s.wide);
           ok = ins[j] >= 0;
         }
       } else if (s.act[t] && s.dom[t] != D_FLOAT &&
@@ -462,6 +516,10 @@ int pnn_quantize_int8(pnn_ge_graph *g, const pnn_quantize_options *o,
     free(ins);
     if (qop[i]) {
       int32_t code = pnn_ge_op_code(g, op);
+      /* int16 ADD/SUB: the general scaling path, not the power-of-two
+       * (LSTM) one. */
+      if (s.wide && code == PNN_OP_ADD) op->options.add.pot_scale_int16 = false;
+      if (s.wide && code == PNN_OP_SUB) op->options.sub.pot_scale_int16 = false;
       int32_t ver = g->opcodes[op->opcode_index].version;
       if (ver < k.version) {
         int32_t oc = pnn_ge_opcode(g, code, k.version);
@@ -479,7 +537,7 @@ int pnn_quantize_int8(pnn_ge_graph *g, const pnn_quantize_options *o,
     pnn_tensor_def *d = &g->subgraphs[0].tensors[t];
     qparam p = s.p[t];
     if (s.dom[t] == D_UINT8) p.zp += 128;
-    d->type = s.dom[t] == D_UINT8 ? PNN_TYPE_UINT8 : PNN_TYPE_INT8;
+    d->type = s.dom[t] == D_UINT8 ? PNN_TYPE_UINT8 : s.qtype;
     if (!set_quant(g, d, 1, &p.scale, &p.zp, 0)) goto oom;
   }
 
@@ -500,7 +558,9 @@ int pnn_quantize_int8(pnn_ge_graph *g, const pnn_quantize_options *o,
     if (nt < 0) goto oom;
     /* The interface keeps the original name; the inner tensor is renamed. */
     char name[600];
-    const char *suf = s.dom[t] == D_FLOAT ? "/float" : "/int8";
+    const char *suf = s.dom[t] == D_FLOAT ? "/float"
+                      : s.wide            ? "/int16"
+                                          : "/int8";
     snprintf(name, sizeof name, "%s%s", g->subgraphs[0].tensors[t].name, suf);
     char *nm = pnn_ge_strdup(g, name);
     if (!nm) goto oom;
@@ -517,9 +577,8 @@ int pnn_quantize_int8(pnn_ge_graph *g, const pnn_quantize_options *o,
         if (m[j].tensor_index == (uint32_t)t) m[j].tensor_index = (uint32_t)nt;
     }
   }
-  pnn_report_add(rep,
-                 "int8: %d ops full integer, %d kept float; interface %s",
-                 n_int8, n_float,
+  pnn_report_add(rep, "%s: %d ops full integer, %d kept float; interface %s",
+                 s.wide ? "16x8" : "int8", n_int8, n_float,
                  o->io == PNN_QUANT_IO_INT8    ? "int8"
                  : o->io == PNN_QUANT_IO_UINT8 ? "uint8"
                                                : "float");

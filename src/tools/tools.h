@@ -59,6 +59,7 @@ typedef enum pnn_quant_mode {
   PNN_QUANT_DYNAMIC = 2,       /* int8 per-channel weights, float activations */
   PNN_QUANT_ROUND_WEIGHTS = 3, /* <= clusters distinct values per tensor */
   PNN_QUANT_INT8 = 4,          /* full integer: int8 activations (calibrated) */
+  PNN_QUANT_16X8 = 5,          /* int16 activations, int8 weights, int64 bias */
 } pnn_quant_mode;
 
 /* Interface types of a full-integer model (PNN_QUANT_INT8). */
