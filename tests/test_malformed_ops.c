@@ -978,3 +978,18 @@ TEST(limits_cover_folding_and_variables) {
   pnn_interpreter_free(it);
   pnn_model_free(m);
 }
+
+/* An op writing a variable whose declared size differs from the op's
+ * output: the variable's storage is sized at setup, so the op would write
+ * past it (found by fuzzing; refused at prepare since). */
+TEST(variable_output_of_another_size) {
+  pnn_mb *mb = pnn_mb_new();
+  int x = ftensor(mb, "x", 2, (int32_t[]){2, 3}, NULL);
+  int y = ftensor(mb, "y", 2, (int32_t[]){1, 1}, NULL);
+  pnn_mb_tensor_variable(mb, y);
+  pnn_mb_op(mb, PNN_OP_ADD, PNN_OPTIONS_OF(add), NULL, 2, (int32_t[]){x, x},
+            1, &y);
+  pnn_mb_inputs(mb, 1, &x);
+  pnn_mb_outputs(mb, 1, &y);
+  CHECK(REFUSED("ADD into a 1-element variable", mb, "op 0", "variable"));
+}

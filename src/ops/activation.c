@@ -917,14 +917,18 @@ static void qlogsoftmax_worker(void *arg, int64_t begin, int64_t end) {
       int32_t v = q8_at(x, ty, c);
       mx = v > mx ? v : mx;
     }
-    int32_t sum = 0;
+    /* Q12 sum of exps: saturates instead of overflowing int32 when the
+     * depth exceeds 4096 (found by fuzzing). */
+    int64_t sum64 = 0;
     for (int64_t c = 0; c < d; c++) {
       int32_t diff = q8_at(x, ty, c) - mx;
       if (diff >= st->diff_min) {
         int32_t q5 = pnn_qm_mul_by_qm(diff, st->in_mult, st->in_shift);
-        sum += pnn_fp_rescale(pnn_fp_exp_on_negative_values(q5, 5), 0, 12);
+        sum64 += pnn_fp_rescale(pnn_fp_exp_on_negative_values(q5, 5), 0, 12);
+        if (sum64 > INT32_MAX) sum64 = INT32_MAX;
       }
     }
+    const int32_t sum = (int32_t)sum64;
     const int32_t log_sum = pnn_fp_log_x_ge_1(sum, 12, 5);
     const int32_t shifted = (int32_t)((uint32_t)log_sum + (uint32_t)INT32_MIN);
     int32_t adj = pnn_qm_mul_by_qm(shifted, st->rev_mult, st->rev_shift);

@@ -57,6 +57,18 @@ pnn_status pnn_node_resize_output(pnn_node *node, int i, pnn_type type,
                           "resize of output %d: no such output (op has %d)", i,
                           node->n_outputs);
   pnn_rt_tensor *rt = (pnn_rt_tensor *)node->outputs[i];
+  /* A variable's storage was sized from its declared shape at setup: an op
+   * may not give it another size (found by fuzzing: a write past it). */
+  if (rt->t.kind == PNN_TENSOR_PERSISTENT) {
+    size_t old_bytes = rt->t.bytes;
+    pnn_tensor probe = rt->t;
+    const char *w = pnn_rt_set_shape(&probe, type, dims, rank);
+    if (w || probe.bytes != old_bytes)
+      return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
+                            "output %d (%s) is a variable of %zu bytes; the "
+                            "op's output needs %zu",
+                            i, rt->t.name, old_bytes, w ? (size_t)0 : probe.bytes);
+  }
   const char *why = pnn_rt_set_shape(&rt->t, type, dims, rank);
   if (why)
     return pnn_node_error(node, PNN_ERROR_INVALID_MODEL, "output %d (%s): %s",

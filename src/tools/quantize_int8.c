@@ -1,4 +1,6 @@
-/* `pocketnn quantize --mode int8`: post-training full-integer quantization
+/* `pocketnn quantize --mode int8` (and 16x8: int16 activations, symmetric
+ * with zero point 0, int64 bias, fixed outputs 1/32768, ADD/SUB with
+ * pot_scale_int16 off, fewer ops): post-training full-integer quantization
  * following the TFLite quantization spec, from calibrated ranges
  * (src/tools/calibrate.h):
  *
@@ -350,7 +352,9 @@ static const char *blocker(const qstate *s, const pnn_op_def *op,
                            const op_info *k, const pnn_calib_ranges *r) {
   const pnn_ge_graph *g = s->g;
   const pnn_tensor_def *T = g->subgraphs[0].tensors;
-  if (k->kind == K_NONE) return "no int8 rule for this op";
+  if (k->kind == K_NONE)
+    return s->wide ? "no 16x8 rule for this op (no int16 kernel)"
+                   : "no int8 rule for this op";
   if (op->inputs.count < 1 || op->inputs.data[0] < 0 || op->outputs.count < 1)
     return "missing inputs";
   bool any_act = false;

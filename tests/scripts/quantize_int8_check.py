@@ -119,13 +119,18 @@ def agree(model, d, pocketnn):
             diff = np.abs(got.astype(np.float64) - ref)
             step = None
             for t in it.get_tensor_details():
-                if t["name"].endswith("/int8") and \
+                if t["name"].endswith(("/int8", "/int16")) and \
                         tuple(t["shape"]) == tuple(ref.shape):
                     step = t["quantization"][0]
             tol = (step if step else 1e-5) * 1.001 + 1e-6
             nbad = int(np.sum(diff > tol))
             big = int(np.sum(diff > 1e-6))
-            ok = nbad == 0 and big <= max(1, ref.size // 1000)
+            # within one step everywhere, and either <= 0.1% differ or the
+            # difference is within float tolerance (a float op kept inside
+            # the model, e.g. MEAN in 16x8, rounds differently)
+            ftol = 1e-4 * max(1.0, float(np.abs(ref).max()))
+            ok = nbad == 0 and (big <= max(1, ref.size // 1000) or
+                                diff.max() <= ftol)
             print(f"{os.path.basename(f)}: max |diff| {diff.max():.3g} "
                   f"(step {step}), {big} differ of {ref.size}; "
                   f"output {do['name']}")

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `pocketnn quantize --mode int8` end to end (issue 8): the digits
+# `pocketnn quantize --mode int8` and `--mode 16x8` end to end (issue 8): the digits
 # classifier calibrated on its train split (test accuracy loss <= 1 point,
 # io float/int8/uint8), MobileNetV2 and EfficientNetB0 (random weights,
 # 100 seeded random calibration inputs; cosine to the float model printed,
@@ -94,6 +94,32 @@ for m in MobileNetV2 EfficientNetB0; do
     ok "$m LiteRT agreement"
   else
     cat "$work/agree"; bad "$m LiteRT agreement"
+  fi
+done
+
+# --- 16x8: int16 activations
+for m in digits MobileNetV2 EfficientNetB0; do
+  if [ $m = digits ]; then f=models/digits/digits.tflite; cd_=$work/digits_calib
+  else f=.cache/keras/$m/float32.tflite; cd_=$work/calib_$m; fi
+  [ -f "$f" ] && [ -d "$cd_" ] || continue
+  out=$work/${m}_16x8.tflite
+  if ! "$P" quantize "$f" "$out" --mode 16x8 --calib "$cd_" 2>"$work/err" >/dev/null; then
+    bad "$m 16x8: $(tail -n 1 "$work/err")"; continue
+  fi
+  if [ $m = digits ]; then
+    acc=$("$py" $C digits-acc "$out" 2>/dev/null | awk '{print $2}')
+    echo "  digits 16x8: accuracy $acc (float $base)"
+    "$py" -c "import sys; sys.exit(0 if float('$acc') >= float('$base') - 0.01 else 1)" &&
+      ok "digits 16x8 accuracy" || bad "digits 16x8 accuracy $acc"
+  elif "$py" $C cosine "$f" "$out" "$cd_" 0.98 2>/dev/null | sed 's/^/  16x8 /'; then
+    ok "$m 16x8 cosine >= 0.98"
+  else
+    bad "$m 16x8 cosine"
+  fi
+  if "$py" $C agree "$out" "$cd_" "$P" >"$work/agree" 2>/dev/null; then
+    ok "$m 16x8 LiteRT agreement"
+  else
+    cat "$work/agree"; bad "$m 16x8 LiteRT agreement"
   fi
 done
 

@@ -58,7 +58,7 @@ no_file "bad model: no output" "$w/x.tflite"
 expect "missing model: exit 1" 1 "$bin" quantize "$w/none.tflite" "$w/x.tflite" --mode fp16
 no_file "missing model: no output" "$w/x.tflite"
 expect "unwritable output: exit 1" 1 "$bin" optimize "$m" "$w/no/such/dir/x.tflite"
-expect "int8 not yet: exit 2" 2 "$bin" quantize "$m" "$w/x.tflite" --mode int8
+expect "int8 without --calib: exit 2" 2 "$bin" quantize "$m" "$w/x.tflite" --mode int8
 expect "no mode: exit 2" 2 "$bin" quantize "$m" "$w/x.tflite"
 expect "bad clusters: exit 2" 2 "$bin" quantize "$m" "$w/x.tflite" --mode round-weights --clusters 1
 expect "bad pass: exit 2" 2 "$bin" optimize "$m" "$w/x.tflite" --passes fold,nope
