@@ -65,9 +65,17 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $(TEST_SUPPORT_OBJ) $(BUILD)/libpocketn
 test: all
 	@BUILD=$(BUILD) tests/run_tests.sh
 
-# The whole suite under AddressSanitizer + UndefinedBehaviorSanitizer.
+# Every C test, plus the script suites that drive the library through the
+# CLI over untrusted or varied input (op conformance, real models, writer,
+# malformed and fuzz-regression files), under AddressSanitizer +
+# UndefinedBehaviorSanitizer. The long model-generation suites (Keras
+# conformance, tools, qemu, valgrind) run once, in `make test`.
+ASAN_SCRIPTS ?= test_ops_litert.sh test_mediapipe.sh test_ops_mediapipe.sh \
+  test_builder_ops_litert.sh test_writer_litert.sh test_cli.sh test_cli_quant.sh \
+  test_fuzz_regressions.sh test_tools_cli.sh
 asan:
-	$(MAKE) BUILD=build-asan SANITIZE=1 OPT=-O1 test
+	$(MAKE) BUILD=build-asan SANITIZE=1 OPT=-O1 all
+	@BUILD=build-asan PNN_SCRIPTS="$(ASAN_SCRIPTS)" tests/run_tests.sh
 
 # libFuzzer targets (tests/fuzz/, clang): each runs FUZZ_SECONDS seconds and
 # any finding fails the target (inputs kept in build-fuzz/findings/).

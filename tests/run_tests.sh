@@ -34,8 +34,12 @@ done
 # Script tests (need the venv from scripts/setup_venv.sh); each prints a
 # summary line. PNN_SKIP_SCRIPTS=1 runs only the C tests.
 if [ "${PNN_SKIP_SCRIPTS:-0}" != 1 ]; then
+  # PNN_SCRIPTS="test_a.sh test_b.sh" runs only those scripts.
   for s in tests/scripts/test_*.sh; do
     [ -f "$s" ] || continue
+    if [ -n "${PNN_SCRIPTS:-}" ]; then
+      case " $PNN_SCRIPTS " in *" $(basename "$s") "*) ;; *) continue ;; esac
+    fi
     run_one "$(basename "$s")" env BUILD="$BUILD" bash "$s"
   done
 fi
