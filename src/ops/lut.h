@@ -38,6 +38,7 @@ static inline void pnn_lut8_populate(pnn_type type, float in_scale,
 }
 
 static inline int16_t pnn_lut16_clamp(float v) {
+  if (!(v == v)) return 0; /* NaN from degenerate scales: no UB cast */
   return (int16_t)(v < -32768.f ? -32768.f : (v > 32767.f ? 32767.f : v));
 }
 

@@ -80,7 +80,18 @@ pnn_status pnn_node_resize_output(pnn_node *node, int i, pnn_type type,
 void *pnn_node_alloc_persistent(pnn_node *node, size_t bytes) {
   /* Only during prepare: invoke must not allocate. */
   if (!node || !node->ctx || node->ctx->state != PNN_CTX_PREPARING) return NULL;
-  return pnn_pool_alloc(&node->ctx->pool, bytes);
+  /* No single piece of op state (a table, packed weights) may exceed
+   * max_arena_bytes: a crafted shape must not make prepare allocate
+   * gigabytes before the arena plan is ever checked against the cap. */
+  struct pnn_ctx *c = node->ctx;
+  size_t cap = c->interp->opts.max_arena_bytes;
+  if (cap && bytes > cap) {
+    pnn_node_error(node, PNN_ERROR_LIMIT,
+                   "op state of %zu bytes exceeds max_arena_bytes %zu", bytes,
+                   cap);
+    return NULL;
+  }
+  return pnn_pool_alloc(&c->pool, bytes);
 }
 
 pnn_status pnn_node_request_scratch(pnn_node *node, size_t bytes) {
