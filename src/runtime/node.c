@@ -86,9 +86,7 @@ void *pnn_node_alloc_persistent(pnn_node *node, size_t bytes) {
   struct pnn_ctx *c = node->ctx;
   size_t cap = c->interp->opts.max_arena_bytes;
   if (cap && bytes > cap) {
-    pnn_node_error(node, PNN_ERROR_LIMIT,
-                   "op state of %zu bytes exceeds max_arena_bytes %zu", bytes,
-                   cap);
+    c->state_refused = bytes;
     return NULL;
   }
   return pnn_pool_alloc(&c->pool, bytes);

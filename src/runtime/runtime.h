@@ -65,6 +65,7 @@ struct pnn_ctx {
   pnn_rt_node *rt_nodes;
   uint64_t *op_ns; /* profile of the last invoke */
   pnn_pool pool;   /* persistent memory of this prepare */
+  size_t state_refused; /* op-state bytes refused by the cap in this prepare */
   void *arena;     /* aligned_alloc'ed, 64-byte aligned */
   size_t arena_bytes;
   int32_t current_op; /* op being prepared/run, for messages */

@@ -522,7 +522,14 @@ static pnn_status prepare_node(struct pnn_ctx *c, int32_t i) {
   if (s) return s;
   unsigned before = c->interp->error_set;
   c->current_op = i;
+  c->state_refused = 0;
   s = node->kernel->prepare ? node->kernel->prepare(node) : PNN_OK;
+  if (s && c->state_refused)
+    /* The op saw NULL from pnn_node_alloc_persistent and says "out of
+     * memory"; the real cause is the cap. */
+    return pnn_node_error(node, PNN_ERROR_LIMIT,
+                          "op state of %zu bytes exceeds max_arena_bytes %zu",
+                          c->state_refused, c->interp->opts.max_arena_bytes);
   if (s) {
     if (c->interp->error_set == before)
       pnn_node_error(node, s, "prepare failed (%s)", pnn_status_string(s));
