@@ -1024,16 +1024,19 @@ static void qsoftmax8_worker(void *arg, int64_t begin, int64_t end) {
       int32_t v = q8_at(xin, st->in_type, r * d + c);
       mx = v > mx ? v : mx;
     }
-    int32_t sum = 0; /* 12 integer bits */
+    int64_t sum64 = 0; /* 12 integer bits */
     for (int64_t c = 0; c < d; c++) {
       int32_t diff = q8_at(xin, st->in_type, r * d + c) - mx;
       if (diff >= st->diff_min) {
         int32_t scaled =
             pnn_qm_srdhm(diff * (1 << st->in_shift), st->in_mult);
-        sum += pnn_fp_rescale(pnn_fp_exp_on_negative_values(scaled, 5), 0,
-                              12);
+        sum64 += pnn_fp_rescale(pnn_fp_exp_on_negative_values(scaled, 5), 0,
+                                12);
+        /* Rows deeper than 4096 overflow TFLite's int32 sum: saturate. */
+        if (sum64 > INT32_MAX) sum64 = INT32_MAX;
       }
     }
+    const int32_t sum = (int32_t)sum64;
     int nbou;
     const int32_t scale = pnn_fp_reciprocal(sum, 12, &nbou);
     for (int64_t c = 0; c < d; c++) {
@@ -1067,15 +1070,21 @@ static void qsoftmax16_worker(void *arg, int64_t begin, int64_t end) {
     int16_t *o = y + r * d;
     int16_t mx = INT16_MIN;
     for (int64_t c = 0; c < d; c++) mx = x[c] > mx ? x[c] : mx;
-    int32_t sum = 0;
+    int64_t sum64 = 0;
     /* The exps are kept in the output row until the sum is known. */
     for (int64_t c = 0; c < d; c++) {
       int32_t diff = (int32_t)x[c] - mx;
       int32_t sd = pnn_qm_mul_by_qm(diff, st->in_mult, st->in_shift) + 32767;
       int16_t sat = (int16_t)pnn_qm_clamp(sd, INT16_MIN, INT16_MAX);
       o[c] = pnn_lut16_lookup(sat, st->exp_lut);
-      sum += o[c];
+      sum64 += o[c];
     }
+    /* TFLite sums in int32; rows deep enough to overflow it (or crafted
+     * tables that make it non-positive) saturate instead of invoking UB.
+     * Real rows hold exp(0) = 32767 for the max, so sum >= 32767 and the
+     * result is unchanged. */
+    const int32_t sum =
+        sum64 > INT32_MAX ? INT32_MAX : (sum64 < 1 ? 1 : (int32_t)sum64);
     const int hp1 = pnn_fp_clz32((uint32_t)sum);
     const int32_t shifted =
         (int32_t)((((int64_t)sum << (hp1 - 1)) + (1 << 13)) >> 14);
@@ -1084,7 +1093,7 @@ static void qsoftmax16_worker(void *arg, int64_t begin, int64_t end) {
         pnn_lut16_lookup((int16_t)pnn_qm_clamp(sym, INT16_MIN, INT16_MAX),
                      st->recip_lut);
     const int right = 31 - hp1;
-    const int64_t rnd = (int64_t)1 << (right - 1);
+    const int64_t rnd = right > 0 ? (int64_t)1 << (right - 1) : 0;
     for (int64_t c = 0; c < d; c++) {
       int64_t v = ((int64_t)o[c] * recip + rnd) >> right;
       o[c] = (int16_t)(v < 0 ? 0 : (v > INT16_MAX ? INT16_MAX : v));
