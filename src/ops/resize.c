@@ -117,7 +117,7 @@ static void bilinear_coord(float x, float scale, bool half_pixel, int32_t in,
                            float *src, int32_t *lo, int32_t *hi) {
   *src = half_pixel ? ((float)x + 0.5f) * scale - 0.5f : (float)x * scale;
   int32_t f = (int32_t)floorf(*src), c = (int32_t)ceilf(*src);
-  *lo = f < 0 ? 0 : f;
+  *lo = f < 0 ? 0 : (f < in - 1 ? f : in - 1);
   *hi = c < in - 1 ? c : in - 1;
 }
 
@@ -131,9 +131,16 @@ static pnn_status bilinear_prepare(pnn_node *node) {
 static void bilinear_coord_q10(int32_t x, int32_t scale_10, bool half_pixel,
                                int32_t in, int32_t *src, int32_t *lo,
                                int32_t *hi) {
-  *src = half_pixel ? x * scale_10 + scale_10 / 2 - (1 << 9) : x * scale_10;
+  int64_t v = half_pixel ? (int64_t)x * scale_10 + scale_10 / 2 - (1 << 9)
+                         : (int64_t)x * scale_10;
+  /* The scale is rounded to 1/1024, so on large upscales the source
+   * coordinate can run past the last row; both indices are clamped into the
+   * image (TFLite's integer kernel leaves the low one unclamped). */
+  const int64_t lim = (int64_t)in << 10;
+  v = v > lim ? lim : v;
+  *src = (int32_t)v;
   int32_t l = *src / (1 << 10), u = (*src + (1 << 10) - 1) / (1 << 10);
-  *lo = l > 0 ? l : 0;
+  *lo = l > 0 ? (l < in - 1 ? l : in - 1) : 0;
   *hi = u < in - 1 ? u : in - 1;
 }
 
