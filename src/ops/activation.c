@@ -233,9 +233,13 @@ static pnn_status q16_sigmoid_prepare(pnn_node *node, const pnn_tensor *in,
     return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
                           "output (%s): int16 %s needs scale 1/32768, got %g",
                           out->name, node->name, (double)out->scale);
-  if (st->in_mult == 0) { /* power of two: the factor 3 is the multiplier */
+  if (pot) { /* power of two: the factor 3 is the multiplier */
     st->in_mult = 3 << st->in_shift;
     st->in_shift = 0;
+  } else if (st->in_mult == 0) {
+    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
+                          "input (%s): int16 %s input scale %g is too small",
+                          in->name, node->name, (double)in->scale);
   }
   st->kind = tanh_op ? QA_TANH16 : QA_SIGMOID16;
   sigmoid_table16(st->sig16);

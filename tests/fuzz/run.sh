@@ -38,16 +38,24 @@ for t in $TARGETS; do
   echo "===== $t: ${SECS}s"
   fuzz_one "$t" & pids[$t]=$!
 done
-status=0; failed=0
+# FUZZ_ADVISORY: targets whose findings are reported and kept in
+# $B/findings/ but do not fail the run (CI sets it for fuzz_model_run while
+# that target still turns up new kernel bugs every few minutes; see issue 5).
+ADVISORY=" ${FUZZ_ADVISORY:-} "
+status=0; failed=0; advisory=0
 for t in $TARGETS; do
   echo "===== $t"
   if ! wait "${pids[$t]}"; then
-    status=1; failed=$((failed + 1))
     echo "FINDING in $t:"; grep -E "ERROR|runtime error|SUMMARY|Test unit written" "$B/$t.log" | head -20
+    case "$ADVISORY" in
+      *" $t "*) advisory=$((advisory + 1)); echo "(advisory target: reported, not failing)" ;;
+      *) status=1; failed=$((failed + 1)) ;;
+    esac
   fi
   grep -E "^stat::(number_of_executed_units|average_exec_per_sec|new_units_added|peak_rss_mb)" "$B/$t.log" || true
   grep -E "cov: [0-9]+" "$B/$t.log" | tail -n 1 || true
 done
-passed=$(( $(echo $TARGETS | wc -w) - failed ))
+passed=$(( $(echo $TARGETS | wc -w) - failed - advisory ))
+[ $advisory = 0 ] || echo "advisory findings: $advisory (see $B/findings/)"
 echo "$passed passed, $failed failed"
 exit $status
