@@ -161,5 +161,7 @@ int main(int argc, char **argv) {
   }
   bench_dwconv(top);
   pnn_bench_qs8(n);
+  pnn_bench_qs8_dw();
+  pnn_bench_qs8_ops();
   return g_sink == 12345.f;
 }

@@ -12,4 +12,12 @@ double pnn_bench_qs8_peak_vnni(long iters, int *sink);
 /* Prints the int8 peaks and each qs8 GEMM kernel's GOPS on n x n x n. */
 void pnn_bench_qs8(size_t n);
 
+/* Prints the int8 depthwise kernels' GOPS on Keras-like layers
+ * (bench_qs8_dw.c). */
+void pnn_bench_qs8_dw(void);
+
+/* Prints int8 conv layers run as one-op models at every ISA level
+ * (bench_qs8_ops.c). */
+void pnn_bench_qs8_ops(void);
+
 #endif

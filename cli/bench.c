@@ -60,16 +60,10 @@ static int parse_args(int argc, char **argv, bench_args *a) {
     } else if ((m = cli_opt_value(argc, argv, &i, "--runs", &v)) != 0) {
       if (m < 0 || !cli_parse_long(v, 1, 1000000, &a->runs))
         return cli_usage_error(kUsage, "--runs takes a number >= 1");
-    } else if ((m = cli_limit_option(argc, argv, &i)) != 0) {
-      if (m < 0)
-        return cli_usage_error(kUsage,
-                               "--max-file/--max-arena take a byte count");
-    } else if (argv[i][0] == '-' && argv[i][1]) {
-      return cli_usage_error(kUsage, "unknown option '%s'", argv[i]);
-    } else if (a->model) {
-      return cli_usage_error(kUsage, "more than one MODEL");
-    } else {
-      a->model = argv[i];
+    } else if ((m = cli_limit_option(argc, argv, &i, kUsage)) != 0) {
+      if (m != 1) return m;
+    } else if ((m = cli_model_arg(argv[i], kUsage, &a->model))) {
+      return m;
     }
   }
   if (!a->model) return cli_usage_error(kUsage, "missing MODEL");

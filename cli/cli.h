@@ -45,14 +45,24 @@ double cli_now(void);
  * inspect prepare (max_arena_bytes). */
 extern uint64_t cli_max_file_bytes;
 extern size_t cli_max_arena_bytes;
-/* Help text for the two options, for the subcommands' usage. */
+/* --max-loop N: max_loop_iterations of the interpreter (0 = default). */
+extern uint64_t cli_max_loop_iterations;
+/* Help text for the limit options, for the subcommands' usage. */
 #define CLI_LIMITS_HELP                                                  \
   "  --max-file BYTES    refuse model files larger than BYTES (LIMIT)\n" \
-  "  --max-arena BYTES   refuse plans needing a larger arena (LIMIT)\n"
-/* Matches --max-file / --max-arena at argv[*i] (as cli_opt_value) and sets
- * the limit: 1 on a match, 0 for another argument, -1 if the value is
- * missing or not a number >= 0. */
-int cli_limit_option(int argc, char **argv, int *i);
+  "  --max-arena BYTES   refuse plans needing a larger arena (LIMIT)\n"  \
+  "  --max-loop N        fail an invoke making more than N WHILE\n"      \
+  "                      iterations (LIMIT; default 1000000)\n"
+/* Matches --max-file / --max-arena / --max-loop at argv[*i] (as
+ * cli_opt_value) and sets the limit: 1 on a match, 0 for another argument,
+ * CLI_EXIT_USAGE (reported with `usage`) if the value is missing or not a
+ * number >= 0. */
+int cli_limit_option(int argc, char **argv, int *i, const char *usage);
+
+/* The one positional MODEL of a command: *model = arg, unless arg is an
+ * unknown option or a second MODEL. Returns CLI_EXIT_OK, or
+ * CLI_EXIT_USAGE (reported with `usage`). */
+int cli_model_arg(const char *arg, const char *usage, const char **model);
 
 /* Loads and verifies a model; on failure prints the error line and returns
  * CLI_EXIT_ERROR, else CLI_EXIT_OK. */

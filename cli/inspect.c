@@ -762,16 +762,10 @@ int cli_inspect(int argc, char **argv) {
       return CLI_EXIT_OK;
     } else if (strcmp(argv[i], "--json") == 0) {
       json = true;
-    } else if ((m = cli_limit_option(argc, argv, &i)) != 0) {
-      if (m < 0)
-        return cli_usage_error(kUsage,
-                               "--max-file/--max-arena take a byte count");
-    } else if (argv[i][0] == '-' && argv[i][1]) {
-      return cli_usage_error(kUsage, "unknown option '%s'", argv[i]);
-    } else if (path) {
-      return cli_usage_error(kUsage, "more than one MODEL");
-    } else {
-      path = argv[i];
+    } else if ((m = cli_limit_option(argc, argv, &i, kUsage)) != 0) {
+      if (m != 1) return m;
+    } else if ((m = cli_model_arg(argv[i], kUsage, &path))) {
+      return m;
     }
   }
   if (!path) return cli_usage_error(kUsage, "missing MODEL");

@@ -2,6 +2,7 @@
  * weights or clustered float weights; see src/tools/quantize.c and
  * docs/tools.md. */
 #include <dirent.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,9 +38,16 @@ static const char kUsage[] =
     "                        JPEG, BMP; resized, then (pixel - mean) / std)\n"
     "  --calib-count N       use at most N files of DIR (sorted by name)\n"
     "  --mean M --std S      image normalization (default 0 and 255)\n"
-    "  --calibrator minmax|percentile[:P]  range per tensor (default minmax;\n"
-    "                        percentile averages the per-sample P-th\n"
-    "                        percentiles, P default 99.99)\n"
+    "  --calibrator minmax|percentile[:P]|mse  range per tensor (default\n"
+    "                        mse: the clipping range with the smallest\n"
+    "                        quantization error over the histogram of all\n"
+    "                        samples; percentile: the P-th percentile of it,\n"
+    "                        P default 99.99; minmax: observed min/max)\n"
+    "  --no-bias-correction  keep the quantized bias as is (default: each\n"
+    "                        conv/fc bias absorbs the mean error its rounded\n"
+    "                        weights cause on the calibration inputs)\n"
+    "  --analyze             report each activation tensor's range, clipped\n"
+    "                        fraction and estimated quantization SNR\n"
     "  --io float|int8|uint8 interface type of an int8 model (default float:\n"
     "                        QUANTIZE/DEQUANTIZE at the edges)\n"
     "  --min-elements N      smallest tensor converted (defaults: fp16 16,\n"
@@ -185,6 +193,53 @@ static void calib_progress(void *user, int done, int total) {
   fflush(stderr);
 }
 
+/* --analyze: one line per calibrated tensor in op order: observed and
+ * chosen range, clipped fraction, the histogram's estimate of this
+ * tensor's own quantization SNR and (cmp) the SNR measured against the
+ * float model, which includes every error accumulated before it. */
+static void analyze_report(pnn_tool_report *rep, const pnn_model *m,
+                           const pnn_calib_ranges *r,
+                           const pnn_calib_compare *cmp, int n_cmp) {
+  const pnn_subgraph_def *sg = &m->def.subgraphs[0];
+  pnn_report_add(rep,
+                 "analyze: per tensor in op order: observed range -> chosen "
+                 "range, clipped %%, estimated SNR of its own quantization, "
+                 "measured SNR of the quantized model vs float (%d samples)",
+                 n_cmp);
+  int32_t worst[5] = {-1, -1, -1, -1, -1};
+  for (int32_t i = 0; i <= sg->n_ops; i++) {
+    /* i == 0 also lists the inputs */
+    const int32_t *outs = i == 0 ? sg->inputs.data : sg->ops[i - 1].outputs.data;
+    int32_t n = i == 0 ? sg->inputs.count : sg->ops[i - 1].outputs.count;
+    for (int32_t j = 0; j < n; j++) {
+      int32_t t = outs[j];
+      if (t < 0 || t >= r->n_tensors || !r->seen[t]) continue;
+      char meas[32] = "";
+      if (cmp && t < cmp->n_tensors && !isnan(cmp->snr_db[t]))
+        snprintf(meas, sizeof meas, ", measured %.1f dB", cmp->snr_db[t]);
+      const char *name = sg->tensors[t].name ? sg->tensors[t].name : "";
+      pnn_report_add(rep,
+                     "analyze: tensor %d [%.4g, %.4g] -> [%.4g, %.4g] "
+                     "clipped %.4f%%, SNR %.1f dB%s  %.60s",
+                     (int)t, r->obs_min[t], r->obs_max[t], r->min[t],
+                     r->max[t], 100.0 * r->clipped[t], r->snr_db[t], meas,
+                     name);
+      /* keep the 5 lowest estimates */
+      int32_t cur = t;
+      for (int k = 0; k < 5 && cur >= 0; k++) {
+        if (worst[k] < 0 || r->snr_db[cur] < r->snr_db[worst[k]]) {
+          int32_t tmp = worst[k];
+          worst[k] = cur;
+          cur = tmp;
+        }
+      }
+    }
+  }
+  for (int k = 0; k < 5 && worst[k] >= 0; k++)
+    pnn_report_add(rep, "analyze: lowest estimated SNR #%d: tensor %d, %.1f dB",
+                   k + 1, (int)worst[k], r->snr_db[worst[k]]);
+}
+
 int cli_quantize(int argc, char **argv) {
   pnn_quantize_options o;
   pnn_quantize_options_init(&o);
@@ -246,6 +301,8 @@ int cli_quantize(int argc, char **argv) {
       if (m < 0) return cli_usage_error(kUsage, "--calibrator needs a value");
       if (!strcmp(v, "minmax")) {
         co.method = PNN_CALIB_MINMAX;
+      } else if (!strcmp(v, "mse")) {
+        co.method = PNN_CALIB_MSE;
       } else if (!strncmp(v, "percentile", 10) &&
                  (v[10] == 0 || v[10] == ':')) {
         co.method = PNN_CALIB_PERCENTILE;
@@ -269,6 +326,10 @@ int cli_quantize(int argc, char **argv) {
         return cli_usage_error(kUsage, "unknown --io '%s'", v);
     } else if (!strcmp(argv[i], "--report")) {
       report = true;
+    } else if (!strcmp(argv[i], "--analyze")) {
+      co.analyze = true;
+    } else if (!strcmp(argv[i], "--no-bias-correction")) {
+      o.bias_correction = false;
     } else if (argv[i][0] == '-' && argv[i][1]) {
       return cli_usage_error(kUsage, "unknown option '%s'", argv[i]);
     } else if (n_paths < 2) {
@@ -299,20 +360,41 @@ int cli_quantize(int argc, char **argv) {
       pnn_model_free(in);
       return rc;
     }
+    co.bits = o.mode == PNN_QUANT_16X8 ? 16 : 8;
     co.progress = calib_progress;
     co.progress_user = &cs;
     cs.t0 = time(NULL);
     st = pnn_calibrate(in, cs.n_files, calib_fill, &cs, &co, &ranges, err,
                        sizeof err);
-    calib_free(&cs);
     o.ranges = &ranges;
     if (st == PNN_OK)
       pnn_report_add(&rep, "calibration: %d samples from %s (%s)",
                      ranges.n_samples, calib_dir,
-                     co.method == PNN_CALIB_MINMAX ? "min/max" : "percentile");
+                     co.method == PNN_CALIB_MINMAX       ? "minmax"
+                     : co.method == PNN_CALIB_PERCENTILE ? "percentile"
+                                                         : "mse");
   }
   if (st == PNN_OK)
     st = pnn_quantize(in, &o, &bytes, &size, &rep, err, sizeof err);
+  if (st == PNN_OK && full_int && co.analyze) {
+    /* run the result against the float model on (up to 16) calibration
+     * samples */
+    pnn_model *qm = NULL;
+    pnn_calib_compare cmp = {0};
+    int n_cmp = cs.n_files < 16 ? cs.n_files : 16;
+    char e2[400] = "";
+    pnn_load_options lo = {PNN_LOAD_COPY, 0};
+    bool have = pnn_model_load_buffer(bytes, size, &lo, &qm, e2, sizeof e2) ==
+                    PNN_OK &&
+                pnn_calib_compare_models(in, qm, n_cmp, calib_fill, &cs, &cmp,
+                                         e2, sizeof e2) == PNN_OK;
+    if (!have) pnn_report_add(&rep, "analyze: no measured SNR: %s", e2);
+    analyze_report(&rep, in, &ranges, have ? &cmp : NULL, have ? n_cmp : 0);
+    pnn_calib_compare_free(&cmp);
+    pnn_model_free(qm);
+    report = true;
+  }
+  calib_free(&cs);
   pnn_calib_ranges_free(&ranges);
   if (st != PNN_OK)
     rc = cli_error("%s: %s", paths[0], err);

@@ -51,24 +51,35 @@ int cli_opt_value(int argc, char **argv, int *i, const char *name,
 
 uint64_t cli_max_file_bytes;
 size_t cli_max_arena_bytes;
+uint64_t cli_max_loop_iterations;
 
-int cli_limit_option(int argc, char **argv, int *i) {
-  const char *v;
-  long n;
-  int m = cli_opt_value(argc, argv, i, "--max-file", &v);
-  if (m > 0) {
-    if (!cli_parse_long(v, 0, LONG_MAX, &n)) return -1;
-    cli_max_file_bytes = (uint64_t)n;
+int cli_limit_option(int argc, char **argv, int *i, const char *usage) {
+  static const char *const names[] = {"--max-file", "--max-arena",
+                                      "--max-loop"};
+  for (int k = 0; k < 3; k++) {
+    const char *v;
+    long n;
+    int m = cli_opt_value(argc, argv, i, names[k], &v);
+    if (m == 0) continue;
+    if (m < 0 || !cli_parse_long(v, 0, LONG_MAX, &n))
+      return cli_usage_error(usage, "%s takes a number >= 0", names[k]);
+    if (k == 0)
+      cli_max_file_bytes = (uint64_t)n;
+    else if (k == 1)
+      cli_max_arena_bytes = (size_t)n;
+    else
+      cli_max_loop_iterations = (uint64_t)n;
     return 1;
   }
-  if (m < 0) return -1;
-  m = cli_opt_value(argc, argv, i, "--max-arena", &v);
-  if (m > 0) {
-    if (!cli_parse_long(v, 0, LONG_MAX, &n)) return -1;
-    cli_max_arena_bytes = (size_t)n;
-    return 1;
-  }
-  return m;
+  return 0;
+}
+
+int cli_model_arg(const char *arg, const char *usage, const char **model) {
+  if (arg[0] == '-' && arg[1])
+    return cli_usage_error(usage, "unknown option '%s'", arg);
+  if (*model) return cli_usage_error(usage, "more than one MODEL");
+  *model = arg;
+  return CLI_EXIT_OK;
 }
 
 bool cli_parse_long(const char *s, long lo, long hi, long *out) {
@@ -116,6 +127,7 @@ int cli_create_interpreter(const pnn_model *model, int threads,
   pnn_interpreter_options_init(&opts);
   opts.num_threads = threads;
   opts.max_arena_bytes = cli_max_arena_bytes;
+  opts.max_loop_iterations = cli_max_loop_iterations;
   pnn_status st = pnn_interpreter_create(model, &opts, out);
   if (st != PNN_OK)
     return cli_error("cannot create interpreter: %s", pnn_status_string(st));

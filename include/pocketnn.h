@@ -44,7 +44,7 @@ typedef enum pnn_status {
   PNN_ERROR_UNSUPPORTED = 3,      /* valid model using an op/type we lack */
   PNN_ERROR_OUT_OF_MEMORY = 4,    /* allocation failed */
   PNN_ERROR_IO = 5,               /* file could not be opened or mapped */
-  PNN_ERROR_LIMIT = 6,            /* arena or file larger than the cap */
+  PNN_ERROR_LIMIT = 6,            /* arena, file or loop count over the cap */
   PNN_ERROR_INVALID_STATE = 7,    /* e.g. invoke before allocate */
   PNN_ERROR_RUNTIME = 8,          /* an op failed at invoke (bad index data) */
 } pnn_status;
@@ -126,7 +126,15 @@ typedef struct pnn_interpreter_options {
   size_t max_arena_bytes;   /* 0 = no cap; bigger plans fail with LIMIT */
   pnn_error_fn error_fn;    /* optional: called with each error message */
   void *error_user;
+  /* The most WHILE iterations (body runs) one invoke may make, summed over
+   * every WHILE op and nesting level; one more fails the invoke with
+   * PNN_ERROR_LIMIT naming the WHILE op and the cap, so a model whose loop
+   * never ends cannot hang the caller. 0 = PNN_DEFAULT_MAX_LOOP_ITERATIONS. */
+  uint64_t max_loop_iterations;
 } pnn_interpreter_options;
+
+/* Default of max_loop_iterations: far above what real models loop. */
+#define PNN_DEFAULT_MAX_LOOP_ITERATIONS 1000000u
 
 /* Fills *opts with the defaults (1 thread, no cap, no callback). */
 void pnn_interpreter_options_init(pnn_interpreter_options *opts);

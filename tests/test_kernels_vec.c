@@ -12,6 +12,7 @@
  *   / MAXIMUM / MINIMUM broadcasts (fast paths and the general walk),
  *   MEAN / SUM over NHWC axes, the activations, EXP, and 2-thread splits.
  * Every output buffer carries a guard past n that must stay untouched. */
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -538,6 +539,181 @@ TEST(vec_ops_large_prelu_and_mul_two_threads) {
       }
     }
     CHECK_MSG(fails == 0, "%s: %d mismatches", pnn_isa_name((pnn_isa)isa), fails);
+  }
+  g_threads = 1;
+}
+
+/* ------------------------------------------------ bilinear blend */
+
+/* TFLite's float blend, written out in its order. */
+static float ref_blend(float p00, float p01, float p10, float p11, float dy,
+                       float dx) {
+  return p00 * (1.f - dy) * (1.f - dx) + p10 * dy * (1.f - dx) +
+         p01 * (1.f - dy) * dx + p11 * dy * dx;
+}
+
+TEST(vec_bilinear_blend_every_isa) {
+  static float p[4][MAXN + GUARD];
+  const float w[][2] = {{0.f, 0.f}, {0.25f, 0.75f}, {1.f, 0.5f}, {0.3f, 0.9f}};
+  for (int isa = 0; isa <= (int)pnn_isa_supported(); isa++) {
+    const pnn_f32_vec_ops *v = pnn_f32_vec_ops_for((pnn_isa)isa);
+    int fails = 0;
+    for (size_t k = 0; k < NSIZES; k++) {
+      const size_t n = kSizes[k];
+      for (int q = 0; q < 4; q++) fill(p[q], n, 8.f, q == 1);
+      for (size_t c = 0; c < sizeof w / sizeof w[0]; c++) {
+        guard_set(g_o, n);
+        v->bilinear(p[0], p[1], p[2], p[3], g_o, n, w[c][0], w[c][1]);
+        for (size_t i = 0; i < n; i++)
+          fails += !same_bits(g_o[i], ref_blend(p[0][i], p[1][i], p[2][i],
+                                                p[3][i], w[c][0], w[c][1]));
+        fails += !guard_ok(g_o, n);
+      }
+    }
+    CHECK_MSG(fails == 0, "%s: %d failures", pnn_isa_name((pnn_isa)isa), fails);
+  }
+}
+
+/* RESIZE_BILINEAR through the op (taps precomputed at prepare, rows split
+ * over threads) against the per-pixel reference, bit for bit. */
+static float ref_coord(int32_t x, float scale, bool half, int32_t in,
+                       int32_t *lo, int32_t *hi) {
+  const float src = half ? ((float)x + 0.5f) * scale - 0.5f : (float)x * scale;
+  int32_t f = (int32_t)floorf(src), c = (int32_t)ceilf(src);
+  *lo = f < 0 ? 0 : (f < in - 1 ? f : in - 1);
+  *hi = c < in - 1 ? c : in - 1;
+  return src - (float)*lo;
+}
+
+TEST(vec_ops_resize_bilinear_every_isa) {
+  unsigned seed = 99;
+  for (int threads = 1; threads <= 2; threads++) {
+    g_threads = threads;
+    for (int isa = 0; isa <= (int)pnn_isa_supported(); isa++) {
+      int fails = 0;
+      for (int r = 0; r < 40; r++) {
+        seed = seed * 1103515245u + 12345u;
+        const int32_t n = 1 + (int32_t)(seed >> 9) % 2;
+        const int32_t ih = 1 + (int32_t)(seed >> 11) % 7;
+        const int32_t iw = 1 + (int32_t)(seed >> 14) % 7;
+        const int32_t ch = 1 + (int32_t)(seed >> 17) % 19;
+        const int32_t oh = 1 + (int32_t)(seed >> 20) % 9;
+        const int32_t ow = 1 + (int32_t)(seed >> 23) % 9;
+        const int mode = (int)(seed >> 26) % 3; /* plain, align, half */
+        const bool align = mode == 1, half = mode == 2;
+        fill(g_a, (size_t)(n * ih * iw * ch), 4.f, false);
+        pnn_resize_bilinear_options o = {.align_corners = align,
+                                         .half_pixel_centers = half};
+        vt_in in = {4, {n, ih, iw, ch}, g_a};
+        const int32_t size[2] = {oh, ow};
+        int64_t got = run_op((pnn_isa)isa, PNN_OP_RESIZE_BILINEAR,
+                             PNN_OPTIONS_OF(resize_bilinear), &o, 1, &in, size,
+                             2, g_got, 4096);
+        if (got != (int64_t)n * oh * ow * ch) {
+          fails++;
+          continue;
+        }
+        const float sh = align && oh > 1 ? (float)(ih - 1) / (float)(oh - 1)
+                                         : (float)ih / (float)oh;
+        const float sw = align && ow > 1 ? (float)(iw - 1) / (float)(ow - 1)
+                                         : (float)iw / (float)ow;
+        int64_t e = 0;
+        for (int32_t b = 0; b < n; b++)
+          for (int32_t y = 0; y < oh; y++) {
+            int32_t y0, y1, x0, x1;
+            const float dy = ref_coord(y, sh, half, ih, &y0, &y1);
+            for (int32_t x = 0; x < ow; x++) {
+              const float dx = ref_coord(x, sw, half, iw, &x0, &x1);
+              const float *img = g_a + (size_t)b * ih * iw * ch;
+              for (int32_t c = 0; c < ch; c++, e++) {
+                const float want = ref_blend(
+                    img[(y0 * iw + x0) * ch + c], img[(y0 * iw + x1) * ch + c],
+                    img[(y1 * iw + x0) * ch + c], img[(y1 * iw + x1) * ch + c],
+                    dy, dx);
+                fails += !same_bits(g_got[e], want);
+              }
+            }
+          }
+      }
+      CHECK_MSG(fails == 0, "%s, %d threads: %d failures",
+                pnn_isa_name((pnn_isa)isa), threads, fails);
+    }
+  }
+  g_threads = 1;
+}
+
+/* MAX_POOL_2D / AVERAGE_POOL_2D through the op (window accumulation on the
+ * vector kernels, rows split over threads) against the reference window
+ * loop written here, bit for bit: SAME and VALID, odd sizes, activations,
+ * a NaN in the input. */
+TEST(vec_ops_pool_max_avg_every_isa) {
+  unsigned seed = 7;
+  for (int threads = 1; threads <= 2; threads++) {
+    g_threads = threads;
+    for (int isa = 0; isa <= (int)pnn_isa_supported(); isa++) {
+      int fails = 0;
+      for (int r = 0; r < 40; r++) {
+        seed = seed * 1103515245u + 12345u;
+        const int32_t n = 1 + (int32_t)(seed >> 9) % 2;
+        const int32_t ih = 1 + (int32_t)(seed >> 11) % 9;
+        const int32_t iw = 1 + (int32_t)(seed >> 14) % 9;
+        const int32_t ch = 1 + (int32_t)(seed >> 17) % 37;
+        const int32_t fh = 1 + (int32_t)(seed >> 20) % 3;
+        const int32_t fw = 1 + (int32_t)(seed >> 22) % 3;
+        const int32_t st = 1 + (int32_t)(seed >> 24) % 2;
+        const bool same = (seed >> 26) & 1, is_max = (seed >> 27) & 1;
+        const int act = (int)(seed >> 28) % 4; /* NONE RELU N1_TO_1 RELU6 */
+        if (!same && (fh > ih || fw > iw)) continue;
+        const size_t in_n = (size_t)(n * ih * iw * ch);
+        if (in_n > 4096) continue;
+        fill(g_a, in_n, 8.f, false);
+        if (r % 5 == 0) g_a[in_n / 2] = NAN;
+        pnn_pool2d_options o = {.padding = same ? PNN_PADDING_SAME
+                                                : PNN_PADDING_VALID,
+                                .stride_w = st, .stride_h = st,
+                                .filter_width = fw, .filter_height = fh,
+                                .fused_activation_function = act};
+        vt_in in = {4, {n, ih, iw, ch}, g_a};
+        int64_t got = run_op((pnn_isa)isa,
+                             is_max ? PNN_OP_MAX_POOL_2D : PNN_OP_AVERAGE_POOL_2D,
+                             PNN_OPTIONS_OF(pool2d), &o, 1, &in, NULL, 0, g_got,
+                             4096);
+        const int32_t oh = same ? (ih + st - 1) / st : (ih - fh) / st + 1;
+        const int32_t ow = same ? (iw + st - 1) / st : (iw - fw) / st + 1;
+        if (got != (int64_t)n * oh * ow * ch) {
+          fails++;
+          continue;
+        }
+        const int32_t ph = same ? ((oh - 1) * st + fh - ih) / 2 : 0;
+        const int32_t pw = same ? ((ow - 1) * st + fw - iw) / 2 : 0;
+        int64_t e = 0;
+        for (int32_t b = 0; b < n; b++)
+          for (int32_t oy = 0; oy < oh; oy++)
+            for (int32_t ox = 0; ox < ow; ox++)
+              for (int32_t c = 0; c < ch; c++, e++) {
+                float acc = is_max ? -FLT_MAX : 0.f;
+                int cnt = 0;
+                for (int32_t y = oy * st - (ph > 0 ? ph : 0);
+                     y < oy * st - (ph > 0 ? ph : 0) + fh; y++)
+                  for (int32_t x = ox * st - (pw > 0 ? pw : 0);
+                       x < ox * st - (pw > 0 ? pw : 0) + fw; x++) {
+                    if (y < 0 || y >= ih || x < 0 || x >= iw) continue;
+                    const float v = g_a[((b * ih + y) * iw + x) * ch + c];
+                    acc = is_max ? (v > acc ? v : acc) : acc + v;
+                    cnt++;
+                  }
+                if (!is_max) acc = acc / (float)cnt;
+                const float lo = act == 1 || act == 3 ? 0.f
+                                 : act == 2           ? -1.f
+                                                      : -INFINITY;
+                const float hi = act == 3 ? 6.f : act == 2 ? 1.f : INFINITY;
+                const float want = act ? ref_clamp(acc, lo, hi) : acc;
+                fails += !same_bits(g_got[e], want);
+              }
+      }
+      CHECK_MSG(fails == 0, "%s, %d threads: %d failures",
+                pnn_isa_name((pnn_isa)isa), threads, fails);
+    }
   }
   g_threads = 1;
 }

@@ -10,148 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "format/model_builder.h"
-#include "harness.h"
-#include "pocketnn.h"
+#include "optest.h"
 
 /* ------------------------------------------------------------ helpers */
-
-typedef struct {
-  pnn_mb *mb;
-  int32_t in[8];
-  const void *in_data[8];
-  int n_in;
-  uint8_t *bytes;
-  pnn_model *model;
-  pnn_interpreter *it;
-  int threads; /* interpreter threads; 0 = default */
-  int stage;   /* 0 build, 1 load, 2 create, 3 allocate, 4 invoke */
-} optest;
-
-static void ot_begin(optest *t) {
-  memset(t, 0, sizeof(*t));
-  t->mb = pnn_mb_new();
-}
-
-static void ot_end(optest *t) {
-  pnn_interpreter_free(t->it);
-  pnn_model_free(t->model);
-  free(t->bytes);
-  pnn_mb_free(t->mb);
-}
-
-static int ot_input(optest *t, pnn_type type, int rank, const int32_t *dims,
-                    const void *data) {
-  int i = pnn_mb_tensor(t->mb, "x", type, rank, dims, NULL);
-  t->in_data[t->n_in] = data;
-  t->in[t->n_in++] = i;
-  return i;
-}
-
-static int ot_const(optest *t, pnn_type type, int rank, const int32_t *dims,
-                    const void *data) {
-  return pnn_mb_tensor(t->mb, "c", type, rank, dims, data);
-}
-
-static int ot_output(optest *t, pnn_type type) {
-  int32_t d = 1;
-  return pnn_mb_tensor(t->mb, "y", type, 1, &d, NULL);
-}
-
-/* Builds the one-op model, loads, allocates and invokes; t->stage tells
- * how far it got. Returns the first failing status. */
-static pnn_status ot_run(optest *t, int32_t builtin, uint8_t opt_type,
-                         const void *opts, int n_in, const int32_t *ins,
-                         int32_t out) {
-  t->stage = 0;
-  if (pnn_mb_op(t->mb, builtin, opt_type, opts, n_in, ins, 1, &out) < 0 ||
-      pnn_mb_inputs(t->mb, t->n_in, t->in) < 0 ||
-      pnn_mb_outputs(t->mb, 1, &out) < 0)
-    return pnn_mb_status(t->mb);
-  size_t size;
-  pnn_status s = pnn_mb_finish(t->mb, &t->bytes, &size);
-  if (s) return s;
-  t->stage = 1;
-  char err[256];
-  s = pnn_model_load_buffer(t->bytes, size, NULL, &t->model, err, sizeof err);
-  if (s) return s;
-  t->stage = 2;
-  pnn_interpreter_options io;
-  pnn_interpreter_options_init(&io);
-  if (t->threads) io.num_threads = t->threads;
-  s = pnn_interpreter_create(t->model, &io, &t->it);
-  if (s) return s;
-  t->stage = 3;
-  s = pnn_interpreter_allocate(t->it);
-  if (s) return s;
-  t->stage = 4;
-  for (int i = 0; i < t->n_in; i++) {
-    pnn_tensor *x = pnn_interpreter_input(t->it, i);
-    if (pnn_tensor_byte_size(x) == 0) continue;
-    s = pnn_tensor_copy_from(x, t->in_data[i], pnn_tensor_byte_size(x));
-    if (s) return s;
-  }
-  return pnn_interpreter_invoke(t->it);
-}
-
-static const char *ot_error(const optest *t) {
-  return t->it ? pnn_interpreter_last_error(t->it) : pnn_mb_error(t->mb);
-}
-
-static pnn_tensor *ot_out(optest *t) {
-  return pnn_interpreter_output(t->it, 0);
-}
-
-static bool ot_shape_is(optest *t, int rank, const int32_t *dims) {
-  pnn_tensor *o = ot_out(t);
-  if (pnn_tensor_rank(o) != rank) return false;
-  for (int i = 0; i < rank; i++)
-    if (pnn_tensor_dim(o, i) != dims[i]) return false;
-  return true;
-}
-
-static int first_mismatch(const float *got, const float *want, int n,
-                          float tol) {
-  for (int i = 0; i < n; i++)
-    if (!(fabsf(got[i] - want[i]) <= tol)) return i;
-  return -1;
-}
-
-#define CHECK_OK(t, expr)                                                   \
-  do {                                                                      \
-    pnn_status st_ = (expr);                                                \
-    CHECK_MSG(st_ == PNN_OK, "%s -> %d: %s", #expr, (int)st_, ot_error(t)); \
-  } while (0)
-
-#define CHECK_FLOATS(t, want, n)                                     \
-  do {                                                               \
-    const float *got_ = pnn_tensor_data(ot_out(t));                  \
-    int bad_ = first_mismatch(got_, want, n, 1e-5f);                 \
-    CHECK_MSG(bad_ < 0, "element %d: got %.7g, want %.7g", bad_,     \
-              bad_ < 0 ? 0.0 : (double)got_[bad_],                   \
-              bad_ < 0 ? 0.0 : (double)(want)[bad_ < 0 ? 0 : bad_]); \
-  } while (0)
-
-#define CHECK_INTS(t, T, want, n)                                              \
-  do {                                                                         \
-    const T *got_ = pnn_tensor_data(ot_out(t));                                \
-    for (int i_ = 0; i_ < (n); i_++)                                           \
-      CHECK_MSG(got_[i_] == (want)[i_], "element %d: got %lld, want %lld", i_, \
-                (long long)got_[i_], (long long)(want)[i_]);                   \
-  } while (0)
-
-/* Expects ot_run to fail at `stage` with `status` and a message holding
- * `needle`. */
-#define CHECK_FAILS(t, expr, want_status, want_stage, needle)               \
-  do {                                                                      \
-    pnn_status st_ = (expr);                                                \
-    CHECK_MSG(st_ == (want_status) && (t)->stage == (want_stage),           \
-              "%s -> status %d at stage %d, want %d at %d: %s", #expr,      \
-              (int)st_, (t)->stage, (int)(want_status), (want_stage),       \
-              ot_error(t));                                                 \
-    CHECK_MSG(strstr(ot_error(t), needle) != NULL,                          \
-              "error \"%s\" does not mention \"%s\"", ot_error(t), needle); \
-  } while (0)
 
 /* Runs a two-input binary op a (dims_a) op b (dims_b). */
 static pnn_status run_binary(optest *t, int32_t op, uint8_t opt_type,
@@ -223,15 +84,15 @@ TEST(int32_add_relu_n1_to_1_and_tanh_rejected) {
   CHECK_OK(&t, run_binary(&t, PNN_OP_ADD, PNN_OPTIONS_OF(add), &o, I32, I32, 1,
                           (int32_t[]){4}, a, 1, (int32_t[]){4}, b));
   int32_t want[] = {-1, 0, 1, 1};
-  CHECK_INTS(&t, int32_t, want, 4);
+  CHECK_OUT_INTS(&t, int32_t, want, 4);
   ot_end(&t);
 
   ot_begin(&t);
   o.fused_activation_function = PNN_ACT_TANH;
-  CHECK_FAILS(&t,
-              run_binary(&t, PNN_OP_ADD, PNN_OPTIONS_OF(add), &o, I32, I32, 1,
-                         (int32_t[]){4}, a, 1, (int32_t[]){4}, b),
-              PNN_ERROR_UNSUPPORTED, 3, "fused_activation_function");
+  CHECK_FAILS_AT(&t,
+                 run_binary(&t, PNN_OP_ADD, PNN_OPTIONS_OF(add), &o, I32, I32,
+                            1, (int32_t[]){4}, a, 1, (int32_t[]){4}, b),
+                 PNN_ERROR_UNSUPPORTED, 3, "fused_activation_function");
   ot_end(&t);
 }
 
@@ -244,21 +105,21 @@ TEST(int_arith_wraps_without_ub) {
   CHECK_OK(&t, run_binary(&t, PNN_OP_ADD, 0, NULL, I32, I32, 1, (int32_t[]){2},
                           a, 1, (int32_t[]){2}, b));
   int32_t want_add[] = {INT32_MIN, INT32_MAX};
-  CHECK_INTS(&t, int32_t, want_add, 2);
+  CHECK_OUT_INTS(&t, int32_t, want_add, 2);
   ot_end(&t);
 
   ot_begin(&t);
   CHECK_OK(&t, run_binary(&t, PNN_OP_DIV, 0, NULL, I32, I32, 1, (int32_t[]){2},
                           a, 1, (int32_t[]){2}, b));
   int32_t want_div[] = {INT32_MAX, INT32_MIN};
-  CHECK_INTS(&t, int32_t, want_div, 2);
+  CHECK_OUT_INTS(&t, int32_t, want_div, 2);
   ot_end(&t);
 
   ot_begin(&t);
   CHECK_OK(&t, run_binary(&t, PNN_OP_FLOOR_MOD, 0, NULL, I32, I32, 1,
                           (int32_t[]){2}, a, 1, (int32_t[]){2}, b));
   int32_t want_mod[] = {0, 0};
-  CHECK_INTS(&t, int32_t, want_mod, 2);
+  CHECK_OUT_INTS(&t, int32_t, want_mod, 2);
   ot_end(&t);
 }
 
@@ -269,10 +130,10 @@ TEST(int_division_by_zero_is_runtime_error) {
   for (int k = 0; k < 3; k++) {
     optest t;
     ot_begin(&t);
-    CHECK_FAILS(&t,
-                run_binary(&t, ops[k], 0, NULL, I32, I32, 1, (int32_t[]){3}, a,
-                           1, (int32_t[]){3}, b),
-                PNN_ERROR_RUNTIME, 4, "division by zero");
+    CHECK_FAILS_AT(&t,
+                   run_binary(&t, ops[k], 0, NULL, I32, I32, 1, (int32_t[]){3},
+                              a, 1, (int32_t[]){3}, b),
+                   PNN_ERROR_RUNTIME, 4, "division by zero");
     ot_end(&t);
   }
   /* int64 FLOOR_MOD too. */
@@ -280,10 +141,10 @@ TEST(int_division_by_zero_is_runtime_error) {
   ot_begin(&t);
   int64_t a64[] = {1, 2};
   int64_t b64[] = {0};
-  CHECK_FAILS(&t,
-              run_binary(&t, PNN_OP_FLOOR_MOD, 0, NULL, I64, I64, 1,
-                         (int32_t[]){2}, a64, 0, NULL, b64),
-              PNN_ERROR_RUNTIME, 4, "division by zero");
+  CHECK_FAILS_AT(&t,
+                 run_binary(&t, PNN_OP_FLOOR_MOD, 0, NULL, I64, I64, 1,
+                            (int32_t[]){2}, a64, 0, NULL, b64),
+                 PNN_ERROR_RUNTIME, 4, "division by zero");
   ot_end(&t);
 }
 
@@ -297,13 +158,13 @@ TEST(floor_div_mod_signs) {
   CHECK_OK(&t, run_binary(&t, PNN_OP_FLOOR_DIV, 0, NULL, I32, I32, 1,
                           (int32_t[]){4}, a, 1, (int32_t[]){4}, b));
   int32_t want_div[] = {-4, -4, -4, 3};
-  CHECK_INTS(&t, int32_t, want_div, 4);
+  CHECK_OUT_INTS(&t, int32_t, want_div, 4);
   ot_end(&t);
   ot_begin(&t);
   CHECK_OK(&t, run_binary(&t, PNN_OP_FLOOR_MOD, 0, NULL, I32, I32, 1,
                           (int32_t[]){4}, a, 1, (int32_t[]){4}, b));
   int32_t want_mod[] = {1, -1, 0, -1};
-  CHECK_INTS(&t, int32_t, want_mod, 4);
+  CHECK_OUT_INTS(&t, int32_t, want_mod, 4);
   ot_end(&t);
   /* Float: -7.5 mod 2 = 0.5; 7.5 mod -2 = -0.5; float floor div. */
   float fa[] = {-7.5f, 7.5f};
@@ -330,14 +191,14 @@ TEST(int_pow_negative_exponent_fails) {
   CHECK_OK(&t, run_binary(&t, PNN_OP_POW, 0, NULL, I32, I32, 1, (int32_t[]){3},
                           a, 1, (int32_t[]){3}, b));
   int32_t want[] = {81, -8, 1};
-  CHECK_INTS(&t, int32_t, want, 3);
+  CHECK_OUT_INTS(&t, int32_t, want, 3);
   ot_end(&t);
   int32_t neg[] = {1, -1, 2};
   ot_begin(&t);
-  CHECK_FAILS(&t,
-              run_binary(&t, PNN_OP_POW, 0, NULL, I32, I32, 1, (int32_t[]){3},
-                         a, 1, (int32_t[]){3}, neg),
-              PNN_ERROR_RUNTIME, 4, "negative exponent");
+  CHECK_FAILS_AT(&t,
+                 run_binary(&t, PNN_OP_POW, 0, NULL, I32, I32, 1,
+                            (int32_t[]){3}, a, 1, (int32_t[]){3}, neg),
+                 PNN_ERROR_RUNTIME, 4, "negative exponent");
   ot_end(&t);
 }
 
@@ -400,27 +261,27 @@ TEST(compare_and_logic) {
   CHECK_OK(&t, run_binary(&t, PNN_OP_GREATER_EQUAL, 0, NULL, I64, BOOL, 1,
                           (int32_t[]){3}, a, 0, NULL, b));
   bool want[] = {false, true, true};
-  CHECK_INTS(&t, bool, want, 3);
+  CHECK_OUT_INTS(&t, bool, want, 3);
   ot_end(&t);
   bool x[] = {true, true, false, false}, y[] = {true, false, true, false};
   ot_begin(&t);
   CHECK_OK(&t, run_binary(&t, PNN_OP_LOGICAL_AND, 0, NULL, BOOL, BOOL, 1,
                           (int32_t[]){4}, x, 1, (int32_t[]){4}, y));
   bool want_and[] = {true, false, false, false};
-  CHECK_INTS(&t, bool, want_and, 4);
+  CHECK_OUT_INTS(&t, bool, want_and, 4);
   ot_end(&t);
   ot_begin(&t);
   CHECK_OK(&t, run_binary(&t, PNN_OP_NOT_EQUAL, 0, NULL, BOOL, BOOL, 1,
                           (int32_t[]){4}, x, 1, (int32_t[]){4}, y));
   bool want_ne[] = {false, true, true, false};
-  CHECK_INTS(&t, bool, want_ne, 4);
+  CHECK_OUT_INTS(&t, bool, want_ne, 4);
   ot_end(&t);
   /* LESS on bool is not a TFLite op. */
   ot_begin(&t);
-  CHECK_FAILS(&t,
-              run_binary(&t, PNN_OP_LESS, 0, NULL, BOOL, BOOL, 1,
-                         (int32_t[]){4}, x, 1, (int32_t[]){4}, y),
-              PNN_ERROR_UNSUPPORTED, 3, "type bool not supported");
+  CHECK_FAILS_AT(&t,
+                 run_binary(&t, PNN_OP_LESS, 0, NULL, BOOL, BOOL, 1,
+                            (int32_t[]){4}, x, 1, (int32_t[]){4}, y),
+                 PNN_ERROR_UNSUPPORTED, 3, "type bool not supported");
   ot_end(&t);
 }
 
@@ -429,25 +290,26 @@ TEST(binary_prepare_failures) {
   int32_t ib[4] = {0};
   optest t;
   ot_begin(&t);
-  CHECK_FAILS(&t,
-              run_binary(&t, PNN_OP_ADD, 0, NULL, F32, F32, 2,
-                         (int32_t[]){2, 3}, a, 1, (int32_t[]){4}, b),
-              PNN_ERROR_INVALID_MODEL, 3, "do not broadcast");
+  CHECK_FAILS_AT(&t,
+                 run_binary(&t, PNN_OP_ADD, 0, NULL, F32, F32, 2,
+                            (int32_t[]){2, 3}, a, 1, (int32_t[]){4}, b),
+                 PNN_ERROR_INVALID_MODEL, 3, "do not broadcast");
   ot_end(&t);
   /* Mixed input types. */
   ot_begin(&t);
   int x = ot_input(&t, F32, 1, (int32_t[]){4}, b);
   int y = ot_input(&t, I32, 1, (int32_t[]){4}, ib);
   int o = ot_output(&t, F32);
-  CHECK_FAILS(&t, ot_run(&t, PNN_OP_MAXIMUM, 0, NULL, 2, (int32_t[]){x, y}, o),
-              PNN_ERROR_INVALID_MODEL, 3, "is int32");
+  CHECK_FAILS_AT(&t,
+                 ot_run(&t, PNN_OP_MAXIMUM, 0, NULL, 2, (int32_t[]){x, y}, o),
+                 PNN_ERROR_INVALID_MODEL, 3, "is int32");
   ot_end(&t);
   /* One input only. */
   ot_begin(&t);
   x = ot_input(&t, F32, 1, (int32_t[]){4}, b);
   o = ot_output(&t, F32);
-  CHECK_FAILS(&t, ot_run(&t, PNN_OP_SUB, 0, NULL, 1, &x, o),
-              PNN_ERROR_INVALID_MODEL, 3, "inputs");
+  CHECK_FAILS_AT(&t, ot_run(&t, PNN_OP_SUB, 0, NULL, 1, &x, o),
+                 PNN_ERROR_INVALID_MODEL, 3, "inputs");
   ot_end(&t);
 }
 
@@ -467,8 +329,8 @@ TEST(add_n_sums_and_checks) {
   x = ot_input(&t, F32, 1, (int32_t[]){2}, a);
   y = ot_input(&t, F32, 2, (int32_t[]){1, 2}, b);
   o = ot_output(&t, F32);
-  CHECK_FAILS(&t, ot_run(&t, PNN_OP_ADD_N, 0, NULL, 2, (int32_t[]){x, y}, o),
-              PNN_ERROR_INVALID_MODEL, 3, "shape differs");
+  CHECK_FAILS_AT(&t, ot_run(&t, PNN_OP_ADD_N, 0, NULL, 2, (int32_t[]){x, y}, o),
+                 PNN_ERROR_INVALID_MODEL, 3, "shape differs");
   ot_end(&t);
 }
 
@@ -490,24 +352,25 @@ TEST(unary_int_and_bool) {
   ot_begin(&t);
   CHECK_OK(&t, run_unary(&t, PNN_OP_NEG, 0, NULL, I32, 1, (int32_t[]){4}, x));
   int32_t want_neg[] = {INT32_MIN, 3, 0, -5}; /* INT32_MIN wraps */
-  CHECK_INTS(&t, int32_t, want_neg, 4);
+  CHECK_OUT_INTS(&t, int32_t, want_neg, 4);
   ot_end(&t);
   ot_begin(&t);
   CHECK_OK(&t, run_unary(&t, PNN_OP_SIGN, 0, NULL, I32, 1, (int32_t[]){4}, x));
   int32_t want_sign[] = {-1, -1, 0, 1};
-  CHECK_INTS(&t, int32_t, want_sign, 4);
+  CHECK_OUT_INTS(&t, int32_t, want_sign, 4);
   ot_end(&t);
   bool b[] = {true, false};
   ot_begin(&t);
   CHECK_OK(&t, run_unary(&t, PNN_OP_LOGICAL_NOT, 0, NULL, BOOL, 1,
                          (int32_t[]){2}, b));
   bool want_not[] = {false, true};
-  CHECK_INTS(&t, bool, want_not, 2);
+  CHECK_OUT_INTS(&t, bool, want_not, 2);
   ot_end(&t);
   /* EXP of int32 is not a TFLite op. */
   ot_begin(&t);
-  CHECK_FAILS(&t, run_unary(&t, PNN_OP_EXP, 0, NULL, I32, 1, (int32_t[]){4}, x),
-              PNN_ERROR_UNSUPPORTED, 3, "type int32 not supported");
+  CHECK_FAILS_AT(&t,
+                 run_unary(&t, PNN_OP_EXP, 0, NULL, I32, 1, (int32_t[]){4}, x),
+                 PNN_ERROR_UNSUPPORTED, 3, "type int32 not supported");
   ot_end(&t);
 }
 
@@ -612,16 +475,16 @@ TEST(activation_empty_and_failures) {
   /* Softmax of a scalar: TFLite needs rank >= 1. */
   float s[] = {1};
   ot_begin(&t);
-  CHECK_FAILS(&t,
-              run_unary(&t, PNN_OP_SOFTMAX, PNN_OPTIONS_OF(softmax), &o, F32, 0,
-                        NULL, s),
-              PNN_ERROR_INVALID_MODEL, 3, "rank >= 1");
+  CHECK_FAILS_AT(&t,
+                 run_unary(&t, PNN_OP_SOFTMAX, PNN_OPTIONS_OF(softmax), &o, F32,
+                           0, NULL, s),
+                 PNN_ERROR_INVALID_MODEL, 3, "rank >= 1");
   ot_end(&t);
   int32_t i[] = {1};
   ot_begin(&t);
-  CHECK_FAILS(&t,
-              run_unary(&t, PNN_OP_TANH, 0, NULL, I32, 1, (int32_t[]){1}, i),
-              PNN_ERROR_UNSUPPORTED, 3, "type int32 not supported");
+  CHECK_FAILS_AT(&t,
+                 run_unary(&t, PNN_OP_TANH, 0, NULL, I32, 1, (int32_t[]){1}, i),
+                 PNN_ERROR_UNSUPPORTED, 3, "type int32 not supported");
   ot_end(&t);
 }
 
@@ -643,8 +506,8 @@ TEST(prelu_broadcast_and_mismatch) {
   a = ot_input(&t, F32, 2, (int32_t[]){2, 2}, x);
   c = ot_const(&t, F32, 1, (int32_t[]){3}, al3);
   o = ot_output(&t, F32);
-  CHECK_FAILS(&t, ot_run(&t, PNN_OP_PRELU, 0, NULL, 2, (int32_t[]){a, c}, o),
-              PNN_ERROR_INVALID_MODEL, 3, "alpha");
+  CHECK_FAILS_AT(&t, ot_run(&t, PNN_OP_PRELU, 0, NULL, 2, (int32_t[]){a, c}, o),
+                 PNN_ERROR_INVALID_MODEL, 3, "alpha");
   ot_end(&t);
 }
 
@@ -656,19 +519,19 @@ TEST(bool_bytes_other_than_one_are_true) {
   CHECK_OK(&t, run_binary(&t, PNN_OP_LOGICAL_AND, 0, NULL, BOOL, BOOL, 1,
                           (int32_t[]){3}, x, 1, (int32_t[]){3}, y));
   const uint8_t want_and[] = {1, 0, 0};
-  CHECK_INTS(&t, uint8_t, want_and, 3);
+  CHECK_OUT_INTS(&t, uint8_t, want_and, 3);
   ot_end(&t);
   ot_begin(&t);
   CHECK_OK(&t, run_binary(&t, PNN_OP_EQUAL, 0, NULL, BOOL, BOOL, 1,
                           (int32_t[]){3}, x, 1, (int32_t[]){3}, y));
   const uint8_t want_eq[] = {1, 0, 0};
-  CHECK_INTS(&t, uint8_t, want_eq, 3);
+  CHECK_OUT_INTS(&t, uint8_t, want_eq, 3);
   ot_end(&t);
   ot_begin(&t);
   CHECK_OK(&t, run_unary(&t, PNN_OP_LOGICAL_NOT, 0, NULL, BOOL, 1,
                          (int32_t[]){3}, x));
   const uint8_t want_not[] = {0, 1, 0};
-  CHECK_INTS(&t, uint8_t, want_not, 3);
+  CHECK_OUT_INTS(&t, uint8_t, want_not, 3);
   ot_end(&t);
 }
 
@@ -753,9 +616,9 @@ TEST(threaded_division_by_zero_is_reported) {
   optest t;
   ot_begin(&t);
   t.threads = 2;
-  CHECK_FAILS(&t,
-              run_binary(&t, PNN_OP_FLOOR_DIV, 0, NULL, I32, I32, 1,
-                         (int32_t[]){BIG}, a, 1, (int32_t[]){BIG}, b),
-              PNN_ERROR_RUNTIME, 4, "division by zero");
+  CHECK_FAILS_AT(&t,
+                 run_binary(&t, PNN_OP_FLOOR_DIV, 0, NULL, I32, I32, 1,
+                            (int32_t[]){BIG}, a, 1, (int32_t[]){BIG}, b),
+                 PNN_ERROR_RUNTIME, 4, "division by zero");
   ot_end(&t);
 }

@@ -8,100 +8,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "format/model_builder.h"
-#include "harness.h"
 #include "kernels/s8_dot.h"
 #include "ops/quant_math.h"
-#include "pocketnn.h"
+#include "optest.h"
 
 /* ------------------------------------------------------------ helpers */
 
-typedef struct {
-  pnn_mb *mb;
-  int32_t in[4];
-  const void *in_data[4];
-  int n_in;
-  uint8_t *bytes;
-  pnn_model *model;
-  pnn_interpreter *it;
-} qtest;
-
-static void qt_begin(qtest *t) {
-  memset(t, 0, sizeof(*t));
-  t->mb = pnn_mb_new();
-}
-
-static void qt_end(qtest *t) {
-  pnn_interpreter_free(t->it);
-  pnn_model_free(t->model);
-  free(t->bytes);
-  pnn_mb_free(t->mb);
-}
-
-/* A tensor with per-tensor (n == 1) or per-channel quantization. */
-static int qt_tensor(qtest *t, pnn_type type, int rank, const int32_t *dims,
+/* A constant "c" (data) or activation "x" with per-tensor (n == 1) or
+ * per-channel quantization. */
+static int qt_tensor(optest *t, pnn_type type, int rank, const int32_t *dims,
                      const void *data, int n, const float *scales,
                      const int64_t *zps, int axis) {
-  int i = pnn_mb_tensor(t->mb, data ? "c" : "x", type, rank, dims, data);
-  if (n > 0) pnn_mb_tensor_quant(t->mb, i, n, scales, zps, axis);
-  return i;
+  return ot_qtensor_n(t, data ? "c" : "x", type, rank, dims, data, n, scales,
+                      zps, axis);
 }
-
-static int qt_input(qtest *t, pnn_type type, int rank, const int32_t *dims,
-                    const void *data, float scale, int64_t zp) {
-  int i = qt_tensor(t, type, rank, dims, NULL, 1, &scale, &zp, 0);
-  t->in_data[t->n_in] = data;
-  t->in[t->n_in++] = i;
-  return i;
-}
-
-static pnn_status qt_run(qtest *t, int32_t builtin, uint8_t opt_type,
-                         const void *opts, int n_in, const int32_t *ins,
-                         int32_t out) {
-  if (pnn_mb_op(t->mb, builtin, opt_type, opts, n_in, ins, 1, &out) < 0 ||
-      pnn_mb_inputs(t->mb, t->n_in, t->in) < 0 ||
-      pnn_mb_outputs(t->mb, 1, &out) < 0)
-    return pnn_mb_status(t->mb);
-  size_t size;
-  pnn_status s = pnn_mb_finish(t->mb, &t->bytes, &size);
-  if (s) return s;
-  char err[256];
-  s = pnn_model_load_buffer(t->bytes, size, NULL, &t->model, err, sizeof err);
-  if (s) return s;
-  s = pnn_interpreter_create(t->model, NULL, &t->it);
-  if (s) return s;
-  s = pnn_interpreter_allocate(t->it);
-  if (s) return s;
-  for (int i = 0; i < t->n_in; i++) {
-    pnn_tensor *x = pnn_interpreter_input(t->it, i);
-    s = pnn_tensor_copy_from(x, t->in_data[i], pnn_tensor_byte_size(x));
-    if (s) return s;
-  }
-  return pnn_interpreter_invoke(t->it);
-}
-
-static const char *qt_error(const qtest *t) {
-  return t->it ? pnn_interpreter_last_error(t->it) : pnn_mb_error(t->mb);
-}
-
-static void *qt_out(qtest *t) {
-  return pnn_tensor_data(pnn_interpreter_output(t->it, 0));
-}
-
-#define CHECK_OK(t, expr)                                                   \
-  do {                                                                      \
-    pnn_status st_ = (expr);                                                \
-    CHECK_MSG(st_ == PNN_OK, "%s -> %d: %s", #expr, (int)st_, qt_error(t)); \
-  } while (0)
-
-#define CHECK_FAILS(t, run, status, needle)                         \
-  do {                                                              \
-    pnn_status st_ = (run);                                         \
-    CHECK_MSG(st_ == (status), "status %d, want %d (%s)", (int)st_, \
-              (int)(status), qt_error(t));                          \
-    CHECK_MSG(strstr(qt_error(t), needle) != NULL,                  \
-              "message \"%s\" lacks \"%s\"", qt_error(t), needle);  \
-  } while (0)
 
 static pnn_fully_connected_options fc_opts(int act) {
   pnn_fully_connected_options o;
@@ -127,13 +47,13 @@ static pnn_conv2d_options conv_opts(int padding, int act) {
  * zp 10 -> 35 (acc 20 * M 1.25 = 25). Unit 1: -2 + 0.5 = -1.5 -> -15 + 10
  * = -5, clamped by RELU at quantize(0) = 10. */
 TEST(fc_uint8_legacy_with_zero_points) {
-  qtest t;
-  qt_begin(&t);
+  optest t;
+  ot_begin(&t);
   uint8_t x[2] = {130, 126}, w[4] = {132, 124, 124, 132};
   int32_t b[2] = {4, 4};
   float ws = 0.25f, bs = 0.125f, ys = 0.1f;
   int64_t wz = 128, yz = 10;
-  int xi = qt_input(&t, PNN_TYPE_UINT8, 2, (int32_t[]){1, 2}, x, 0.5f, 128);
+  int xi = ot_qinput(&t, PNN_TYPE_UINT8, 2, (int32_t[]){1, 2}, x, 0.5f, 128);
   int wi = qt_tensor(&t, PNN_TYPE_UINT8, 2, (int32_t[]){2, 2}, w, 1, &ws, &wz,
                      0);
   int bi = qt_tensor(&t, PNN_TYPE_INT32, 1, (int32_t[]){2}, b, 1, &bs, NULL,
@@ -141,13 +61,13 @@ TEST(fc_uint8_legacy_with_zero_points) {
   int y = qt_tensor(&t, PNN_TYPE_UINT8, 2, (int32_t[]){1, 2}, NULL, 1, &ys,
                     &yz, 0);
   pnn_fully_connected_options o = fc_opts(PNN_ACT_RELU);
-  CHECK_OK(&t, qt_run(&t, PNN_OP_FULLY_CONNECTED,
-                      PNN_OPTIONS_OF(fully_connected), &o, 3,
-                      (int32_t[]){xi, wi, bi}, y));
-  const uint8_t *got = qt_out(&t);
+  CHECK_OK(&t,
+           ot_run(&t, PNN_OP_FULLY_CONNECTED, PNN_OPTIONS_OF(fully_connected),
+                  &o, 3, (int32_t[]){xi, wi, bi}, y));
+  const uint8_t *got = ot_data(&t);
   CHECK_EQ_INT(got[0], 35);
   CHECK_EQ_INT(got[1], 10);
-  qt_end(&t);
+  ot_end(&t);
 }
 
 /* ---------------------------------------------------- CONV_2D int8 */
@@ -160,26 +80,26 @@ TEST(fc_uint8_legacy_with_zero_points) {
  * them as raw 0 would add 3 * 5 per window and change every value.
  * Channel 0's multiplier is 2 (a left shift). */
 TEST(conv2d_int8_per_channel_padding_skipped) {
-  qtest t;
-  qt_begin(&t);
+  optest t;
+  ot_begin(&t);
   int8_t x[4] = {-2, -1, 0, 1};
   int8_t w[18];
   for (int i = 0; i < 9; i++) w[i] = 1, w[9 + i] = 2;
   int32_t b[2] = {1, 2};
   float ws[2] = {1.f, 0.5f}, ys = 0.5f;
   int64_t wz[2] = {0, 0}, yz = -10;
-  int xi = qt_input(&t, PNN_TYPE_INT8, 4, (int32_t[]){1, 2, 2, 1}, x, 1.f, -3);
+  int xi = ot_qinput(&t, PNN_TYPE_INT8, 4, (int32_t[]){1, 2, 2, 1}, x, 1.f, -3);
   int wi = qt_tensor(&t, PNN_TYPE_INT8, 4, (int32_t[]){2, 3, 3, 1}, w, 2, ws,
                      wz, 0);
   int bi = qt_tensor(&t, PNN_TYPE_INT32, 1, (int32_t[]){2}, b, 2, ws, wz, 0);
   int y = qt_tensor(&t, PNN_TYPE_INT8, 4, (int32_t[]){1, 2, 2, 2}, NULL, 1,
                     &ys, &yz, 0);
   pnn_conv2d_options o = conv_opts(PNN_PADDING_SAME, PNN_ACT_NONE);
-  CHECK_OK(&t, qt_run(&t, PNN_OP_CONV_2D, PNN_OPTIONS_OF(conv2d), &o, 3,
+  CHECK_OK(&t, ot_run(&t, PNN_OP_CONV_2D, PNN_OPTIONS_OF(conv2d), &o, 3,
                       (int32_t[]){xi, wi, bi}, y));
-  const int8_t *got = qt_out(&t);
+  const int8_t *got = ot_data(&t);
   for (int i = 0; i < 8; i++) CHECK_MSG(got[i] == 12, "[%d] = %d", i, got[i]);
-  qt_end(&t);
+  ot_end(&t);
 }
 
 /* ----------------------------------------- DEPTHWISE_CONV_2D 16x8 */
@@ -190,13 +110,13 @@ TEST(conv2d_int8_per_channel_padding_skipped) {
  * 580 * 0.125 = 72.5 -> 73. Pixel 1: 610 * 0.25 = 152.5 -> 153; -1220 *
  * 0.125 = -152.5 -> -152: the int64 multiply rounds ties toward +inf. */
 TEST(depthwise_16x8_rounding_ties) {
-  qtest t;
-  qt_begin(&t);
+  optest t;
+  ot_begin(&t);
   int16_t x[4] = {100, -200, 300, 400};
   int8_t w[2] = {2, -3};
   int64_t b[2] = {10, -20};
   float ws[2] = {0.5f, 0.25f}, ys = 2.f;
-  int xi = qt_input(&t, PNN_TYPE_INT16, 4, (int32_t[]){1, 1, 2, 2}, x, 1.f, 0);
+  int xi = ot_qinput(&t, PNN_TYPE_INT16, 4, (int32_t[]){1, 1, 2, 2}, x, 1.f, 0);
   int wi = qt_tensor(&t, PNN_TYPE_INT8, 4, (int32_t[]){1, 1, 1, 2}, w, 2, ws,
                      NULL, 3);
   int bi = qt_tensor(&t, PNN_TYPE_INT64, 1, (int32_t[]){2}, b, 2, ws, NULL, 0);
@@ -207,22 +127,22 @@ TEST(depthwise_16x8_rounding_ties) {
   o.padding = PNN_PADDING_VALID;
   o.stride_w = o.stride_h = 1;
   o.depth_multiplier = 1;
-  CHECK_OK(&t, qt_run(&t, PNN_OP_DEPTHWISE_CONV_2D,
-                      PNN_OPTIONS_OF(depthwise_conv2d), &o, 3,
-                      (int32_t[]){xi, wi, bi}, y));
-  const int16_t *got = qt_out(&t);
+  CHECK_OK(
+      &t, ot_run(&t, PNN_OP_DEPTHWISE_CONV_2D, PNN_OPTIONS_OF(depthwise_conv2d),
+                 &o, 3, (int32_t[]){xi, wi, bi}, y));
+  const int16_t *got = ot_data(&t);
   CHECK_EQ_INT(got[0], 53);
   CHECK_EQ_INT(got[1], 73);
   CHECK_EQ_INT(got[2], 153);
   CHECK_EQ_INT(got[3], -152);
-  qt_end(&t);
+  ot_end(&t);
 }
 
 /* ------------------------------------------------------------- pools */
 
-static pnn_status run_pool(qtest *t, int32_t op, const int8_t *x, float ys) {
+static pnn_status run_pool(optest *t, int32_t op, const int8_t *x, float ys) {
   float s = 1.f;
-  int xi = qt_input(t, PNN_TYPE_INT8, 4, (int32_t[]){1, 1, 4, 1}, x, 1.f, 0);
+  int xi = ot_qinput(t, PNN_TYPE_INT8, 4, (int32_t[]){1, 1, 4, 1}, x, 1.f, 0);
   int y = qt_tensor(t, PNN_TYPE_INT8, 4, (int32_t[]){1, 1, 2, 1}, NULL, 1,
                     ys > 0 ? &ys : &s, NULL, 0);
   pnn_pool2d_options o;
@@ -232,31 +152,31 @@ static pnn_status run_pool(qtest *t, int32_t op, const int8_t *x, float ys) {
   o.stride_h = 1;
   o.filter_width = 2;
   o.filter_height = 1;
-  return qt_run(t, op, PNN_OPTIONS_OF(pool2d), &o, 1, &xi, y);
+  return ot_run(t, op, PNN_OPTIONS_OF(pool2d), &o, 1, &xi, y);
 }
 
 /* Windows {1, 2} and {-1, -2}: averages 1.5 -> 2 and -1.5 -> -2 (half away
  * from zero), maxima 2 and -1. */
 TEST(pool_int8_average_rounds_away_and_max) {
   const int8_t x[4] = {1, 2, -1, -2};
-  qtest t;
-  qt_begin(&t);
+  optest t;
+  ot_begin(&t);
   CHECK_OK(&t, run_pool(&t, PNN_OP_AVERAGE_POOL_2D, x, 0));
-  const int8_t *got = qt_out(&t);
+  const int8_t *got = ot_data(&t);
   CHECK_EQ_INT(got[0], 2);
   CHECK_EQ_INT(got[1], -2);
-  qt_end(&t);
-  qt_begin(&t);
+  ot_end(&t);
+  ot_begin(&t);
   CHECK_OK(&t, run_pool(&t, PNN_OP_MAX_POOL_2D, x, 0));
-  got = qt_out(&t);
+  got = ot_data(&t);
   CHECK_EQ_INT(got[0], 2);
   CHECK_EQ_INT(got[1], -1);
-  qt_end(&t);
+  ot_end(&t);
   /* int8 pooling cannot rescale: a different output scale is refused. */
-  qt_begin(&t);
+  ot_begin(&t);
   CHECK_FAILS(&t, run_pool(&t, PNN_OP_MAX_POOL_2D, x, 0.5f),
               PNN_ERROR_UNSUPPORTED, "quantization differ");
-  qt_end(&t);
+  ot_end(&t);
 }
 
 /* ---------------------------------------------------- hybrid FC */
@@ -267,8 +187,8 @@ TEST(pool_int8_average_rounds_away_and_max) {
  * Weights {1, 2, 3, 4}: acc = 127 - 128 + 96 = 95 -> 95 * (0.5 / 127) +
  * bias 1 = 1.3740157. Row 1 is all zero: bias only. */
 TEST(fc_hybrid_symmetric_row_quantization) {
-  qtest t;
-  qt_begin(&t);
+  optest t;
+  ot_begin(&t);
   float x[8] = {1.f, -0.5f, 0.25f, 0.f, 0.f, 0.f, 0.f, 0.f};
   int8_t w[4] = {1, 2, 3, 4};
   float b[1] = {1.f}, ws = 0.5f;
@@ -282,13 +202,13 @@ TEST(fc_hybrid_symmetric_row_quantization) {
   int y = pnn_mb_tensor(t.mb, "y", PNN_TYPE_FLOAT32, 2, (int32_t[]){2, 1},
                         NULL);
   pnn_fully_connected_options o = fc_opts(PNN_ACT_NONE);
-  CHECK_OK(&t, qt_run(&t, PNN_OP_FULLY_CONNECTED,
-                      PNN_OPTIONS_OF(fully_connected), &o, 3,
-                      (int32_t[]){xi, wi, bi}, y));
-  const float *got = qt_out(&t);
+  CHECK_OK(&t,
+           ot_run(&t, PNN_OP_FULLY_CONNECTED, PNN_OPTIONS_OF(fully_connected),
+                  &o, 3, (int32_t[]){xi, wi, bi}, y));
+  const float *got = ot_data(&t);
   CHECK_NEAR(got[0], 1.0 + 95.0 * (0.5 / 127.0), 1e-6);
   CHECK_NEAR(got[1], 1.0, 0);
-  qt_end(&t);
+  ot_end(&t);
 }
 
 /* Asymmetric input quantization (the converter's default) on a row far
@@ -296,8 +216,8 @@ TEST(fc_hybrid_symmetric_row_quantization) {
  * product, where symmetric quantization of {10, 10.5, ...} would too, but
  * with a coarser step. Checked against the exact float dot product. */
 TEST(fc_hybrid_asymmetric_close_to_float) {
-  qtest t;
-  qt_begin(&t);
+  optest t;
+  ot_begin(&t);
   float x[4] = {10.f, 10.5f, 11.f, 12.f};
   int8_t w[8] = {1, -1, 1, -1, 127, 0, 0, -127};
   float ws = 0.01f;
@@ -311,16 +231,16 @@ TEST(fc_hybrid_asymmetric_close_to_float) {
                         NULL);
   pnn_fully_connected_options o = fc_opts(PNN_ACT_NONE);
   o.asymmetric_quantize_inputs = true;
-  CHECK_OK(&t, qt_run(&t, PNN_OP_FULLY_CONNECTED,
-                      PNN_OPTIONS_OF(fully_connected), &o, 2,
-                      (int32_t[]){xi, wi}, y));
-  const float *got = qt_out(&t);
+  CHECK_OK(&t,
+           ot_run(&t, PNN_OP_FULLY_CONNECTED, PNN_OPTIONS_OF(fully_connected),
+                  &o, 2, (int32_t[]){xi, wi}, y));
+  const float *got = ot_data(&t);
   /* exact: 0.01 * (10 - 10.5 + 11 - 12) = -0.015; 1.27 * (10 - 12) = -2.54.
    * The input step is 12 / 255: error <= 0.5 step * sum|w| * 0.01. */
   double step = 12.0 / 255.0;
   CHECK_NEAR(got[0], -0.015, 0.5 * step * 4 * 0.01 + 1e-6);
   CHECK_NEAR(got[1], -2.54, 0.5 * step * 254 * 0.01 + 1e-6);
-  qt_end(&t);
+  ot_end(&t);
 }
 
 /* ------------------------------------------------------ failure paths */
@@ -330,84 +250,90 @@ TEST(conv2d_int8_refusals) {
   float fb[1] = {0}, ws[2] = {1.f, 1.f}, s = 1.f;
   int32_t b[1] = {0};
   pnn_conv2d_options o = conv_opts(PNN_PADDING_VALID, PNN_ACT_NONE);
-  qtest t;
+  optest t;
   /* float bias on an int8 conv */
-  qt_begin(&t);
-  int xi = qt_input(&t, PNN_TYPE_INT8, 4, (int32_t[]){1, 2, 2, 1}, x, 1.f, 0);
+  ot_begin(&t);
+  int xi = ot_qinput(&t, PNN_TYPE_INT8, 4, (int32_t[]){1, 2, 2, 1}, x, 1.f, 0);
   int wi = qt_tensor(&t, PNN_TYPE_INT8, 4, (int32_t[]){1, 2, 2, 1}, w, 1, &s,
                      NULL, 0);
   int bi = pnn_mb_tensor(t.mb, "b", PNN_TYPE_FLOAT32, 1, (int32_t[]){1}, fb);
   int y = qt_tensor(&t, PNN_TYPE_INT8, 4, (int32_t[]){1, 1, 1, 1}, NULL, 1, &s,
                     NULL, 0);
-  CHECK_FAILS(&t, qt_run(&t, PNN_OP_CONV_2D, PNN_OPTIONS_OF(conv2d), &o, 3,
-                         (int32_t[]){xi, wi, bi}, y),
+  CHECK_FAILS(&t,
+              ot_run(&t, PNN_OP_CONV_2D, PNN_OPTIONS_OF(conv2d), &o, 3,
+                     (int32_t[]){xi, wi, bi}, y),
               PNN_ERROR_UNSUPPORTED, "bias type");
-  qt_end(&t);
+  ot_end(&t);
   /* two filter scales for one output channel */
-  qt_begin(&t);
-  xi = qt_input(&t, PNN_TYPE_INT8, 4, (int32_t[]){1, 2, 2, 1}, x, 1.f, 0);
+  ot_begin(&t);
+  xi = ot_qinput(&t, PNN_TYPE_INT8, 4, (int32_t[]){1, 2, 2, 1}, x, 1.f, 0);
   wi = qt_tensor(&t, PNN_TYPE_INT8, 4, (int32_t[]){1, 2, 2, 1}, w, 2, ws, NULL,
                  1);
   bi = qt_tensor(&t, PNN_TYPE_INT32, 1, (int32_t[]){1}, b, 1, &s, NULL, 0);
   y = qt_tensor(&t, PNN_TYPE_INT8, 4, (int32_t[]){1, 1, 1, 1}, NULL, 1, &s,
                 NULL, 0);
-  CHECK_FAILS(&t, qt_run(&t, PNN_OP_CONV_2D, PNN_OPTIONS_OF(conv2d), &o, 3,
-                         (int32_t[]){xi, wi, bi}, y),
+  CHECK_FAILS(&t,
+              ot_run(&t, PNN_OP_CONV_2D, PNN_OPTIONS_OF(conv2d), &o, 3,
+                     (int32_t[]){xi, wi, bi}, y),
               PNN_ERROR_INVALID_MODEL, "quantized_dimension");
-  qt_end(&t);
+  ot_end(&t);
   /* int8 input with uint8 weights */
-  qt_begin(&t);
-  xi = qt_input(&t, PNN_TYPE_INT8, 4, (int32_t[]){1, 2, 2, 1}, x, 1.f, 0);
+  ot_begin(&t);
+  xi = ot_qinput(&t, PNN_TYPE_INT8, 4, (int32_t[]){1, 2, 2, 1}, x, 1.f, 0);
   wi = qt_tensor(&t, PNN_TYPE_UINT8, 4, (int32_t[]){1, 2, 2, 1}, w, 1, &s,
                  NULL, 0);
   y = qt_tensor(&t, PNN_TYPE_INT8, 4, (int32_t[]){1, 1, 1, 1}, NULL, 1, &s,
                 NULL, 0);
-  CHECK_FAILS(&t, qt_run(&t, PNN_OP_CONV_2D, PNN_OPTIONS_OF(conv2d), &o, 2,
-                         (int32_t[]){xi, wi}, y),
+  CHECK_FAILS(&t,
+              ot_run(&t, PNN_OP_CONV_2D, PNN_OPTIONS_OF(conv2d), &o, 2,
+                     (int32_t[]){xi, wi}, y),
               PNN_ERROR_UNSUPPORTED, "combination not supported");
-  qt_end(&t);
+  ot_end(&t);
   /* an int8 output without a scale */
-  qt_begin(&t);
-  xi = qt_input(&t, PNN_TYPE_INT8, 4, (int32_t[]){1, 2, 2, 1}, x, 1.f, 0);
+  ot_begin(&t);
+  xi = ot_qinput(&t, PNN_TYPE_INT8, 4, (int32_t[]){1, 2, 2, 1}, x, 1.f, 0);
   wi = qt_tensor(&t, PNN_TYPE_INT8, 4, (int32_t[]){1, 2, 2, 1}, w, 1, &s,
                  NULL, 0);
   y = qt_tensor(&t, PNN_TYPE_INT8, 4, (int32_t[]){1, 1, 1, 1}, NULL, 0, NULL,
                 NULL, 0);
-  CHECK_FAILS(&t, qt_run(&t, PNN_OP_CONV_2D, PNN_OPTIONS_OF(conv2d), &o, 2,
-                         (int32_t[]){xi, wi}, y),
+  CHECK_FAILS(&t,
+              ot_run(&t, PNN_OP_CONV_2D, PNN_OPTIONS_OF(conv2d), &o, 2,
+                     (int32_t[]){xi, wi}, y),
               PNN_ERROR_INVALID_MODEL, "positive quantization scale");
-  qt_end(&t);
+  ot_end(&t);
   /* fused TANH has no quantized clamp */
-  qt_begin(&t);
-  xi = qt_input(&t, PNN_TYPE_INT8, 4, (int32_t[]){1, 2, 2, 1}, x, 1.f, 0);
+  ot_begin(&t);
+  xi = ot_qinput(&t, PNN_TYPE_INT8, 4, (int32_t[]){1, 2, 2, 1}, x, 1.f, 0);
   wi = qt_tensor(&t, PNN_TYPE_INT8, 4, (int32_t[]){1, 2, 2, 1}, w, 1, &s,
                  NULL, 0);
   y = qt_tensor(&t, PNN_TYPE_INT8, 4, (int32_t[]){1, 1, 1, 1}, NULL, 1, &s,
                 NULL, 0);
   pnn_conv2d_options ot = conv_opts(PNN_PADDING_VALID, PNN_ACT_TANH);
-  CHECK_FAILS(&t, qt_run(&t, PNN_OP_CONV_2D, PNN_OPTIONS_OF(conv2d), &ot, 2,
-                         (int32_t[]){xi, wi}, y),
+  CHECK_FAILS(&t,
+              ot_run(&t, PNN_OP_CONV_2D, PNN_OPTIONS_OF(conv2d), &ot, 2,
+                     (int32_t[]){xi, wi}, y),
               PNN_ERROR_UNSUPPORTED, "fused activation");
-  qt_end(&t);
+  ot_end(&t);
 }
 
 TEST(fc_16x8_refuses_nonzero_zero_point) {
   int16_t x[2] = {0};
   int8_t w[2] = {1, 1};
   float s = 1.f;
-  qtest t;
-  qt_begin(&t);
-  int xi = qt_input(&t, PNN_TYPE_INT16, 2, (int32_t[]){1, 2}, x, 1.f, 5);
+  optest t;
+  ot_begin(&t);
+  int xi = ot_qinput(&t, PNN_TYPE_INT16, 2, (int32_t[]){1, 2}, x, 1.f, 5);
   int wi = qt_tensor(&t, PNN_TYPE_INT8, 2, (int32_t[]){1, 2}, w, 1, &s, NULL,
                      0);
   int y = qt_tensor(&t, PNN_TYPE_INT16, 2, (int32_t[]){1, 1}, NULL, 1, &s,
                     NULL, 0);
   pnn_fully_connected_options o = fc_opts(PNN_ACT_NONE);
-  CHECK_FAILS(&t, qt_run(&t, PNN_OP_FULLY_CONNECTED,
-                         PNN_OPTIONS_OF(fully_connected), &o, 2,
-                         (int32_t[]){xi, wi}, y),
-              PNN_ERROR_UNSUPPORTED, "zero points must be 0");
-  qt_end(&t);
+  CHECK_FAILS(
+      &t,
+      ot_run(&t, PNN_OP_FULLY_CONNECTED, PNN_OPTIONS_OF(fully_connected), &o, 2,
+             (int32_t[]){xi, wi}, y),
+      PNN_ERROR_UNSUPPORTED, "zero points must be 0");
+  ot_end(&t);
 }
 
 /* ------------------------------------------------- s8 dot kernels */
@@ -604,8 +530,8 @@ TEST(hybrid_input_quantize_rounds_like_litert_x86) {
  * channels, weights 1 at scale 1, bias 0.25): out = (q - zp) * 1 * 1 +
  * 0.25, so the 0.49999997 channel gives 1.25 (q = -127), not 0.25. */
 TEST(depthwise_hybrid_quantizes_input_like_litert) {
-  qtest t;
-  qt_begin(&t);
+  optest t;
+  ot_begin(&t);
   float x[8] = {0.f, 255.f, 0.49999997f, 2.5f, 7.f, 100.5f, 3.f, 4.f};
   int8_t w[8] = {1, 1, 1, 1, 1, 1, 1, 1};
   float b[8], ws[8];
@@ -624,14 +550,14 @@ TEST(depthwise_hybrid_quantizes_input_like_litert) {
   o.padding = PNN_PADDING_VALID;
   o.stride_w = o.stride_h = 1;
   o.depth_multiplier = 1;
-  CHECK_OK(&t, qt_run(&t, PNN_OP_DEPTHWISE_CONV_2D,
-                      PNN_OPTIONS_OF(depthwise_conv2d), &o, 3,
-                      (int32_t[]){xi, wi, bi}, y));
-  const float *got = qt_out(&t);
+  CHECK_OK(
+      &t, ot_run(&t, PNN_OP_DEPTHWISE_CONV_2D, PNN_OPTIONS_OF(depthwise_conv2d),
+                 &o, 3, (int32_t[]){xi, wi, bi}, y));
+  const float *got = ot_data(&t);
   static const float want[8] = {0.25f, 255.25f, 1.25f, 3.25f,
                                 7.25f, 101.25f, 3.25f, 4.25f};
   for (int i = 0; i < 8; i++)
     CHECK_MSG(got[i] == want[i], "out[%d] = %.9g, want %.9g", i, got[i],
               want[i]);
-  qt_end(&t);
+  ot_end(&t);
 }

@@ -9,127 +9,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "format/model_builder.h"
-#include "harness.h"
-#include "pocketnn.h"
+#include "optest.h"
 
 /* ------------------------------------------------------------ helpers */
 
-typedef struct {
-  pnn_mb *mb;
-  int32_t in[4];
-  const void *in_data[4];
-  int n_in;
-  uint8_t *bytes;
-  pnn_model *model;
-  pnn_interpreter *it;
-  int stage; /* 0 build, 1 load, 2 create, 3 allocate, 4 invoke */
-} mptest;
-
-static void mt_begin(mptest *t) {
-  memset(t, 0, sizeof(*t));
-  t->mb = pnn_mb_new();
-}
-
-static void mt_end(mptest *t) {
-  pnn_interpreter_free(t->it);
-  pnn_model_free(t->model);
-  free(t->bytes);
-  pnn_mb_free(t->mb);
-}
-
-static int mt_input(mptest *t, int rank, const int32_t *dims,
-                    const void *data) {
-  int i = pnn_mb_tensor(t->mb, "x", PNN_TYPE_FLOAT32, rank, dims, NULL);
-  t->in_data[t->n_in] = data;
-  t->in[t->n_in++] = i;
-  return i;
-}
-
-static int mt_const(mptest *t, int rank, const int32_t *dims,
-                    const void *data) {
-  return pnn_mb_tensor(t->mb, "c", PNN_TYPE_FLOAT32, rank, dims, data);
-}
-
-static int mt_output(mptest *t) {
-  int32_t d = 1;
-  return pnn_mb_tensor(t->mb, "y", PNN_TYPE_FLOAT32, 1, &d, NULL);
-}
-
-/* Builds the one-op model (custom op `name`, opcode `version`), loads,
- * allocates and invokes it. */
-static pnn_status mt_run(mptest *t, const char *name, int version,
-                         const void *opts, size_t opts_size, int n_in,
-                         const int32_t *ins, int n_out, const int32_t *outs) {
-  t->stage = 0;
-  int op =
-      pnn_mb_custom_op(t->mb, name, opts, opts_size, n_in, ins, n_out, outs);
-  if (op < 0 || (version != 1 && pnn_mb_op_version(t->mb, op, version) < 0) ||
-      pnn_mb_inputs(t->mb, t->n_in, t->in) < 0 ||
-      pnn_mb_outputs(t->mb, n_out, outs) < 0)
-    return pnn_mb_status(t->mb);
-  size_t size;
-  pnn_status s = pnn_mb_finish(t->mb, &t->bytes, &size);
-  if (s) return s;
-  t->stage = 1;
-  char err[256];
-  s = pnn_model_load_buffer(t->bytes, size, NULL, &t->model, err, sizeof err);
-  if (s) return s;
-  t->stage = 2;
-  pnn_interpreter_options io;
-  pnn_interpreter_options_init(&io);
-  s = pnn_interpreter_create(t->model, &io, &t->it);
-  if (s) return s;
-  t->stage = 3;
-  s = pnn_interpreter_allocate(t->it);
-  if (s) return s;
-  t->stage = 4;
-  for (int i = 0; i < t->n_in; i++) {
-    pnn_tensor *x = pnn_interpreter_input(t->it, i);
-    if (pnn_tensor_byte_size(x) == 0) continue;
-    s = pnn_tensor_copy_from(x, t->in_data[i], pnn_tensor_byte_size(x));
-    if (s) return s;
-  }
-  return pnn_interpreter_invoke(t->it);
-}
-
-static const char *mt_error(const mptest *t) {
-  return t->it ? pnn_interpreter_last_error(t->it) : pnn_mb_error(t->mb);
-}
-
-static bool mt_shape_is(mptest *t, int k, int rank, const int32_t *dims) {
-  pnn_tensor *o = pnn_interpreter_output(t->it, k);
-  if (pnn_tensor_rank(o) != rank) return false;
-  for (int i = 0; i < rank; i++)
-    if (pnn_tensor_dim(o, i) != dims[i]) return false;
-  return true;
-}
-
-#define CHECK_OK(t, expr)                                                   \
-  do {                                                                      \
-    pnn_status st_ = (expr);                                                \
-    CHECK_MSG(st_ == PNN_OK, "%s -> %d: %s", #expr, (int)st_, mt_error(t)); \
-  } while (0)
-
-/* Output k equals want[0..n) within 1e-6. */
-#define CHECK_OUT(t, k, want, n)                                             \
-  do {                                                                       \
-    const float *got_ = pnn_tensor_data(pnn_interpreter_output((t)->it, k)); \
-    for (int i_ = 0; i_ < (n); i_++)                                         \
-      CHECK_MSG(fabsf(got_[i_] - (want)[i_]) <= 1e-6f,                       \
-                "output %d element %d: got %.7g, want %.7g", k, i_,          \
-                (double)got_[i_], (double)(want)[i_]);                       \
-  } while (0)
-
-#define CHECK_FAILS(t, expr, want_status, needle)                           \
-  do {                                                                      \
-    pnn_status st_ = (expr);                                                \
-    CHECK_MSG(st_ == (want_status) && (t)->stage == 3,                      \
-              "%s -> status %d at stage %d, want %d at prepare: %s", #expr, \
-              (int)st_, (t)->stage, (int)(want_status), mt_error(t));       \
-    CHECK_MSG(strstr(mt_error(t), needle) != NULL,                          \
-              "error \"%s\" does not mention \"%s\"", mt_error(t), needle); \
-  } while (0)
+/* MediaPipe's ops are float32 and fail, when they do, at prepare. */
+#define F32 PNN_TYPE_FLOAT32
+#define CHECK_PREPARE_FAILS(t, expr, want_status, needle) \
+  CHECK_FAILS_AT(t, expr, want_status, OT_ALLOCATE, needle)
 
 /* FlexBuffers maps as flexbuffers.Dumps writes them:
  * {"output_height": 2, "output_width": 3} */
@@ -164,10 +51,11 @@ static const uint8_t kL2tmOptions[] = {
 /* Landmarks (x, y, z): L0 (0,0), L1 (2,0), L2 (1,1), L3 (3,-1). */
 static const float kLandmarks[12] = {0, 0, 0, 2, 0, 0, 1, 1, 0, 3, -1, 0};
 
-static pnn_status run_l2tm(mptest *t, const void *opts, size_t size) {
-  int x = mt_input(t, 3, (int32_t[]){1, 4, 3}, kLandmarks);
-  int y = mt_output(t);
-  return mt_run(t, "Landmarks2TransformMatrix", 2, opts, size, 1, &x, 1, &y);
+static pnn_status run_l2tm(optest *t, const void *opts, size_t size) {
+  int x = ot_input(t, F32, 3, (int32_t[]){1, 4, 3}, kLandmarks);
+  int y = ot_output(t, F32);
+  return ot_run_custom(t, "Landmarks2TransformMatrix", 2, opts, size, 1, &x, 1,
+                       &y);
 }
 
 /* --------------------------------------------- Convolution2DTransposeBias */
@@ -177,30 +65,30 @@ TEST(tconv_valid_and_same) {
    * VALID -> 2x2 output 10 + 2*w; SAME cuts the total padding 1 -> 1x1. */
   const float x[] = {2}, w[] = {1, 2, 3, 4}, b[] = {10};
   const int32_t valid[3] = {2, 2, 2}, same[3] = {1, 2, 2};
-  mptest t;
-  mt_begin(&t);
-  int in = mt_input(&t, 4, (int32_t[]){1, 1, 1, 1}, x);
-  int wt = mt_const(&t, 4, (int32_t[]){1, 2, 2, 1}, w);
-  int bs = mt_const(&t, 1, (int32_t[]){1}, b);
-  int y = mt_output(&t);
-  CHECK_OK(&t, mt_run(&t, "Convolution2DTransposeBias", 1, valid, sizeof valid,
-                      3, (int32_t[]){in, wt, bs}, 1, &y));
-  CHECK(mt_shape_is(&t, 0, 4, (int32_t[]){1, 2, 2, 1}));
+  optest t;
+  ot_begin(&t);
+  int in = ot_input(&t, F32, 4, (int32_t[]){1, 1, 1, 1}, x);
+  int wt = ot_const(&t, F32, 4, (int32_t[]){1, 2, 2, 1}, w);
+  int bs = ot_const(&t, F32, 1, (int32_t[]){1}, b);
+  int y = ot_output(&t, F32);
+  CHECK_OK(&t, ot_run_custom(&t, "Convolution2DTransposeBias", 1, valid,
+                             sizeof valid, 3, (int32_t[]){in, wt, bs}, 1, &y));
+  CHECK(ot_out_shape_is(&t, 0, 4, (int32_t[]){1, 2, 2, 1}));
   const float want[] = {12, 14, 16, 18};
-  CHECK_OUT(&t, 0, want, 4);
-  mt_end(&t);
+  CHECK_OUT_FLOATS(&t, 0, want, 4, 1e-6f);
+  ot_end(&t);
 
-  mt_begin(&t);
-  in = mt_input(&t, 4, (int32_t[]){1, 1, 1, 1}, x);
-  wt = mt_const(&t, 4, (int32_t[]){1, 2, 2, 1}, w);
-  bs = mt_const(&t, 1, (int32_t[]){1}, b);
-  y = mt_output(&t);
-  CHECK_OK(&t, mt_run(&t, "Convolution2DTransposeBias", 1, same, sizeof same, 3,
-                      (int32_t[]){in, wt, bs}, 1, &y));
-  CHECK(mt_shape_is(&t, 0, 4, (int32_t[]){1, 1, 1, 1}));
+  ot_begin(&t);
+  in = ot_input(&t, F32, 4, (int32_t[]){1, 1, 1, 1}, x);
+  wt = ot_const(&t, F32, 4, (int32_t[]){1, 2, 2, 1}, w);
+  bs = ot_const(&t, F32, 1, (int32_t[]){1}, b);
+  y = ot_output(&t, F32);
+  CHECK_OK(&t, ot_run_custom(&t, "Convolution2DTransposeBias", 1, same,
+                             sizeof same, 3, (int32_t[]){in, wt, bs}, 1, &y));
+  CHECK(ot_out_shape_is(&t, 0, 4, (int32_t[]){1, 1, 1, 1}));
   const float want_same[] = {12};
-  CHECK_OUT(&t, 0, want_same, 1);
-  mt_end(&t);
+  CHECK_OUT_FLOATS(&t, 0, want_same, 1, 1e-6f);
+  ot_end(&t);
 }
 
 TEST(tconv_rejects_bad_options_and_shapes) {
@@ -220,17 +108,18 @@ TEST(tconv_rejects_bad_options_and_shapes) {
       {good, 12, 1, PNN_ERROR_INVALID_MODEL, "input 2"},
   };
   for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
-    mptest t;
-    mt_begin(&t);
-    int in = mt_input(&t, 4, (int32_t[]){1, 2, 2, 1}, x);
-    int wt = mt_const(&t, 4, (int32_t[]){2, 2, 2, 1}, w);
-    int bs = mt_const(&t, 1, &cases[k].bias_n, b);
-    int y = mt_output(&t);
-    CHECK_FAILS(&t,
-                mt_run(&t, "Convolution2DTransposeBias", 1, cases[k].opts,
-                       cases[k].size, 3, (int32_t[]){in, wt, bs}, 1, &y),
-                cases[k].status, cases[k].needle);
-    mt_end(&t);
+    optest t;
+    ot_begin(&t);
+    int in = ot_input(&t, F32, 4, (int32_t[]){1, 2, 2, 1}, x);
+    int wt = ot_const(&t, F32, 4, (int32_t[]){2, 2, 2, 1}, w);
+    int bs = ot_const(&t, F32, 1, &cases[k].bias_n, b);
+    int y = ot_output(&t, F32);
+    CHECK_PREPARE_FAILS(
+        &t,
+        ot_run_custom(&t, "Convolution2DTransposeBias", 1, cases[k].opts,
+                      cases[k].size, 3, (int32_t[]){in, wt, bs}, 1, &y),
+        cases[k].status, cases[k].needle);
+    ot_end(&t);
   }
 }
 
@@ -241,33 +130,33 @@ TEST(argmax_then_unpool_round_trip) {
    * index 1 -> 1.1; unpooling puts 5 back at (0, 1). */
   const float x[] = {1, 5, 3, 2};
   const int32_t opts[10] = {2, 2, 2, 2, 2, 0}; /* + computed padding */
-  mptest t;
-  mt_begin(&t);
-  int in = mt_input(&t, 4, (int32_t[]){1, 2, 2, 1}, x);
-  int y = mt_output(&t);
-  int i = mt_output(&t);
-  CHECK_OK(&t, mt_run(&t, "MaxPoolingWithArgmax2D", 1, opts, sizeof opts, 1,
-                      &in, 2, (int32_t[]){y, i}));
-  CHECK(mt_shape_is(&t, 1, 4, (int32_t[]){1, 1, 1, 1}));
+  optest t;
+  ot_begin(&t);
+  int in = ot_input(&t, F32, 4, (int32_t[]){1, 2, 2, 1}, x);
+  int y = ot_output(&t, F32);
+  int i = ot_output(&t, F32);
+  CHECK_OK(&t, ot_run_custom(&t, "MaxPoolingWithArgmax2D", 1, opts, sizeof opts,
+                             1, &in, 2, (int32_t[]){y, i}));
+  CHECK(ot_out_shape_is(&t, 1, 4, (int32_t[]){1, 1, 1, 1}));
   const float want_y[] = {5}, want_i[] = {1.1f};
-  CHECK_OUT(&t, 0, want_y, 1);
-  CHECK_OUT(&t, 1, want_i, 1);
-  mt_end(&t);
+  CHECK_OUT_FLOATS(&t, 0, want_y, 1, 1e-6f);
+  CHECK_OUT_FLOATS(&t, 1, want_i, 1, 1e-6f);
+  ot_end(&t);
 
   /* Unpooling: a valid index, then ones that must be skipped (NaN, huge,
    * negative past the edge). */
   const float v[] = {5, 6, 7, 8}, idx[] = {1.1f, NAN, 1e10f, -5.f};
-  mt_begin(&t);
-  int a = mt_input(&t, 4, (int32_t[]){1, 1, 4, 1}, v);
-  int b = mt_input(&t, 4, (int32_t[]){1, 1, 4, 1}, idx);
-  y = mt_output(&t);
-  CHECK_OK(&t, mt_run(&t, "MaxUnpooling2D", 1, opts, sizeof opts, 2,
-                      (int32_t[]){a, b}, 1, &y));
-  CHECK(mt_shape_is(&t, 0, 4, (int32_t[]){1, 2, 8, 1}));
+  ot_begin(&t);
+  int a = ot_input(&t, F32, 4, (int32_t[]){1, 1, 4, 1}, v);
+  int b = ot_input(&t, F32, 4, (int32_t[]){1, 1, 4, 1}, idx);
+  y = ot_output(&t, F32);
+  CHECK_OK(&t, ot_run_custom(&t, "MaxUnpooling2D", 1, opts, sizeof opts, 2,
+                             (int32_t[]){a, b}, 1, &y));
+  CHECK(ot_out_shape_is(&t, 0, 4, (int32_t[]){1, 2, 8, 1}));
   float want[16] = {0};
   want[1] = 5; /* row 0, x = 0 * 2 + 1 */
-  CHECK_OUT(&t, 0, want, 16);
-  mt_end(&t);
+  CHECK_OUT_FLOATS(&t, 0, want, 16, 1e-6f);
+  ot_end(&t);
 }
 
 TEST(pool_options_checked) {
@@ -287,28 +176,29 @@ TEST(pool_options_checked) {
       {tanh_act, sizeof tanh_act, PNN_ERROR_UNSUPPORTED, "activation 4"},
   };
   for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
-    mptest t;
-    mt_begin(&t);
-    int in = mt_input(&t, 4, (int32_t[]){1, 2, 2, 1}, x);
-    int y = mt_output(&t), i = mt_output(&t);
-    CHECK_FAILS(&t,
-                mt_run(&t, "MaxPoolingWithArgmax2D", 1, cases[k].opts,
-                       cases[k].size, 1, &in, 2, (int32_t[]){y, i}),
-                cases[k].status, cases[k].needle);
-    mt_end(&t);
+    optest t;
+    ot_begin(&t);
+    int in = ot_input(&t, F32, 4, (int32_t[]){1, 2, 2, 1}, x);
+    int y = ot_output(&t, F32), i = ot_output(&t, F32);
+    CHECK_PREPARE_FAILS(
+        &t,
+        ot_run_custom(&t, "MaxPoolingWithArgmax2D", 1, cases[k].opts,
+                      cases[k].size, 1, &in, 2, (int32_t[]){y, i}),
+        cases[k].status, cases[k].needle);
+    ot_end(&t);
   }
   /* Unpooling indices must match the data's shape. */
   const int32_t opts[6] = {1, 2, 2, 2, 2, 0};
-  mptest t;
-  mt_begin(&t);
-  int a = mt_input(&t, 4, (int32_t[]){1, 2, 2, 1}, x);
-  int b = mt_input(&t, 4, (int32_t[]){1, 2, 1, 1}, x);
-  int y = mt_output(&t);
-  CHECK_FAILS(&t,
-              mt_run(&t, "MaxUnpooling2D", 1, opts, sizeof opts, 2,
-                     (int32_t[]){a, b}, 1, &y),
-              PNN_ERROR_INVALID_MODEL, "indices");
-  mt_end(&t);
+  optest t;
+  ot_begin(&t);
+  int a = ot_input(&t, F32, 4, (int32_t[]){1, 2, 2, 1}, x);
+  int b = ot_input(&t, F32, 4, (int32_t[]){1, 2, 1, 1}, x);
+  int y = ot_output(&t, F32);
+  CHECK_PREPARE_FAILS(&t,
+                      ot_run_custom(&t, "MaxUnpooling2D", 1, opts, sizeof opts,
+                                    2, (int32_t[]){a, b}, 1, &y),
+                      PNN_ERROR_INVALID_MODEL, "indices");
+  ot_end(&t);
 }
 
 /* ------------------------------------------------- TransformLandmarks */
@@ -317,36 +207,36 @@ TEST(transform_landmarks_v2) {
   /* x' = 2x + 1, y' = -y + 3 (matrix rows [2 0 0 1], [0 -1 0 3]); z kept. */
   const float lm[] = {1, 2, 9, -1, 0, 7};
   const float m[16] = {2, 0, 0, 1, 0, -1, 0, 3, 0, 0, 1, 0, 0, 0, 0, 1};
-  mptest t;
-  mt_begin(&t);
-  int a = mt_input(&t, 3, (int32_t[]){1, 2, 3}, lm);
-  int b = mt_input(&t, 3, (int32_t[]){1, 4, 4}, m);
-  int y = mt_output(&t);
-  CHECK_OK(&t, mt_run(&t, "TransformLandmarks", 2, NULL, 0, 2,
-                      (int32_t[]){a, b}, 1, &y));
+  optest t;
+  ot_begin(&t);
+  int a = ot_input(&t, F32, 3, (int32_t[]){1, 2, 3}, lm);
+  int b = ot_input(&t, F32, 3, (int32_t[]){1, 4, 4}, m);
+  int y = ot_output(&t, F32);
+  CHECK_OK(&t, ot_run_custom(&t, "TransformLandmarks", 2, NULL, 0, 2,
+                             (int32_t[]){a, b}, 1, &y));
   const float want[] = {3, 1, 9, -1, 3, 7};
-  CHECK_OUT(&t, 0, want, 6);
-  mt_end(&t);
+  CHECK_OUT_FLOATS(&t, 0, want, 6, 1e-6f);
+  ot_end(&t);
   /* Version 1 (different options and layout) is not implemented. */
-  mt_begin(&t);
-  a = mt_input(&t, 3, (int32_t[]){1, 2, 3}, lm);
-  b = mt_input(&t, 3, (int32_t[]){1, 4, 4}, m);
-  y = mt_output(&t);
-  CHECK_FAILS(
-      &t,
-      mt_run(&t, "TransformLandmarks", 1, NULL, 0, 2, (int32_t[]){a, b}, 1, &y),
-      PNN_ERROR_UNSUPPORTED, "version 1");
-  mt_end(&t);
+  ot_begin(&t);
+  a = ot_input(&t, F32, 3, (int32_t[]){1, 2, 3}, lm);
+  b = ot_input(&t, F32, 3, (int32_t[]){1, 4, 4}, m);
+  y = ot_output(&t, F32);
+  CHECK_PREPARE_FAILS(&t,
+                      ot_run_custom(&t, "TransformLandmarks", 1, NULL, 0, 2,
+                                    (int32_t[]){a, b}, 1, &y),
+                      PNN_ERROR_UNSUPPORTED, "version 1");
+  ot_end(&t);
   /* A too-small matrix is refused before eval reads past it. */
-  mt_begin(&t);
-  a = mt_input(&t, 3, (int32_t[]){1, 2, 3}, lm);
-  b = mt_input(&t, 1, (int32_t[]){4}, m);
-  y = mt_output(&t);
-  CHECK_FAILS(
-      &t,
-      mt_run(&t, "TransformLandmarks", 2, NULL, 0, 2, (int32_t[]){a, b}, 1, &y),
-      PNN_ERROR_INVALID_MODEL, "at least 8");
-  mt_end(&t);
+  ot_begin(&t);
+  a = ot_input(&t, F32, 3, (int32_t[]){1, 2, 3}, lm);
+  b = ot_input(&t, F32, 1, (int32_t[]){4}, m);
+  y = ot_output(&t, F32);
+  CHECK_PREPARE_FAILS(&t,
+                      ot_run_custom(&t, "TransformLandmarks", 2, NULL, 0, 2,
+                                    (int32_t[]){a, b}, 1, &y),
+                      PNN_ERROR_INVALID_MODEL, "at least 8");
+  ot_end(&t);
 }
 
 /* -------------------------------------------- TransformTensorBilinear */
@@ -356,29 +246,29 @@ TEST(transform_tensor_bilinear_identity) {
    * 2-wide input and reads as 0. */
   const float x[] = {1, 2, 3, 4};
   const float m[16] = {1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1};
-  mptest t;
-  mt_begin(&t);
-  int a = mt_input(&t, 4, (int32_t[]){1, 2, 2, 1}, x);
-  int b = mt_input(&t, 3, (int32_t[]){1, 4, 4}, m);
-  int y = mt_output(&t);
-  CHECK_OK(&t, mt_run(&t, "TransformTensorBilinear", 2, kTtbOptions,
-                      sizeof kTtbOptions, 2, (int32_t[]){a, b}, 1, &y));
-  CHECK(mt_shape_is(&t, 0, 4, (int32_t[]){1, 2, 3, 1}));
+  optest t;
+  ot_begin(&t);
+  int a = ot_input(&t, F32, 4, (int32_t[]){1, 2, 2, 1}, x);
+  int b = ot_input(&t, F32, 3, (int32_t[]){1, 4, 4}, m);
+  int y = ot_output(&t, F32);
+  CHECK_OK(&t, ot_run_custom(&t, "TransformTensorBilinear", 2, kTtbOptions,
+                             sizeof kTtbOptions, 2, (int32_t[]){a, b}, 1, &y));
+  CHECK(ot_out_shape_is(&t, 0, 4, (int32_t[]){1, 2, 3, 1}));
   const float want[] = {1, 2, 0, 3, 4, 0};
-  CHECK_OUT(&t, 0, want, 6);
-  mt_end(&t);
+  CHECK_OUT_FLOATS(&t, 0, want, 6, 1e-6f);
+  ot_end(&t);
   /* Half-pixel shift: x = 0.5 mixes columns 0 and 1 equally; x = 1.5 is
    * past the last column (1) and the whole pixel is 0. */
   const float half[16] = {1, 0, 0, 0.5f, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1};
-  mt_begin(&t);
-  a = mt_input(&t, 4, (int32_t[]){1, 2, 2, 1}, x);
-  b = mt_input(&t, 3, (int32_t[]){1, 4, 4}, half);
-  y = mt_output(&t);
-  CHECK_OK(&t, mt_run(&t, "TransformTensorBilinear", 2, kTtbOptions,
-                      sizeof kTtbOptions, 2, (int32_t[]){a, b}, 1, &y));
+  ot_begin(&t);
+  a = ot_input(&t, F32, 4, (int32_t[]){1, 2, 2, 1}, x);
+  b = ot_input(&t, F32, 3, (int32_t[]){1, 4, 4}, half);
+  y = ot_output(&t, F32);
+  CHECK_OK(&t, ot_run_custom(&t, "TransformTensorBilinear", 2, kTtbOptions,
+                             sizeof kTtbOptions, 2, (int32_t[]){a, b}, 1, &y));
   const float want_half[] = {1.5f, 0, 0, 3.5f, 0, 0};
-  CHECK_OUT(&t, 0, want_half, 6);
-  mt_end(&t);
+  CHECK_OUT_FLOATS(&t, 0, want_half, 6, 1e-6f);
+  ot_end(&t);
 }
 
 /* Every truncation and every single-byte corruption of a FlexBuffers map
@@ -393,23 +283,23 @@ static void fuzz_options(const char *op, const uint8_t *opts, size_t size,
       /* Only the truncations of the intact buffer and the corruptions of
        * the full buffer: O(n) runs, not O(n^2). */
       if (len != size && flip != len) continue;
-      mptest t;
-      mt_begin(&t);
+      optest t;
+      ot_begin(&t);
       pnn_status s;
       if (strcmp(op, "TransformTensorBilinear") == 0) {
         static const float x[4], m[16];
-        int a = mt_input(&t, 4, (int32_t[]){1, 2, 2, 1}, x);
-        int b = mt_input(&t, 3, (int32_t[]){1, 4, 4}, m);
-        int y = mt_output(&t);
-        s = mt_run(&t, op, 2, buf, len, 2, (int32_t[]){a, b}, 1, &y);
+        int a = ot_input(&t, F32, 4, (int32_t[]){1, 2, 2, 1}, x);
+        int b = ot_input(&t, F32, 3, (int32_t[]){1, 4, 4}, m);
+        int y = ot_output(&t, F32);
+        s = ot_run_custom(&t, op, 2, buf, len, 2, (int32_t[]){a, b}, 1, &y);
       } else {
         s = run_l2tm(&t, buf, len);
       }
       if (s == PNN_OK)
         (*n_ok)++;
-      else if (t.stage == 3 && mt_error(&t)[0])
+      else if (t.stage == 3 && ot_error(&t)[0])
         (*n_err)++;
-      mt_end(&t);
+      ot_end(&t);
     }
   }
 }
@@ -435,26 +325,27 @@ TEST(transform_tensor_bilinear_rejects) {
   const float x[8] = {0}, m[16] = {0};
   /* Not a FlexBuffers map at all. */
   const uint8_t junk[] = {1, 2, 3};
-  mptest t;
-  mt_begin(&t);
-  int a = mt_input(&t, 4, (int32_t[]){1, 2, 2, 1}, x);
-  int b = mt_input(&t, 3, (int32_t[]){1, 4, 4}, m);
-  int y = mt_output(&t);
-  CHECK_FAILS(&t,
-              mt_run(&t, "TransformTensorBilinear", 2, junk, sizeof junk, 2,
-                     (int32_t[]){a, b}, 1, &y),
-              PNN_ERROR_INVALID_MODEL, "FlexBuffers");
-  mt_end(&t);
+  optest t;
+  ot_begin(&t);
+  int a = ot_input(&t, F32, 4, (int32_t[]){1, 2, 2, 1}, x);
+  int b = ot_input(&t, F32, 3, (int32_t[]){1, 4, 4}, m);
+  int y = ot_output(&t, F32);
+  CHECK_PREPARE_FAILS(&t,
+                      ot_run_custom(&t, "TransformTensorBilinear", 2, junk,
+                                    sizeof junk, 2, (int32_t[]){a, b}, 1, &y),
+                      PNN_ERROR_INVALID_MODEL, "FlexBuffers");
+  ot_end(&t);
   /* Batch 2: MediaPipe only transforms batch 1. */
-  mt_begin(&t);
-  a = mt_input(&t, 4, (int32_t[]){2, 2, 1, 1}, x);
-  b = mt_input(&t, 3, (int32_t[]){1, 4, 4}, m);
-  y = mt_output(&t);
-  CHECK_FAILS(&t,
-              mt_run(&t, "TransformTensorBilinear", 2, kTtbOptions,
-                     sizeof kTtbOptions, 2, (int32_t[]){a, b}, 1, &y),
-              PNN_ERROR_UNSUPPORTED, "batch 2");
-  mt_end(&t);
+  ot_begin(&t);
+  a = ot_input(&t, F32, 4, (int32_t[]){2, 2, 1, 1}, x);
+  b = ot_input(&t, F32, 3, (int32_t[]){1, 4, 4}, m);
+  y = ot_output(&t, F32);
+  CHECK_PREPARE_FAILS(
+      &t,
+      ot_run_custom(&t, "TransformTensorBilinear", 2, kTtbOptions,
+                    sizeof kTtbOptions, 2, (int32_t[]){a, b}, 1, &y),
+      PNN_ERROR_UNSUPPORTED, "batch 2");
+  ot_end(&t);
 }
 
 /* ------------------------------------------ Landmarks2TransformMatrix */
@@ -464,26 +355,27 @@ TEST(landmarks_to_matrix_hand_case) {
    * (0, 2), (3, 3): x in {0, 1, 3}, y in {0, 1, -1} -> box 3 x 2 centred
    * at (1.5, 0); scale 3/4, 2/4; shift -2, -2:
    * row 0 = [0.75, 0, 0, 1.5 - 1.5], row 1 = [0, 0.5, 0, 0 - 1]. */
-  mptest t;
-  mt_begin(&t);
+  optest t;
+  ot_begin(&t);
   CHECK_OK(&t, run_l2tm(&t, kL2tmOptions, sizeof kL2tmOptions));
-  CHECK(mt_shape_is(&t, 0, 3, (int32_t[]){1, 4, 4}));
+  CHECK(ot_out_shape_is(&t, 0, 3, (int32_t[]){1, 4, 4}));
   const float want[16] = {0.75f, 0, 0, 0, 0, 0.5f, 0, -1,
                           0,     0, 1, 0, 0, 0,    0, 1};
-  CHECK_OUT(&t, 0, want, 16);
-  mt_end(&t);
+  CHECK_OUT_FLOATS(&t, 0, want, 16, 1e-6f);
+  ot_end(&t);
 }
 
 TEST(landmarks_to_matrix_index_out_of_range) {
   /* Same options with 2 landmarks only: subset index 2 is out of range. */
   static const float two[6] = {0, 0, 0, 2, 0, 0};
-  mptest t;
-  mt_begin(&t);
-  int x = mt_input(&t, 3, (int32_t[]){1, 2, 3}, two);
-  int y = mt_output(&t);
-  CHECK_FAILS(&t,
-              mt_run(&t, "Landmarks2TransformMatrix", 2, kL2tmOptions,
-                     sizeof kL2tmOptions, 1, &x, 1, &y),
-              PNN_ERROR_INVALID_MODEL, "subset_idxs");
-  mt_end(&t);
+  optest t;
+  ot_begin(&t);
+  int x = ot_input(&t, F32, 3, (int32_t[]){1, 2, 3}, two);
+  int y = ot_output(&t, F32);
+  CHECK_PREPARE_FAILS(
+      &t,
+      ot_run_custom(&t, "Landmarks2TransformMatrix", 2, kL2tmOptions,
+                    sizeof kL2tmOptions, 1, &x, 1, &y),
+      PNN_ERROR_INVALID_MODEL, "subset_idxs");
+  ot_end(&t);
 }

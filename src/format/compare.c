@@ -41,11 +41,6 @@ static bool eq_int(cmp *c, const char *field, long long a, long long b) {
   return a == b || differ(c, "%s: %lld vs %lld", field, a, b);
 }
 
-static bool eq_f32(cmp *c, const char *field, float a, float b) {
-  return memcmp(&a, &b, sizeof a) == 0 ||
-         differ(c, "%s: %.9g vs %.9g", field, a, b);
-}
-
 /* NULL and "" are the same (an absent optional string). */
 static bool eq_str(cmp *c, const char *field, const char *a, const char *b) {
   if (!a) a = "";
@@ -53,41 +48,40 @@ static bool eq_str(cmp *c, const char *field, const char *a, const char *b) {
   return strcmp(a, b) == 0 || differ(c, "%s: '%.60s' vs '%.60s'", field, a, b);
 }
 
-typedef enum { E_I32, E_I64, E_U32, E_F32, E_U8, E_BOOL } elem_kind;
+typedef enum { E_I8, E_I32, E_I64, E_U32, E_F32, E_U8, E_BOOL } elem_kind;
 
 static size_t elem_size(elem_kind k) {
-  return k == E_I64 ? 8 : (k == E_U8 || k == E_BOOL) ? 1 : 4;
+  return k == E_I64 ? 8 : (k == E_I8 || k == E_U8 || k == E_BOOL) ? 1 : 4;
 }
 
-static void elem_str(elem_kind k, const void *p, char *out, size_t n) {
-  switch (k) {
-    case E_I32: {
-      int32_t v;
-      memcpy(&v, p, 4);
-      snprintf(out, n, "%d", (int)v);
-      break;
+/* One element of kind k (possibly unaligned), compared bitwise (floats
+ * included); the message prints both values. */
+static bool eq_elem(cmp *c, const char *field, elem_kind k, const void *a,
+                    const void *b) {
+  if (memcmp(a, b, elem_size(k)) == 0) return true;
+  char s[2][40];
+  const void *p[2] = {a, b};
+  for (int i = 0; i < 2; i++) {
+    union {
+      int8_t i8;
+      int32_t i32;
+      int64_t i64;
+      uint32_t u32;
+      float f32;
+      uint8_t u8;
+    } v;
+    memcpy(&v, p[i], elem_size(k));
+    switch (k) {
+      case E_I8: snprintf(s[i], sizeof s[i], "%d", (int)v.i8); break;
+      case E_I32: snprintf(s[i], sizeof s[i], "%d", (int)v.i32); break;
+      case E_I64: snprintf(s[i], sizeof s[i], "%lld", (long long)v.i64); break;
+      case E_U32: snprintf(s[i], sizeof s[i], "%u", (unsigned)v.u32); break;
+      case E_F32: snprintf(s[i], sizeof s[i], "%.9g", v.f32); break;
+      case E_U8:
+      case E_BOOL: snprintf(s[i], sizeof s[i], "%u", (unsigned)v.u8); break;
     }
-    case E_I64: {
-      int64_t v;
-      memcpy(&v, p, 8);
-      snprintf(out, n, "%lld", (long long)v);
-      break;
-    }
-    case E_U32: {
-      uint32_t v;
-      memcpy(&v, p, 4);
-      snprintf(out, n, "%u", (unsigned)v);
-      break;
-    }
-    case E_F32: {
-      float v;
-      memcpy(&v, p, 4);
-      snprintf(out, n, "%.9g", v);
-      break;
-    }
-    case E_U8:
-    case E_BOOL: snprintf(out, n, "%u", (unsigned)*(const uint8_t *)p); break;
   }
+  return differ(c, "%s: %s vs %s", field, s[0], s[1]);
 }
 
 /* Arrays compare element by element, bitwise (floats included). */
@@ -100,18 +94,12 @@ static bool eq_array(cmp *c, const char *field, elem_kind k, const void *a,
   if (!a || !b) return differ(c, "%s: missing data", field);
   size_t es = elem_size(k);
   if (memcmp(a, b, (size_t)na * es) == 0) return true;
-  for (uint64_t i = 0; i < na; i++) {
-    const uint8_t *pa = (const uint8_t *)a + i * es;
-    const uint8_t *pb = (const uint8_t *)b + i * es;
-    if (memcmp(pa, pb, es) != 0) {
-      char sa[40], sb[40];
-      elem_str(k, pa, sa, sizeof sa);
-      elem_str(k, pb, sb, sizeof sb);
-      return differ(c, "%s[%llu]: %s vs %s", field, (unsigned long long)i, sa,
-                    sb);
-    }
-  }
-  return true;
+  const uint8_t *pa = a, *pb = b;
+  uint64_t i = 0;
+  while (memcmp(pa + i * es, pb + i * es, es) == 0) i++;
+  char fi[128];
+  snprintf(fi, sizeof fi, "%s[%llu]", field, (unsigned long long)i);
+  return eq_elem(c, fi, k, pa + i * es, pb + i * es);
 }
 
 static bool eq_vi32(cmp *c, const char *field, pnn_vec_i32 a, pnn_vec_i32 b) {
@@ -136,42 +124,12 @@ static bool options_eq(cmp *c, int set, uint8_t type,
     snprintf(field, sizeof field, "%s.%s", d->name, f->name);
     bool same = true;
     switch (f->kind) {
-      case PNN_F_BOOL: {
-        bool x, y;
-        memcpy(&x, pa, 1), memcpy(&y, pb, 1);
-        same = eq_int(c, field, x, y);
-        break;
-      }
-      case PNN_F_I8: {
-        int8_t x, y;
-        memcpy(&x, pa, 1), memcpy(&y, pb, 1);
-        same = eq_int(c, field, x, y);
-        break;
-      }
-      case PNN_F_I32: {
-        int32_t x, y;
-        memcpy(&x, pa, 4), memcpy(&y, pb, 4);
-        same = eq_int(c, field, x, y);
-        break;
-      }
-      case PNN_F_U32: {
-        uint32_t x, y;
-        memcpy(&x, pa, 4), memcpy(&y, pb, 4);
-        same = eq_int(c, field, x, y);
-        break;
-      }
-      case PNN_F_I64: {
-        int64_t x, y;
-        memcpy(&x, pa, 8), memcpy(&y, pb, 8);
-        same = eq_int(c, field, x, y);
-        break;
-      }
-      case PNN_F_F32: {
-        float x, y;
-        memcpy(&x, pa, 4), memcpy(&y, pb, 4);
-        same = eq_f32(c, field, x, y);
-        break;
-      }
+      case PNN_F_BOOL: same = eq_elem(c, field, E_BOOL, pa, pb); break;
+      case PNN_F_I8: same = eq_elem(c, field, E_I8, pa, pb); break;
+      case PNN_F_I32: same = eq_elem(c, field, E_I32, pa, pb); break;
+      case PNN_F_U32: same = eq_elem(c, field, E_U32, pa, pb); break;
+      case PNN_F_I64: same = eq_elem(c, field, E_I64, pa, pb); break;
+      case PNN_F_F32: same = eq_elem(c, field, E_F32, pa, pb); break;
       case PNN_F_STRING: {
         const char *x, *y;
         memcpy(&x, pa, sizeof x), memcpy(&y, pb, sizeof y);

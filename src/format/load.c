@@ -4,9 +4,7 @@
  * this assumes nobody truncates the file while the model lives (that
  * would raise SIGBUS on access); models are read-only artifacts. */
 #include <errno.h>
-#include <stdarg.h>
 #include <fcntl.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -14,21 +12,8 @@
 #include <unistd.h>
 
 #include "format/model.h"
+#include "util/error.h"
 #include "util/pool.h"
-
-static void set_err(char *err, size_t err_size, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 3, 4)))
-#endif
-    ;
-
-static void set_err(char *err, size_t err_size, const char *fmt, ...) {
-  if (!err || !err_size) return;
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(err, err_size, fmt, ap);
-  va_end(ap);
-}
 
 void pnn_model_free(pnn_model *model) {
   if (!model) return;
@@ -48,7 +33,7 @@ static pnn_status finish_load(pnn_model *m, pnn_model **out, char *err,
   m->pool = malloc(sizeof(pnn_pool));
   if (!m->pool) {
     pnn_model_free(m);
-    set_err(err, err_size, "out of memory loading the model");
+    pnn_set_err(err, err_size, "out of memory loading the model");
     return PNN_ERROR_OUT_OF_MEMORY;
   }
   pnn_pool_init(m->pool);
@@ -65,8 +50,9 @@ static pnn_status finish_load(pnn_model *m, pnn_model **out, char *err,
 static pnn_status check_cap(const pnn_load_options *opts, uint64_t size,
                             const char *what, char *err, size_t err_size) {
   if (opts && opts->max_file_bytes && size > opts->max_file_bytes) {
-    set_err(err, err_size, "%s is %llu bytes, above the %llu-byte limit", what,
-            (unsigned long long)size, (unsigned long long)opts->max_file_bytes);
+    pnn_set_err(err, err_size, "%s is %llu bytes, above the %llu-byte limit",
+                what, (unsigned long long)size,
+                (unsigned long long)opts->max_file_bytes);
     return PNN_ERROR_LIMIT;
   }
   return PNN_OK;
@@ -76,27 +62,27 @@ pnn_status pnn_model_load_file(const char *path, const pnn_load_options *opts,
                                pnn_model **out, char *err, size_t err_size) {
   if (err && err_size) err[0] = '\0';
   if (!out) {
-    set_err(err, err_size, "pnn_model_load_file: out is NULL");
+    pnn_set_err(err, err_size, "pnn_model_load_file: out is NULL");
     return PNN_ERROR_INVALID_ARGUMENT;
   }
   *out = NULL;
   if (!path) {
-    set_err(err, err_size, "pnn_model_load_file: path is NULL");
+    pnn_set_err(err, err_size, "pnn_model_load_file: path is NULL");
     return PNN_ERROR_INVALID_ARGUMENT;
   }
   int fd = open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
-    set_err(err, err_size, "cannot open %s: %s", path, strerror(errno));
+    pnn_set_err(err, err_size, "cannot open %s: %s", path, strerror(errno));
     return PNN_ERROR_IO;
   }
   struct stat sb;
   if (fstat(fd, &sb) != 0) {
-    set_err(err, err_size, "cannot stat %s: %s", path, strerror(errno));
+    pnn_set_err(err, err_size, "cannot stat %s: %s", path, strerror(errno));
     close(fd);
     return PNN_ERROR_IO;
   }
   if (!S_ISREG(sb.st_mode)) {
-    set_err(err, err_size, "%s is not a regular file", path);
+    pnn_set_err(err, err_size, "%s is not a regular file", path);
     close(fd);
     return PNN_ERROR_IO;
   }
@@ -106,8 +92,8 @@ pnn_status pnn_model_load_file(const char *path, const pnn_load_options *opts,
     return st;
   }
   if ((uint64_t)sb.st_size > SIZE_MAX || sb.st_size < 8) {
-    set_err(err, err_size, "%s is %lld bytes, too small for a TFLite model",
-            path, (long long)sb.st_size);
+    pnn_set_err(err, err_size, "%s is %lld bytes, too small for a TFLite model",
+                path, (long long)sb.st_size);
     close(fd);
     return sb.st_size < 8 ? PNN_ERROR_INVALID_MODEL : PNN_ERROR_LIMIT;
   }
@@ -116,13 +102,13 @@ pnn_status pnn_model_load_file(const char *path, const pnn_load_options *opts,
   int map_errno = errno;
   close(fd); /* the mapping keeps the file alive */
   if (map == MAP_FAILED) {
-    set_err(err, err_size, "cannot map %s: %s", path, strerror(map_errno));
+    pnn_set_err(err, err_size, "cannot map %s: %s", path, strerror(map_errno));
     return PNN_ERROR_IO;
   }
   pnn_model *m = calloc(1, sizeof(*m));
   if (!m) {
     munmap(map, size);
-    set_err(err, err_size, "out of memory loading %s", path);
+    pnn_set_err(err, err_size, "out of memory loading %s", path);
     return PNN_ERROR_OUT_OF_MEMORY;
   }
   m->bytes = map;
@@ -137,19 +123,19 @@ pnn_status pnn_model_load_buffer(const void *data, size_t size,
                                  char *err, size_t err_size) {
   if (err && err_size) err[0] = '\0';
   if (!out) {
-    set_err(err, err_size, "pnn_model_load_buffer: out is NULL");
+    pnn_set_err(err, err_size, "pnn_model_load_buffer: out is NULL");
     return PNN_ERROR_INVALID_ARGUMENT;
   }
   *out = NULL;
   if (!data && size) {
-    set_err(err, err_size, "pnn_model_load_buffer: data is NULL");
+    pnn_set_err(err, err_size, "pnn_model_load_buffer: data is NULL");
     return PNN_ERROR_INVALID_ARGUMENT;
   }
   pnn_status st = check_cap(opts, size, "model buffer", err, err_size);
   if (st != PNN_OK) return st;
   pnn_model *m = calloc(1, sizeof(*m));
   if (!m) {
-    set_err(err, err_size, "out of memory loading the model");
+    pnn_set_err(err, err_size, "out of memory loading the model");
     return PNN_ERROR_OUT_OF_MEMORY;
   }
   if (opts && (opts->flags & PNN_LOAD_COPY) && size) {
@@ -157,7 +143,8 @@ pnn_status pnn_model_load_buffer(const void *data, size_t size,
     size_t rounded = (size + 15) & ~(size_t)15;
     if (rounded < size || !(m->owned_copy = aligned_alloc(16, rounded))) {
       free(m);
-      set_err(err, err_size, "out of memory copying a %zu-byte model", size);
+      pnn_set_err(err, err_size, "out of memory copying a %zu-byte model",
+                  size);
       return PNN_ERROR_OUT_OF_MEMORY;
     }
     memcpy(m->owned_copy, data, size);

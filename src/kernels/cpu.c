@@ -45,6 +45,7 @@ static void probe(pnn_cpu_features *f) {
   f->avx512bw = f->avx512f && (b & (1u << 30));
   f->avx512vl = f->avx512f && (b & (1u << 31));
   f->avx512vnni = f->avx512f && (c & (1u << 11));
+  f->avx512vbmi = f->avx512f && (c & (1u << 1));
 #elif defined(PNN_ARM64)
   unsigned long hw = getauxval(AT_HWCAP);
   f->neon = hw & HWCAP_ASIMD;

@@ -25,6 +25,7 @@ typedef enum pnn_isa {
 
 typedef struct pnn_cpu_features {
   bool avx2, fma, avx512f, avx512bw, avx512dq, avx512vl, avx512vnni;
+  bool avx512vbmi; /* byte permutes (vpermb / vpermi2b) */
   bool neon, asimddp; /* aarch64 */
 } pnn_cpu_features;
 

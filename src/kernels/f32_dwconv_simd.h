@@ -5,15 +5,16 @@
  *   VADD, VMAX, VMIN, VSET1(x), and FN (the exported function name).
  * Not a standalone header. */
 
-/* Interior pixels [ox, ox + P) of one output row: all taps in bounds. */
+/* Interior pixels [ox, ox + P) of one output row: every column tap in
+ * bounds, filter rows [KY0, KY1) in bounds (0, FH except in the top and
+ * bottom rows, where the rows outside the image are skipped as the
+ * reference skips them). */
 static inline __attribute__((always_inline)) void dw_interior(
     const pnn_f32_dwconv *d, const float *in_b, int32_t iy0, int32_t ox,
-    float *o, const int P, const int FH, const int FW) {
+    float *o, const int P, const int KY0, const int KY1, const int FW) {
   const int32_t C = d->c, cpad = d->cpad;
   const int64_t sx = (int64_t)d->stride_w * C, dx = (int64_t)d->dil_w * C;
-  const int64_t dy = (int64_t)d->dil_h * d->in_w * C;
-  const float *x0 = in_b + ((int64_t)iy0 * d->in_w +
-                            ((int64_t)ox * d->stride_w - d->pad_w)) * C;
+  const int64_t ix0 = (int64_t)ox * d->stride_w - d->pad_w;
   const V vlo = VSET1(d->lo), vhi = VSET1(d->hi);
   for (int32_t c = 0; c < C; c += VL) {
     V acc[4];
@@ -22,22 +23,26 @@ PNN_UNROLL
     const float *wc = d->w + c;
     if (c + VL <= C) {
 PNN_UNROLL_TAPS
-      for (int ky = 0; ky < FH; ky++)
+      for (int ky = KY0; ky < KY1; ky++)
 PNN_UNROLL_TAPS
         for (int kx = 0; kx < FW; kx++) {
           const V w = VLOAD(wc + (ky * FW + kx) * (int64_t)cpad);
-          const float *x = x0 + ky * dy + kx * dx + c;
+          const float *x =
+              in_b + ((int64_t)(iy0 + ky * d->dil_h) * d->in_w + ix0) * C +
+              kx * dx + c;
 PNN_UNROLL
           for (int p = 0; p < P; p++) acc[p] = VFMA(VLOAD(x + p * sx), w, acc[p]);
         }
     } else {
       const int n = C - c;
 PNN_UNROLL_TAPS
-      for (int ky = 0; ky < FH; ky++)
+      for (int ky = KY0; ky < KY1; ky++)
 PNN_UNROLL_TAPS
         for (int kx = 0; kx < FW; kx++) {
           const V w = VLOAD(wc + (ky * FW + kx) * (int64_t)cpad);
-          const float *x = x0 + ky * dy + kx * dx + c;
+          const float *x =
+              in_b + ((int64_t)(iy0 + ky * d->dil_h) * d->in_w + ix0) * C +
+              kx * dx + c;
 PNN_UNROLL
           for (int p = 0; p < P; p++)
             acc[p] = VFMA(VLOADN(x + p * sx, n), w, acc[p]);
@@ -104,23 +109,28 @@ static void dw_3x3_s1_slide(const pnn_f32_dwconv *d, const float *in_b,
   }
 }
 
-/* One pixel with bounds checks (borders). */
+/* One pixel with bounds checks (borders): the taps inside the image are
+ * the rows [ky0, ky1) x columns [kx0, kx1), found once per pixel. */
 static void dw_border(const pnn_f32_dwconv *d, const float *in_b, int32_t iy0,
                       int32_t ox, float *o) {
   const int32_t C = d->c, cpad = d->cpad;
   const int32_t ix0 = ox * d->stride_w - d->pad_w;
   const V vlo = VSET1(d->lo), vhi = VSET1(d->hi);
+  int32_t ky0 = 0, ky1 = 0, kx0 = 0, kx1 = 0;
+  while (ky0 < d->f_h && iy0 + ky0 * d->dil_h < 0) ky0++;
+  for (ky1 = ky0; ky1 < d->f_h && iy0 + ky1 * d->dil_h < d->in_h;) ky1++;
+  while (kx0 < d->f_w && ix0 + kx0 * d->dil_w < 0) kx0++;
+  for (kx1 = kx0; kx1 < d->f_w && ix0 + kx1 * d->dil_w < d->in_w;) kx1++;
   for (int32_t c = 0; c < C; c += VL) {
     const int n = C - c < VL ? C - c : VL;
     V acc = VZERO();
-    for (int32_t ky = 0; ky < d->f_h; ky++) {
-      const int32_t iy = iy0 + ky * d->dil_h;
-      if (iy < 0 || iy >= d->in_h) continue;
-      for (int32_t kx = 0; kx < d->f_w; kx++) {
-        const int32_t ix = ix0 + kx * d->dil_w;
-        if (ix < 0 || ix >= d->in_w) continue;
-        const float *x = in_b + ((int64_t)iy * d->in_w + ix) * C + c;
-        const V w = VLOAD(d->w + ((int64_t)ky * d->f_w + kx) * cpad + c);
+    for (int32_t ky = ky0; ky < ky1; ky++) {
+      const float *xr =
+          in_b + ((int64_t)(iy0 + ky * d->dil_h) * d->in_w + ix0) * C + c;
+      const float *wr = d->w + (int64_t)ky * d->f_w * cpad + c;
+      for (int32_t kx = kx0; kx < kx1; kx++) {
+        const float *x = xr + (int64_t)kx * d->dil_w * C;
+        const V w = VLOAD(wr + (int64_t)kx * cpad);
         acc = VFMA(n == VL ? VLOAD(x) : VLOADN(x, n), w, acc);
       }
     }
@@ -142,9 +152,17 @@ static inline __attribute__((always_inline)) void dw_row(
   float *o_row = out + row * d->out_w * (int64_t)d->c;
   const bool rows_in =
       iy0 >= 0 && iy0 + (int64_t)(d->f_h - 1) * d->dil_h < d->in_h;
+  /* Filter rows inside the image: [ky0, ky1). */
+  int32_t ky0 = 0, ky1 = d->f_h;
+  if (!rows_in) {
+    if (iy0 < 0) ky0 = (-iy0 + d->dil_h - 1) / d->dil_h;
+    const int64_t top = (int64_t)d->in_h - 1 - iy0; /* max ky * dil_h */
+    ky1 = top < 0 ? 0 : (int32_t)(top / d->dil_h + 1);
+    if (ky1 > d->f_h) ky1 = d->f_h;
+  }
   /* Interior columns: ox with pad_w <= ox*stride and the last tap inside. */
   int32_t x_lo = d->out_w, x_hi = d->out_w;
-  if (rows_in) {
+  if (ky0 < ky1) {
     x_lo = (d->pad_w + d->stride_w - 1) / d->stride_w;
     const int64_t span = (int64_t)(d->f_w - 1) * d->dil_w;
     const int64_t last = d->in_w - 1 - span + d->pad_w; /* max ox*stride */
@@ -154,15 +172,24 @@ static inline __attribute__((always_inline)) void dw_row(
   }
   int32_t ox = 0;
   for (; ox < x_lo; ox++) dw_border(d, in_b, iy0, ox, o_row + (int64_t)ox * d->c);
-  if (FH == 3 && FW == 3 && fixed && d->stride_w == 1 && d->dil_w == 1 &&
-      ox < x_hi) {
+  if (FH == 3 && FW == 3 && fixed && rows_in && d->stride_w == 1 &&
+      d->dil_w == 1 && ox < x_hi) {
     dw_3x3_s1_slide(d, in_b, iy0, ox, x_hi, o_row);
     ox = x_hi;
   }
-  for (; ox + 4 <= x_hi; ox += 4)
-    dw_interior(d, in_b, iy0, ox, o_row + (int64_t)ox * d->c, 4, FH, FW);
-  for (; ox < x_hi; ox++)
-    dw_interior(d, in_b, iy0, ox, o_row + (int64_t)ox * d->c, 1, FH, FW);
+  if (rows_in) {
+    for (; ox + 4 <= x_hi; ox += 4)
+      dw_interior(d, in_b, iy0, ox, o_row + (int64_t)ox * d->c, 4, 0, FH, FW);
+    for (; ox < x_hi; ox++)
+      dw_interior(d, in_b, iy0, ox, o_row + (int64_t)ox * d->c, 1, 0, FH, FW);
+  } else { /* top / bottom rows: only the filter rows inside */
+    for (; ox + 4 <= x_hi; ox += 4)
+      dw_interior(d, in_b, iy0, ox, o_row + (int64_t)ox * d->c, 4, ky0, ky1,
+                  FW);
+    for (; ox < x_hi; ox++)
+      dw_interior(d, in_b, iy0, ox, o_row + (int64_t)ox * d->c, 1, ky0, ky1,
+                  FW);
+  }
   for (; ox < d->out_w; ox++)
     dw_border(d, in_b, iy0, ox, o_row + (int64_t)ox * d->c);
 }

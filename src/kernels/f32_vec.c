@@ -74,6 +74,14 @@ static void sum_rows_s(const float *x, float *acc, size_t rows, size_t c) {
   for (size_t r = 0; r < rows; r++)
     for (size_t j = 0; j < c; j++) acc[j] += x[r * c + j];
 }
+static void bilinear_s(const float *p00, const float *p01, const float *p10,
+                       const float *p11, float *o, size_t n, float dy,
+                       float dx) {
+  const float ry = 1.f - dy, rx = 1.f - dx;
+  for (size_t i = 0; i < n; i++)
+    o[i] = p00[i] * ry * rx + p10[i] * dy * rx + p01[i] * ry * dx +
+           p11[i] * dy * dx;
+}
 
 const pnn_f32_vec_ops pnn_f32_vec_ops_scalar = {
     .isa = PNN_ISA_SCALAR,
@@ -92,6 +100,7 @@ const pnn_f32_vec_ops pnn_f32_vec_ops_scalar = {
     .sum_rows = sum_rows_s,
     .elu = elu_s,
     .gelu_tanh = gelu_tanh_s,
+    .bilinear = bilinear_s,
 };
 
 const pnn_f32_vec_ops *pnn_f32_vec_ops_for(pnn_isa isa) {

@@ -8,7 +8,7 @@
  * 8 / 16 lanes with masked tails.
  *
  * Accuracy of the SIMD levels against the scalar level:
- * - clamp (RELU family), leaky, prelu, hard_swish, binary add/sub/mul/
+ * - clamp (RELU family), leaky, prelu, hard_swish, bilinear, binary add/sub/mul/
  *   max/min with clamp: bit-exact, including NaN propagation and signed
  *   zeros (max/min are evaluated as `x > y ? x : y` like the reference).
  * - exp: Cody-Waite reduction by ln2 and a degree-6 polynomial; relative
@@ -65,6 +65,11 @@ typedef struct pnn_f32_vec_ops {
   pnn_f32_vec_un_fn elu;
   /* o = 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) (GELU, tanh form) */
   pnn_f32_vec_un_fn gelu_tanh;
+  /* Bilinear blend of four runs, TFLite's float formula in its order:
+   * o = p00 (1 - dy) (1 - dx) + p10 dy (1 - dx) + p01 (1 - dy) dx
+   *     + p11 dy dx (products left to right, no FMA): bit-exact. */
+  void (*bilinear)(const float *p00, const float *p01, const float *p10,
+                   const float *p11, float *o, size_t n, float dy, float dx);
 } pnn_f32_vec_ops;
 
 /* The table for `isa` (a level the host supports; falls back to scalar

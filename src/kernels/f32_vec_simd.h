@@ -206,6 +206,30 @@ BIN_SIMD(mul, VMUL)
 BIN_SIMD(max, VMAX)
 BIN_SIMD(min, VMIN)
 
+/* The scalar formula's operations in its order (no FMA): bit-exact. */
+static inline V vbilinear(V p00, V p01, V p10, V p11, V ry, V rx, V dy, V dx) {
+  V r = VADD(VMUL(VMUL(p00, ry), rx), VMUL(VMUL(p10, dy), rx));
+  r = VADD(r, VMUL(VMUL(p01, ry), dx));
+  return VADD(r, VMUL(VMUL(p11, dy), dx));
+}
+static void NAME(bilinear_)(const float *p00, const float *p01,
+                            const float *p10, const float *p11, float *o,
+                            size_t n, float dy_, float dx_) {
+  const V dy = VSET1(dy_), dx = VSET1(dx_);
+  const V ry = VSET1(1.f - dy_), rx = VSET1(1.f - dx_);
+  size_t i = 0;
+  for (; i + VL <= n; i += VL)
+    VSTORE(o + i, vbilinear(VLOAD(p00 + i), VLOAD(p01 + i), VLOAD(p10 + i),
+                            VLOAD(p11 + i), ry, rx, dy, dx));
+  if (i < n) {
+    const int r = (int)(n - i);
+    VSTOREN(o + i,
+            vbilinear(VLOADN(p00 + i, r), VLOADN(p01 + i, r),
+                      VLOADN(p10 + i, r), VLOADN(p11 + i, r), ry, rx, dy, dx),
+            r);
+  }
+}
+
 const pnn_f32_vec_ops NAME(pnn_f32_vec_ops_) = {
     .isa = ISA,
     .bin = {{NAME(add_vv_), NAME(add_vs_), NAME(add_sv_)},
@@ -223,4 +247,5 @@ const pnn_f32_vec_ops NAME(pnn_f32_vec_ops_) = {
     .sum_rows = NAME(sum_rows_),
     .elu = NAME(elu_),
     .gelu_tanh = NAME(gelu_tanh_),
+    .bilinear = NAME(bilinear_),
 };

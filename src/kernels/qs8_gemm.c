@@ -69,6 +69,7 @@ void pnn_qs8_gemm_init(pnn_qs8_gemm *g, pnn_isa isa, const int8_t *w,
     g->np = 1;
     g->name = "qs8_gemm_4x16_avx2";
     g->ukernel = pnn_qs8_ukernel_4x16_avx2;
+    g->requant = pnn_qs8_requant_avx2;
   }
 #elif defined(__aarch64__)
   if (isa >= PNN_ISA_NEON && pnn_cpu_features_get()->asimddp) {

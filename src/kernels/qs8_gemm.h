@@ -50,6 +50,10 @@ void pnn_qs8_ukernel_4x16_avx2(size_t mr, size_t np, size_t kg, const void *xa,
                                size_t xa_stride, const int8_t *w,
                                size_t panel_stride, int32_t *c,
                                bool accumulate);
+/* pnn_s8_requant_ref's contract, 8 lanes (AVX2; qs8_requant_avx2.h). */
+void pnn_qs8_requant_avx2(const int32_t *acc, const int32_t *bias,
+                          const int32_t *mult, const int *shift, int32_t zp,
+                          int32_t lo, int32_t hi, size_t n, int8_t *out);
 void pnn_qs8_ukernel_12x32_avx512vnni(size_t mr, size_t np, size_t kg,
                                      const void *xa, size_t xa_stride,
                                      const int8_t *w, size_t panel_stride,

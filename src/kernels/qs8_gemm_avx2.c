@@ -80,3 +80,51 @@ void pnn_qs8_ukernel_4x16_avx2(size_t mr, size_t np, size_t kg, const void *xa,
   }
 }
 #endif
+
+#if defined(__x86_64__)
+#include "kernels/qs8_requant_avx2.h"
+
+/* The AVX2 output stage (pnn_s8_requant_ref's contract): 8 columns per
+ * step through the shared helper (qs8_requant_avx2.h); the tail goes
+ * through 8-lane stack copies. */
+static inline __m128i out8(const int32_t *acc, const int32_t *bias,
+                           const int32_t *mult, const int *shift, __m256i vzp,
+                           __m256i vlo, __m256i vhi) {
+  const pnn_rq8 p =
+      pnn_rq8_setup(_mm256_loadu_si256((const __m256i *)mult),
+                    _mm256_loadu_si256((const __m256i *)shift));
+  __m256i x = _mm256_loadu_si256((const __m256i *)acc);
+  if (bias) x = _mm256_add_epi32(x, _mm256_loadu_si256((const __m256i *)bias));
+  __m256i v = pnn_rq8_apply(&p, x);
+  v = _mm256_min_epi32(_mm256_max_epi32(_mm256_add_epi32(v, vzp), vlo), vhi);
+  v = _mm256_packs_epi32(v, v); /* int16: lane L = columns 4L..4L+3 twice */
+  v = _mm256_packs_epi16(v, v);
+  return _mm_unpacklo_epi32(_mm256_castsi256_si128(v),
+                            _mm256_extracti128_si256(v, 1));
+}
+
+void pnn_qs8_requant_avx2(const int32_t *acc, const int32_t *bias,
+                          const int32_t *mult, const int *shift, int32_t zp,
+                          int32_t lo, int32_t hi, size_t n, int8_t *out) {
+  const __m256i vzp = _mm256_set1_epi32(zp), vlo = _mm256_set1_epi32(lo),
+                vhi = _mm256_set1_epi32(hi);
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const __m128i v = out8(acc + i, bias ? bias + i : NULL, mult + i,
+                           shift + i, vzp, vlo, vhi);
+    _mm_storel_epi64((__m128i *)(out + i), v);
+  }
+  if (i < n) {
+    const size_t m = n - i;
+    int32_t a[8] = {0}, b[8] = {0}, q[8] = {0};
+    int s[8] = {0};
+    memcpy(a, acc + i, m * sizeof(int32_t));
+    if (bias) memcpy(b, bias + i, m * sizeof(int32_t));
+    memcpy(q, mult + i, m * sizeof(int32_t));
+    memcpy(s, shift + i, m * sizeof(int));
+    int8_t o[16];
+    _mm_storeu_si128((__m128i *)o, out8(a, b, q, s, vzp, vlo, vhi));
+    memcpy(out + i, o, m);
+  }
+}
+#endif

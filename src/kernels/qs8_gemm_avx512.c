@@ -10,6 +10,8 @@
 #include <immintrin.h>
 #include <string.h>
 
+#include "kernels/qs8_requant_avx512.h"
+
 /* Named accumulators (not an array): both compilers keep them in
  * registers; MR and NP are constants after inlining, so the row tests
  * fold away. */
@@ -129,48 +131,9 @@ void pnn_qs8_ukernel_12x32_avx512vnni(size_t mr, size_t np, size_t kg,
 
 #if defined(__x86_64__)
 /* The output stage, 16 columns per step (masked tail): c + bias (wrapping,
- * as the accumulators), then MultiplyByQuantizedMultiplier exactly as
- * pnn_qm_mul_by_qm with mult >= 0: SaturatingRoundingDoublingHighMul is
- * (a * m + 2^30) >> 31 (saturation needs m = INT32_MIN), computed on even
- * and odd lanes by vpmuldq; RoundingDivideByPOT by per-lane shifts. The
- * per-column terms are set up once and reused over the rows of a tile. */
-typedef struct {
-  __m512i bias, m, m_odd, left, right, mask, thr;
-} rq16;
-
-static inline rq16 rq16_setup(__mmask16 k, const int32_t *bias,
-                              const int32_t *mult, const int *shift) {
-  const __m512i zero = _mm512_setzero_si512(), one = _mm512_set1_epi32(1);
-  const __m512i sh = _mm512_maskz_loadu_epi32(k, shift);
-  rq16 p;
-  p.bias = bias ? _mm512_maskz_loadu_epi32(k, bias) : zero;
-  p.m = _mm512_maskz_loadu_epi32(k, mult);
-  p.m_odd = _mm512_srli_epi64(p.m, 32);
-  p.left = _mm512_max_epi32(sh, zero);
-  p.right = _mm512_max_epi32(_mm512_sub_epi32(zero, sh), zero);
-  p.mask = _mm512_sub_epi32(_mm512_sllv_epi32(one, p.right), one);
-  p.thr = _mm512_srai_epi32(p.mask, 1);
-  return p;
-}
-
-static inline __m512i rq16_apply(const rq16 *p, __m512i x) {
-  const __m512i zero = _mm512_setzero_si512(), one = _mm512_set1_epi32(1);
-  x = _mm512_sllv_epi32(_mm512_add_epi32(x, p->bias), p->left);
-  const __m512i half = _mm512_set1_epi64((int64_t)1 << 30);
-  const __m512i even = _mm512_srli_epi64(
-      _mm512_add_epi64(_mm512_mul_epi32(x, p->m), half), 31);
-  const __m512i odd = _mm512_slli_epi64(
-      _mm512_add_epi64(_mm512_mul_epi32(_mm512_srli_epi64(x, 32), p->m_odd),
-                       half),
-      1);
-  const __m512i s = _mm512_mask_blend_epi32(0xAAAA, even, odd);
-  const __m512i rem = _mm512_and_si512(s, p->mask);
-  const __m512i thr = _mm512_mask_add_epi32(
-      p->thr, _mm512_cmplt_epi32_mask(s, zero), p->thr, one);
-  const __m512i q = _mm512_srav_epi32(s, p->right);
-  return _mm512_mask_add_epi32(q, _mm512_cmpgt_epi32_mask(rem, thr), q, one);
-}
-
+ * as the accumulators), then MultiplyByQuantizedMultiplier through the
+ * shared helper (qs8_requant_avx512.h), its per-column terms set up once
+ * per 16 columns and reused over the rows of a tile. */
 static inline __mmask16 tail16(size_t left) {
   return left >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << left) - 1);
 }
@@ -190,10 +153,14 @@ void pnn_qs8_out_tile_avx512(const int32_t *c, size_t c_stride, size_t rows,
                 vhi = _mm512_set1_epi32(hi);
   for (size_t j = 0; j < n; j += 16) {
     const __mmask16 k = tail16(n - j);
-    const rq16 p = rq16_setup(k, bias ? bias + j : NULL, mult + j, shift + j);
+    const pnn_rq16 p = pnn_rq16_setup(_mm512_maskz_loadu_epi32(k, mult + j),
+                                      _mm512_maskz_loadu_epi32(k, shift + j));
+    const __m512i vb = bias ? _mm512_maskz_loadu_epi32(k, bias + j)
+                            : _mm512_setzero_si512();
     for (size_t r = 0; r < rows; r++) {
-      __m512i v = rq16_apply(
-          &p, _mm512_maskz_loadu_epi32(k, c + r * c_stride + j));
+      __m512i v = pnn_rq16_apply(
+          &p, _mm512_add_epi32(
+                  _mm512_maskz_loadu_epi32(k, c + r * c_stride + j), vb));
       v = _mm512_min_epi32(_mm512_max_epi32(_mm512_add_epi32(v, vzp), vlo),
                            vhi);
       _mm_mask_storeu_epi8(out + r * out_stride + j, k,

@@ -21,6 +21,7 @@
 #include "ops/common.h"
 #include "ops/fixedpoint.h"
 #include "ops/lut.h"
+#include "kernels/qs8_vec.h"
 #include "ops/quant_math.h"
 #include "ops/tensor_util.h"
 #include "kernels/f32_vec.h"
@@ -172,6 +173,9 @@ typedef struct {
   /* QA_HARD_SWISH (TFLite HardSwishParams) */
   int16_t hs_out_m, hs_relu_m;
   int hs_out_e, hs_relu_e;
+  /* 8-bit QA_LUT at SIMD levels: the vector table lookup (NULL at the
+   * scalar level, which keeps the reference loops). */
+  const pnn_qs8_vec_ops *vec;
 } qact_state;
 
 static float lut_logistic(float x, const act_params *p) {
@@ -226,6 +230,14 @@ static pnn_status q16_sigmoid_prepare(pnn_node *node, const pnn_tensor *in,
       st->in_shift++;
       m *= 2.0;
     }
+    /* The kernel multiplies int16 inputs by an int16-range multiplier: a
+     * bigger one (input scale above 32767 / 12288) would not even convert
+     * to int32 (fuzzer finding). */
+    if (!(m <= 32767.0))
+      return pnn_node_error(node, PNN_ERROR_UNSUPPORTED,
+                            "input (%s): int16 %s input scale %g is too "
+                            "large",
+                            in->name, node->name, (double)in->scale);
     st->in_mult = (int32_t)m;
   }
   if (!pnn_fp_checked_log2(out->scale, &out_log2) || out_log2 != -15 ||
@@ -277,6 +289,8 @@ static int16_t tanh16_one(const qact_state *st, int16_t x) {
   r = v >= 0 ? r - (1 << 23) + (1 << 7) : -r + (1 << 23) + (1 << 7) - 1;
   return (int16_t)(r >> 8);
 }
+
+static inline int32_t qact_one(const qact_state *st, int32_t x);
 
 static pnn_status qact_prepare(pnn_node *node, pnn_tensor *in) {
   const pnn_tensor *out = node->outputs[0];
@@ -400,6 +414,20 @@ static pnn_status qact_prepare(pnn_node *node, pnn_tensor *in) {
     return pnn_node_error(node, PNN_ERROR_UNSUPPORTED,
                           "input 0 (%s): type %s not supported", in->name,
                           pnn_type_name(in->type));
+  if (!is16 && pnn_isa_active() != PNN_ISA_SCALAR) {
+    /* Above the scalar level every 8-bit activation is a table lookup:
+     * the fixed-point ones (RELU family, LEAKY_RELU, HARD_SWISH) are pure
+     * functions of the input byte, so their table holds the reference
+     * arithmetic's result for each of the 256 inputs. */
+    if (st->kind != QA_LUT) {
+      int32_t lo, hi;
+      pnn_qm_type_range(in->type, &lo, &hi);
+      for (int32_t v = lo; v <= hi; v++)
+        st->lut[(uint8_t)v] = (uint8_t)qact_one(st, v);
+      st->kind = QA_LUT;
+    }
+    st->vec = pnn_qs8_vec_ops_for(pnn_isa_active());
+  }
   node->state = st;
   return pnn_node_resize_output(node, 0, in->type, in->dims, in->rank);
 }
@@ -476,7 +504,10 @@ static void qact_worker(void *arg, int64_t begin, int64_t end) {
     case PNN_TYPE_INT8: {
       const int8_t *x = j->in;
       int8_t *y = j->out;
-      if (st->kind == QA_LUT)
+      if (st->kind == QA_LUT && st->vec)
+        st->vec->lut((const uint8_t *)x + begin, (uint8_t *)y + begin,
+                     (size_t)(end - begin), st->lut);
+      else if (st->kind == QA_LUT)
         for (int64_t i = begin; i < end; i++)
           y[i] = (int8_t)st->lut[(uint8_t)x[i]];
       else
@@ -486,7 +517,9 @@ static void qact_worker(void *arg, int64_t begin, int64_t end) {
     case PNN_TYPE_UINT8: {
       const uint8_t *x = j->in;
       uint8_t *y = j->out;
-      if (st->kind == QA_LUT)
+      if (st->kind == QA_LUT && st->vec)
+        st->vec->lut(x + begin, y + begin, (size_t)(end - begin), st->lut);
+      else if (st->kind == QA_LUT)
         for (int64_t i = begin; i < end; i++) y[i] = st->lut[x[i]];
       else
         for (int64_t i = begin; i < end; i++)

@@ -29,6 +29,7 @@
 #include "ops/quant_math.h"
 #include "ops/tensor_util.h"
 #include "kernels/f32_vec.h"
+#include "kernels/qs8_vec.h"
 
 /* Quantized (int8/uint8/int16) arithmetic parameters, as TFLite's
  * ArithmeticParams / ComparisonParams: offsets are -zero_point for the
@@ -51,6 +52,10 @@ typedef struct {
    * rows only) and the fused activation as a clamp [lo, hi]. */
   const pnn_f32_vec_ops *vec;
   float lo, hi;
+  /* int8/uint8 ADD/SUB/MUL above the scalar level: the vector kernels
+   * and their copy of q (NULL: reference rows only). */
+  const pnn_qs8_vec_ops *qvec;
+  pnn_qs8_bin_params qp;
 } bin_params;
 
 /* Computes out[i] = f(a[i*sa], b[i*sb]) for i < n. Returns false when an
@@ -301,6 +306,47 @@ static inline int32_t q_rescale(int32_t x, int32_t off, int32_t m, int s,
     return true;                                                           \
   }
 
+/* Leading sign bits of x, as TFLite's CountLeadingSignBits (31 for 0
+ * and -1). */
+static inline int q_cls32(int32_t x) {
+  const uint32_t u = x < 0 ? ~(uint32_t)x : (uint32_t)x;
+  return pnn_fp_clz32(u) - 1;
+}
+
+/* DIV, TFLite's reference DivElementwise: (x - zp1) / (y - zp2) as the
+ * fixed-point reciprocal of the divisor (GetReciprocal) times the dividend
+ * shifted to full headroom, then onto the output scale (multiplier of
+ * s1 / (s2 * so)). A divisor equal to its zero point (real 0) fails. */
+#define QDIV_ROW(NAME, T)                                                  \
+  static bool NAME(const void *va, int64_t sa, const void *vb, int64_t sb, \
+                   void *vo, int64_t n, const bin_params *p) {             \
+    const T *a = va, *b = vb;                                              \
+    T *o = vo;                                                             \
+    const bin_quant *q = &p->q;                                            \
+    for (int64_t i = 0; i < n; i++) {                                      \
+      int32_t x = q->off1 + a[i * sa], y = q->off2 + b[i * sb];            \
+      if (y == 0) return false;                                            \
+      if (y < 0) {                                                         \
+        x = -x;                                                            \
+        y = -y;                                                            \
+      }                                                                    \
+      int recip_shift;                                                     \
+      const int32_t inv = pnn_fp_reciprocal(y, 31, &recip_shift);          \
+      const int head = q_cls32(x);                                         \
+      const int32_t unscaled =                                             \
+          pnn_qm_srdhm((int32_t)((uint32_t)x << head), inv);               \
+      const int total = q->so - recip_shift - head;                        \
+      const int32_t r = q->out_off + pnn_qm_rounding_divide_by_pot(         \
+                                         pnn_qm_srdhm(unscaled, q->mo),    \
+                                         -total);                          \
+      o[i] = (T)pnn_qm_clamp(r, q->lo, q->hi);                             \
+    }                                                                      \
+    return true;                                                           \
+  }
+QDIV_ROW(qdiv_u8, uint8_t)
+QDIV_ROW(qdiv_i8, int8_t)
+QDIV_ROW(qdiv_i16, int16_t)
+
 /* Quantized comparison: both sides rescaled by their own scale. */
 #define QCMP_ROW(NAME, T, OP)                                              \
   static bool NAME(const void *va, int64_t sa, const void *vb, int64_t sb, \
@@ -324,6 +370,24 @@ QROWS(int8_t, i8)
 QROWS(uint8_t, u8)
 QROWS(int16_t, i16)
 QSQDIFF_ROW(qsqdiff_i8, int8_t)
+
+/* int8/uint8 ADD/SUB/MUL rows through the qs8 vector kernels (bit-exact
+ * with the rows above) when both runs are contiguous or one operand is a
+ * scalar; other strides take the reference row REF. */
+#define QVEC_ROW(NAME, KIND, REF)                                           \
+  static bool NAME(const void *va, int64_t sa, const void *vb, int64_t sb, \
+                   void *vo, int64_t n, const bin_params *p) {             \
+    if (!p->qvec || (uint64_t)sa > 1 || (uint64_t)sb > 1 || (sa | sb) == 0) \
+      return REF(va, sa, vb, sb, vo, n, p);                                \
+    p->qvec->bin[KIND](va, (int)sa, vb, (int)sb, vo, (size_t)n, &p->qp);   \
+    return true;                                                           \
+  }
+QVEC_ROW(qadd_i8_vec, PNN_QS8_ADD, qadd_i8)
+QVEC_ROW(qsub_i8_vec, PNN_QS8_SUB, qsub_i8)
+QVEC_ROW(qmul_i8_vec, PNN_QS8_MUL, qmul_i8)
+QVEC_ROW(qadd_u8_vec, PNN_QS8_ADD, qadd_u8)
+QVEC_ROW(qsub_u8_vec, PNN_QS8_SUB, qsub_u8)
+QVEC_ROW(qmul_u8_vec, PNN_QS8_MUL, qmul_u8)
 
 #define QCMP_ROWS(T, SUF)     \
   QCMP_ROW(qeq_##SUF, T, ==)  \
@@ -409,6 +473,9 @@ static const bin_impl bin_impls[] = {
     QARITH(U8, u8),
     QARITH(I16, i16),
     {PNN_OP_SQUARED_DIFFERENCE, I8, qsqdiff_i8, NULL},
+    {PNN_OP_DIV, U8, qdiv_u8, kDivZero},
+    {PNN_OP_DIV, I8, qdiv_i8, kDivZero},
+    {PNN_OP_DIV, I16, qdiv_i16, kDivZero},
 #define CMPS(TY, P, SUF)                        \
   {PNN_OP_EQUAL, TY, P##eq_##SUF, NULL},        \
   {PNN_OP_NOT_EQUAL, TY, P##ne_##SUF, NULL},    \
@@ -417,6 +484,13 @@ static const bin_impl bin_impls[] = {
   {PNN_OP_GREATER, TY, P##gt_##SUF, NULL},      \
   {PNN_OP_GREATER_EQUAL, TY, P##ge_##SUF, NULL}
     CMPS(I16, , i16),
+};
+
+/* int8/uint8 ADD/SUB/MUL above the scalar level (see QVEC_ROW). */
+static const bin_impl bin_qvec_impls[] = {
+    {PNN_OP_ADD, I8, qadd_i8_vec, NULL}, {PNN_OP_SUB, I8, qsub_i8_vec, NULL},
+    {PNN_OP_MUL, I8, qmul_i8_vec, NULL}, {PNN_OP_ADD, U8, qadd_u8_vec, NULL},
+    {PNN_OP_SUB, U8, qsub_u8_vec, NULL}, {PNN_OP_MUL, U8, qmul_u8_vec, NULL},
 };
 
 /* Quantized comparisons, chosen over the raw ones above when both
@@ -590,6 +664,12 @@ static pnn_status set_quant_params(pnn_node *node, const pnn_tensor *a,
     pnn_qm_quantize_multiplier(real, &q->mo, &q->so);
     return PNN_OK;
   }
+  if (op == PNN_OP_DIV) {
+    /* s1 / (s2 * so) in float, as TFLite's DIV prepare computes it. */
+    const float real = s1 / (s2 * so);
+    pnn_qm_quantize_multiplier(real, &q->mo, &q->so);
+    return PNN_OK;
+  }
   if (a->type == PNN_TYPE_INT16 && op != PNN_OP_SQUARED_DIFFERENCE) {
     bool pot_opt = op == PNN_OP_ADD ? PNN_OPTS(node, add)->pot_scale_int16
                                     : PNN_OPTS(node, sub)->pot_scale_int16;
@@ -674,6 +754,26 @@ static pnn_status binary_prepare(pnn_node *node) {
   if (is_quant_type(a->type) && !raw_op) {
     s = set_quant_params(node, a, b, act, &st.params.q);
     if (s) return s;
+    const bin_impl *qv = FIND_IMPL(bin_qvec_impls, node->builtin, a->type);
+    if (qv && pnn_isa_active() != PNN_ISA_SCALAR) {
+      const bin_quant *q = &st.params.q;
+      pnn_qs8_bin_params *qp = &st.params.qp;
+      qp->off1 = q->off1;
+      qp->off2 = q->off2;
+      qp->out_off = q->out_off;
+      qp->m1 = q->m1;
+      qp->m2 = q->m2;
+      qp->mo = q->mo;
+      qp->s1 = q->s1;
+      qp->s2 = q->s2;
+      qp->so = q->so;
+      qp->left_shift = q->left_shift;
+      qp->lo = q->lo;
+      qp->hi = q->hi;
+      qp->u8 = a->type == PNN_TYPE_UINT8;
+      st.params.qvec = pnn_qs8_vec_ops_for(pnn_isa_active());
+      st.impl = impl = qv;
+    }
   }
   int32_t dims[PNN_MAX_RANK];
   int rank = 0;

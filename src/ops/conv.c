@@ -3,7 +3,8 @@
  * CONV_2D / TRANSPOSE_CONV weights OHWI, DEPTHWISE_CONV_2D weights 1HWO.
  *
  * prepare computes the whole geometry (output size, padding, groups, depth
- * multiplier) into a conv_geom kept as node state, and picks a `run`
+ * multiplier; conv_geom.c, shared with the quantized prepares in
+ * conv_q.c) into a conv_geom kept as node state, and picks a `run`
  * function over output rows. Only the reference loop exists today; a packed
  * GEMM / SIMD path is slotted in by choosing another `run` at prepare. */
 #include <string.h>
@@ -11,6 +12,7 @@
 #include "kernels/f32_conv.h"
 #include "kernels/f32_dwconv.h"
 #include "ops/common.h"
+#include "ops/conv_geom.h"
 #include "ops/nn_quant.h"
 
 typedef struct conv_geom conv_geom;
@@ -20,13 +22,7 @@ typedef void (*conv_run_fn)(const conv_geom *g, const float *in, const float *w,
                             int64_t end);
 
 struct conv_geom {
-  int32_t batch, in_h, in_w, in_c;
-  int32_t out_h, out_w, out_c;
-  int32_t f_h, f_w, f_c; /* filter spatial size and channels per tap */
-  int32_t stride_h, stride_w, dil_h, dil_w;
-  int32_t pad_h, pad_w;     /* leading (top/left) padding */
-  int32_t groups;           /* CONV_2D: in_c / f_c */
-  int32_t depth_multiplier; /* DEPTHWISE_CONV_2D: out_c / in_c */
+  PNN_CONV_GEOM_MEMBERS; /* batch, in_h, ..., groups, dm (conv_geom.h) */
   int act;
   conv_run_fn run;
   const pnn_f32_conv *gemm; /* CONV_2D on the packed GEMM, or NULL */
@@ -42,86 +38,29 @@ typedef struct {
 
 /* ------------------------------------------------------------ checks */
 
-static pnn_status check_float4d(pnn_node *node, const pnn_tensor *t, int i,
-                                const char *what) {
-  pnn_status s = pnn_check_type(node, t, i, PNN_TYPE_FLOAT32);
-  if (s) return s;
-  if (t->rank != 4)
-    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
-                          "input %d (%s): %s must be 4-D, got rank %d", i,
-                          t->name, what, (int)t->rank);
-  return PNN_OK;
+/* Input and filter float32 (the geometry is checked in conv_geom.c). */
+static pnn_status check_float(pnn_node *node, const pnn_tensor *in, int in_i,
+                              const pnn_tensor *w, int w_i) {
+  pnn_status s = pnn_check_type(node, in, in_i, PNN_TYPE_FLOAT32);
+  if (!s) s = pnn_check_type(node, w, w_i, PNN_TYPE_FLOAT32);
+  return s;
 }
 
-/* The optional bias (input i): absent, or float32 with `n` elements. */
-static pnn_status get_bias(pnn_node *node, int i, int32_t n,
+/* The optional bias (input i): absent, or float32 with out_c elements. */
+static pnn_status get_bias(pnn_node *node, int i, const conv_geom *g,
                            const pnn_tensor **out) {
-  *out = NULL;
-  if (i >= node->n_inputs || !node->inputs[i]) return PNN_OK;
-  const pnn_tensor *b = node->inputs[i];
-  pnn_status s = pnn_check_type(node, b, i, PNN_TYPE_FLOAT32);
-  if (s) return s;
-  if (pnn_tensor_count(b) != n)
-    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
-                          "input %d (%s): bias has %lld elements, expected "
-                          "%d (output channels)",
-                          i, b->name, (long long)pnn_tensor_count(b), (int)n);
-  *out = b;
-  return PNN_OK;
+  pnn_status s = pnn_conv_bias(node, i, &g->geom, out);
+  if (!s && *out) s = pnn_check_type(node, *out, i, PNN_TYPE_FLOAT32);
+  return s;
 }
 
-static pnn_status check_window(pnn_node *node, int padding, int32_t stride_h,
-                               int32_t stride_w, int32_t dil_h, int32_t dil_w,
-                               int act) {
-  if (padding != PNN_PADDING_SAME && padding != PNN_PADDING_VALID)
-    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
-                          "padding: unknown value %d", padding);
-  if (stride_h <= 0 || stride_w <= 0)
-    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
-                          "stride_h/stride_w must be > 0, got %d/%d",
-                          (int)stride_h, (int)stride_w);
-  if (dil_h <= 0 || dil_w <= 0)
-    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
-                          "dilation_h_factor/dilation_w_factor must be > 0, "
-                          "got %d/%d",
-                          (int)dil_h, (int)dil_w);
-  /* A fused TANH is applied as the schema says. Note: LiteRT's float
-   * conv/pool kernels only clamp, so they silently skip TANH (the TFLite
-   * converter never fuses it). */
+/* A fused TANH is applied as the schema says. Note: LiteRT's float
+ * conv/pool kernels only clamp, so they silently skip TANH (the TFLite
+ * converter never fuses it). */
+static pnn_status check_act(pnn_node *node, int act) {
   if (!pnn_activation_supported(act))
     return pnn_node_error(node, PNN_ERROR_UNSUPPORTED,
                           "fused_activation_function %d not supported", act);
-  return PNN_OK;
-}
-
-/* Output size and leading padding of both spatial axes, as TFLite does. */
-static bool extent_ok(int32_t in, int32_t filter, int32_t stride,
-                      int32_t dilation) {
-  /* Keeps every int32 index (ox * stride - pad + kx * dilation) in range. */
-  return (int64_t)(filter - 1) * dilation + 1 + 2 * (int64_t)stride +
-             2 * (int64_t)in <
-         INT32_MAX;
-}
-
-static pnn_status conv_spatial(pnn_node *node, conv_geom *g, int padding) {
-  if (!extent_ok(g->in_h, g->f_h, g->stride_h, g->dil_h) ||
-      !extent_ok(g->in_w, g->f_w, g->stride_w, g->dil_w))
-    return pnn_node_error(node, PNN_ERROR_UNSUPPORTED,
-                          "input, filter, stride or dilation too large");
-  g->out_h =
-      pnn_conv_output_size(padding, g->in_h, g->f_h, g->stride_h, g->dil_h);
-  g->out_w =
-      pnn_conv_output_size(padding, g->in_w, g->f_w, g->stride_w, g->dil_w);
-  if (g->out_h < 0 || g->out_w < 0)
-    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
-                          "filter %dx%d (dilation %dx%d) does not fit input "
-                          "%dx%d with VALID padding",
-                          (int)g->f_h, (int)g->f_w, (int)g->dil_h,
-                          (int)g->dil_w, (int)g->in_h, (int)g->in_w);
-  g->pad_h = pnn_conv_padding_before(padding, g->in_h, g->f_h, g->stride_h,
-                                     g->dil_h, g->out_h);
-  g->pad_w = pnn_conv_padding_before(padding, g->in_w, g->f_w, g->stride_w,
-                                     g->dil_w, g->out_w);
   return PNN_OK;
 }
 
@@ -137,11 +76,32 @@ static pnn_status out_of_memory(pnn_node *node) {
 }
 
 static pnn_status resize_nhwc(pnn_node *node, const conv_geom *g) {
-  int32_t dims[4] = {g->batch, g->out_h, g->out_w, g->out_c};
-  if (pnn_dims_count(dims, 4) < 0)
-    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
-                          "output shape overflows");
-  return pnn_node_resize_output(node, 0, PNN_TYPE_FLOAT32, dims, 4);
+  return pnn_conv_resize_output(node, &g->geom, PNN_TYPE_FLOAT32);
+}
+
+/* Picks a faster kernel for the prepared g (weights w, bias or NULL). */
+typedef pnn_status (*pack_fn)(pnn_node *node, conv_geom *g, const pnn_tensor *w,
+                              const pnn_tensor *bias);
+
+/* What the float prepares share: the geometry (conv_geom.c), float32
+ * input (in_i), filter and bias (bias_i), the fused activation and the
+ * node state; then `pack` (if any) and the output shape. */
+static pnn_status prepare_float(pnn_node *node, pnn_conv_geom_fn geom, int in_i,
+                                int bias_i, int act, conv_run_fn run,
+                                pack_fn pack) {
+  pnn_tensor *in, *w;
+  const pnn_tensor *bias;
+  conv_geom g = {.act = act, .run = run};
+  pnn_status s = geom(node, &in, &w, &g.geom);
+  if (!s) s = check_float(node, in, in_i, w, 1);
+  if (!s) s = check_act(node, act);
+  if (!s) s = get_bias(node, bias_i, &g, &bias);
+  if (s) return s;
+  conv_geom *st = new_geom(node);
+  if (!st) return out_of_memory(node);
+  *st = g;
+  if (pack && (s = pack(node, st, w, bias))) return s;
+  return resize_nhwc(node, st);
 }
 
 static void conv_worker(void *arg, int64_t begin, int64_t end) {
@@ -222,6 +182,8 @@ static pnn_status conv2d_gemm_prepare(pnn_node *node, conv_geom *g,
     if (s) return s;
   }
   g->gemm = cv;
+  pnn_node_input_packed(node, 1); /* eval reads the packed copies only */
+  pnn_node_input_packed(node, 2);
   return PNN_OK;
 }
 
@@ -263,62 +225,9 @@ static void conv2d_ref(const conv_geom *g, const float *in, const float *w,
 
 static pnn_status conv2d_prepare(pnn_node *node) {
   if (pnn_q_conv_wanted(node)) return pnn_q_conv2d_prepare(node);
-  const pnn_conv2d_options *opt = &node->options->conv2d;
-  pnn_tensor *in, *w;
-  pnn_status s = pnn_check_io(node, 2, 3, 1);
-  if (!s) s = pnn_require_input(node, 0, &in);
-  if (!s) s = pnn_require_input(node, 1, &w);
-  if (!s) s = check_float4d(node, in, 0, "input");
-  if (!s) s = check_float4d(node, w, 1, "filter (OHWI)");
-  if (!s)
-    s = check_window(node, opt->padding, opt->stride_h, opt->stride_w,
-                     opt->dilation_h_factor, opt->dilation_w_factor,
-                     opt->fused_activation_function);
-  if (s) return s;
-  conv_geom g = {
-      .batch = in->dims[0],
-      .in_h = in->dims[1],
-      .in_w = in->dims[2],
-      .in_c = in->dims[3],
-      .out_c = w->dims[0],
-      .f_h = w->dims[1],
-      .f_w = w->dims[2],
-      .f_c = w->dims[3],
-      .stride_h = opt->stride_h,
-      .stride_w = opt->stride_w,
-      .dil_h = opt->dilation_h_factor,
-      .dil_w = opt->dilation_w_factor,
-      .act = opt->fused_activation_function,
-      .run = conv2d_ref,
-  };
-  if (g.f_h <= 0 || g.f_w <= 0 || g.f_c <= 0 || g.out_c <= 0)
-    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
-                          "input 1 (%s): filter [%d,%d,%d,%d] has an empty "
-                          "dimension",
-                          w->name, (int)g.out_c, (int)g.f_h, (int)g.f_w,
-                          (int)g.f_c);
-  /* Grouped convolution: the filter sees in_c / groups channels. */
-  if (g.in_c % g.f_c != 0)
-    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
-                          "input channels %d are not a multiple of filter "
-                          "channels %d",
-                          (int)g.in_c, (int)g.f_c);
-  g.groups = g.in_c / g.f_c;
-  if (g.groups == 0 || g.out_c % g.groups != 0)
-    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
-                          "output channels %d are not a multiple of the %d "
-                          "groups (input channels %d / filter channels %d)",
-                          (int)g.out_c, (int)g.groups, (int)g.in_c, (int)g.f_c);
-  const pnn_tensor *bias;
-  s = get_bias(node, 2, g.out_c, &bias);
-  if (!s) s = conv_spatial(node, &g, opt->padding);
-  if (s) return s;
-  conv_geom *st = new_geom(node);
-  if (!st) return out_of_memory(node);
-  *st = g;
-  s = conv2d_gemm_prepare(node, st, w, bias);
-  if (s) return s;
-  return resize_nhwc(node, st);
+  return prepare_float(node, pnn_conv2d_geom, 0, 2,
+                       node->options->conv2d.fused_activation_function,
+                       conv2d_ref, conv2d_gemm_prepare);
 }
 
 static pnn_status conv2d_eval(pnn_node *node) {
@@ -335,7 +244,7 @@ static pnn_status conv2d_eval(pnn_node *node) {
 static void depthwise_ref(const conv_geom *g, const float *in, const float *w,
                           const float *bias, float *out, int64_t begin,
                           int64_t end) {
-  const int32_t dm = g->depth_multiplier;
+  const int32_t dm = g->dm;
   for (int64_t row = begin; row < end; row++) {
     const int32_t b = (int32_t)(row / g->out_h), oy = (int32_t)(row % g->out_h);
     const int32_t iy0 = oy * g->stride_h - g->pad_h;
@@ -369,8 +278,7 @@ static void depthwise_ref(const conv_geom *g, const float *in, const float *w,
 static pnn_status depthwise_simd_prepare(pnn_node *node, conv_geom *g,
                                          const pnn_tensor *w,
                                          const pnn_tensor *bias) {
-  if (g->depth_multiplier != 1 || !w->is_constant ||
-      (bias && !bias->is_constant))
+  if (g->dm != 1 || !w->is_constant || (bias && !bias->is_constant))
     return PNN_OK;
   pnn_f32_dwconv shape = {
       .batch = g->batch, .in_h = g->in_h, .in_w = g->in_w, .c = g->in_c,
@@ -386,68 +294,17 @@ static pnn_status depthwise_simd_prepare(pnn_node *node, conv_geom *g,
   pnn_f32_dwconv_init(d, pnn_isa_active(), w->data, bias ? bias->data : NULL,
                       mem);
   g->dw = d;
+  pnn_node_input_packed(node, 1); /* eval reads the packed copies only */
+  pnn_node_input_packed(node, 2);
   return PNN_OK;
 }
 
 static pnn_status depthwise_prepare(pnn_node *node) {
   if (pnn_q_conv_wanted(node)) return pnn_q_depthwise_prepare(node);
-  const pnn_depthwise_conv2d_options *opt = &node->options->depthwise_conv2d;
-  pnn_tensor *in, *w;
-  pnn_status s = pnn_check_io(node, 2, 3, 1);
-  if (!s) s = pnn_require_input(node, 0, &in);
-  if (!s) s = pnn_require_input(node, 1, &w);
-  if (!s) s = check_float4d(node, in, 0, "input");
-  if (!s) s = check_float4d(node, w, 1, "filter (1HWO)");
-  if (!s)
-    s = check_window(node, opt->padding, opt->stride_h, opt->stride_w,
-                     opt->dilation_h_factor, opt->dilation_w_factor,
-                     opt->fused_activation_function);
-  if (s) return s;
-  conv_geom g = {
-      .batch = in->dims[0],
-      .in_h = in->dims[1],
-      .in_w = in->dims[2],
-      .in_c = in->dims[3],
-      .out_c = w->dims[3],
-      .f_h = w->dims[1],
-      .f_w = w->dims[2],
-      .f_c = 1,
-      .groups = 1,
-      .stride_h = opt->stride_h,
-      .stride_w = opt->stride_w,
-      .dil_h = opt->dilation_h_factor,
-      .dil_w = opt->dilation_w_factor,
-      .act = opt->fused_activation_function,
-      .run = depthwise_ref,
-  };
-  if (w->dims[0] != 1)
-    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
-                          "input 1 (%s): filter dim 0 must be 1, got %d",
-                          w->name, (int)w->dims[0]);
-  if (g.f_h <= 0 || g.f_w <= 0 || g.out_c <= 0)
-    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
-                          "input 1 (%s): filter [1,%d,%d,%d] has an empty "
-                          "dimension",
-                          w->name, (int)g.f_h, (int)g.f_w, (int)g.out_c);
-  /* Like current TFLite, the multiplier comes from the weight shape; the
-   * depth_multiplier option is not trusted (old converters wrote 0 or a
-   * stale value). */
-  if (g.in_c <= 0 || g.out_c % g.in_c != 0)
-    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
-                          "filter channels %d are not a multiple of input "
-                          "channels %d",
-                          (int)g.out_c, (int)g.in_c);
-  g.depth_multiplier = g.out_c / g.in_c;
-  const pnn_tensor *bias;
-  s = get_bias(node, 2, g.out_c, &bias);
-  if (!s) s = conv_spatial(node, &g, opt->padding);
-  if (s) return s;
-  conv_geom *st = new_geom(node);
-  if (!st) return out_of_memory(node);
-  *st = g;
-  s = depthwise_simd_prepare(node, st, w, bias);
-  if (s) return s;
-  return resize_nhwc(node, st);
+  return prepare_float(
+      node, pnn_depthwise_geom, 0, 2,
+      node->options->depthwise_conv2d.fused_activation_function, depthwise_ref,
+      depthwise_simd_prepare);
 }
 
 /* ------------------------------------------------------ TRANSPOSE_CONV */
@@ -494,108 +351,11 @@ static void transpose_conv_ref(const conv_geom *g, const float *in,
   }
 }
 
-static pnn_status read_output_shape(pnn_node *node, const pnn_tensor *t,
-                                    int32_t dims[4]) {
-  if (t->type != PNN_TYPE_INT32)
-    return pnn_node_error(node, PNN_ERROR_UNSUPPORTED,
-                          "input 0 (%s): output_shape must be int32, got %s",
-                          t->name, pnn_type_name(t->type));
-  if (!t->is_constant)
-    return pnn_node_error(node, PNN_ERROR_UNSUPPORTED,
-                          "input 0 (%s): output_shape must be constant",
-                          t->name);
-  if (t->rank != 1 || t->dims[0] != 4)
-    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
-                          "input 0 (%s): output_shape must have shape [4]",
-                          t->name);
-  const int32_t *v = t->data;
-  for (int i = 0; i < 4; i++) {
-    if (v[i] < 0)
-      return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
-                            "input 0 (%s): output_shape[%d] = %d is negative",
-                            t->name, i, (int)v[i]);
-    dims[i] = v[i];
-  }
-  return PNN_OK;
-}
-
 static pnn_status transpose_conv_prepare(pnn_node *node) {
   if (pnn_q_conv_wanted(node)) return pnn_q_transpose_conv_prepare(node);
-  const pnn_transpose_conv_options *opt = &node->options->transpose_conv;
-  pnn_tensor *shape, *w, *in;
-  pnn_status s = pnn_check_io(node, 3, 4, 1);
-  if (!s) s = pnn_require_input(node, 0, &shape);
-  if (!s) s = pnn_require_input(node, 1, &w);
-  if (!s) s = pnn_require_input(node, 2, &in);
-  if (!s) s = check_float4d(node, w, 1, "weights (OHWI)");
-  if (!s) s = check_float4d(node, in, 2, "input");
-  if (!s)
-    s = check_window(node, opt->padding, opt->stride_h, opt->stride_w, 1, 1,
-                     opt->fused_activation_function);
-  int32_t od[4];
-  if (!s) s = read_output_shape(node, shape, od);
-  if (s) return s;
-  conv_geom g = {
-      .batch = in->dims[0],
-      .in_h = in->dims[1],
-      .in_w = in->dims[2],
-      .in_c = in->dims[3],
-      .out_h = od[1],
-      .out_w = od[2],
-      .out_c = od[3],
-      .f_h = w->dims[1],
-      .f_w = w->dims[2],
-      .f_c = w->dims[3],
-      .groups = 1,
-      .stride_h = opt->stride_h,
-      .stride_w = opt->stride_w,
-      .dil_h = 1,
-      .dil_w = 1,
-      .act = opt->fused_activation_function,
-      .run = transpose_conv_ref,
-  };
-  if (g.f_h <= 0 || g.f_w <= 0)
-    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
-                          "input 1 (%s): weights have an empty spatial "
-                          "dimension",
-                          w->name);
-  if (od[0] != g.batch)
-    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
-                          "output_shape batch %d differs from input batch %d",
-                          (int)od[0], (int)g.batch);
-  if (w->dims[0] != g.out_c)
-    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
-                          "output_shape channels %d differ from weights "
-                          "output channels %d",
-                          (int)g.out_c, (int)w->dims[0]);
-  if (g.f_c != g.in_c)
-    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
-                          "weights input channels %d differ from input "
-                          "channels %d",
-                          (int)g.f_c, (int)g.in_c);
-  const pnn_tensor *bias;
-  s = get_bias(node, 3, g.out_c, &bias);
-  if (s) return s;
-  if (!extent_ok(g.out_h, g.f_h, g.stride_h, 1) ||
-      !extent_ok(g.out_w, g.f_w, g.stride_w, 1) ||
-      (int64_t)g.in_h * g.stride_h > INT32_MAX / 2 ||
-      (int64_t)g.in_w * g.stride_w > INT32_MAX / 2)
-    return pnn_node_error(node, PNN_ERROR_UNSUPPORTED,
-                          "input, output, filter or stride too large");
-  /* TFLite pads as for a forward conv over the output, using the size that
-   * conv would produce (not the actual input size, in case they differ). */
-  int32_t fwd_h =
-      pnn_conv_output_size(opt->padding, g.out_h, g.f_h, g.stride_h, 1);
-  int32_t fwd_w =
-      pnn_conv_output_size(opt->padding, g.out_w, g.f_w, g.stride_w, 1);
-  g.pad_h = pnn_conv_padding_before(opt->padding, g.out_h, g.f_h, g.stride_h, 1,
-                                    fwd_h);
-  g.pad_w = pnn_conv_padding_before(opt->padding, g.out_w, g.f_w, g.stride_w, 1,
-                                    fwd_w);
-  conv_geom *st = new_geom(node);
-  if (!st) return out_of_memory(node);
-  *st = g;
-  return resize_nhwc(node, st);
+  return prepare_float(node, pnn_transpose_conv_geom, 2, 3,
+                       node->options->transpose_conv.fused_activation_function,
+                       transpose_conv_ref, NULL);
 }
 
 static pnn_status transpose_conv_eval(pnn_node *node) {

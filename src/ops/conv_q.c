@@ -15,12 +15,13 @@
  * with LiteRT's float rounding order (see store_hybrid). */
 #include <string.h>
 
+#include "kernels/qs8_dwconv.h"
 #include "kernels/qs8_gemm.h"
 #include "kernels/s8_dot.h"
+#include "ops/conv_geom.h"
 #include "ops/nn_quant.h"
 #include "ops/quant_math.h"
 
-enum { QK_INT8, QK_UINT8, QK_INT16, QK_HYBRID };
 enum { QOP_CONV, QOP_DW, QOP_TCONV };
 
 /* Output channels per accumulator block of the int8 row kernels. */
@@ -28,9 +29,7 @@ enum { QOP_CONV, QOP_DW, QOP_TCONV };
 
 typedef struct {
   int op, kind;
-  int32_t batch, in_h, in_w, in_c, out_h, out_w, out_c, f_h, f_w, f_c;
-  int32_t groups, dm;
-  int32_t stride_h, stride_w, dil_h, dil_w, pad_h, pad_w;
+  PNN_CONV_GEOM_MEMBERS; /* batch, in_h, ..., groups, dm (conv_geom.h) */
   int32_t in_zp, f_zp, out_zp, lo, hi; /* integer kinds */
   int32_t *mult;                       /* [out_c] */
   int *shift;                          /* [out_c] */
@@ -56,6 +55,9 @@ typedef struct {
   pnn_qs8_gemm *qg;
   bool qg_direct;
   int64_t qg_k; /* f_h * f_w * in_c */
+  /* int8 DEPTHWISE_CONV_2D (depth multiplier 1, constant weights and
+   * bias) on the packed SIMD kernels (kernels/qs8_dwconv.h) */
+  pnn_qs8_dw *qdw;
 } qconv;
 
 typedef struct {
@@ -446,15 +448,29 @@ static void conv_qs8_im2col_worker(void *arg, int64_t begin, int64_t end) {
     int8_t *row = (int8_t *)j->qin + p * q->qg_k;
     const int32_t b = (int32_t)(p / hw), oy = (int32_t)(p % hw / q->out_w),
                   ox = (int32_t)(p % q->out_w);
+    const int32_t ix0 = ox * q->stride_w - q->pad_w;
+    /* whole window rows in one piece when they lie inside the input */
+    const bool row_in = q->dil_w == 1 && ix0 >= 0 && ix0 + q->f_w <= q->in_w;
+    const size_t win = (size_t)q->f_w * ic;
     for (int32_t ky = 0; ky < q->f_h; ky++) {
       const int32_t iy = oy * q->stride_h - q->pad_h + ky * q->dil_h;
+      if (iy < 0 || iy >= q->in_h) {
+        memset(row, (int8_t)q->in_zp, win);
+        row += win;
+        continue;
+      }
+      const int8_t *src = in + ((int64_t)b * q->in_h + iy) * q->in_w * (int64_t)ic;
+      if (row_in) {
+        memcpy(row, src + (size_t)ix0 * ic, win);
+        row += win;
+        continue;
+      }
       for (int32_t kx = 0; kx < q->f_w; kx++, row += ic) {
-        const int32_t ix = ox * q->stride_w - q->pad_w + kx * q->dil_w;
-        if (iy < 0 || iy >= q->in_h || ix < 0 || ix >= q->in_w)
+        const int32_t ix = ix0 + kx * q->dil_w;
+        if (ix < 0 || ix >= q->in_w)
           memset(row, (int8_t)q->in_zp, ic);
         else
-          memcpy(row, in + (((int64_t)b * q->in_h + iy) * q->in_w + ix) * ic,
-                 ic);
+          memcpy(row, src + (size_t)ix * ic, ic);
       }
     }
   }
@@ -467,6 +483,44 @@ static void conv_qs8_im2col_gemm_worker(void *arg, int64_t begin,
   pnn_qs8_gemm_run(j->q->qg, j->qin + begin * (int64_t)k, k,
                    (size_t)(end - begin), (int8_t *)j->out + begin * out_c,
                    out_c);
+}
+
+/* int8 DEPTHWISE_CONV_2D on the packed kernel (q->qdw): rows
+ * [begin, end) of batch * out_h. */
+static void dw_qs8_packed_worker(void *arg, int64_t begin, int64_t end) {
+  const qconv_job *j = arg;
+  pnn_qs8_dw_run_rows(j->q->qdw, j->in, j->out, begin, end);
+}
+
+/* Packs the weights for q->qdw when the depthwise conv qualifies (int8
+ * kind, depth multiplier 1, constant weights and bias, a SIMD kernel for
+ * the active ISA); otherwise the plain-C rows stay. */
+static pnn_status prepare_qs8_dw(pnn_node *node, qconv *q) {
+  const pnn_tensor *w = node->inputs[q->w_i];
+  const pnn_tensor *b =
+      q->bias_i < node->n_inputs ? node->inputs[q->bias_i] : NULL;
+  const pnn_isa isa = pnn_isa_active();
+  if (q->op != QOP_DW || q->kind != QK_INT8 || q->dm != 1 ||
+      !w->is_constant || !w->data || (b && (!b->is_constant || !b->data)) ||
+      !pnn_qs8_dw_available(isa))
+    return PNN_OK;
+  const size_t taps = (size_t)q->f_h * (size_t)q->f_w;
+  pnn_qs8_dw d = {.in_h = q->in_h, .in_w = q->in_w, .out_h = q->out_h,
+                  .out_w = q->out_w, .f_h = q->f_h, .f_w = q->f_w,
+                  .stride_h = q->stride_h, .stride_w = q->stride_w,
+                  .dil_h = q->dil_h, .dil_w = q->dil_w, .pad_h = q->pad_h,
+                  .pad_w = q->pad_w};
+  void *mem = pnn_node_alloc_persistent(
+      node, pnn_qs8_dw_bytes(isa, (size_t)q->out_c, taps));
+  if (!mem) return oom(node);
+  if (!pnn_qs8_dw_init(&d, isa, w->data, (size_t)q->out_c,
+                       b ? b->data : NULL, q->in_zp, q->mult, q->shift,
+                       q->out_zp, q->lo, q->hi, mem))
+    return PNN_OK; /* filter too large for the kernel: plain-C rows */
+  q->qdw = pnn_node_alloc_persistent(node, sizeof(*q->qdw));
+  if (!q->qdw) return oom(node);
+  *q->qdw = d;
+  return PNN_OK;
 }
 
 /* Packs the weights for q->qg when the conv qualifies (int8 kind, one
@@ -525,18 +579,9 @@ ROWS_FOR_KIND(tconv_rows)
 
 /* ------------------------------------------------------------- prepare */
 
-static pnn_status check4d(pnn_node *node, const pnn_tensor *t, int i,
-                          const char *what) {
-  if (t->rank != 4)
-    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
-                          "input %d (%s): %s must be 4-D, got rank %d", i,
-                          t->name, what, (int)t->rank);
-  return PNN_OK;
-}
-
-/* Decides the kind from input/weights/output types. */
-static pnn_status pick_kind(pnn_node *node, const pnn_tensor *in,
-                            const pnn_tensor *w, int in_i, int *kind) {
+/* Shared with matmul_q.c (nn_quant.h). */
+pnn_status pnn_q_pick_kind(pnn_node *node, const pnn_tensor *in, int in_i,
+                           const pnn_tensor *w, int *kind) {
   const pnn_tensor *out = node->outputs[0];
   pnn_type it = in->type, wt = w->type, ot = out->type;
   if (it == PNN_TYPE_INT8 && wt == PNN_TYPE_INT8 && ot == PNN_TYPE_INT8)
@@ -560,49 +605,12 @@ static pnn_status pick_kind(pnn_node *node, const pnn_tensor *in,
   return PNN_OK;
 }
 
-static pnn_status check_window(pnn_node *node, int padding, int32_t sh,
-                               int32_t sw, int32_t dh, int32_t dw) {
-  if (padding != PNN_PADDING_SAME && padding != PNN_PADDING_VALID)
-    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
-                          "padding: unknown value %d", padding);
-  if (sh <= 0 || sw <= 0 || dh <= 0 || dw <= 0)
-    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
-                          "strides %dx%d / dilations %dx%d must be > 0",
-                          (int)sh, (int)sw, (int)dh, (int)dw);
-  return PNN_OK;
-}
-
-static bool extent_ok(int32_t in, int32_t f, int32_t stride, int32_t dil) {
-  return (int64_t)(f - 1) * dil + 1 + 2 * (int64_t)stride + 2 * (int64_t)in <
-         INT32_MAX;
-}
-
-static pnn_status spatial(pnn_node *node, qconv *q, int padding) {
-  if (!extent_ok(q->in_h, q->f_h, q->stride_h, q->dil_h) ||
-      !extent_ok(q->in_w, q->f_w, q->stride_w, q->dil_w))
-    return pnn_node_error(node, PNN_ERROR_UNSUPPORTED,
-                          "input, filter, stride or dilation too large");
-  q->out_h = pnn_conv_output_size(padding, q->in_h, q->f_h, q->stride_h,
-                                  q->dil_h);
-  q->out_w = pnn_conv_output_size(padding, q->in_w, q->f_w, q->stride_w,
-                                  q->dil_w);
-  if (q->out_h < 0 || q->out_w < 0)
-    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
-                          "filter %dx%d does not fit input %dx%d",
-                          (int)q->f_h, (int)q->f_w, (int)q->in_h,
-                          (int)q->in_w);
-  q->pad_h = pnn_conv_padding_before(padding, q->in_h, q->f_h, q->stride_h,
-                                     q->dil_h, q->out_h);
-  q->pad_w = pnn_conv_padding_before(padding, q->in_w, q->f_w, q->stride_w,
-                                     q->dil_w, q->out_w);
-  return PNN_OK;
-}
-
 /* Bias: absent, or [out_c] of int32 (int8/uint8), int32/int64 (16x8),
  * float32 (hybrid). */
 static pnn_status check_bias(pnn_node *node, const qconv *q) {
-  if (q->bias_i >= node->n_inputs || !node->inputs[q->bias_i]) return PNN_OK;
-  const pnn_tensor *b = node->inputs[q->bias_i];
+  const pnn_tensor *b;
+  pnn_status s = pnn_conv_bias(node, q->bias_i, &q->geom, &b);
+  if (s || !b) return s;
   bool ok = q->kind == QK_HYBRID  ? b->type == PNN_TYPE_FLOAT32
             : q->kind == QK_INT16 ? (b->type == PNN_TYPE_INT64 ||
                                      b->type == PNN_TYPE_INT32)
@@ -612,11 +620,6 @@ static pnn_status check_bias(pnn_node *node, const qconv *q) {
                           "input %d (%s): bias type %s does not fit this "
                           "quantized op",
                           q->bias_i, b->name, pnn_type_name(b->type));
-  if (pnn_tensor_count(b) != q->out_c)
-    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
-                          "input %d (%s): bias has %lld elements, expected %d",
-                          q->bias_i, b->name, (long long)pnn_tensor_count(b),
-                          (int)q->out_c);
   return PNN_OK;
 }
 
@@ -681,180 +684,52 @@ static pnn_status finish(pnn_node *node, qconv *q, int act, int w_axis) {
   if (!s) s = prepare_wsum(node, q);
   if (!s) s = pnn_qm_activation_range(node, act, out, &q->lo, &q->hi);
   if (!s) s = prepare_qs8(node, q);
+  if (!s) s = prepare_qs8_dw(node, q);
   return s;
 }
 
 static pnn_status resize_out(pnn_node *node, const qconv *q) {
-  int32_t dims[4] = {q->batch, q->out_h, q->out_w, q->out_c};
-  if (pnn_dims_count(dims, 4) < 0)
-    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
-                          "output shape overflows");
   pnn_type t = q->kind == QK_HYBRID ? PNN_TYPE_FLOAT32 : node->outputs[0]->type;
-  return pnn_node_resize_output(node, 0, t, dims, 4);
+  return pnn_conv_resize_output(node, &q->geom, t);
 }
 
-static qconv *new_state(pnn_node *node, const qconv *q) {
+/* Copies the prepared q into the node state and sizes the output. */
+static pnn_status keep_state(pnn_node *node, const qconv *q) {
   qconv *p = pnn_node_alloc_persistent(node, sizeof(*p));
-  if (p) *p = *q;
+  if (!p) return oom(node);
+  *p = *q;
   node->state = p;
-  return p;
+  return resize_out(node, p);
+}
+
+/* The geometry (conv_geom.c), the kind, then finish with the fused
+ * activation `act` and the filter's channel axis `w_axis`. */
+static pnn_status q_prepare(pnn_node *node, qconv q, pnn_conv_geom_fn geom,
+                            int act, int w_axis) {
+  pnn_tensor *in, *w;
+  pnn_status s = geom(node, &in, &w, &q.geom);
+  if (!s) s = pnn_q_pick_kind(node, in, q.in_i, w, &q.kind);
+  if (!s) s = finish(node, &q, act, w_axis);
+  return s ? s : keep_state(node, &q);
 }
 
 pnn_status pnn_q_conv2d_prepare(pnn_node *node) {
-  const pnn_conv2d_options *opt = &node->options->conv2d;
-  pnn_tensor *in, *w;
-  pnn_status s = pnn_check_io(node, 2, 3, 1);
-  if (!s) s = pnn_require_input(node, 0, &in);
-  if (!s) s = pnn_require_input(node, 1, &w);
-  if (!s) s = check4d(node, in, 0, "input");
-  if (!s) s = check4d(node, w, 1, "filter (OHWI)");
-  if (!s)
-    s = check_window(node, opt->padding, opt->stride_h, opt->stride_w,
-                     opt->dilation_h_factor, opt->dilation_w_factor);
   qconv q = {.op = QOP_CONV, .in_i = 0, .w_i = 1, .bias_i = 2};
-  if (!s) s = pick_kind(node, in, w, 0, &q.kind);
-  if (s) return s;
-  q.batch = in->dims[0];
-  q.in_h = in->dims[1];
-  q.in_w = in->dims[2];
-  q.in_c = in->dims[3];
-  q.out_c = w->dims[0];
-  q.f_h = w->dims[1];
-  q.f_w = w->dims[2];
-  q.f_c = w->dims[3];
-  q.stride_h = opt->stride_h;
-  q.stride_w = opt->stride_w;
-  q.dil_h = opt->dilation_h_factor;
-  q.dil_w = opt->dilation_w_factor;
-  if (q.f_h <= 0 || q.f_w <= 0 || q.f_c <= 0 || q.out_c <= 0)
-    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
-                          "input 1 (%s): filter has an empty dimension",
-                          w->name);
-  if (q.in_c % q.f_c != 0 || q.out_c % (q.in_c / q.f_c ? q.in_c / q.f_c : 1))
-    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
-                          "channels: input %d, filter %d, output %d do not "
-                          "form whole groups",
-                          (int)q.in_c, (int)q.f_c, (int)q.out_c);
-  q.groups = q.in_c / q.f_c;
-  if (q.groups <= 0)
-    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
-                          "input has no channels");
-  if (!s) s = spatial(node, &q, opt->padding);
-  if (!s) s = finish(node, &q, opt->fused_activation_function, 0);
-  if (s) return s;
-  qconv *p = new_state(node, &q);
-  if (!p) return oom(node);
-  return resize_out(node, p);
+  return q_prepare(node, q, pnn_conv2d_geom,
+                   node->options->conv2d.fused_activation_function, 0);
 }
 
 pnn_status pnn_q_depthwise_prepare(pnn_node *node) {
-  const pnn_depthwise_conv2d_options *opt = &node->options->depthwise_conv2d;
-  pnn_tensor *in, *w;
-  pnn_status s = pnn_check_io(node, 2, 3, 1);
-  if (!s) s = pnn_require_input(node, 0, &in);
-  if (!s) s = pnn_require_input(node, 1, &w);
-  if (!s) s = check4d(node, in, 0, "input");
-  if (!s) s = check4d(node, w, 1, "filter (1HWO)");
-  if (!s)
-    s = check_window(node, opt->padding, opt->stride_h, opt->stride_w,
-                     opt->dilation_h_factor, opt->dilation_w_factor);
-  qconv q = {.op = QOP_DW, .in_i = 0, .w_i = 1, .bias_i = 2, .groups = 1,
-             .f_c = 1};
-  if (!s) s = pick_kind(node, in, w, 0, &q.kind);
-  if (s) return s;
-  q.batch = in->dims[0];
-  q.in_h = in->dims[1];
-  q.in_w = in->dims[2];
-  q.in_c = in->dims[3];
-  q.out_c = w->dims[3];
-  q.f_h = w->dims[1];
-  q.f_w = w->dims[2];
-  q.stride_h = opt->stride_h;
-  q.stride_w = opt->stride_w;
-  q.dil_h = opt->dilation_h_factor;
-  q.dil_w = opt->dilation_w_factor;
-  if (w->dims[0] != 1 || q.f_h <= 0 || q.f_w <= 0 || q.out_c <= 0)
-    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
-                          "input 1 (%s): filter must be [1, h, w, c] with "
-                          "non-empty dimensions",
-                          w->name);
-  if (q.in_c <= 0 || q.out_c % q.in_c != 0)
-    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
-                          "filter channels %d are not a multiple of input "
-                          "channels %d",
-                          (int)q.out_c, (int)q.in_c);
-  q.dm = q.out_c / q.in_c;
-  s = spatial(node, &q, opt->padding);
-  if (!s) s = finish(node, &q, opt->fused_activation_function, 3);
-  if (s) return s;
-  qconv *p = new_state(node, &q);
-  if (!p) return oom(node);
-  return resize_out(node, p);
+  qconv q = {.op = QOP_DW, .in_i = 0, .w_i = 1, .bias_i = 2};
+  return q_prepare(node, q, pnn_depthwise_geom,
+                   node->options->depthwise_conv2d.fused_activation_function,
+                   3);
 }
 
 pnn_status pnn_q_transpose_conv_prepare(pnn_node *node) {
-  const pnn_transpose_conv_options *opt = &node->options->transpose_conv;
-  pnn_tensor *shape, *w, *in;
-  pnn_status s = pnn_check_io(node, 3, 4, 1);
-  if (!s) s = pnn_require_input(node, 0, &shape);
-  if (!s) s = pnn_require_input(node, 1, &w);
-  if (!s) s = pnn_require_input(node, 2, &in);
-  if (!s) s = check4d(node, w, 1, "weights (OHWI)");
-  if (!s) s = check4d(node, in, 2, "input");
-  if (!s) s = check_window(node, opt->padding, opt->stride_h, opt->stride_w, 1, 1);
-  qconv q = {.op = QOP_TCONV, .in_i = 2, .w_i = 1, .bias_i = 3, .groups = 1,
-             .dil_h = 1, .dil_w = 1};
-  if (!s) s = pick_kind(node, in, w, 2, &q.kind);
-  if (s) return s;
-  if (shape->type != PNN_TYPE_INT32 || !shape->is_constant ||
-      shape->rank != 1 || shape->dims[0] != 4)
-    return pnn_node_error(node, PNN_ERROR_UNSUPPORTED,
-                          "input 0 (%s): output_shape must be a constant "
-                          "int32 [4]",
-                          shape->name);
-  const int32_t *od = shape->data;
-  for (int i = 0; i < 4; i++)
-    if (od[i] < 0)
-      return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
-                            "input 0 (%s): output_shape[%d] = %d is negative",
-                            shape->name, i, (int)od[i]);
-  q.batch = in->dims[0];
-  q.in_h = in->dims[1];
-  q.in_w = in->dims[2];
-  q.in_c = in->dims[3];
-  q.out_h = od[1];
-  q.out_w = od[2];
-  q.out_c = od[3];
-  q.f_h = w->dims[1];
-  q.f_w = w->dims[2];
-  q.f_c = w->dims[3];
-  q.stride_h = opt->stride_h;
-  q.stride_w = opt->stride_w;
-  if (q.f_h <= 0 || q.f_w <= 0 || od[0] != q.batch || w->dims[0] != q.out_c ||
-      q.f_c != q.in_c)
-    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
-                          "output_shape [%d,%d,%d,%d], weights [%d,%d,%d,%d] "
-                          "and input channels %d do not agree",
-                          (int)od[0], (int)od[1], (int)od[2], (int)od[3],
-                          (int)w->dims[0], (int)w->dims[1], (int)w->dims[2],
-                          (int)w->dims[3], (int)q.in_c);
-  if (!extent_ok(q.out_h, q.f_h, q.stride_h, 1) ||
-      !extent_ok(q.out_w, q.f_w, q.stride_w, 1) ||
-      (int64_t)q.in_h * q.stride_h > INT32_MAX / 2 ||
-      (int64_t)q.in_w * q.stride_w > INT32_MAX / 2)
-    return pnn_node_error(node, PNN_ERROR_UNSUPPORTED,
-                          "input, output, filter or stride too large");
-  int32_t fh = pnn_conv_output_size(opt->padding, q.out_h, q.f_h, q.stride_h, 1);
-  int32_t fw = pnn_conv_output_size(opt->padding, q.out_w, q.f_w, q.stride_w, 1);
-  q.pad_h = pnn_conv_padding_before(opt->padding, q.out_h, q.f_h, q.stride_h, 1,
-                                    fh);
-  q.pad_w = pnn_conv_padding_before(opt->padding, q.out_w, q.f_w, q.stride_w, 1,
-                                    fw);
-  s = finish(node, &q, opt->fused_activation_function, 0);
-  if (s) return s;
-  qconv *p = new_state(node, &q);
-  if (!p) return oom(node);
-  return resize_out(node, p);
+  qconv q = {.op = QOP_TCONV, .in_i = 2, .w_i = 1, .bias_i = 3};
+  return q_prepare(node, q, pnn_transpose_conv_geom,
+                   node->options->transpose_conv.fused_activation_function, 0);
 }
 
 /* ---------------------------------------------------------------- eval */
@@ -893,6 +768,10 @@ pnn_status pnn_q_conv_eval(pnn_node *node) {
   }
   int64_t rows = (int64_t)q->batch * q->out_h;
   if (rows <= 0 || q->out_w <= 0 || q->out_c <= 0) return PNN_OK;
+  if (q->qdw) {
+    pnn_node_parallel_for(node, rows, dw_qs8_packed_worker, &j);
+    return PNN_OK;
+  }
   if (q->qg) {
     const int64_t pixels = rows * q->out_w;
     if (q->qg_direct) {

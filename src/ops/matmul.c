@@ -11,6 +11,7 @@
  * prepare stores the sizes in node state with a `run` function over output
  * rows, so a packed GEMM path can replace the reference loop at prepare. */
 #include "kernels/f32_gemm.h"
+#include "ops/bmm_geom.h"
 #include "ops/common.h"
 #include "ops/nn_quant.h"
 
@@ -92,6 +93,8 @@ static pnn_status fc_gemm_prepare(pnn_node *node, fc_state *st,
   *plan = (pnn_f32_gemm_plan){cfg, n, k, (n + cfg->nr - 1) / cfg->nr, packed,
                               st->act};
   st->gemm = plan;
+  pnn_node_input_packed(node, 1); /* eval reads the packed copies only */
+  pnn_node_input_packed(node, 2);
   return PNN_OK;
 }
 
@@ -203,13 +206,7 @@ static pnn_status fc_eval(pnn_node *node) {
 /* --------------------------------------------------------- BATCH_MATMUL */
 
 typedef struct {
-  int rank; /* output rank */
-  int32_t out_dims[PNN_MAX_RANK];
-  int64_t lhs_stride[PNN_MAX_RANK]; /* per output batch dim, in matrices */
-  int64_t rhs_stride[PNN_MAX_RANK]; /* 0 where broadcast */
-  int64_t n_batch;                  /* product of output batch dims */
-  int32_t m, k, n;
-  bool adj_x, adj_y;
+  PNN_BMM_GEOM_MEMBERS; /* rank, out_dims, strides, m, k, n (bmm_geom.h) */
   /* GEMM path: rhs packed into scratch per batch at eval; NULL: reference */
   const pnn_f32_gemm_config *gemm;
 } bmm_state;
@@ -220,18 +217,6 @@ typedef struct {
   float *out;
 } bmm_job;
 
-/* Matrix offsets (in matrices) of the lhs and rhs for output batch i. */
-static void bmm_batch_offsets(const bmm_state *st, int64_t i, int64_t *lo,
-                              int64_t *ro) {
-  *lo = *ro = 0;
-  for (int d = st->rank - 3; d >= 0; d--) {
-    int64_t idx = i % st->out_dims[d];
-    i /= st->out_dims[d];
-    *lo += idx * st->lhs_stride[d];
-    *ro += idx * st->rhs_stride[d];
-  }
-}
-
 /* Rows [begin, end) of n_batch * m output rows. */
 static void bmm_worker(void *arg, int64_t begin, int64_t end) {
   const bmm_job *j = arg;
@@ -239,7 +224,7 @@ static void bmm_worker(void *arg, int64_t begin, int64_t end) {
   const int64_t mk = (int64_t)st->m * st->k, kn = (int64_t)st->k * st->n;
   for (int64_t row = begin; row < end; row++) {
     int64_t bi = row / st->m, r = row % st->m, lo, ro;
-    bmm_batch_offsets(st, bi, &lo, &ro);
+    pnn_bmm_offsets(&st->geom, bi, &lo, &ro);
     const float *a = j->lhs + lo * mk, *b = j->rhs + ro * kn;
     float *o = j->out + row * st->n;
     for (int32_t c = 0; c < st->n; c++) {
@@ -252,19 +237,6 @@ static void bmm_worker(void *arg, int64_t begin, int64_t end) {
       }
       o[c] = acc;
     }
-  }
-}
-
-/* Strides (in whole matrices) of tensor t's batch dims, aligned to the
- * output's `rank - 2` batch dims; 0 where t is broadcast. */
-static void bmm_strides(const pnn_tensor *t, int rank, int64_t *strides) {
-  int out_batch = rank - 2, t_batch = t->rank - 2;
-  int64_t s = 1;
-  for (int d = out_batch - 1; d >= 0; d--) {
-    int td = d - (out_batch - t_batch);
-    int32_t dim = td >= 0 ? t->dims[td] : 1;
-    strides[d] = dim == 1 ? 0 : s;
-    s *= dim;
   }
 }
 
@@ -295,7 +267,7 @@ static void bmm_gemm_eval(pnn_node *node, const bmm_state *st) {
   int64_t packed_ro = -1;
   for (int64_t i = 0; i < st->n_batch; i++) {
     int64_t lo, ro;
-    bmm_batch_offsets(st, i, &lo, &ro);
+    pnn_bmm_offsets(&st->geom, i, &lo, &ro);
     if (ro != packed_ro) { /* element (k, n): rhs[n*K + k] or rhs[k*N + n] */
       pnn_f32_gemm_pack(st->gemm, n, k, rhs + ro * (int64_t)(k * n),
                         st->adj_y ? (ptrdiff_t)k : 1,
@@ -312,7 +284,6 @@ static void bmm_gemm_eval(pnn_node *node, const bmm_state *st) {
 
 static pnn_status bmm_prepare(pnn_node *node) {
   if (pnn_q_bmm_wanted(node)) return pnn_q_bmm_prepare(node);
-  const pnn_batch_matmul_options *opt = &node->options->batch_matmul;
   pnn_tensor *a, *b;
   pnn_status s = pnn_check_io(node, 2, 2, 1);
   if (!s) s = pnn_require_input(node, 0, &a);
@@ -320,40 +291,8 @@ static pnn_status bmm_prepare(pnn_node *node) {
   if (!s) s = pnn_check_type(node, a, 0, PNN_TYPE_FLOAT32);
   if (!s) s = pnn_check_type(node, b, 1, PNN_TYPE_FLOAT32);
   if (s) return s;
-  if (a->rank < 2 || b->rank < 2)
-    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
-                          "inputs must have rank >= 2, got %d and %d",
-                          (int)a->rank, (int)b->rank);
-  bmm_state st = {.adj_x = opt->adj_x, .adj_y = opt->adj_y};
-  int32_t a_rows = a->dims[a->rank - 2], a_cols = a->dims[a->rank - 1];
-  int32_t b_rows = b->dims[b->rank - 2], b_cols = b->dims[b->rank - 1];
-  st.m = st.adj_x ? a_cols : a_rows;
-  st.k = st.adj_x ? a_rows : a_cols;
-  int32_t kb = st.adj_y ? b_cols : b_rows;
-  st.n = st.adj_y ? b_rows : b_cols;
-  if (st.k != kb)
-    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
-                          "contracted dims differ: lhs %d vs rhs %d "
-                          "(adj_x=%d, adj_y=%d)",
-                          (int)st.k, (int)kb, (int)st.adj_x, (int)st.adj_y);
-  int batch_rank;
-  if (!pnn_broadcast_dims(a->dims, a->rank - 2, b->dims, b->rank - 2,
-                          st.out_dims, &batch_rank))
-    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
-                          "batch dims of %s and %s do not broadcast", a->name,
-                          b->name);
-  st.rank = batch_rank + 2;
-  if (st.rank > PNN_MAX_RANK)
-    return pnn_node_error(node, PNN_ERROR_UNSUPPORTED, "rank %d too large",
-                          st.rank);
-  st.out_dims[batch_rank] = st.m;
-  st.out_dims[batch_rank + 1] = st.n;
-  if (pnn_dims_count(st.out_dims, st.rank) < 0)
-    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
-                          "output shape overflows");
-  st.n_batch = pnn_dims_count(st.out_dims, batch_rank);
-  bmm_strides(a, st.rank, st.lhs_stride);
-  bmm_strides(b, st.rank, st.rhs_stride);
+  bmm_state st = {0};
+  if ((s = pnn_bmm_geom_init(node, a, b, &st.geom))) return s;
   s = bmm_gemm_prepare(node, &st);
   if (s) return s;
   bmm_state *p = pnn_node_alloc_persistent(node, sizeof(*p));

@@ -12,10 +12,9 @@
 
 #include "kernels/qs8_gemm.h"
 #include "kernels/s8_dot.h"
+#include "ops/bmm_geom.h"
 #include "ops/nn_quant.h"
 #include "ops/quant_math.h"
-
-enum { QK_INT8, QK_UINT8, QK_INT16, QK_HYBRID };
 
 static pnn_status oom(pnn_node *node) {
   return pnn_node_error(node, PNN_ERROR_OUT_OF_MEMORY,
@@ -36,30 +35,6 @@ static void st_out(int kind, void *p, int64_t i, int32_t v) {
     case QK_INT16: ((int16_t *)p)[i] = (int16_t)v; break;
     default: ((int8_t *)p)[i] = (int8_t)v; break;
   }
-}
-
-static pnn_status pick_kind(pnn_node *node, pnn_type it, pnn_type wt,
-                            int *kind) {
-  pnn_type ot = node->outputs[0]->type;
-  if (it == PNN_TYPE_INT8 && wt == PNN_TYPE_INT8 && ot == PNN_TYPE_INT8)
-    *kind = QK_INT8;
-  else if (it == PNN_TYPE_UINT8 && wt == PNN_TYPE_UINT8 &&
-           ot == PNN_TYPE_UINT8)
-    *kind = QK_UINT8;
-  else if (it == PNN_TYPE_INT16 && wt == PNN_TYPE_INT8 &&
-           ot == PNN_TYPE_INT16)
-    *kind = QK_INT16;
-  else if (it == PNN_TYPE_FLOAT32 && wt == PNN_TYPE_INT8 &&
-           ot == PNN_TYPE_FLOAT32)
-    *kind = QK_HYBRID;
-  else
-    return pnn_node_error(node, PNN_ERROR_UNSUPPORTED,
-                          "input %s, weights %s, output %s: combination not "
-                          "supported (int8/int8/int8, uint8/uint8/uint8, "
-                          "int16/int8/int16 or float32/int8/float32)",
-                          pnn_type_name(it), pnn_type_name(wt),
-                          pnn_type_name(ot));
-  return PNN_OK;
 }
 
 /* ------------------------------------------------------ FULLY_CONNECTED */
@@ -197,7 +172,7 @@ pnn_status pnn_q_fc_prepare(pnn_node *node) {
   if (!s) s = pnn_require_input(node, 0, &in);
   if (!s) s = pnn_require_input(node, 1, &w);
   qfc q = {0};
-  if (!s) s = pick_kind(node, in->type, w->type, &q.kind);
+  if (!s) s = pnn_q_pick_kind(node, in, 0, w, &q.kind);
   if (s) return s;
   if (opt->weights_format != 0)
     return pnn_node_error(node, PNN_ERROR_UNSUPPORTED,
@@ -382,12 +357,9 @@ pnn_status pnn_q_fc_eval(pnn_node *node) {
 
 typedef struct {
   int kind;
-  int rank;
-  int32_t out_dims[PNN_MAX_RANK];
-  int64_t lhs_stride[PNN_MAX_RANK], rhs_stride[PNN_MAX_RANK];
-  int64_t n_batch, lhs_mats;
-  int32_t m, k, n;
-  bool adj_x, adj_y, asym;
+  PNN_BMM_GEOM_MEMBERS; /* rank, out_dims, strides, m, k, n (bmm_geom.h) */
+  int64_t lhs_mats;
+  bool asym;
   int32_t a_zp, b_zp, out_zp, lo, hi, mult;
   int shift;
   float b_scale; /* hybrid */
@@ -402,23 +374,13 @@ typedef struct {
   const int32_t *zp;
 } qbmm_job;
 
-static void bmm_offsets(const qbmm *q, int64_t i, int64_t *lo, int64_t *ro) {
-  *lo = *ro = 0;
-  for (int d = q->rank - 3; d >= 0; d--) {
-    int64_t idx = i % q->out_dims[d];
-    i /= q->out_dims[d];
-    *lo += idx * q->lhs_stride[d];
-    *ro += idx * q->rhs_stride[d];
-  }
-}
-
 static void bmm_rows(void *arg, int64_t begin, int64_t end) {
   const qbmm_job *j = arg;
   const qbmm *q = j->q;
   const int64_t mk = (int64_t)q->m * q->k, kn = (int64_t)q->k * q->n;
   for (int64_t row = begin; row < end; row++) {
     int64_t bi = row / q->m, r = row % q->m, lo, ro;
-    bmm_offsets(q, bi, &lo, &ro);
+    pnn_bmm_offsets(&q->geom, bi, &lo, &ro);
     for (int32_t c = 0; c < q->n; c++) {
       int64_t acc = 0;
       for (int32_t t = 0; t < q->k; t++) {
@@ -449,31 +411,19 @@ static void bmm_rows(void *arg, int64_t begin, int64_t end) {
   }
 }
 
-static void bmm_strides(const pnn_tensor *t, int rank, int64_t *strides) {
-  int out_batch = rank - 2, t_batch = t->rank - 2;
-  int64_t s = 1;
-  for (int d = out_batch - 1; d >= 0; d--) {
-    int td = d - (out_batch - t_batch);
-    int32_t dim = td >= 0 ? t->dims[td] : 1;
-    strides[d] = dim == 1 ? 0 : s;
-    s *= dim;
-  }
-}
-
 pnn_status pnn_q_bmm_prepare(pnn_node *node) {
   const pnn_batch_matmul_options *opt = &node->options->batch_matmul;
   pnn_tensor *a, *b, *out = node->outputs[0];
   pnn_status s = pnn_check_io(node, 2, 2, 1);
   if (!s) s = pnn_require_input(node, 0, &a);
   if (!s) s = pnn_require_input(node, 1, &b);
-  qbmm q = {.adj_x = opt->adj_x, .adj_y = opt->adj_y,
-            .asym = opt->asymmetric_quantize_inputs};
+  qbmm q = {.asym = opt->asymmetric_quantize_inputs};
   if (s) return s;
   /* 16x8 BATCH_MATMUL multiplies two int16 activations. */
   if (a->type == PNN_TYPE_INT16 && b->type == PNN_TYPE_INT16 &&
       out->type == PNN_TYPE_INT16)
     q.kind = QK_INT16;
-  else if ((s = pick_kind(node, a->type, b->type, &q.kind)))
+  else if ((s = pnn_q_pick_kind(node, a, 0, b, &q.kind)))
     return s;
   if (q.kind == QK_INT16 && b->type != PNN_TYPE_INT16)
     return pnn_node_error(node, PNN_ERROR_UNSUPPORTED,
@@ -481,39 +431,8 @@ pnn_status pnn_q_bmm_prepare(pnn_node *node) {
   if (q.kind == QK_UINT8)
     return pnn_node_error(node, PNN_ERROR_UNSUPPORTED,
                           "uint8 BATCH_MATMUL not supported");
-  if (a->rank < 2 || b->rank < 2)
-    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
-                          "inputs must have rank >= 2, got %d and %d",
-                          (int)a->rank, (int)b->rank);
-  int32_t a_rows = a->dims[a->rank - 2], a_cols = a->dims[a->rank - 1];
-  int32_t b_rows = b->dims[b->rank - 2], b_cols = b->dims[b->rank - 1];
-  q.m = q.adj_x ? a_cols : a_rows;
-  q.k = q.adj_x ? a_rows : a_cols;
-  int32_t kb = q.adj_y ? b_cols : b_rows;
-  q.n = q.adj_y ? b_rows : b_cols;
-  if (q.k != kb)
-    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
-                          "contracted dims differ: lhs %d vs rhs %d",
-                          (int)q.k, (int)kb);
-  int batch_rank;
-  if (!pnn_broadcast_dims(a->dims, a->rank - 2, b->dims, b->rank - 2,
-                          q.out_dims, &batch_rank))
-    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
-                          "batch dims of %s and %s do not broadcast", a->name,
-                          b->name);
-  q.rank = batch_rank + 2;
-  if (q.rank > PNN_MAX_RANK)
-    return pnn_node_error(node, PNN_ERROR_UNSUPPORTED, "rank %d too large",
-                          q.rank);
-  q.out_dims[batch_rank] = q.m;
-  q.out_dims[batch_rank + 1] = q.n;
-  if (pnn_dims_count(q.out_dims, q.rank) < 0)
-    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
-                          "output shape overflows");
-  q.n_batch = pnn_dims_count(q.out_dims, batch_rank);
+  if ((s = pnn_bmm_geom_init(node, a, b, &q.geom))) return s;
   q.lhs_mats = pnn_dims_count(a->dims, a->rank - 2);
-  bmm_strides(a, q.rank, q.lhs_stride);
-  bmm_strides(b, q.rank, q.rhs_stride);
   if ((b->quant && b->quant->n_scale > 1) || (a->quant && a->quant->n_scale > 1))
     return pnn_node_error(node, PNN_ERROR_UNSUPPORTED,
                           "per-channel quantized BATCH_MATMUL operands not "

@@ -20,6 +20,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "kernels/f32_deconv.h"
 #include "ops/common.h"
 #include "ops/tensor_util.h"
 
@@ -392,7 +393,43 @@ static pnn_status check_out_dims(pnn_node *node, const int64_t *d, int rank,
 typedef struct {
   int32_t n, in_h, in_w, in_c, out_h, out_w, out_c, k_h, k_w;
   int32_t stride_h, stride_w, pad_h, pad_w;
+  const pnn_f32_deconv *gemm; /* packed GEMM path, or NULL: the loops */
 } tconv_state;
+
+/* Constant weights and bias: the transpose conv runs on the packed GEMM
+ * (src/kernels/f32_deconv.c), weights packed here once. Otherwise, or if
+ * the band scratch would be too large, tconv_eval's reference loops. */
+static pnn_status tconv_gemm_prepare(pnn_node *node, tconv_state *st) {
+  const pnn_tensor *w = node->inputs[1], *bias = node->inputs[2];
+  if (!w->is_constant || !bias->is_constant) return PNN_OK;
+  const pnn_f32_deconv_shape sh = {
+      st->n,     st->in_h,     st->in_w,     st->in_c,     st->out_h,
+      st->out_w, st->out_c,    st->k_h,      st->k_w,      st->stride_h,
+      st->stride_w, st->pad_h, st->pad_w,    0};
+  const pnn_isa isa = pnn_isa_active();
+  const size_t bytes = pnn_f32_deconv_weight_bytes(&sh, isa);
+  if (!bytes) return PNN_OK;
+  pnn_f32_deconv *dc = pnn_node_alloc_persistent(node, sizeof *dc);
+  void *mem = pnn_node_alloc_persistent(node, bytes);
+  if (!dc || !mem)
+    return pnn_node_error(node, PNN_ERROR_OUT_OF_MEMORY,
+                          "out of memory for packed weights (%zu bytes)",
+                          bytes);
+  pnn_f32_deconv_init(dc, &sh, isa, w->data, bias->data, mem);
+  const size_t scratch = pnn_f32_deconv_scratch_bytes(dc);
+  if (scratch == SIZE_MAX) return PNN_OK;
+  pnn_status s = pnn_node_request_scratch(node, scratch);
+  if (s) return s;
+  st->gemm = dc;
+  pnn_node_input_packed(node, 1); /* eval reads the packed copies only */
+  pnn_node_input_packed(node, 2);
+  return PNN_OK;
+}
+
+static void tconv_parallel(void *ctx, int64_t n, pnn_f32_range_fn fn,
+                           void *arg) {
+  pnn_node_parallel_for(ctx, n, fn, arg);
+}
 
 static pnn_status tconv_prepare(pnn_node *node) {
   pnn_tensor *in, *w, *bias;
@@ -452,11 +489,18 @@ static pnn_status tconv_prepare(pnn_node *node) {
   if (s) return s;
   st->out_h = dims[1];
   st->out_w = dims[2];
+  s = tconv_gemm_prepare(node, st);
+  if (s) return s;
   return pnn_node_resize_output(node, 0, PNN_TYPE_FLOAT32, dims, 4);
 }
 
 static pnn_status tconv_eval(pnn_node *node) {
   const tconv_state *g = node->state;
+  if (g->gemm) {
+    pnn_f32_deconv_run(g->gemm, node->inputs[0]->data, node->outputs[0]->data,
+                       node->scratch, tconv_parallel, node);
+    return PNN_OK;
+  }
   const float *in = node->inputs[0]->data, *w = node->inputs[1]->data;
   const float *bias = node->inputs[2]->data;
   float *out = node->outputs[0]->data;

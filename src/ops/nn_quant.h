@@ -17,6 +17,14 @@
 
 #include "ops/common.h"
 
+/* The kinds above. */
+enum { QK_INT8, QK_UINT8, QK_INT16, QK_HYBRID };
+/* The kind of a conv / FULLY_CONNECTED / BATCH_MATMUL from its input
+ * (input in_i), weights and output 0 types; UNSUPPORTED for any other
+ * combination. */
+pnn_status pnn_q_pick_kind(pnn_node *node, const pnn_tensor *in, int in_i,
+                           const pnn_tensor *w, int *kind);
+
 /* CONV_2D, DEPTHWISE_CONV_2D, TRANSPOSE_CONV: quantized when the weights
  * (input 1 for all three) are not float32. */
 static inline bool pnn_q_conv_wanted(const pnn_node *node) {

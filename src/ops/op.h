@@ -95,6 +95,13 @@ void *pnn_node_alloc_persistent(pnn_node *node, size_t bytes);
  * Calling it again replaces the request (the largest one wins). */
 pnn_status pnn_node_request_scratch(pnn_node *node, size_t bytes);
 
+/* prepare: the op keeps its own copy of constant input i (packed weights)
+ * and will not read that tensor at eval. Once every reader of a constant
+ * has said so (or was folded), the runtime frees the constant's memory
+ * after prepare, if it owns it and the tensor is no subgraph input or
+ * output (tensors the API hands out); its data is then NULL. */
+void pnn_node_input_packed(pnn_node *node, int i);
+
 /* Runs fn(arg, begin, end) over [0, n) split into chunks across the
  * interpreter's threads (inline when single-threaded). eval only. */
 typedef void (*pnn_range_fn)(void *arg, int64_t begin, int64_t end);

@@ -5,6 +5,7 @@
  * fused activation is applied to the pooled value. */
 #include <float.h>
 
+#include "kernels/f32_vec.h"
 #include "ops/common.h"
 #include "ops/nn_quant.h"
 
@@ -14,6 +15,7 @@ typedef struct {
   int32_t batch, in_h, in_w, ch, out_h, out_w;
   int32_t f_h, f_w, stride_h, stride_w, pad_h, pad_w;
   int act;
+  const pnn_f32_vec_ops *vec; /* max / add over a pixel's channels */
 } pool_geom;
 
 static pnn_status pool_prepare(pnn_node *node) {
@@ -52,6 +54,7 @@ static pnn_status pool_prepare(pnn_node *node) {
       .stride_h = opt->stride_h,
       .stride_w = opt->stride_w,
       .act = opt->fused_activation_function,
+      .vec = pnn_f32_vec_ops_for(pnn_isa_active()),
   };
   /* Keeps every int32 window index (oy * stride - pad + filter) in range. */
   if ((int64_t)g.f_h + 2 * (int64_t)g.stride_h + 2 * (int64_t)g.in_h >=
@@ -87,18 +90,22 @@ static void pool_window(enum pool_kind kind, const pool_geom *g,
                         const float *img, int32_t y0, int32_t y1, int32_t x0,
                         int32_t x1, float *o) {
   for (int32_t c = 0; c < g->ch; c++) o[c] = kind == POOL_MAX ? -FLT_MAX : 0.f;
+  /* Max and average through the vector kernels of the active ISA: the
+   * same `v > o ? v : o` and `o + v` per element (bit-exact). */
+  const pnn_f32_vec_bin_fn vmax = g->vec->bin[PNN_VEC_MAX][PNN_VEC_VV];
+  const pnn_f32_vec_bin_fn vadd = g->vec->bin[PNN_VEC_ADD][PNN_VEC_VV];
   for (int32_t y = y0; y < y1; y++)
     for (int32_t x = x0; x < x1; x++) {
       const float *v = img + ((int64_t)y * g->in_w + x) * g->ch;
-      for (int32_t c = 0; c < g->ch; c++) {
-        if (kind == POOL_MAX)
-          o[c] = v[c] > o[c] ? v[c] : o[c];
-        else if (kind == POOL_L2)
-          o[c] += v[c] * v[c];
-        else
-          o[c] += v[c];
+      if (kind == POOL_MAX) {
+        vmax(v, o, o, (size_t)g->ch, -INFINITY, INFINITY);
+      } else if (kind == POOL_AVG) {
+        vadd(o, v, o, (size_t)g->ch, -INFINITY, INFINITY);
+      } else {
+        for (int32_t c = 0; c < g->ch; c++) o[c] += v[c] * v[c];
       }
     }
+  if (kind == POOL_MAX && g->act == 0) return; /* nothing left to apply */
   /* The window always holds a valid cell: SAME pads less than a filter
    * and VALID windows lie inside. Guard anyway rather than divide by 0. */
   const float count = (float)((int64_t)(y1 - y0) * (x1 - x0));
@@ -112,28 +119,42 @@ static void pool_window(enum pool_kind kind, const pool_geom *g,
   }
 }
 
+typedef struct {
+  enum pool_kind kind;
+  const pool_geom *g;
+  const float *in;
+  float *out;
+} pool_job;
+
+/* Output rows [begin, end) of batch * out_h. */
+static void pool_rows(void *arg, int64_t begin, int64_t end) {
+  const pool_job *j = arg;
+  const pool_geom *g = j->g;
+  const int64_t img_size = (int64_t)g->in_h * g->in_w * g->ch;
+  for (int64_t row = begin; row < end; row++) {
+    const int32_t b = (int32_t)(row / g->out_h), oy = (int32_t)(row % g->out_h);
+    const float *img = j->in + b * img_size;
+    const int32_t iy = oy * g->stride_h - g->pad_h;
+    const int32_t y0 = iy < 0 ? 0 : iy;
+    const int32_t y1 = iy + g->f_h < g->in_h ? iy + g->f_h : g->in_h;
+    for (int32_t ox = 0; ox < g->out_w; ox++) {
+      const int32_t ix = ox * g->stride_w - g->pad_w;
+      const int32_t x0 = ix < 0 ? 0 : ix;
+      const int32_t x1 = ix + g->f_w < g->in_w ? ix + g->f_w : g->in_w;
+      float *o = j->out + (row * g->out_w + ox) * g->ch;
+      pool_window(j->kind, g, img, y0, y1, x0, x1, o);
+    }
+  }
+}
+
 static pnn_status pool_eval(pnn_node *node, enum pool_kind kind) {
   const pool_geom *g = node->state;
   const float *in = node->inputs[0]->data;
   float *out = node->outputs[0]->data;
   /* Zero-size tensors have no data (NULL): nothing to compute. */
   if (!in || !out) return PNN_OK;
-  const int64_t img_size = (int64_t)g->in_h * g->in_w * g->ch;
-  for (int32_t b = 0; b < g->batch; b++) {
-    const float *img = in + b * img_size;
-    for (int32_t oy = 0; oy < g->out_h; oy++) {
-      int32_t iy = oy * g->stride_h - g->pad_h;
-      int32_t y0 = iy < 0 ? 0 : iy;
-      int32_t y1 = iy + g->f_h < g->in_h ? iy + g->f_h : g->in_h;
-      for (int32_t ox = 0; ox < g->out_w; ox++) {
-        int32_t ix = ox * g->stride_w - g->pad_w;
-        int32_t x0 = ix < 0 ? 0 : ix;
-        int32_t x1 = ix + g->f_w < g->in_w ? ix + g->f_w : g->in_w;
-        float *o = out + (((int64_t)b * g->out_h + oy) * g->out_w + ox) * g->ch;
-        pool_window(kind, g, img, y0, y1, x0, x1, o);
-      }
-    }
-  }
+  pool_job j = {kind, g, in, out};
+  pnn_node_parallel_for(node, (int64_t)g->batch * g->out_h, pool_rows, &j);
   return PNN_OK;
 }
 

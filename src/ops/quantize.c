@@ -395,7 +395,9 @@ static pnn_status densify_prepare(pnn_node *node) {
   densify_walk w = {.st = st, .elem = pnn_type_size(in->type), .node = node};
   w.limit = (int64_t)(in->bytes / w.elem);
   if (!in->data) w.limit = 0;
-  if ((s = walk_level(&w, 0, 0))) return s;
+  /* A tensor with a 0 dim has no values: the walk would still loop over
+   * the other dims (up to 2^31 each, nested) without reaching a leaf. */
+  if (pnn_tensor_count(in) > 0 && (s = walk_level(&w, 0, 0))) return s;
   st->n_values = w.next;
   return pnn_node_resize_output(node, 0, in->type, in->dims, in->rank);
 }
@@ -404,6 +406,7 @@ static pnn_status densify_eval(pnn_node *node) {
   const densify_state *st = node->state;
   const pnn_tensor *in = node->inputs[0];
   pnn_tensor *out = node->outputs[0];
+  if (pnn_tensor_count(out) == 0) return PNN_OK; /* see densify_prepare */
   if (out->bytes) memset(out->data, 0, out->bytes);
   densify_walk w = {.st = st,
                     .src = in->data,

@@ -14,6 +14,7 @@
 #include "ops/common.h"
 #include "ops/tensor_util.h"
 #include "ops/quant_math.h"
+#include "kernels/qs8_vec.h"
 #include "kernels/f32_vec.h"
 
 static int64_t prod(const int32_t *dims, int from, int to) {
@@ -52,6 +53,9 @@ typedef struct {
    * contiguous channel vectors are added in input order. */
   int64_t vouter, vrows, vc;
   const pnn_f32_vec_ops *vec;
+  /* int8/uint8 MEAN/SUM above the scalar level: the same row plan (vc >
+   * 0) summed by the qs8 vector kernels (NULL: the reference walk). */
+  const pnn_qs8_vec_ops *qvec;
 } reduce_state;
 
 /* Finds the float SUM/MEAN fast path: from the innermost dim, kept dims
@@ -176,6 +180,10 @@ static pnn_status reduce_prepare(pnn_node *node) {
   if (q8 && (node->builtin == PNN_OP_MEAN || node->builtin == PNN_OP_SUM) &&
       (s = reduce_quant_setup(node, in, node->outputs[0], st)))
     return s;
+  if (q8 && in->type != PNN_TYPE_INT16 && pnn_isa_active() != PNN_ISA_SCALAR) {
+    reduce_plan_rows(st, reduced);
+    if (st->vc > 0) st->qvec = pnn_qs8_vec_ops_for(pnn_isa_active());
+  }
   if ((node->builtin == PNN_OP_MEAN && in->type != PNN_TYPE_FLOAT32) ||
       st->quant == QUANT_RESCALE || st->quant == QUANT_SUM_FLOAT) {
     /* Integer means and rescaled sums accumulate per output first. */
@@ -271,9 +279,18 @@ static void reduce_quant(const reduce_state *st, const pnn_tensor *in,
   int32_t lo, hi;
   quant_range(out->type, &lo, &hi);
   FILL(int32_t, acc, nout, 0);
-  REDUCE_WALK(
-      st, nin,
-      acc[off] = (int32_t)((uint32_t)acc[off] + (uint32_t)quant_at(in, k)));
+  if (st->qvec && nin > 0) { /* an empty input has no data (NULL) */
+    /* Integer sums: the vector row sums give the walk's values. */
+    const bool u8 = in->type == PNN_TYPE_UINT8;
+    for (int64_t r = 0; r < st->vouter; r++)
+      st->qvec->sum_rows((const uint8_t *)in->data + r * st->vrows * st->vc,
+                         u8, acc + r * st->vc, (size_t)st->vrows,
+                         (size_t)st->vc);
+  } else {
+    REDUCE_WALK(
+        st, nin,
+        acc[off] = (int32_t)((uint32_t)acc[off] + (uint32_t)quant_at(in, k)));
+  }
   int64_t n = st->per_output;
   if (st->quant == QUANT_SUM_FLOAT) {
     const float scale = st->sum_scale;

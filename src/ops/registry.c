@@ -7,7 +7,7 @@ extern const pnn_op_entry pnn_ops_binary[], pnn_ops_unary[],
     pnn_ops_activation[], pnn_ops_conv[], pnn_ops_matmul[], pnn_ops_pool[],
     pnn_ops_norm[], pnn_ops_resize[], pnn_ops_space[], pnn_ops_shape[],
     pnn_ops_slicing[], pnn_ops_gather[], pnn_ops_reduce[], pnn_ops_quant[],
-    pnn_ops_control[];
+    pnn_ops_control[], pnn_ops_recurrent[];
 extern const pnn_custom_entry pnn_custom_mediapipe[];
 
 static const pnn_op_entry *const families[] = {
@@ -15,6 +15,7 @@ static const pnn_op_entry *const families[] = {
     pnn_ops_matmul, pnn_ops_pool,    pnn_ops_norm,       pnn_ops_resize,
     pnn_ops_space,  pnn_ops_shape,   pnn_ops_slicing,    pnn_ops_gather,
     pnn_ops_reduce, pnn_ops_quant,   pnn_ops_control,
+    pnn_ops_recurrent,
 };
 
 static const pnn_custom_entry *const custom_families[] = {

@@ -13,13 +13,27 @@
  *             [0, in - 1]. */
 #include <string.h>
 
+#include "kernels/f32_vec.h"
 #include "ops/common.h"
+
+/* Float bilinear: source rows / columns and weights of every output row
+ * and column, computed once at prepare (bilinear_coord, so the same
+ * values as the per-pixel reference). */
+typedef struct {
+  int32_t lo, hi; /* source index below / above */
+  float d;        /* weight of hi: src - lo */
+} bilinear_tap;
 
 typedef struct {
   int32_t batch, in_h, in_w, ch, out_h, out_w;
   float scale_h, scale_w;
   bool align_corners, half_pixel;
   size_t elem; /* element size in bytes (nearest neighbor) */
+  /* float32 bilinear: out_h row taps, out_w column taps, the blend kernel
+   * of the active ISA; NULL taps: the reference loop. */
+  const bilinear_tap *ty, *tx;
+  void (*blend)(const float *, const float *, const float *, const float *,
+                float *, size_t, float, float);
 } resize_geom;
 
 static bool nearest_type_ok(pnn_type t) {
@@ -121,9 +135,61 @@ static void bilinear_coord(float x, float scale, bool half_pixel, int32_t in,
   *hi = c < in - 1 ? c : in - 1;
 }
 
+static void bilinear_taps(float scale, bool half_pixel, int32_t in,
+                          int32_t out, bilinear_tap *t) {
+  for (int32_t x = 0; x < out; x++) {
+    float src;
+    bilinear_coord((float)x, scale, half_pixel, in, &src, &t[x].lo, &t[x].hi);
+    t[x].d = src - (float)t[x].lo;
+  }
+}
+
 static pnn_status bilinear_prepare(pnn_node *node) {
   const pnn_resize_bilinear_options *o = &node->options->resize_bilinear;
-  return resize_prepare(node, true, o->align_corners, o->half_pixel_centers);
+  pnn_status s =
+      resize_prepare(node, true, o->align_corners, o->half_pixel_centers);
+  if (s || node->inputs[0]->type != PNN_TYPE_FLOAT32) return s;
+  resize_geom *g = node->state;
+  if (g->in_h == 0 || g->in_w == 0 || g->out_h == 0 || g->out_w == 0)
+    return PNN_OK;
+  bilinear_tap *ty = pnn_node_alloc_persistent(
+      node, sizeof(bilinear_tap) * ((size_t)g->out_h + (size_t)g->out_w));
+  if (!ty)
+    return pnn_node_error(node, PNN_ERROR_OUT_OF_MEMORY,
+                          "out of memory for %d + %d resize taps",
+                          (int)g->out_h, (int)g->out_w);
+  bilinear_taps(g->scale_h, g->half_pixel, g->in_h, g->out_h, ty);
+  bilinear_taps(g->scale_w, g->half_pixel, g->in_w, g->out_w, ty + g->out_h);
+  g->ty = ty;
+  g->tx = ty + g->out_h;
+  g->blend = pnn_f32_vec_ops_for(pnn_isa_active())->bilinear;
+  return PNN_OK;
+}
+
+typedef struct {
+  const resize_geom *g;
+  const float *in;
+  float *out;
+} bilinear_job;
+
+/* Output rows [begin, end) of batch * out_h, a pixel's channels at once. */
+static void bilinear_rows(void *arg, int64_t begin, int64_t end) {
+  const bilinear_job *j = arg;
+  const resize_geom *g = j->g;
+  const size_t ch = (size_t)g->ch, in_row = (size_t)g->in_w * ch;
+  for (int64_t r = begin; r < end; r++) {
+    const int32_t b = (int32_t)(r / g->out_h), y = (int32_t)(r % g->out_h);
+    const bilinear_tap ty = g->ty[y];
+    const float *img = j->in + (size_t)b * (size_t)g->in_h * in_row;
+    const float *row0 = img + (size_t)ty.lo * in_row;
+    const float *row1 = img + (size_t)ty.hi * in_row;
+    float *o = j->out + (size_t)r * (size_t)g->out_w * ch;
+    for (int32_t x = 0; x < g->out_w; x++, o += ch) {
+      const bilinear_tap tx = g->tx[x];
+      const size_t c0 = (size_t)tx.lo * ch, c1 = (size_t)tx.hi * ch;
+      g->blend(row0 + c0, row0 + c1, row1 + c0, row1 + c1, o, ch, ty.d, tx.d);
+    }
+  }
 }
 
 /* int8 / int16: TFLite's ResizeBilinearInteger, coordinates in 1/1024
@@ -235,6 +301,14 @@ static pnn_status bilinear_eval(pnn_node *node) {
   }
   const float *in = node->inputs[0]->data;
   float *out = node->outputs[0]->data;
+  if (g->ty) {
+    bilinear_job j = {g, in, out};
+    if (g->ch > 0)
+      pnn_node_parallel_for(node, (int64_t)g->batch * g->out_h, bilinear_rows,
+                            &j);
+    return PNN_OK;
+  }
+  /* Reference loop (empty images). */
   for (int32_t b = 0; b < g->batch; b++) {
     const float *img = in + (int64_t)b * g->in_h * g->in_w * g->ch;
     for (int32_t y = 0; y < g->out_h; y++) {

@@ -10,7 +10,9 @@
  *
  * Shapes are static here as everywhere: the IF branches must agree on
  * output shapes, and a WHILE body must give back the shapes it was given.
- * Recursion (a subgraph reachable from itself) is refused at prepare. */
+ * Recursion (a subgraph reachable from itself) is refused at prepare, and
+ * the WHILE iterations of one invoke are capped (max_loop_iterations), so
+ * every run of a model ends. */
 #include <stdio.h>
 #include <string.h>
 
@@ -246,12 +248,23 @@ static pnn_status while_eval(pnn_node *node) {
   for (int k = 0; k < n; k++)
     if ((s = copy_tensor(node, node->outputs[k], node->inputs[k]))) return s;
   const uint8_t *cond = pnn_rt_output(st->a, 0)->data;
+  struct pnn_interpreter *in = st->a->interp;
+  uint64_t cap = in->opts.max_loop_iterations ? in->opts.max_loop_iterations
+                                              : PNN_DEFAULT_MAX_LOOP_ITERATIONS;
   for (;;) {
     for (int k = 0; k < n; k++)
       if ((s = copy_tensor(node, pnn_rt_input(st->a, k), node->outputs[k])))
         return s;
     if ((s = pnn_rt_invoke_child(node, st->a, st->epoch_a))) return s;
     if (!*cond) break;
+    /* Bound the invoke: a condition that never turns false (or nested
+     * loops multiplying) would otherwise hang the caller. */
+    if (in->loop_iterations >= cap)
+      return pnn_node_error(node, PNN_ERROR_LIMIT,
+                            "WHILE loop still running after %llu iterations "
+                            "in this invoke (max_loop_iterations)",
+                            (unsigned long long)cap);
+    in->loop_iterations++;
     for (int k = 0; k < n; k++)
       if ((s = copy_tensor(node, pnn_rt_input(st->b, k), node->outputs[k])))
         return s;

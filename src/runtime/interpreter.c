@@ -88,6 +88,7 @@ pnn_status pnn_interpreter_invoke(pnn_interpreter *in) {
   if (!in) return PNN_ERROR_INVALID_ARGUMENT;
   struct pnn_ctx *c = main_ctx(in);
   if (!c) return PNN_ERROR_INVALID_MODEL;
+  in->loop_iterations = 0;
   return pnn_rt_invoke(c);
 }
 
@@ -313,6 +314,7 @@ pnn_status pnn_interpreter_signature_invoke(pnn_interpreter *in,
   const pnn_signature_def *sig;
   struct pnn_ctx *c;
   pnn_status s = find_signature(in, key, &sig, &c);
+  in->loop_iterations = 0;
   return s ? s : pnn_rt_invoke(c);
 }
 

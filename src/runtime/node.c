@@ -105,6 +105,13 @@ pnn_status pnn_node_request_scratch(pnn_node *node, size_t bytes) {
   return PNN_OK;
 }
 
+void pnn_node_input_packed(pnn_node *node, int i) {
+  if (!node || !node->ctx || node->ctx->state != PNN_CTX_PREPARING || i < 0 ||
+      i >= node->n_inputs || i >= 64)
+    return;
+  node->ctx->rt_nodes[node->index].packed_inputs |= UINT64_C(1) << i;
+}
+
 void pnn_node_parallel_for(pnn_node *node, int64_t n, pnn_range_fn fn,
                            void *arg) {
   if (!fn || n <= 0) return;

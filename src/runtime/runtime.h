@@ -41,6 +41,7 @@ typedef struct pnn_rt_node {
   const pnn_custom_op *custom; /* API-registered custom op, or NULL */
   bool custom_state;           /* node->state came from custom->init */
   bool folded;                 /* evaluated at prepare; skipped at invoke */
+  uint64_t packed_inputs;      /* bit i: input i never read at eval */
   size_t scratch_request;
   size_t scratch_offset; /* in the arena */
 } pnn_rt_node;
@@ -87,6 +88,9 @@ struct pnn_interpreter {
   void (*node_hook)(void *user, const pnn_node *node);
   void *node_hook_user;
   uint64_t generation; /* counts root allocates */
+  /* WHILE iterations of the current root invoke (control_flow.c), checked
+   * against opts.max_loop_iterations; reset by each root invoke. */
+  uint64_t loop_iterations;
   unsigned error_set;  /* counts recorded errors (wraps) */
   char error[1024];
 };

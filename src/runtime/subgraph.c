@@ -13,6 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#if defined(__linux__)
+#include <sys/mman.h>
+#include <unistd.h>
+#endif
 
 #include "runtime/planner.h"
 #include "runtime/runtime.h"
@@ -23,15 +27,20 @@ const char *pnn_rt_set_shape(pnn_tensor *t, pnn_type type, const int32_t *dims,
                              int rank) {
   if (rank < 0 || rank > PNN_MAX_RANK) return "rank out of range (0..8)";
   if (rank > 0 && !dims) return "dims is NULL";
-  uint64_t count = 1;
+  /* The product of the non-zero dims is bounded too: kernels and prepares
+   * multiply partial runs of dims (outer * inner), and an empty tensor such
+   * as [0, 2^31-1, 2^31-1, 2^31-1] must not overflow those. */
+  uint64_t count = 1, nonzero = 1;
   for (int i = 0; i < rank; i++) {
     if (dims[i] < 0) return "negative dimension";
-    if (dims[i] && count > (UINT64_MAX / 16) / (uint64_t)dims[i])
+    if (dims[i] && nonzero > (UINT64_MAX / 16) / (uint64_t)dims[i])
       return "element count overflows";
+    if (dims[i]) nonzero *= (uint64_t)dims[i];
     count *= (uint64_t)dims[i];
   }
   uint64_t bytes = count * pnn_type_size(type);
-  if (bytes > SIZE_MAX / 2) return "byte size overflows";
+  if (bytes > SIZE_MAX / 2 || nonzero * pnn_type_size(type) > SIZE_MAX / 2)
+    return "byte size overflows";
   t->type = type;
   t->rank = rank;
   for (int i = 0; i < PNN_MAX_RANK; i++) t->dims[i] = i < rank ? dims[i] : 0;
@@ -553,6 +562,64 @@ static pnn_status prepare_node(struct pnn_ctx *c, int32_t i) {
   return PNN_OK;
 }
 
+/* Constant data in the model's read-only file mapping that no op reads
+ * again: its whole pages are given back to the OS (MADV_DONTNEED), so the
+ * float32 weights read once for packing do not stay in RSS beside their
+ * packed copies. The data stays valid: a later read (another interpreter
+ * of the same model) pages it in from the file again. */
+static void drop_mapped_pages(const struct pnn_ctx *c, const void *p,
+                              size_t bytes) {
+#if defined(__linux__) && defined(MADV_DONTNEED)
+  const pnn_model *m = c->interp->model;
+  if (!m->mapping || !bytes) return;
+  const uintptr_t lo = (uintptr_t)m->mapping, hi = lo + m->mapping_size;
+  const uintptr_t a = (uintptr_t)p;
+  if (a < lo || a > hi || bytes > hi - a) return;
+  const long ps = sysconf(_SC_PAGESIZE);
+  if (ps <= 0) return;
+  const uintptr_t page = (uintptr_t)ps;
+  const uintptr_t first = (a + page - 1) / page * page;
+  const uintptr_t last = (a + bytes) / page * page;
+  if (last > first) madvise((void *)first, last - first, MADV_DONTNEED);
+#else
+  (void)c, (void)p, (void)bytes;
+#endif
+}
+
+/* After op i is prepared: frees the constants whose last reader is op i
+ * and that no op reads at eval (every reader was folded, or keeps a packed
+ * copy and said so with pnn_node_input_packed), e.g. float16 weights
+ * dequantized at prepare and then packed for the GEMM. Done op by op, so
+ * at most a few such constants exist at once during prepare (peak RSS).
+ * Only memory the pool owns in a chunk of its own can go (large folded or
+ * copied constants; mapped model data stays); subgraph inputs, outputs
+ * and variables, which the API can hand out, always stay. A freed
+ * tensor's data is NULL. use[t]: 1 read at prepare only, 3 read at eval. */
+static void release_packed_constants(struct pnn_ctx *c, int32_t i,
+                                     uint8_t *use) {
+  const pnn_node *node = &c->nodes[i];
+  const pnn_rt_node *rn = &c->rt_nodes[i];
+  for (int k = 0; k < node->n_inputs; k++) {
+    const pnn_rt_tensor *rt = (const pnn_rt_tensor *)node->inputs[k];
+    if (!rt || rt < c->tensors || rt >= c->tensors + c->n_tensors) continue;
+    const bool packed = k < 64 && (rn->packed_inputs >> k & 1);
+    use[rt - c->tensors] |= rn->folded || packed ? 1 : 3;
+  }
+  for (int k = 0; k < node->n_inputs; k++) {
+    pnn_rt_tensor *rt = (pnn_rt_tensor *)node->inputs[k];
+    if (!rt || rt < c->tensors || rt >= c->tensors + c->n_tensors) continue;
+    pnn_tensor *t = &rt->t;
+    if (rt->last_use != i || use[rt - c->tensors] != 1 || !t->is_constant ||
+        !t->data || t->kind != PNN_TENSOR_CONSTANT || rt->is_input ||
+        rt->is_output || (t->def && t->def->is_variable))
+      continue;
+    if (pnn_pool_release(&c->pool, t->data))
+      t->data = NULL;
+    else
+      drop_mapped_pages(c, t->data, t->bytes);
+  }
+}
+
 /* ------------------------------------------------------------ planner */
 
 /* Tensors in the arena are live from their producer (subgraph inputs: from
@@ -641,8 +708,20 @@ static pnn_status prepare_ctx(struct pnn_ctx *c) {
       goto fail;
     }
   }
-  for (int32_t i = 0; i < c->n_nodes; i++)
-    if ((s = prepare_node(c, i))) goto fail;
+  /* Which constants ops still read at eval (release_packed_constants). */
+  uint8_t *use = calloc((size_t)c->n_tensors + 1, 1);
+  if (!use) {
+    s = ctx_error(c, PNN_ERROR_OUT_OF_MEMORY, "no memory for tensor uses");
+    goto fail;
+  }
+  for (int32_t i = 0; i < c->n_nodes; i++) {
+    if ((s = prepare_node(c, i))) {
+      free(use);
+      goto fail;
+    }
+    release_packed_constants(c, i, use);
+  }
+  free(use);
   c->current_op = -1;
   if ((s = plan(c))) goto fail;
   c->state = PNN_CTX_READY;

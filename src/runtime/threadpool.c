@@ -8,13 +8,32 @@
  * close does nothing for that job, so the caller never waits for a thread
  * the OS has not scheduled yet (on a busy machine the caller simply does
  * the chunks itself), and no worker can still be reading a job's fields
- * when the next job is published. */
+ * when the next job is published.
+ *
+ * Waking a sleeping thread (futex) takes tens of microseconds, as long as
+ * a small op; ops come back to back in an invoke, so a worker that has
+ * finished a job first spins for SPIN_NS watching for the next one before
+ * it sleeps, and the caller spins as long for joined workers to finish
+ * before it sleeps. */
 #include "runtime/threadpool.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <time.h>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define CPU_RELAX() _mm_pause()
+#elif defined(__aarch64__)
+#define CPU_RELAX() __asm__ __volatile__("yield")
+#else
+#define CPU_RELAX() ((void)0)
+#endif
+
+/* How long a thread spins before it sleeps (ns). */
+enum { SPIN_NS = 50 * 1000 };
 
 struct pnn_threadpool {
   int n_workers;
@@ -34,7 +53,36 @@ struct pnn_threadpool {
   int64_t n_chunks;
   atomic_int_fast64_t next; /* next chunk to take */
   atomic_bool busy;         /* a job is running: nested calls go inline */
+  atomic_uint_fast64_t published; /* = generation, read while spinning */
+  atomic_int active;              /* joined workers not yet finished */
 };
+
+static uint64_t now_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Spins up to SPIN_NS until the generation differs from `seen`. */
+static void spin_for_job(pnn_threadpool *p, uint64_t seen) {
+  const uint64_t t0 = now_ns();
+  for (unsigned i = 1;; i++) {
+    if (atomic_load_explicit(&p->published, memory_order_acquire) != seen)
+      return;
+    CPU_RELAX();
+    if (!(i & 63) && now_ns() - t0 > SPIN_NS) return;
+  }
+}
+
+/* Spins up to SPIN_NS until no joined worker is still running. */
+static void spin_for_workers(pnn_threadpool *p) {
+  const uint64_t t0 = now_ns();
+  for (unsigned i = 1;; i++) {
+    if (atomic_load_explicit(&p->active, memory_order_acquire) == 0) return;
+    CPU_RELAX();
+    if (!(i & 63) && now_ns() - t0 > SPIN_NS) return;
+  }
+}
 
 static void run_chunks(pnn_threadpool *p) {
   for (;;) {
@@ -51,15 +99,22 @@ static void *worker_main(void *arg) {
   uint64_t seen = 0;
   pthread_mutex_lock(&p->mu);
   for (;;) {
+    if (p->generation == seen && !p->stop) {
+      pthread_mutex_unlock(&p->mu);
+      spin_for_job(p, seen);
+      pthread_mutex_lock(&p->mu);
+    }
     while (p->generation == seen && !p->stop)
       pthread_cond_wait(&p->wake, &p->mu);
     if (p->stop) break;
     seen = p->generation;
     if (!p->open) continue; /* closed before this thread got to it */
     p->joined++;
+    atomic_fetch_add(&p->active, 1);
     pthread_mutex_unlock(&p->mu);
     run_chunks(p);
     pthread_mutex_lock(&p->mu);
+    atomic_fetch_sub_explicit(&p->active, 1, memory_order_release);
     if (++p->finished == p->joined) pthread_cond_signal(&p->done);
   }
   pthread_mutex_unlock(&p->mu);
@@ -71,6 +126,8 @@ pnn_threadpool *pnn_threadpool_create(int n_threads) {
   if (!p) return NULL;
   atomic_init(&p->next, 0);
   atomic_init(&p->busy, false);
+  atomic_init(&p->published, 0);
+  atomic_init(&p->active, 0);
   if (n_threads <= 1) return p;
   if (pthread_mutex_init(&p->mu, NULL)) goto fail_mu;
   if (pthread_cond_init(&p->wake, NULL)) goto fail_wake;
@@ -136,11 +193,17 @@ void pnn_threadpool_run(pnn_threadpool *p, int64_t n, pnn_threadpool_fn fn,
   p->joined = p->finished = 0;
   p->open = true;
   p->generation++;
+  atomic_store_explicit(&p->published, p->generation, memory_order_release);
   pthread_cond_broadcast(&p->wake);
   pthread_mutex_unlock(&p->mu);
   run_chunks(p);
   pthread_mutex_lock(&p->mu);
   p->open = false;
+  if (p->finished < p->joined) {
+    pthread_mutex_unlock(&p->mu);
+    spin_for_workers(p);
+    pthread_mutex_lock(&p->mu);
+  }
   while (p->finished < p->joined) pthread_cond_wait(&p->done, &p->mu);
   pthread_mutex_unlock(&p->mu);
   atomic_store(&p->busy, false);

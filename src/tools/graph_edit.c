@@ -178,6 +178,15 @@ int64_t pnn_ge_elems(const pnn_tensor_def *t) {
   return n;
 }
 
+const float *pnn_ge_const_f32(const pnn_ge_graph *g, const pnn_tensor_def *t) {
+  const pnn_buffer_def *b = pnn_ge_const(g, t);
+  if (!b || t->type != PNN_TYPE_FLOAT32 || t->sparsity || t->is_variable ||
+      (t->has_quant && t->quant.n_scale) ||
+      b->size != (uint64_t)pnn_ge_elems(t) * 4)
+    return NULL;
+  return (const float *)b->data;
+}
+
 int32_t pnn_ge_producer(const pnn_ge_subgraph *sg, int32_t t) {
   for (int32_t i = 0; i < sg->n_ops; i++)
     for (int32_t k = 0; k < sg->ops[i].outputs.count; k++)

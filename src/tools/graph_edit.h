@@ -78,6 +78,9 @@ const pnn_buffer_def *pnn_ge_const(const pnn_ge_graph *g,
                                    const pnn_tensor_def *t);
 /* Number of elements of t's static shape (0 for rank > 0 with a 0 dim). */
 int64_t pnn_ge_elems(const pnn_tensor_def *t);
+/* t's data when t is a dense float32 constant (not quantized, not a
+ * variable, with a buffer of exactly its size), else NULL. */
+const float *pnn_ge_const_f32(const pnn_ge_graph *g, const pnn_tensor_def *t);
 
 /* Index of the op producing tensor t in sg, or -1. */
 int32_t pnn_ge_producer(const pnn_ge_subgraph *sg, int32_t t);

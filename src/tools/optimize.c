@@ -14,23 +14,13 @@
  * Every rewrite here is exact in float arithmetic except the batch-norm
  * fold, which reassociates (w * s) x instead of (w x) * s: within float
  * rounding. */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "format/model_builder.h"
 #include "tools/tools.h"
-
-static void set_err(char *err, size_t size, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void set_err(char *err, size_t size, const char *fmt, ...) {
-  if (!err || !size) return;
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(err, size, fmt, ap);
-  va_end(ap);
-}
+#include "util/error.h"
 
 static const char *op_name(const pnn_ge_graph *g, const pnn_op_def *op) {
   int32_t code = pnn_ge_op_code(g, op);
@@ -180,7 +170,7 @@ int pnn_pass_prune(pnn_ge_graph *g, pnn_tool_report *r, char *err,
                    st.tensors, st.buffers, st.opcodes);
   return total + st.tensors + st.buffers + st.opcodes;
 oom:
-  set_err(err, err_size, "prune: out of memory");
+  pnn_set_err(err, err_size, "prune: out of memory");
   return -1;
 }
 
@@ -351,7 +341,7 @@ int pnn_pass_fold(pnn_ge_graph *g, const pnn_optimize_options *o,
         grows = out_bytes > 2 * in_bytes + 4096;
       }
       if (st == PNN_ERROR_OUT_OF_MEMORY) {
-        set_err(err, err_size, "fold: out of memory");
+        pnn_set_err(err, err_size, "fold: out of memory");
         for (int32_t k = 0; k < n_out; k++) free(res[k].data);
         return -1;
       }
@@ -387,7 +377,7 @@ int pnn_pass_fold(pnn_ge_graph *g, const pnn_optimize_options *o,
       }
       for (int32_t k = 0; k < n_out; k++) free(res[k].data);
       if (!ok) {
-        set_err(err, err_size, "fold: out of memory");
+        pnn_set_err(err, err_size, "fold: out of memory");
         return -1;
       }
       pnn_report_add(r,
@@ -504,16 +494,6 @@ static int weight_channel_axis(int32_t code) {
   }
 }
 
-/* A constant float32 dense tensor. */
-static const float *const_f32(const pnn_ge_graph *g, const pnn_tensor_def *t) {
-  const pnn_buffer_def *b = pnn_ge_const(g, t);
-  if (!b || t->type != PNN_TYPE_FLOAT32 || t->sparsity || t->is_variable ||
-      (t->has_quant && t->quant.n_scale) ||
-      b->size != (uint64_t)pnn_ge_elems(t) * 4)
-    return NULL;
-  return (const float *)b->data;
-}
-
 /* Per-channel operand: every dim 1 except the last, which is 1 or oc, and
  * no more dims than the activation (so broadcasting keeps its shape). */
 static bool per_channel_shape(const pnn_tensor_def *k, int32_t oc,
@@ -538,7 +518,7 @@ static int fuse_affine(pnn_ge_graph *g, int32_t sgi, int32_t i,
   const float *kv = NULL;
   for (side = 0; side < 2; side++) {
     int32_t kt = m->inputs.data[1 - side];
-    if (kt >= 0 && (kv = const_f32(g, &sg->tensors[kt]))) break;
+    if (kt >= 0 && (kv = pnn_ge_const_f32(g, &sg->tensors[kt]))) break;
   }
   if (!kv || (mcode == PNN_OP_SUB && side != 0)) return 0;
   int32_t y = m->inputs.data[side];
@@ -556,7 +536,7 @@ static int fuse_affine(pnn_ge_graph *g, int32_t sgi, int32_t i,
   int32_t wt = c->inputs.data[1];
   if (wt < 0 || pnn_ge_use_count(sg, wt) != 1) return 0;
   const pnn_tensor_def *w = &sg->tensors[wt];
-  const float *wv = const_f32(g, w);
+  const float *wv = pnn_ge_const_f32(g, w);
   if (!wv || w->rank <= axis) return 0;
   int32_t oc = w->shape[axis];
   if (oc <= 0) return 0;
@@ -568,7 +548,7 @@ static int fuse_affine(pnn_ge_graph *g, int32_t sgi, int32_t i,
   const float *bv = NULL;
   if (bt >= 0) {
     if (pnn_ge_use_count(sg, bt) != 1) return 0;
-    bv = const_f32(g, &sg->tensors[bt]);
+    bv = pnn_ge_const_f32(g, &sg->tensors[bt]);
     if (!bv || pnn_ge_elems(&sg->tensors[bt]) != oc) return 0;
   }
   int64_t nw = pnn_ge_elems(w);
@@ -784,7 +764,7 @@ int pnn_pass_fuse(pnn_ge_graph *g, pnn_tool_report *r, char *err,
         if (!n) n = fuse_pad(g, s, i, r);
         if (!n) n = fuse_identity(g, s, i, r);
         if (n < 0) {
-          set_err(err, err_size, "fuse: out of memory");
+          pnn_set_err(err, err_size, "fuse: out of memory");
           return -1;
         }
         if (n) {
@@ -815,7 +795,7 @@ int pnn_pass_strip_names(pnn_ge_graph *g, bool strip_io, pnn_tool_report *r,
       if (!strcmp(name, sg->tensors[t].name)) continue;
       const char *n = pnn_ge_strdup(g, name);
       if (!n) {
-        set_err(err, err_size, "strip-names: out of memory");
+        pnn_set_err(err, err_size, "strip-names: out of memory");
         return -1;
       }
       sg->tensors[t].name = n;
@@ -850,12 +830,12 @@ pnn_status pnn_optimize(const pnn_model *in, const pnn_optimize_options *o,
                         pnn_tool_report *report, char *err, size_t err_size) {
   if (out) *out = NULL;
   if (!in || !o || !out || !out_size) {
-    set_err(err, err_size, "optimize: NULL argument");
+    pnn_set_err(err, err_size, "optimize: NULL argument");
     return PNN_ERROR_INVALID_ARGUMENT;
   }
   pnn_ge_graph g;
   if (pnn_ge_init(&g, &in->def) != PNN_OK) {
-    set_err(err, err_size, "optimize: out of memory");
+    pnn_set_err(err, err_size, "optimize: out of memory");
     return PNN_ERROR_OUT_OF_MEMORY;
   }
   int n = 0;
@@ -869,7 +849,7 @@ pnn_status pnn_optimize(const pnn_model *in, const pnn_optimize_options *o,
   if (n >= 0 && (o->passes & PNN_PASS_PRUNE))
     n = pnn_pass_prune(&g, report, err, err_size);
   else if (n >= 0 && !pnn_ge_compact(&g, NULL))
-    n = -1, set_err(err, err_size, "optimize: out of memory");
+    n = -1, pnn_set_err(err, err_size, "optimize: out of memory");
   pnn_status st = PNN_ERROR_OUT_OF_MEMORY;
   if (n >= 0) st = pnn_tool_finish(&g, out, out_size, err, err_size);
   pnn_ge_free(&g);

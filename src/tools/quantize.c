@@ -18,38 +18,19 @@
  * Tensors that are not converted are listed in the report with the
  * reason. */
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ops/tensor_util.h"
 #include "tools/tools.h"
-
-static void set_err(char *err, size_t size, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void set_err(char *err, size_t size, const char *fmt, ...) {
-  if (!err || !size) return;
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(err, size, fmt, ap);
-  va_end(ap);
-}
+#include "util/error.h"
 
 void pnn_quantize_options_init(pnn_quantize_options *o) {
   memset(o, 0, sizeof *o);
   o->mode = PNN_QUANT_FP16;
   o->clusters = 256;
-}
-
-/* A float32 dense constant (not quantized, not a variable). */
-static const float *f32_const(const pnn_ge_graph *g, const pnn_tensor_def *t) {
-  const pnn_buffer_def *b = pnn_ge_const(g, t);
-  if (!b || t->type != PNN_TYPE_FLOAT32 || t->sparsity || t->is_variable ||
-      (t->has_quant && t->quant.n_scale) ||
-      b->size != (uint64_t)pnn_ge_elems(t) * 4)
-    return NULL;
-  return (const float *)b->data;
+  o->bias_correction = true;
 }
 
 /* ----------------------------------------------------------------- fp16 */
@@ -64,7 +45,7 @@ static int quantize_fp16(pnn_ge_graph *g, int64_t min_elems,
     for (int32_t t = 0; t < n_tensors; t++) {
       pnn_ge_subgraph *sg = &g->subgraphs[s];
       const pnn_tensor_def *td = &sg->tensors[t];
-      const float *v = f32_const(g, td);
+      const float *v = pnn_ge_const_f32(g, td);
       if (!v || pnn_ge_use_count(sg, t) == 0) continue;
       int64_t n = pnn_ge_elems(td);
       if (n < min_elems) {
@@ -158,7 +139,7 @@ static const float *weight_values(const pnn_ge_graph *g, int32_t sgi, int32_t w,
                                   float **tmp) {
   const pnn_ge_subgraph *sg = &g->subgraphs[sgi];
   *tmp = NULL;
-  const float *v = f32_const(g, &sg->tensors[w]);
+  const float *v = pnn_ge_const_f32(g, &sg->tensors[w]);
   if (v) return v;
   int32_t p = fp16_source(g, sgi, w);
   if (p < 0) return NULL;
@@ -186,7 +167,7 @@ static const char *dynamic_blocker(const pnn_ge_graph *g, int32_t sgi,
   int32_t w = op->inputs.data[1];
   const pnn_tensor_def *wt = &sg->tensors[w];
   if (wt->type == PNN_TYPE_INT8) return "weights are already int8";
-  if (!f32_const(g, wt) && fp16_source(g, sgi, w) < 0)
+  if (!pnn_ge_const_f32(g, wt) && fp16_source(g, sgi, w) < 0)
     return "weights are not a float32 (or float16) constant";
   if (pnn_ge_elems(wt) < min_elems)
     return "weights are small (fewer elements than --min-elements)";
@@ -278,7 +259,8 @@ static int quantize_dynamic(pnn_ge_graph *g, int64_t min_elems,
         continue;
       }
       int32_t w = op->inputs.data[1];
-      int32_t deq = f32_const(g, &sg->tensors[w]) ? -1 : fp16_source(g, s, w);
+      int32_t deq =
+          pnn_ge_const_f32(g, &sg->tensors[w]) ? -1 : fp16_source(g, s, w);
       float max_err = 0;
       if (!quantize_weights_int8(g, s, w, axis, &max_err)) return -1;
       pnn_report_add(r, "int8: %s (op %d) weights '%s'%s %s, max |error| %.3g",
@@ -361,7 +343,7 @@ static int round_weights(pnn_ge_graph *g, int clusters, int64_t min_elems,
     pnn_ge_subgraph *sg = &g->subgraphs[s];
     for (int32_t t = 0; t < sg->n_tensors; t++) {
       const pnn_tensor_def *td = &sg->tensors[t];
-      const float *v = f32_const(g, td);
+      const float *v = pnn_ge_const_f32(g, td);
       int64_t n = pnn_ge_elems(td);
       if (!v || n < min_elems || n <= clusters) continue;
       bool finite = true;
@@ -424,18 +406,19 @@ pnn_status pnn_quantize(const pnn_model *in, const pnn_quantize_options *o,
                         pnn_tool_report *report, char *err, size_t err_size) {
   if (out) *out = NULL;
   if (!in || !o || !out || !out_size) {
-    set_err(err, err_size, "quantize: NULL argument");
+    pnn_set_err(err, err_size, "quantize: NULL argument");
     return PNN_ERROR_INVALID_ARGUMENT;
   }
   if (o->mode == PNN_QUANT_ROUND_WEIGHTS &&
       (o->clusters < 2 || o->clusters > 65536)) {
-    set_err(err, err_size, "quantize: --clusters must be in [2, 65536], got %d",
-            o->clusters);
+    pnn_set_err(err, err_size,
+                "quantize: --clusters must be in [2, 65536], got %d",
+                o->clusters);
     return PNN_ERROR_INVALID_ARGUMENT;
   }
   pnn_ge_graph g;
   if (pnn_ge_init(&g, &in->def) != PNN_OK) {
-    set_err(err, err_size, "quantize: out of memory");
+    pnn_set_err(err, err_size, "quantize: out of memory");
     return PNN_ERROR_OUT_OF_MEMORY;
   }
   int n;
@@ -461,14 +444,14 @@ pnn_status pnn_quantize(const pnn_model *in, const pnn_quantize_options *o,
       break;
     default:
       pnn_ge_free(&g);
-      set_err(err, err_size, "quantize: unknown mode %d", (int)o->mode);
+      pnn_set_err(err, err_size, "quantize: unknown mode %d", (int)o->mode);
       return PNN_ERROR_INVALID_ARGUMENT;
   }
   pnn_status st = PNN_ERROR_OUT_OF_MEMORY;
   if (n < 0) {
-    set_err(err, err_size, "quantize: out of memory");
+    pnn_set_err(err, err_size, "quantize: out of memory");
   } else if (!pnn_ge_compact(&g, NULL)) {
-    set_err(err, err_size, "quantize: out of memory");
+    pnn_set_err(err, err_size, "quantize: out of memory");
   } else {
     st = pnn_tool_finish(&g, out, out_size, err, err_size);
   }

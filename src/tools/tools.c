@@ -1,7 +1,6 @@
 /* Shared pieces of the model tools: write + verify, atomic file output,
  * op-count summaries. */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,23 +9,14 @@
 
 #include "format/writer.h"
 #include "tools/tools.h"
-
-static void set_err(char *err, size_t size, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void set_err(char *err, size_t size, const char *fmt, ...) {
-  if (!err || !size) return;
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(err, size, fmt, ap);
-  va_end(ap);
-}
+#include "util/error.h"
 
 pnn_status pnn_tool_finish(pnn_ge_graph *g, uint8_t **out, size_t *out_size,
                            char *err, size_t err_size) {
   *out = NULL;
   const pnn_model_def *def = pnn_ge_def(g);
   if (!def) {
-    set_err(err, err_size, "out of memory");
+    pnn_set_err(err, err_size, "out of memory");
     return PNN_ERROR_OUT_OF_MEMORY;
   }
   char why[256] = "";
@@ -34,7 +24,7 @@ pnn_status pnn_tool_finish(pnn_ge_graph *g, uint8_t **out, size_t *out_size,
   size_t size = 0;
   pnn_status st = pnn_model_write(def, &bytes, &size, why, sizeof why);
   if (st != PNN_OK) {
-    set_err(err, err_size, "writing the model: %s", why);
+    pnn_set_err(err, err_size, "writing the model: %s", why);
     return st;
   }
   /* The output must pass the same verifier every user of it will run. */
@@ -42,7 +32,8 @@ pnn_status pnn_tool_finish(pnn_ge_graph *g, uint8_t **out, size_t *out_size,
   st = pnn_model_load_buffer(bytes, size, NULL, &check, why, sizeof why);
   if (st != PNN_OK) {
     free(bytes);
-    set_err(err, err_size, "the rewritten model fails verification: %s", why);
+    pnn_set_err(err, err_size, "the rewritten model fails verification: %s",
+                why);
     return st;
   }
   pnn_model_free(check);
@@ -56,14 +47,14 @@ pnn_status pnn_tool_write_file(const char *path, const uint8_t *bytes,
   size_t n = strlen(path);
   char *tmp = malloc(n + 16);
   if (!tmp) {
-    set_err(err, err_size, "out of memory");
+    pnn_set_err(err, err_size, "out of memory");
     return PNN_ERROR_OUT_OF_MEMORY;
   }
   snprintf(tmp, n + 16, "%s.tmpXXXXXX", path);
   int fd = mkstemp(tmp);
   if (fd < 0) {
-    set_err(err, err_size, "cannot create a file next to '%s': %s", path,
-            strerror(errno));
+    pnn_set_err(err, err_size, "cannot create a file next to '%s': %s", path,
+                strerror(errno));
     free(tmp);
     return PNN_ERROR_IO;
   }
@@ -76,7 +67,7 @@ pnn_status pnn_tool_write_file(const char *path, const uint8_t *bytes,
     close(fd);
   if (ok && rename(tmp, path) != 0) ok = false;
   if (!ok) {
-    set_err(err, err_size, "cannot write '%s': %s", path, strerror(errno));
+    pnn_set_err(err, err_size, "cannot write '%s': %s", path, strerror(errno));
     unlink(tmp);
     free(tmp);
     return PNN_ERROR_IO;

@@ -79,6 +79,10 @@ typedef struct pnn_quantize_options {
    * pnn_calibrate (src/tools/calibrate.h), and the interface type. */
   const struct pnn_calib_ranges *ranges;
   pnn_quant_io io;
+  /* PNN_QUANT_INT8/16X8: fold the mean output error of the rounded weights
+   * (from the calibrated channel means of their input) into the bias of
+   * CONV_2D / DEPTHWISE_CONV_2D / FULLY_CONNECTED (default true). */
+  bool bias_correction;
 } pnn_quantize_options;
 
 void pnn_quantize_options_init(pnn_quantize_options *o);

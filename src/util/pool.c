@@ -59,6 +59,20 @@ char *pnn_pool_strndup(pnn_pool *pool, const char *s, size_t len) {
   return p;
 }
 
+bool pnn_pool_release(pnn_pool *pool, void *p) {
+  if (!p) return false;
+  for (pnn_pool_chunk **link = &pool->head; *link; link = &(*link)->next) {
+    pnn_pool_chunk *c = *link;
+    /* A chunk larger than the minimum holds exactly one allocation. */
+    if ((void *)c->data != p || c->size <= POOL_MIN_CHUNK) continue;
+    *link = c->next;
+    pool->used_bytes -= c->used;
+    free(c);
+    return true;
+  }
+  return false;
+}
+
 void pnn_pool_free(pnn_pool *pool) {
   pnn_pool_chunk *c = pool->head;
   while (c) {

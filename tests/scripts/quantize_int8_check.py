@@ -3,7 +3,9 @@
 comparison of `pocketnn quantize --mode int8`.
 
   calib-digits DIR           digits TRAIN split as .npy (calibration data)
-  calib-random MODEL DIR N   N seeded random inputs (uniform [-1, 1]) as .npy
+  calib-random MODEL DIR N [SEED]  N seeded random inputs (uniform [-1, 1])
+                             as .npy (SEED default 1234 = the calibration
+                             set; another seed gives a held-out set)
   digits-acc MODEL           LiteRT test-split accuracy of a digits model
   agree MODEL DIR POCKETNN   LiteRT (BUILTIN_REF) vs `pocketnn run` on the
                              first 3 inputs of DIR: exact or 1 step on
@@ -74,10 +76,10 @@ def calib_digits(out):
         np.save(os.path.join(out, f"train{k:04d}.npy"), x[i:i + 1])
 
 
-def calib_random(model, out, n):
+def calib_random(model, out, n, seed=SEED):
     it = interp(model)
     shape = it.get_input_details()[0]["shape"]
-    rng = np.random.default_rng(SEED)
+    rng = np.random.default_rng(seed)
     os.makedirs(out, exist_ok=True)
     for k in range(n):
         np.save(os.path.join(out, f"r{k:04d}.npy"),
@@ -97,7 +99,7 @@ def agree(model, d, pocketnn):
     bad = 0
     for f in files:
         x = np.load(f)
-        ref = run(it, x)
+        run(it, x)
         di = it.get_input_details()[0]
         with tempfile.TemporaryDirectory() as tmp:
             xin = x
@@ -112,48 +114,72 @@ def agree(model, d, pocketnn):
                             "--save-outputs", tmp, "--raw"],
                            check=True, capture_output=True)
             outs = sorted(glob.glob(os.path.join(tmp, "output_*.npy")))
-            got = np.load(outs[0]).reshape(ref.shape)
-        if ref.dtype == np.float32:
-            # float interface: compare in quantization steps of the output
-            do = it.get_output_details()[0]
-            diff = np.abs(got.astype(np.float64) - ref)
-            step = None
-            for t in it.get_tensor_details():
-                if t["name"].endswith(("/int8", "/int16")) and \
-                        tuple(t["shape"]) == tuple(ref.shape):
-                    step = t["quantization"][0]
-            tol = (step if step else 1e-5) * 1.001 + 1e-6
-            nbad = int(np.sum(diff > tol))
-            big = int(np.sum(diff > 1e-6))
-            # within one step everywhere, and either <= 0.1% differ or the
-            # difference is within float tolerance (a float op kept inside
-            # the model, e.g. MEAN in 16x8, rounds differently)
-            ftol = 1e-4 * max(1.0, float(np.abs(ref).max()))
-            ok = nbad == 0 and (big <= max(1, ref.size // 1000) or
-                                diff.max() <= ftol)
-            print(f"{os.path.basename(f)}: max |diff| {diff.max():.3g} "
-                  f"(step {step}), {big} differ of {ref.size}; "
-                  f"output {do['name']}")
-        else:
-            diff = np.abs(got.astype(np.int32) - ref.astype(np.int32))
-            big = int(np.sum(diff > 0))
-            ok = diff.max() <= 1 and big <= max(1, ref.size // 1000)
-            print(f"{os.path.basename(f)}: max step diff {diff.max()}, "
-                  f"{big} of {ref.size} differ")
-        bad += not ok
+            gots = [np.load(o) for o in outs]
+        for k, do in enumerate(it.get_output_details()):
+            ref = it.get_tensor(do["index"])
+            got = gots[k].reshape(ref.shape)
+            bad += not agree_one(it, do, ref, got, f)
     print("agree" if not bad else "DISAGREE")
     return bad == 0
 
 
+def agree_one(it, do, ref, got, f):
+    if ref.dtype == np.float32:
+        # float interface: compare in quantization steps of the output
+        diff = np.abs(got.astype(np.float64) - ref)
+        step = None
+        for t in it.get_tensor_details():
+            if t["name"] in (do["name"] + "/int8", do["name"] + "/int16"):
+                step = t["quantization"][0]
+        if step is None:
+            for t in it.get_tensor_details():
+                if t["name"].endswith(("/int8", "/int16")) and \
+                        tuple(t["shape"]) == tuple(ref.shape):
+                    step = t["quantization"][0]
+        tol = (step if step else 1e-5) * 1.001 + 1e-6
+        nbad = int(np.sum(diff > tol))
+        big = int(np.sum(diff > 1e-6))
+        # within one step everywhere, and either <= 0.1% differ or the
+        # difference is within float tolerance (a float op kept inside
+        # the model, e.g. MEAN in 16x8, rounds differently)
+        ftol = 1e-4 * max(1.0, float(np.abs(ref).max()))
+        ok = nbad == 0 and (big <= max(1, ref.size // 1000) or
+                            diff.max() <= ftol)
+        print(f"{os.path.basename(f)}: max |diff| {diff.max():.3g} "
+              f"(step {step}), {big} differ of {ref.size}; "
+              f"output {do['name']}")
+    else:
+        diff = np.abs(got.astype(np.int32) - ref.astype(np.int32))
+        big = int(np.sum(diff > 0))
+        ok = diff.max() <= 1 and big <= max(1, ref.size // 1000)
+        print(f"{os.path.basename(f)}: max step diff {diff.max()}, "
+              f"{big} of {ref.size} differ; output {do['name']}")
+    return ok
+
+
+def outputs(it, x):
+    run(it, x)
+    res = []
+    for do in it.get_output_details():
+        y = it.get_tensor(do["index"]).astype(np.float32)
+        if do["dtype"] != np.float32:
+            s, z = do["quantization"]
+            y = (y - z) * s
+        res.append(y.ravel().astype(np.float64))
+    return res
+
+
 def cosine(fm, qm, d):
+    """Cosine of every output (concatenated) of QUANT vs FLOAT; top-1 on
+    output 0."""
     files = sorted(glob.glob(os.path.join(d, "*.npy")))
     fi, qi = interp(fm), interp(qm)
     cs, top = [], 0
     for f in files:
         x = np.load(f)
-        a = deq(fi, run(fi, x)).ravel().astype(np.float64)
-        b = deq(qi, run(qi, x)).ravel().astype(np.float64)
-        top += int(np.argmax(a) == np.argmax(b))
+        fa, qb = outputs(fi, x), outputs(qi, x)
+        top += int(np.argmax(fa[0]) == np.argmax(qb[0]))
+        a, b = np.concatenate(fa), np.concatenate(qb)
         cs.append(float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b) +
                                  1e-30)))
     print(f"cosine mean {np.mean(cs):.4f} min {np.min(cs):.4f} "
@@ -192,7 +218,8 @@ def main(a):
     if a[0] == "calib-digits":
         calib_digits(a[1])
     elif a[0] == "calib-random":
-        calib_random(a[1], a[2], int(a[3]))
+        calib_random(a[1], a[2], int(a[3]),
+                     int(a[4]) if len(a) > 4 else SEED)
     elif a[0] == "digits-acc":
         digits_acc(a[1])
     elif a[0] == "agree":

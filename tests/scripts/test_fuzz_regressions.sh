@@ -2,7 +2,7 @@
 # Replays the crashing inputs the fuzzers found (tests/fuzz/regressions/,
 # each fixed since) through the CLI: `inspect`, `inspect --json` and
 # `run --fill random`, with the fuzzers' caps (--max-file 1 MiB,
-# --max-arena 16 MiB). Each must exit 0 or 1 (a clean "error:" line) within
+# --max-arena 16 MiB, --max-loop 1000). Each must exit 0 or 1 (a clean "error:" line) within
 # 60 s, with no sanitizer report (meaningful under `make asan`, where
 # $BUILD/pocketnn is built with ASan+UBSan). Also feeds truncated and
 # bit-flipped copies of the digits model to inspect and run.
@@ -28,7 +28,7 @@ fi
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
-LIMITS=(--max-file 1048576 --max-arena 16777216)
+LIMITS=(--max-file 1048576 --max-arena 16777216 --max-loop 1000)
 
 # clean NAME CMD...: exit status 0 or 1, no sanitizer report, no timeout.
 clean() {
@@ -102,5 +102,20 @@ if [ -f "$M" ]; then
   "$P" run "$M" --max-arena abc >/dev/null 2>&1
   rc=$?
   [ $rc -eq 2 ] && ok "--max-arena abc is bad usage" || bad "--max-arena abc" "exit $rc"
+fi
+# The WHILE iteration cap: with zero inputs, a nested loop (16 body runs)
+# then an endless one; --max-loop ends the endless one with a clean LIMIT
+# error naming it.
+W=tests/fuzz/regressions/run-while-endless-nested.tflite
+if [ -f "$W" ]; then
+  timeout 60 "$P" run "$W" --fill zeros --max-loop 20 >/dev/null 2>"$T/err"
+  rc=$?
+  [ $rc -eq 1 ] &&
+    grep -q 'op 1 (WHILE).*after 20 iterations.*max_loop_iterations' "$T/err" &&
+    ok "run --max-loop 20 stops the endless WHILE" ||
+    bad "run --max-loop 20" "exit $rc: $(cat "$T/err")"
+  "$P" run "$W" --max-loop abc >/dev/null 2>&1
+  rc=$?
+  [ $rc -eq 2 ] && ok "--max-loop abc is bad usage" || bad "--max-loop abc" "exit $rc"
 fi
 finish

@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # `pocketnn quantize --mode int8` and `--mode 16x8` end to end (issue 8): the digits
 # classifier calibrated on its train split (test accuracy loss <= 1 point,
-# io float/int8/uint8), MobileNetV2 and EfficientNetB0 (random weights,
-# 100 seeded random calibration inputs; cosine to the float model printed,
-# EfficientNetB0 >= 0.98); every output passes pocketnn's verifier, runs in
-# LiteRT and agrees with LiteRT BUILTIN_REF (exact or 1 step on <= 0.1%).
-# Bad inputs fail with a message and leave no output file.
+# io float/int8/uint8, each calibrator), MobileNetV2 and EfficientNetB0
+# (random weights, calibrated on 100 seeded random inputs, cosine to the
+# float model measured on 100 other held-out random inputs: EfficientNetB0
+# >= 0.98, MobileNetV2 >= 0.945 -- see docs/tools.md for why 0.98 is out
+# of reach for int8 there); the generated op model of tests/quant_models.c
+# (CONCATENATION, TRANSPOSE, BATCH_MATMUL, SPLIT, PACK, ... all int8);
+# every output passes pocketnn's verifier, runs in LiteRT and agrees with
+# LiteRT BUILTIN_REF (exact or 1 step on <= 0.1%). Bad inputs fail with a
+# message and leave no output file.
 # Ends with "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
@@ -52,14 +56,60 @@ for io in float int8 uint8; do
   fi
 done
 
-# percentile calibrator
-if "$P" quantize models/digits/digits.tflite "$work/dp.tflite" --mode int8 \
-    --calib "$work/digits_calib" --calib-count 200 \
-    --calibrator percentile:99.9 2>/dev/null >/dev/null &&
-    "$py" $C agree "$work/dp.tflite" "$work/digits_calib" "$P" >/dev/null 2>&1; then
-  ok "digits percentile calibrator"
+# the other calibrators (default: mse) and no bias correction
+for cal in minmax percentile:99.9 "mse --no-bias-correction"; do
+  out=$work/dcal.tflite
+  # shellcheck disable=SC2086
+  if "$P" quantize models/digits/digits.tflite "$out" --mode int8 \
+      --calib "$work/digits_calib" --calibrator $cal 2>/dev/null >/dev/null &&
+      "$py" $C agree "$out" "$work/digits_calib" "$P" >/dev/null 2>&1; then
+    acc=$("$py" $C digits-acc "$out" 2>/dev/null | awk '{print $2}')
+    echo "  digits --calibrator $cal: accuracy $acc"
+    "$py" -c "import sys; sys.exit(0 if float('$acc') >= float('$base') - 0.01 else 1)" &&
+      ok "digits --calibrator $cal" || bad "digits --calibrator $cal accuracy $acc"
+  else
+    bad "digits --calibrator $cal"
+  fi
+done
+
+# --analyze: one line per calibrated tensor with its estimated SNR
+if "$P" quantize models/digits/digits.tflite "$work/da.tflite" --mode int8 \
+    --calib "$work/digits_calib" --calib-count 50 --analyze --report \
+    2>/dev/null >"$work/analyze" &&
+    grep -q "^analyze: tensor .* SNR [0-9.]* dB" "$work/analyze"; then
+  ok "--analyze report"
 else
-  bad "digits percentile calibrator"
+  bad "--analyze report"
+fi
+
+# --- generated op model: data movement, CONCATENATION, BATCH_MATMUL int8
+gen=$BUILD/scripts/quant_ops_gen
+mkdir -p "$BUILD/scripts" "$work/ops"
+if ${CC:-cc} -std=c11 -O1 -Iinclude -Isrc tests/scripts/quant_ops_gen.c \
+    tests/quant_models.c "$BUILD/libpocketnn.a" -lm -lpthread -o "$gen" &&
+    "$gen" "$work/ops" >/dev/null; then
+  f=$work/ops/q8_ops.tflite
+  "$py" $C calib-random "$f" "$work/ops/cal" 32 2>/dev/null
+  "$py" $C calib-random "$f" "$work/ops/ev" 32 5678 2>/dev/null
+  for io in float int8 uint8; do
+    out=$work/ops/q_$io.tflite
+    if "$P" quantize "$f" "$out" --mode int8 --calib "$work/ops/cal" --io $io \
+        --report 2>/dev/null >"$work/rep" && ! grep -q "kept float:" "$work/rep" &&
+        "$py" $C agree "$out" "$work/ops/ev" "$P" >"$work/agree" 2>/dev/null; then
+      ok "op model --io $io: all int8, LiteRT agreement"
+    else
+      cat "$work/rep" "$work/agree" 2>/dev/null | grep -v "^  " | tail -5
+      bad "op model --io $io"
+    fi
+  done
+  if "$py" $C cosine "$f" "$work/ops/q_float.tflite" "$work/ops/ev" 0.99 2>/dev/null |
+      sed 's/^/  op model: /'; then
+    ok "op model cosine >= 0.99"
+  else
+    bad "op model cosine"
+  fi
+else
+  bad "cannot build or run tests/scripts/quant_ops_gen.c"
 fi
 
 # images: PNG decode + resize + (pixel - 0) / 255 (the 10 bundled samples)
@@ -77,15 +127,17 @@ fi
 for m in MobileNetV2 EfficientNetB0; do
   f=.cache/keras/$m/float32.tflite
   [ -f "$f" ] || { echo "note: $f missing; skipped"; continue; }
-  "$py" $C calib-random "$f" "$work/calib_$m" 100 2>/dev/null || { bad "$m calib data"; continue; }
+  "$py" $C calib-random "$f" "$work/calib_$m" 100 2>/dev/null &&
+    "$py" $C calib-random "$f" "$work/eval_$m" 100 5678 2>/dev/null ||
+    { bad "$m calib data"; continue; }
   out=$work/$m.tflite
   if ! "$P" quantize "$f" "$out" --mode int8 --calib "$work/calib_$m" \
       2>"$work/err" >/dev/null; then
     bad "$m: $(tail -n 1 "$work/err")"; continue
   fi
-  min=0.90
+  min=0.945
   [ "$m" = EfficientNetB0 ] && min=0.98
-  if "$py" $C cosine "$f" "$out" "$work/calib_$m" "$min" 2>/dev/null | sed 's/^/  /'; then
+  if "$py" $C cosine "$f" "$out" "$work/eval_$m" "$min" 2>/dev/null | sed 's/^/  /'; then
     ok "$m cosine >= $min"
   else
     bad "$m cosine"
@@ -111,7 +163,7 @@ for m in digits MobileNetV2 EfficientNetB0; do
     echo "  digits 16x8: accuracy $acc (float $base)"
     "$py" -c "import sys; sys.exit(0 if float('$acc') >= float('$base') - 0.01 else 1)" &&
       ok "digits 16x8 accuracy" || bad "digits 16x8 accuracy $acc"
-  elif "$py" $C cosine "$f" "$out" "$cd_" 0.98 2>/dev/null | sed 's/^/  16x8 /'; then
+  elif "$py" $C cosine "$f" "$out" "$work/eval_$m" 0.98 2>/dev/null | sed 's/^/  16x8 /'; then
     ok "$m 16x8 cosine >= 0.98"
   else
     bad "$m 16x8 cosine"
@@ -147,6 +199,8 @@ check_bad "wrong .npy shape" "x.npy" models/digits/digits.tflite --calib "$work/
 check_bad "int8 model" "input 0 is int8" "$work/digits_int8.tflite" \
   --calib "$work/digits_calib"
 check_bad "missing --calib" "needs --calib" models/digits/digits.tflite
+check_bad "unknown calibrator" "unknown --calibrator" models/digits/digits.tflite \
+  --calib "$work/digits_calib" --calibrator kl
 
 echo "$pass passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -14,9 +14,19 @@ converted four ways:
     dynamic   dynamic-range int8 weights (hybrid)    ref: LiteRT BUILTIN_REF
     int8      full integer, int8 input and output,   ref: LiteRT BUILTIN_REF
               calibrated on CALIB_SAMPLES seeded random images
+    uint8     the int8 model with uint8 input and    ref: LiteRT BUILTIN_REF
+              output (inference_input/output_type
+              = tf.uint8: TF 2.20 adds a QUANTIZE uint8->int8 after the
+              input and int8->uint8 before the output; the graph inside is
+              int8, since TF 2.x no longer makes all-uint8 models)
+    16x8      int16 activations, int8 weights, int64 ref: LiteRT BUILTIN_REF
+              bias (EXPERIMENTAL_TFLITE_BUILTINS_ACTIVATIONS_INT16_WEIGHTS_INT8,
+              with TFLITE_BUILTINS as the documented float fallback for ops
+              the converter has no 16x8 form of), int16 input and output,
+              same calibration images as int8
 
 Every variant gets the same N_INPUTS seeded float images (the int8 variant
-gets them quantized with its input scale/zero point), saved as
+gets them quantized with its input scale/zero point; uint8 and 16x8 likewise), saved as
 <variant>.input_<i>.npy next to <variant>.ref_<i>.npy and <variant>.json
 (ops, quantization, timings). Files are written atomically and a variant is
 regenerated only when its json is missing or GEN_VERSION changed, so reruns
@@ -42,8 +52,9 @@ GEN_VERSION = 3
 INPUT_SIZE = 128        # every app below accepts it with weights=None
 N_INPUTS = 4            # seeded test images per model
 CALIB_SAMPLES = 8       # representative dataset size for full int8
-VARIANTS = ["float32", "float16", "dynamic", "int8"]
-INTEGER_VARIANTS = {"dynamic", "int8"}   # referenced with BUILTIN_REF
+VARIANTS = ["float32", "float16", "dynamic", "int8", "uint8", "16x8"]
+INTEGER_VARIANTS = {"dynamic", "int8", "uint8", "16x8"}   # referenced with BUILTIN_REF
+FULL_INTEGER = {"int8", "uint8", "16x8"}   # integer input and output
 
 # app name -> (keras.applications constructor name, input range). Apps with
 # built-in preprocessing (MobileNetV3, EfficientNet) take raw [0, 255]
@@ -87,12 +98,24 @@ def convert(tf, keras_model, input_specs, variant, calib):
         conv.target_spec.supported_types = [tf.float16]
     elif variant == "dynamic":
         conv.optimizations = [tf.lite.Optimize.DEFAULT]
-    elif variant == "int8":
+    elif variant in ("int8", "uint8"):
         conv.optimizations = [tf.lite.Optimize.DEFAULT]
         conv.representative_dataset = lambda: (list(c) for c in calib)
         conv.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
-        conv.inference_input_type = tf.int8
-        conv.inference_output_type = tf.int8
+        io = tf.int8 if variant == "int8" else tf.uint8
+        conv.inference_input_type = io
+        conv.inference_output_type = io
+    elif variant == "16x8":
+        conv.optimizations = [tf.lite.Optimize.DEFAULT]
+        conv.representative_dataset = lambda: (list(c) for c in calib)
+        # TFLITE_BUILTINS: ops the converter cannot make 16x8 (HARD_SWISH,
+        # ...) stay float between DEQUANTIZE and QUANTIZE, as TF documents;
+        # the ops list in the json shows which.
+        conv.target_spec.supported_ops = [
+            tf.lite.OpsSet.EXPERIMENTAL_TFLITE_BUILTINS_ACTIVATIONS_INT16_WEIGHTS_INT8,
+            tf.lite.OpsSet.TFLITE_BUILTINS]
+        conv.inference_input_type = tf.int16
+        conv.inference_output_type = tf.int16
     elif variant != "float32":
         raise ValueError(f"unknown variant {variant}")
     # Keras' SavedModel export prints every captured tensor to stdout.
@@ -147,6 +170,9 @@ def litert_child(tmp, resolver):
         qs = [quantize_input(x, d) for x, d in zip(xs, ind)]
         for d, q in zip(ind, qs):
             interp.set_tensor(d["index"], q)
+        # Variable tensors (recurrent state) carry over between invokes in
+        # LiteRT; each input set starts from zeros, as a fresh pocketnn run.
+        interp.reset_all_variables()
         interp.invoke()
         for k, q in enumerate(qs):
             np.save(os.path.join(tmp, f"fed_{i}_{k}.npy"), q)
@@ -264,7 +290,7 @@ def add_litert_spread(out_dir, variant):
     path = os.path.join(out_dir, variant + ".json")
     with open(path) as f:
         meta = json.load(f)
-    if variant == "int8" or "error" in meta or "litert_spread" in meta:
+    if variant in FULL_INTEGER or "error" in meta or "litert_spread" in meta:
         return
     other = ["optimized"] if variant == "dynamic" else ["default"]
     with open(os.path.join(out_dir, variant + ".tflite"), "rb") as f:

@@ -281,3 +281,21 @@ CASES += [
     Case("log_softmax_wide_uint8", tf.nn.log_softmax,
          [In([2, 3, 40], low=-10, high=10)], op="LOG_SOFTMAX", quant="uint8"),
 ]
+
+# Quantized DIV (LiteRT's reference DivElementwise: fixed-point reciprocal
+# of the divisor). LiteRT 2.3.0 accepts int8, uint8 and int16 DIV; the TF
+# converter makes int8 (and, through the uint8 rewrite, uint8) models, not
+# 16x8 ones. Divisors of both signs, away from zero (a divisor equal to its
+# zero point is a division by zero).
+DIV = [
+    ("div", lambda a, b: a / b, [(-4, 4, [2, 3, 8]), (0.5, 3, [2, 3, 8])]),
+    ("div_bcast", lambda a, b: a / b, [(-4, 4, [2, 3, 8]), (0.25, 2, [8])]),
+    ("div_neg", lambda a, b: a / b, [(-2, 6, [4, 16]), (-3, -0.5, [4, 16])]),
+    ("div_relu", lambda a, b: tf.nn.relu(a / b), [(-4, 4, [4, 8]), (1, 4, [4, 8])]),
+    ("div_wide", lambda a, b: a / b, [(-50, 50, [8, 32]), (0.2, 8, [8, 32])]),
+]
+for mode in ("int8", "uint8"):
+    for name, fn, ins in DIV:
+        CASES.append(Case(f"{name}_{mode}", fn,
+                          [In(s, low=lo, high=hi) for lo, hi, s in ins],
+                          op="DIV", quant=mode))
