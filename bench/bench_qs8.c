@@ -22,8 +22,10 @@ static int g_sink;
 
 static double peak(pnn_isa isa) {
   double best = 0;
-  for (int rep = 0; rep < 3; rep++) {
-    const long iters = 20000000;
+  /* short repeats (a few ms each) so that one of them runs unpreempted
+   * on a shared machine */
+  for (int rep = 0; rep < 15; rep++) {
+    const long iters = 500000;
     int s = 0;
     double t = now_s(), ops = 0;
 #if defined(__x86_64__)

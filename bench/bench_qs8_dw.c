@@ -27,9 +27,8 @@ static int g_sink;
  * over all channels, then the output stage. */
 static void tap_loop(const pnn_qs8_dw *g, pnn_s8_dw_tap_fn tap,
                      pnn_s8_requant_fn rq, const int8_t *in, const int8_t *w,
-                     const int32_t *bias, const int32_t *mult,
-                     const int *shift, int32_t zp, int32_t *acc,
-                     int8_t *out) {
+                     const int32_t *bias, const int32_t *mult, const int *shift,
+                     int32_t zp, int32_t *acc, int8_t *out) {
   const int c = (int)g->c;
   for (int oy = 0; oy < g->out_h; oy++)
     for (int ox = 0; ox < g->out_w; ox++) {
@@ -50,10 +49,11 @@ static void tap_loop(const pnn_qs8_dw *g, pnn_s8_dw_tap_fn tap,
 }
 
 void pnn_bench_qs8_dw(void) {
-  static const struct { int hw, c, f, stride; } layers[] = {
-      {64, 32, 3, 1},  {64, 96, 3, 2}, {32, 144, 3, 1}, {16, 192, 3, 1},
-      {8, 576, 3, 1},  {64, 16, 3, 2}, {32, 240, 5, 1}, {8, 672, 5, 2},
-      {4, 960, 3, 1}};
+  static const struct {
+    int hw, c, f, stride;
+  } layers[] = {{64, 32, 3, 1},  {64, 96, 3, 2}, {32, 144, 3, 1},
+                {16, 192, 3, 1}, {8, 576, 3, 1}, {64, 16, 3, 2},
+                {32, 240, 5, 1}, {8, 672, 5, 2}, {4, 960, 3, 1}};
   const pnn_isa top = pnn_isa_supported();
   printf("\nint8 depthwise SAME, 1 thread, GOPS (best of repeats)\n");
   printf("%-22s %10s", "layer", "tap loop");
@@ -65,21 +65,34 @@ void pnn_bench_qs8_dw(void) {
     const int hw = layers[l].hw, c = layers[l].c, f = layers[l].f,
               st = layers[l].stride;
     const int out = (hw + st - 1) / st, pad = ((out - 1) * st + f - hw) / 2;
-    int8_t *in = malloc((size_t)hw * hw * c), *o = malloc((size_t)out * out * c);
+    int8_t *in = malloc((size_t)hw * hw * c),
+           *o = malloc((size_t)out * out * c);
     int8_t *w = malloc((size_t)f * f * c);
-    int32_t *bias = malloc(sizeof(int32_t) * c), *mult = malloc(sizeof(int32_t) * c);
+    int32_t *bias = malloc(sizeof(int32_t) * c),
+            *mult = malloc(sizeof(int32_t) * c);
     int32_t *acc = malloc(sizeof(int32_t) * c);
     int *shift = malloc(sizeof(int) * c);
     unsigned s = 11;
-    for (int i = 0; i < hw * hw * c; i++) in[i] = (int8_t)((s = s * 1664525u + 1013904223u) >> 24);
-    for (int i = 0; i < f * f * c; i++) w[i] = (int8_t)((s = s * 1664525u + 1013904223u) >> 24);
+    for (int i = 0; i < hw * hw * c; i++)
+      in[i] = (int8_t)((s = s * 1664525u + 1013904223u) >> 24);
+    for (int i = 0; i < f * f * c; i++)
+      w[i] = (int8_t)((s = s * 1664525u + 1013904223u) >> 24);
     for (int i = 0; i < c; i++) {
       bias[i] = (int32_t)(s = s * 1664525u + 1013904223u) >> 12;
       pnn_qm_quantize_multiplier(1e-3 * (i % 5 + 1), &mult[i], &shift[i]);
     }
-    pnn_qs8_dw g = {.in_h = hw, .in_w = hw, .out_h = out, .out_w = out,
-                    .f_h = f, .f_w = f, .stride_h = st, .stride_w = st,
-                    .dil_h = 1, .dil_w = 1, .pad_h = pad, .pad_w = pad};
+    pnn_qs8_dw g = {.in_h = hw,
+                    .in_w = hw,
+                    .out_h = out,
+                    .out_w = out,
+                    .f_h = f,
+                    .f_w = f,
+                    .stride_h = st,
+                    .stride_w = st,
+                    .dil_h = 1,
+                    .dil_w = 1,
+                    .pad_h = pad,
+                    .pad_w = pad};
     g.c = (size_t)c;
     const double ops = 2.0 * f * f * out * out * c;
     char name[64];
@@ -99,7 +112,8 @@ void pnn_bench_qs8_dw(void) {
     for (int i = 0; i <= (int)top; i++) {
       if (!pnn_qs8_dw_available((pnn_isa)i)) continue;
       pnn_qs8_dw d = g;
-      void *mem = malloc(pnn_qs8_dw_bytes((pnn_isa)i, (size_t)c, (size_t)f * f));
+      void *mem =
+          malloc(pnn_qs8_dw_bytes((pnn_isa)i, (size_t)c, (size_t)f * f));
       pnn_qs8_dw_init(&d, (pnn_isa)i, w, (size_t)c, bias, 5, mult, shift, -3,
                       -128, 127, mem);
       best = 1e30;

@@ -39,7 +39,8 @@ static pnn_interpreter *build(const layer *l, pnn_model **model,
   float *ws = malloc(sizeof(float) * oc), *bs = malloc(sizeof(float) * oc);
   int64_t *zz = calloc((size_t)oc, sizeof(int64_t));
   unsigned s = 5;
-  for (size_t i = 0; i < wn; i++) w[i] = (int8_t)((s = s * 1664525u + 1013904223u) >> 24);
+  for (size_t i = 0; i < wn; i++)
+    w[i] = (int8_t)((s = s * 1664525u + 1013904223u) >> 24);
   for (int c = 0; c < oc; c++) {
     b[c] = (int32_t)((s = s * 1664525u + 1013904223u) >> 20) - 2048;
     ws[c] = 0.002f * (float)(c % 7 + 1);
@@ -107,16 +108,17 @@ void pnn_bench_qs8_ops(void) {
       {"dw 5x5 32x32x240", true, 32, 240, 240, 5, 1},
   };
   const pnn_isa top = pnn_isa_supported();
-  printf("\nint8 conv layers as one-op models, 1 thread, us (best of "
-         "repeats; scalar = plain-C reference rows)\n");
+  printf(
+      "\nint8 conv layers as one-op models, 1 thread, us (best of "
+      "repeats; scalar = plain-C reference rows)\n");
   printf("%-26s", "layer");
   for (int i = 0; i <= (int)top; i++) printf(" %10s", pnn_isa_name((pnn_isa)i));
   printf(" %10s\n", "GOPS");
   for (size_t l = 0; l < sizeof layers / sizeof layers[0]; l++) {
     const layer *ly = &layers[l];
     const int o = (ly->hw + ly->stride - 1) / ly->stride;
-    const double ops = 2.0 * o * o * ly->out_c * ly->f * ly->f *
-                       (ly->dw ? 1 : ly->in_c);
+    const double ops =
+        2.0 * o * o * ly->out_c * ly->f * ly->f * (ly->dw ? 1 : ly->in_c);
     printf("%-26s", ly->name);
     double kbest = 1e30;
     for (int i = 0; i <= (int)top; i++) {

@@ -46,8 +46,10 @@ static const char kUsage[] =
     "  --no-bias-correction  keep the quantized bias as is (default: each\n"
     "                        conv/fc bias absorbs the mean error its rounded\n"
     "                        weights cause on the calibration inputs)\n"
-    "  --analyze             report each activation tensor's range, clipped\n"
-    "                        fraction and estimated quantization SNR\n"
+    "  --analyze             per calibrated tensor: range, clipped fraction,\n"
+    "                        estimated SNR of its own quantization and SNR\n"
+    "                        measured against the float model (implies\n"
+    "                        --report)\n"
     "  --io float|int8|uint8 interface type of an int8 model (default float:\n"
     "                        QUANTIZE/DEQUANTIZE at the edges)\n"
     "  --min-elements N      smallest tensor converted (defaults: fp16 16,\n"
@@ -245,6 +247,7 @@ int cli_quantize(int argc, char **argv) {
   pnn_quantize_options_init(&o);
   pnn_calib_options co;
   pnn_calib_options_init(&co);
+  co.method = PNN_CALIB_MSE; /* the CLI's default (docs/tools.md) */
   calib_source cs = {.mean = 0, .std = 255};
   const char *calib_dir = NULL;
   const char *paths[2] = {NULL, NULL};

@@ -111,6 +111,15 @@ bool ot_out_shape_is(optest *t, int k, int rank, const int32_t *dims) {
   return true;
 }
 
+pnn_conv2d_options ot_conv_opts(int padding, int stride, int act) {
+  pnn_conv2d_options o;
+  pnn_mb_options_defaults(1, PNN_OPTIONS_OF(conv2d), &o);
+  o.padding = (int8_t)padding;
+  o.stride_w = o.stride_h = stride;
+  o.fused_activation_function = (int8_t)act;
+  return o;
+}
+
 int ot_first_mismatch(const float *got, const float *want, int n, float tol) {
   for (int i = 0; i < n; i++)
     if (!(fabsf(got[i] - want[i]) <= tol)) return i;

@@ -93,6 +93,10 @@ bool ot_out_shape_is(optest *t, int k, int rank, const int32_t *dims);
 static inline bool ot_shape_is(optest *t, int rank, const int32_t *dims) {
   return ot_out_shape_is(t, 0, rank, dims);
 }
+/* Conv2DOptions with this padding, stride (both axes) and fused
+ * activation; dilations 1. */
+pnn_conv2d_options ot_conv_opts(int padding, int stride, int act);
+
 /* Index of the first element differing by more than tol (or NaN), or -1. */
 int ot_first_mismatch(const float *got, const float *want, int n, float tol);
 

@@ -95,8 +95,12 @@ pnn_mb *tq_ops(void) {
   pnn_mb_options_defaults(1, PNN_OPTIONS_OF(strided_slice), &ss);
   pnn_mb_op(mb, PNN_OP_STRIDED_SLICE, PNN_OPTIONS_OF(strided_slice), &ss, 4,
             (int32_t[]){pk, begin, end, strides}, 1, &z);
+  int mx = act(mb, "maximum", 3, DIMS(1, 36, 5));
+  pnn_mb_op(mb, PNN_OP_MAXIMUM, 0, NULL, 2, (int32_t[]){s0, s1}, 1, &mx);
+  int mn = act(mb, "minimum", 3, DIMS(1, 36, 5));
+  pnn_mb_op(mb, PNN_OP_MINIMUM, 0, NULL, 2, (int32_t[]){mx, s1}, 1, &mn);
   pnn_mb_inputs(mb, 1, &x);
-  pnn_mb_outputs(mb, 2, (int32_t[]){y, z});
+  pnn_mb_outputs(mb, 3, (int32_t[]){y, z, mn});
   return mb;
 }
 

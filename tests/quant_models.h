@@ -15,7 +15,8 @@
  *   s0, s1 = SPLIT(axis 2, m, 2)                -> [1, 36, 5] each
  *   p = PACK(s0, s1; axis 0)                    -> [2, 1, 36, 5]
  *   y = BATCH_MATMUL(s0, s1, adj_y)             -> [1, 36, 36] (output 0)
- *   z = STRIDED_SLICE(p, ...) -> [1, 1, 18, 5]  (output 1) */
+ *   z = STRIDED_SLICE(p, ...) -> [1, 1, 18, 5]  (output 1)
+ *   n = MINIMUM(MAXIMUM(s0, s1), s1)            (output 2) */
 pnn_mb *tq_ops(void);
 
 typedef struct tq_model {

@@ -269,3 +269,101 @@ TEST(tconv_op_gemm_matches_reference_loops) {
   }
   pnn_isa_force(PNN_ISA_COUNT);
 }
+
+/* ---- TRANSPOSE_CONV (builtin): constant weights take the GEMM path,
+ * weights fed as an input the reference loops of src/ops/conv.c. */
+
+static pnn_status run_builtin(bool const_weights, int padding, int stride,
+                              int act, const int32_t in_dims[4],
+                              const int32_t w_dims[4], const int32_t out[4],
+                              const float *x, const float *w, const float *b,
+                              float **y, size_t *y_n) {
+  pnn_mb *mb = pnn_mb_new();
+  int ts = pnn_mb_tensor(mb, "shape", PNN_TYPE_INT32, 1, (int32_t[]){4}, out);
+  int tw = pnn_mb_tensor(mb, "w", PNN_TYPE_FLOAT32, 4, w_dims,
+                         const_weights ? w : NULL);
+  int ti = pnn_mb_tensor(mb, "x", PNN_TYPE_FLOAT32, 4, in_dims, NULL);
+  int tb = pnn_mb_tensor(mb, "b", PNN_TYPE_FLOAT32, 1, &w_dims[0], b);
+  int ty = pnn_mb_tensor(mb, "y", PNN_TYPE_FLOAT32, 4, out, NULL);
+  pnn_transpose_conv_options o;
+  pnn_mb_options_defaults(1, PNN_OPTIONS_OF(transpose_conv), &o);
+  o.padding = (int8_t)padding;
+  o.stride_w = o.stride_h = stride;
+  o.fused_activation_function = (int8_t)act;
+  pnn_mb_op(mb, PNN_OP_TRANSPOSE_CONV, PNN_OPTIONS_OF(transpose_conv), &o, 4,
+            (int32_t[]){ts, tw, ti, tb}, 1, &ty);
+  int32_t ins[2] = {ti, tw};
+  pnn_mb_inputs(mb, const_weights ? 1 : 2, ins);
+  pnn_mb_outputs(mb, 1, &ty);
+  uint8_t *bytes = NULL;
+  size_t size = 0;
+  pnn_model *model = NULL;
+  pnn_interpreter *it = NULL;
+  char err[256];
+  pnn_status s = pnn_mb_finish(mb, &bytes, &size);
+  if (!s) s = pnn_model_load_buffer(bytes, size, NULL, &model, err, sizeof err);
+  pnn_interpreter_options io;
+  pnn_interpreter_options_init(&io);
+  io.num_threads = 2;
+  if (!s) s = pnn_interpreter_create(model, &io, &it);
+  if (!s) s = pnn_interpreter_allocate(it);
+  if (!s) {
+    pnn_tensor *t = pnn_interpreter_input(it, 0);
+    s = pnn_tensor_copy_from(t, x, pnn_tensor_byte_size(t));
+  }
+  if (!s && !const_weights) {
+    pnn_tensor *t = pnn_interpreter_input(it, 1);
+    s = pnn_tensor_copy_from(t, w, pnn_tensor_byte_size(t));
+  }
+  if (!s) s = pnn_interpreter_invoke(it);
+  if (!s) {
+    pnn_tensor *t = pnn_interpreter_output(it, 0);
+    *y_n = pnn_tensor_byte_size(t) / sizeof(float);
+    *y = malloc(pnn_tensor_byte_size(t) + 1);
+    memcpy(*y, pnn_tensor_data(t), pnn_tensor_byte_size(t));
+  }
+  if (s && it) fprintf(stderr, "  %s\n", pnn_interpreter_last_error(it));
+  pnn_interpreter_free(it);
+  pnn_model_free(model);
+  free(bytes);
+  pnn_mb_free(mb);
+  return s;
+}
+
+TEST(transpose_conv_builtin_gemm_matches_reference_loops) {
+  const struct {
+    int padding, stride, act;
+    int32_t in[4], w[4], out[4];
+  } cases[] = {
+      {PNN_PADDING_SAME, 2, 0, {1, 5, 7, 6}, {9, 3, 3, 6}, {1, 10, 14, 9}},
+      {PNN_PADDING_VALID, 2, 1, {2, 4, 3, 5}, {4, 3, 3, 5}, {2, 9, 7, 4}},
+      {PNN_PADDING_SAME, 1, 3, {1, 6, 6, 8}, {3, 3, 3, 8}, {1, 6, 6, 3}},
+      {PNN_PADDING_VALID, 3, 4, {1, 3, 4, 2}, {5, 2, 2, 2}, {1, 8, 11, 5}},
+  };
+  for (int isa = 0; isa <= (int)pnn_isa_supported(); isa++) {
+    CHECK(pnn_isa_force((pnn_isa)isa));
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+      size_t xn = 1, wn = 1;
+      for (int i = 0; i < 4; i++) xn *= (size_t)cases[k].in[i];
+      for (int i = 0; i < 4; i++) wn *= (size_t)cases[k].w[i];
+      float *x = malloc(xn * sizeof(float)), *w = malloc(wn * sizeof(float));
+      float *b = malloc((size_t)cases[k].w[0] * sizeof(float));
+      fill(x, xn), fill(w, wn), fill(b, (size_t)cases[k].w[0]);
+      float *gemm = NULL, *ref = NULL;
+      size_t gn = 0, rn = 0;
+      pnn_status s1 = run_builtin(true, cases[k].padding, cases[k].stride,
+                                  cases[k].act, cases[k].in, cases[k].w,
+                                  cases[k].out, x, w, b, &gemm, &gn);
+      pnn_status s2 = run_builtin(false, cases[k].padding, cases[k].stride,
+                                  cases[k].act, cases[k].in, cases[k].w,
+                                  cases[k].out, x, w, b, &ref, &rn);
+      int bad = s1 != PNN_OK || s2 != PNN_OK || gn != rn || gn == 0;
+      for (size_t i = 0; !bad && i < gn; i++)
+        bad = !(fabsf(gemm[i] - ref[i]) <= 1e-5f * (1.f + fabsf(ref[i])));
+      free(x), free(w), free(b), free(gemm), free(ref);
+      CHECK_MSG(!bad, "%s case %zu: status %d/%d, %zu/%zu values differ",
+                pnn_isa_name((pnn_isa)isa), k, (int)s1, (int)s2, gn, rn);
+    }
+  }
+  pnn_isa_force(PNN_ISA_COUNT);
+}

@@ -54,7 +54,8 @@ static int run_case(pnn_isa isa, const dcase *t) {
   const size_t out_n = (size_t)t->batch * d.out_h * d.out_w * c;
   int8_t *x = malloc(in_n + 1), *w = malloc((size_t)taps * c);
   int8_t *out = malloc(out_n + 1), *want = malloc(out_n + 1);
-  int32_t *bias = malloc(sizeof(int32_t) * c), *mult = malloc(sizeof(int32_t) * c);
+  int32_t *bias = malloc(sizeof(int32_t) * c),
+          *mult = malloc(sizeof(int32_t) * c);
   int *shift = malloc(sizeof(int) * c);
   for (size_t i = 0; i < in_n; i++) x[i] = (int8_t)rnd(-128, 127);
   for (int i = 0; i < taps * c; i++) w[i] = (int8_t)rnd(-128, 127);
@@ -126,8 +127,8 @@ static int zp_pick(void) {
 }
 
 static int random_case(pnn_isa isa) {
-  static const int chans[] = {1, 3, 7, 15, 16, 17, 31, 32, 33, 48, 63, 64,
-                              65, 96, 97, 127, 144, 200};
+  static const int chans[] = {1,  3,  7,  15, 16, 17, 31,  32,  33,
+                              48, 63, 64, 65, 96, 97, 127, 144, 200};
   dcase t;
   t.batch = rnd(1, 2);
   t.c = rnd(0, 2) ? chans[rnd(0, 17)] : rnd(1, 150);
@@ -211,15 +212,27 @@ TEST(qs8_dw_picks_kernel_per_isa) {
   }
   if (pnn_isa_supported() >= PNN_ISA_AVX512 &&
       pnn_cpu_features_get()->avx512vnni) {
-    void *mem = malloc(pnn_qs8_dw_bytes(PNN_ISA_AVX512, 1, 9));
-    CHECK(pnn_qs8_dw_init(&d, PNN_ISA_AVX512, w, 1, NULL, 0, &mult, &shift, 0,
+    /* 17+ channels: VNNI; at most 16: the AVX2 kernel fills its block */
+    int8_t w17[9 * 17] = {0};
+    int32_t m17[17];
+    int s17[17];
+    for (int i = 0; i < 17; i++) m17[i] = 1 << 30, s17[i] = 0;
+    void *mem = malloc(pnn_qs8_dw_bytes(PNN_ISA_AVX512, 17, 9));
+    CHECK(pnn_qs8_dw_init(&d, PNN_ISA_AVX512, w17, 17, NULL, 0, m17, s17, 0,
                           -128, 127, mem));
     CHECK(strcmp(d.name, "qs8_dw_64x4_avx512vnni") == 0 && d.tp == 12);
+    free(mem);
+    mem = malloc(pnn_qs8_dw_bytes(PNN_ISA_AVX512, 1, 9));
+    CHECK(pnn_qs8_dw_init(&d, PNN_ISA_AVX512, w, 1, NULL, 0, &mult, &shift, 0,
+                          -128, 127, mem));
+    CHECK(strcmp(d.name, "qs8_dw_16x2_avx2") == 0);
     free(mem);
   }
   /* more taps than one indirection call holds: refused, the op keeps its
    * plain-C path */
   d.f_h = d.f_w = 40;
+  if (pnn_isa_supported() >= PNN_ISA_AVX2)
+    CHECK(pnn_qs8_dw_bytes(PNN_ISA_AVX2, 1, 1600) == 0);
   if (pnn_isa_supported() >= PNN_ISA_AVX2)
     CHECK(!pnn_qs8_dw_init(&d, PNN_ISA_AVX2, w, 1, NULL, 0, &mult, &shift, 0,
                            -128, 127, NULL));

@@ -236,3 +236,33 @@ TEST(pool_every_level_matches_reference) {
       }
     }
 }
+
+/* ADD / SUB against a pre-rescaled operand, every mode, contiguous and
+ * broadcast runs; y spans the range a rescaled 8-bit operand reaches. */
+TEST(addsub_const_every_level_matches_reference) {
+  const pnn_qs8_vec_ops *t[8];
+  const int nt = tables(t);
+  uint8_t a[300], want[301], got[301];
+  int32_t y[300];
+  for (int c = 0; c < 900; c++) {
+    const int mode = c % 3;
+    const bool u8 = rnd(0, 3) == 0;
+    pnn_qs8_bin_params p;
+    make_params(PNN_QS8_ADD, u8, rnd(0, 4) == 0, &p);
+    const size_t n = c < 300 ? (size_t)(c / 3) : (size_t)rnd(1, 300);
+    const int sa = rnd(0, 5) ? 1 : 0;
+    const int sy = sa == 0 ? 1 : (rnd(0, 3) ? 1 : 0);
+    for (size_t i = 0; i < 300; i++) {
+      a[i] = (uint8_t)rnd(0, 255);
+      y[i] = (rnd(0, 1) ? 1 : -1) * rnd(0, 1 << 23) * (1 << rnd(0, 5));
+    }
+    pnn_qs8_addsub_const_ref(a, sa, y, sy, want, n, &p, mode);
+    for (int k = 0; k < nt; k++) {
+      memset(got, 0x5A, sizeof got);
+      t[k]->addsub_const(a, sa, y, sy, got, n, &p, mode);
+      CHECK_MSG(memcmp(got, want, n) == 0 && got[n] == 0x5A,
+                "%s addsub_const mode %d n=%zu sa=%d sy=%d",
+                pnn_isa_name(t[k]->isa), mode, n, sa, sy);
+    }
+  }
+}

@@ -92,7 +92,8 @@ TEST(int32_add_relu_n1_to_1_and_tanh_rejected) {
   CHECK_FAILS_AT(&t,
                  run_binary(&t, PNN_OP_ADD, PNN_OPTIONS_OF(add), &o, I32, I32,
                             1, (int32_t[]){4}, a, 1, (int32_t[]){4}, b),
-                 PNN_ERROR_UNSUPPORTED, 3, "fused_activation_function");
+                 PNN_ERROR_UNSUPPORTED, OT_ALLOCATE,
+                 "fused_activation_function");
   ot_end(&t);
 }
 
@@ -133,7 +134,7 @@ TEST(int_division_by_zero_is_runtime_error) {
     CHECK_FAILS_AT(&t,
                    run_binary(&t, ops[k], 0, NULL, I32, I32, 1, (int32_t[]){3},
                               a, 1, (int32_t[]){3}, b),
-                   PNN_ERROR_RUNTIME, 4, "division by zero");
+                   PNN_ERROR_RUNTIME, OT_INVOKE, "division by zero");
     ot_end(&t);
   }
   /* int64 FLOOR_MOD too. */
@@ -144,7 +145,7 @@ TEST(int_division_by_zero_is_runtime_error) {
   CHECK_FAILS_AT(&t,
                  run_binary(&t, PNN_OP_FLOOR_MOD, 0, NULL, I64, I64, 1,
                             (int32_t[]){2}, a64, 0, NULL, b64),
-                 PNN_ERROR_RUNTIME, 4, "division by zero");
+                 PNN_ERROR_RUNTIME, OT_INVOKE, "division by zero");
   ot_end(&t);
 }
 
@@ -198,7 +199,7 @@ TEST(int_pow_negative_exponent_fails) {
   CHECK_FAILS_AT(&t,
                  run_binary(&t, PNN_OP_POW, 0, NULL, I32, I32, 1,
                             (int32_t[]){3}, a, 1, (int32_t[]){3}, neg),
-                 PNN_ERROR_RUNTIME, 4, "negative exponent");
+                 PNN_ERROR_RUNTIME, OT_INVOKE, "negative exponent");
   ot_end(&t);
 }
 
@@ -281,7 +282,7 @@ TEST(compare_and_logic) {
   CHECK_FAILS_AT(&t,
                  run_binary(&t, PNN_OP_LESS, 0, NULL, BOOL, BOOL, 1,
                             (int32_t[]){4}, x, 1, (int32_t[]){4}, y),
-                 PNN_ERROR_UNSUPPORTED, 3, "type bool not supported");
+                 PNN_ERROR_UNSUPPORTED, OT_ALLOCATE, "type bool not supported");
   ot_end(&t);
 }
 
@@ -293,7 +294,7 @@ TEST(binary_prepare_failures) {
   CHECK_FAILS_AT(&t,
                  run_binary(&t, PNN_OP_ADD, 0, NULL, F32, F32, 2,
                             (int32_t[]){2, 3}, a, 1, (int32_t[]){4}, b),
-                 PNN_ERROR_INVALID_MODEL, 3, "do not broadcast");
+                 PNN_ERROR_INVALID_MODEL, OT_ALLOCATE, "do not broadcast");
   ot_end(&t);
   /* Mixed input types. */
   ot_begin(&t);
@@ -302,14 +303,14 @@ TEST(binary_prepare_failures) {
   int o = ot_output(&t, F32);
   CHECK_FAILS_AT(&t,
                  ot_run(&t, PNN_OP_MAXIMUM, 0, NULL, 2, (int32_t[]){x, y}, o),
-                 PNN_ERROR_INVALID_MODEL, 3, "is int32");
+                 PNN_ERROR_INVALID_MODEL, OT_ALLOCATE, "is int32");
   ot_end(&t);
   /* One input only. */
   ot_begin(&t);
   x = ot_input(&t, F32, 1, (int32_t[]){4}, b);
   o = ot_output(&t, F32);
   CHECK_FAILS_AT(&t, ot_run(&t, PNN_OP_SUB, 0, NULL, 1, &x, o),
-                 PNN_ERROR_INVALID_MODEL, 3, "inputs");
+                 PNN_ERROR_INVALID_MODEL, OT_ALLOCATE, "inputs");
   ot_end(&t);
 }
 
@@ -330,7 +331,7 @@ TEST(add_n_sums_and_checks) {
   y = ot_input(&t, F32, 2, (int32_t[]){1, 2}, b);
   o = ot_output(&t, F32);
   CHECK_FAILS_AT(&t, ot_run(&t, PNN_OP_ADD_N, 0, NULL, 2, (int32_t[]){x, y}, o),
-                 PNN_ERROR_INVALID_MODEL, 3, "shape differs");
+                 PNN_ERROR_INVALID_MODEL, OT_ALLOCATE, "shape differs");
   ot_end(&t);
 }
 
@@ -368,9 +369,9 @@ TEST(unary_int_and_bool) {
   ot_end(&t);
   /* EXP of int32 is not a TFLite op. */
   ot_begin(&t);
-  CHECK_FAILS_AT(&t,
-                 run_unary(&t, PNN_OP_EXP, 0, NULL, I32, 1, (int32_t[]){4}, x),
-                 PNN_ERROR_UNSUPPORTED, 3, "type int32 not supported");
+  CHECK_FAILS_AT(
+      &t, run_unary(&t, PNN_OP_EXP, 0, NULL, I32, 1, (int32_t[]){4}, x),
+      PNN_ERROR_UNSUPPORTED, OT_ALLOCATE, "type int32 not supported");
   ot_end(&t);
 }
 
@@ -478,13 +479,13 @@ TEST(activation_empty_and_failures) {
   CHECK_FAILS_AT(&t,
                  run_unary(&t, PNN_OP_SOFTMAX, PNN_OPTIONS_OF(softmax), &o, F32,
                            0, NULL, s),
-                 PNN_ERROR_INVALID_MODEL, 3, "rank >= 1");
+                 PNN_ERROR_INVALID_MODEL, OT_ALLOCATE, "rank >= 1");
   ot_end(&t);
   int32_t i[] = {1};
   ot_begin(&t);
-  CHECK_FAILS_AT(&t,
-                 run_unary(&t, PNN_OP_TANH, 0, NULL, I32, 1, (int32_t[]){1}, i),
-                 PNN_ERROR_UNSUPPORTED, 3, "type int32 not supported");
+  CHECK_FAILS_AT(
+      &t, run_unary(&t, PNN_OP_TANH, 0, NULL, I32, 1, (int32_t[]){1}, i),
+      PNN_ERROR_UNSUPPORTED, OT_ALLOCATE, "type int32 not supported");
   ot_end(&t);
 }
 
@@ -507,7 +508,7 @@ TEST(prelu_broadcast_and_mismatch) {
   c = ot_const(&t, F32, 1, (int32_t[]){3}, al3);
   o = ot_output(&t, F32);
   CHECK_FAILS_AT(&t, ot_run(&t, PNN_OP_PRELU, 0, NULL, 2, (int32_t[]){a, c}, o),
-                 PNN_ERROR_INVALID_MODEL, 3, "alpha");
+                 PNN_ERROR_INVALID_MODEL, OT_ALLOCATE, "alpha");
   ot_end(&t);
 }
 
@@ -619,6 +620,6 @@ TEST(threaded_division_by_zero_is_reported) {
   CHECK_FAILS_AT(&t,
                  run_binary(&t, PNN_OP_FLOOR_DIV, 0, NULL, I32, I32, 1,
                             (int32_t[]){BIG}, a, 1, (int32_t[]){BIG}, b),
-                 PNN_ERROR_RUNTIME, 4, "division by zero");
+                 PNN_ERROR_RUNTIME, OT_INVOKE, "division by zero");
   ot_end(&t);
 }

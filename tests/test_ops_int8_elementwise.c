@@ -837,3 +837,41 @@ TEST(log_softmax_uint8_oracle) {
   CHECK_WITHIN_ONE((const uint8_t *)ot_data(&t), want, 12);
   ot_end(&t);
 }
+
+/* int16 DIV (zero points 0) against the float oracle: s1 0.001, s2
+ * 0.002, out 0.004 (multiplier 125), dividends and divisors over the
+ * int16 range, both signs, |dividend| >= 1000 so the total shift stays
+ * within 31 (see q_div_rdbp in binary.c for what LiteRT does beyond). */
+TEST(div_int16_oracle) {
+  optest t;
+  ot_begin(&t);
+  int32_t d[] = {8};
+  int16_t a[8] = {1000, -1000, 20000, -32768, 32767, 5000, 12345, -7777};
+  int16_t b[8] = {1000, 3000, -2500, 700, -32768, 16000, 2, -9};
+  int16_t want[8];
+  const float sa = 0.001f, sb = 0.002f, so = 0.004f;
+  for (int i = 0; i < 8; i++)
+    want[i] = (int16_t)requant((sa * a[i]) / (sb * b[i]), so, 0, -32768, 32767);
+  int ia = ot_qinput(&t, PNN_TYPE_INT16, 1, d, a, sa, 0);
+  int ib = ot_qinput(&t, PNN_TYPE_INT16, 1, d, b, sb, 0);
+  int y = ot_qtensor(&t, "y", PNN_TYPE_INT16, 1, d, NULL, so, 0);
+  CHECK_OK(&t, ot_run(&t, PNN_OP_DIV, 0, NULL, 2, (int32_t[]){ia, ib}, y));
+  CHECK_WITHIN_ONE((const int16_t *)ot_data(&t), want, 8);
+  ot_end(&t);
+}
+
+/* uint8 DIV: a divisor equal to its zero point is a real 0, refused at
+ * invoke; the other elements (a broadcast row) are valid. */
+TEST(div_uint8_zero_divisor_fails) {
+  optest t;
+  ot_begin(&t);
+  int32_t da[] = {2, 3}, db[] = {3};
+  uint8_t a[6] = {10, 200, 128, 0, 255, 77};
+  uint8_t b[3] = {140, 128, 90};
+  int ia = ot_qinput(&t, PNN_TYPE_UINT8, 2, da, a, 0.05f, 128);
+  int ib = ot_qinput(&t, PNN_TYPE_UINT8, 1, db, b, 0.02f, 128);
+  int y = ot_qtensor(&t, "y", PNN_TYPE_UINT8, 2, da, NULL, 0.1f, 100);
+  CHECK_FAILS(&t, ot_run(&t, PNN_OP_DIV, 0, NULL, 2, (int32_t[]){ia, ib}, y),
+              PNN_ERROR_RUNTIME, "division by zero");
+  ot_end(&t);
+}

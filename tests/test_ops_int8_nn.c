@@ -30,15 +30,6 @@ static pnn_fully_connected_options fc_opts(int act) {
   return o;
 }
 
-static pnn_conv2d_options conv_opts(int padding, int act) {
-  pnn_conv2d_options o;
-  pnn_mb_options_defaults(1, PNN_OPTIONS_OF(conv2d), &o);
-  o.padding = (int8_t)padding;
-  o.stride_w = o.stride_h = 1;
-  o.fused_activation_function = (int8_t)act;
-  return o;
-}
-
 /* ------------------------------------------------- FULLY_CONNECTED uint8 */
 
 /* x = {130, 126} (scale 0.5, zp 128) = {1, -1}; weights rows {132, 124}
@@ -94,7 +85,7 @@ TEST(conv2d_int8_per_channel_padding_skipped) {
   int bi = qt_tensor(&t, PNN_TYPE_INT32, 1, (int32_t[]){2}, b, 2, ws, wz, 0);
   int y = qt_tensor(&t, PNN_TYPE_INT8, 4, (int32_t[]){1, 2, 2, 2}, NULL, 1,
                     &ys, &yz, 0);
-  pnn_conv2d_options o = conv_opts(PNN_PADDING_SAME, PNN_ACT_NONE);
+  pnn_conv2d_options o = ot_conv_opts(PNN_PADDING_SAME, 1, PNN_ACT_NONE);
   CHECK_OK(&t, ot_run(&t, PNN_OP_CONV_2D, PNN_OPTIONS_OF(conv2d), &o, 3,
                       (int32_t[]){xi, wi, bi}, y));
   const int8_t *got = ot_data(&t);
@@ -249,7 +240,7 @@ TEST(conv2d_int8_refusals) {
   int8_t x[4] = {0}, w[4] = {1, 1, 1, 1};
   float fb[1] = {0}, ws[2] = {1.f, 1.f}, s = 1.f;
   int32_t b[1] = {0};
-  pnn_conv2d_options o = conv_opts(PNN_PADDING_VALID, PNN_ACT_NONE);
+  pnn_conv2d_options o = ot_conv_opts(PNN_PADDING_VALID, 1, PNN_ACT_NONE);
   optest t;
   /* float bias on an int8 conv */
   ot_begin(&t);
@@ -308,7 +299,7 @@ TEST(conv2d_int8_refusals) {
                  NULL, 0);
   y = qt_tensor(&t, PNN_TYPE_INT8, 4, (int32_t[]){1, 1, 1, 1}, NULL, 1, &s,
                 NULL, 0);
-  pnn_conv2d_options ot = conv_opts(PNN_PADDING_VALID, PNN_ACT_TANH);
+  pnn_conv2d_options ot = ot_conv_opts(PNN_PADDING_VALID, 1, PNN_ACT_TANH);
   CHECK_FAILS(&t,
               ot_run(&t, PNN_OP_CONV_2D, PNN_OPTIONS_OF(conv2d), &ot, 2,
                      (int32_t[]){xi, wi}, y),

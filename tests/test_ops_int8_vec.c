@@ -195,12 +195,14 @@ TEST(activations_every_level_match_reference) {
 }
 
 /* ADD / SUB / MUL with broadcasting: b is the same shape, a scalar, a
- * channel vector [1,1,1,C], an inner-dim column [N,H,W,1], or a constant. */
+ * channel vector [1,1,1,C], an inner-dim column [N,H,W,1], or a constant
+ * (same shape, scalar or channel vector: ADD / SUB rescale it at prepare);
+ * either operand may come first. */
 TEST(binary_every_level_match_reference) {
   static const int32_t ops[] = {PNN_OP_ADD, PNN_OP_SUB, PNN_OP_MUL};
   static uint8_t a[3 * 9 * 11 * 70], b[3 * 9 * 11 * 70];
   int fails = 0;
-  for (int c = 0; c < 90; c++) {
+  for (int c = 0; c < 150; c++) {
     const int32_t op = ops[c % 3];
     const bool u8 = rnd(0, 3) == 0;
     const pnn_type type = u8 ? PNN_TYPE_UINT8 : PNN_TYPE_INT8;
@@ -221,6 +223,7 @@ TEST(binary_every_level_match_reference) {
     } else if (kind == 4) { /* constant same shape */
       ib.constant = true;
     }
+    if ((kind == 1 || kind == 2) && rnd(0, 1)) ib.constant = true;
     fill(a, count(&ia));
     fill(b, count(&ib));
     qin out = ia;
@@ -249,7 +252,7 @@ TEST(binary_every_level_match_reference) {
       opts = &mo;
       ot = PNN_OPTIONS_OF(mul);
     }
-    const bool swap = rnd(0, 3) == 0 && !ib.constant;
+    const bool swap = rnd(0, 3) == 0;
     qin ins[2] = {swap ? ib : ia, swap ? ia : ib};
     char what[96];
     snprintf(what, sizeof what, "op %d %s case %d kind %d%s", (int)op,
@@ -335,4 +338,95 @@ TEST(pool_every_level_match_reference) {
     fails += check_levels(what, op, PNN_OPTIONS_OF(pool2d), &po, 1, &in, &out);
   }
   CHECK_MSG(fails == 0, "%d failing pool runs", fails);
+}
+
+/* x -> ACT -> f, then BIN(x, f) or BIN(f, x): above the scalar level the
+ * binary op becomes one table of x (swish = x * LOGISTIC(x), x +
+ * HARD_SWISH(x), ...). Runs the two-op model at `isa` and copies y. */
+static pnn_status run_fused(pnn_isa isa, int threads, int32_t act,
+                            int32_t bin, bool f_first, pnn_type type, int n,
+                            const uint8_t *x, float sx, int32_t zx, float sf,
+                            int32_t zf, float sy, int32_t zy, uint8_t *y) {
+  if (!pnn_isa_force(isa)) return PNN_ERROR_UNSUPPORTED;
+  pnn_mb *mb = pnn_mb_new();
+  const int32_t d[] = {1, n};
+  const int64_t zx64 = zx, zf64 = zf, zy64 = zy;
+  int32_t tx = pnn_mb_tensor(mb, "x", type, 2, d, NULL);
+  int32_t tf = pnn_mb_tensor(mb, "f", type, 2, d, NULL);
+  int32_t ty = pnn_mb_tensor(mb, "y", type, 2, d, NULL);
+  pnn_mb_tensor_quant(mb, tx, 1, &sx, &zx64, 0);
+  pnn_mb_tensor_quant(mb, tf, 1, &sf, &zf64, 0);
+  pnn_mb_tensor_quant(mb, ty, 1, &sy, &zy64, 0);
+  pnn_mb_op(mb, act, 0, NULL, 1, &tx, 1, &tf);
+  const int32_t ins[2] = {f_first ? tf : tx, f_first ? tx : tf};
+  pnn_mb_op(mb, bin, 0, NULL, 2, ins, 1, &ty);
+  pnn_mb_inputs(mb, 1, &tx);
+  pnn_mb_outputs(mb, 1, &ty);
+  uint8_t *bytes = NULL;
+  size_t size = 0;
+  pnn_model *model = NULL;
+  pnn_interpreter *it = NULL;
+  pnn_status s = pnn_mb_finish(mb, &bytes, &size);
+  if (!s) s = pnn_model_load_buffer(bytes, size, NULL, &model, NULL, 0);
+  pnn_interpreter_options io;
+  pnn_interpreter_options_init(&io);
+  io.num_threads = threads;
+  if (!s) s = pnn_interpreter_create(model, &io, &it);
+  if (!s) s = pnn_interpreter_allocate(it);
+  if (!s) s = pnn_tensor_copy_from(pnn_interpreter_input(it, 0), x, (size_t)n);
+  if (!s) s = pnn_interpreter_invoke(it);
+  if (!s) s = pnn_tensor_copy_to(pnn_interpreter_output(it, 0), y, (size_t)n);
+  if (s && it) printf("  error: %s\n", pnn_interpreter_last_error(it));
+  pnn_interpreter_free(it);
+  pnn_model_free(model);
+  free(bytes);
+  pnn_mb_free(mb);
+  pnn_isa_force(PNN_ISA_COUNT);
+  return s;
+}
+
+TEST(fused_activation_operand_every_level_match_reference) {
+  static const int32_t acts[] = {PNN_OP_LOGISTIC, PNN_OP_HARD_SWISH,
+                                 PNN_OP_TANH, PNN_OP_RELU6};
+  static const int32_t bins[] = {PNN_OP_MUL, PNN_OP_ADD, PNN_OP_SUB};
+  static uint8_t x[40000], want[40000], got[40000];
+  int fails = 0;
+  for (int c = 0; c < 36; c++) {
+    const int32_t act = acts[c % 4], bin = bins[(c / 4) % 3];
+    const bool f_first = (c / 12) % 2, u8 = c % 5 == 4;
+    const pnn_type type = u8 ? PNN_TYPE_UINT8 : PNN_TYPE_INT8;
+    const int32_t tlo = u8 ? 0 : -128, thi = u8 ? 255 : 127;
+    const int n = c % 3 == 0 ? 40000 : rnd(1, 3000); /* 40000: threads split */
+    fill(x, (size_t)n);
+    for (int i = 0; i < 256 && i < n; i++) x[i] = (uint8_t)i;
+    const float sx = rnd_scale(), sy = rnd_scale();
+    float sf = rnd_scale();
+    int32_t zf = rnd(tlo, thi);
+    if (act == PNN_OP_LOGISTIC) {
+      sf = 1.f / 256;
+      zf = u8 ? 0 : -128;
+    } else if (act == PNN_OP_TANH) {
+      sf = 1.f / 128;
+      zf = u8 ? 128 : 0;
+    }
+    const int32_t zx = rnd(tlo, thi), zy = rnd(tlo, thi);
+    if (run_fused(PNN_ISA_SCALAR, 1, act, bin, f_first, type, n, x, sx, zx, sf,
+                  zf, sy, zy, want) != PNN_OK) {
+      fails++;
+      continue;
+    }
+    for (int isa = 1; isa <= (int)pnn_isa_supported(); isa++)
+      for (int threads = 1; threads <= 2; threads++) {
+        memset(got, 0x5A, (size_t)n);
+        if (run_fused((pnn_isa)isa, threads, act, bin, f_first, type, n, x, sx,
+                      zx, sf, zf, sy, zy, got) != PNN_OK ||
+            memcmp(got, want, (size_t)n) != 0) {
+          printf("  act %d bin %d %s%s %s threads %d: differs\n", (int)act,
+                 (int)bin, u8 ? "u8" : "i8", f_first ? " f first" : "",
+                 pnn_isa_name((pnn_isa)isa), threads);
+          fails++;
+        }
+      }
+  }
+  CHECK_MSG(fails == 0, "%d failing fused runs", fails);
 }

@@ -15,15 +15,6 @@
 
 /* ------------------------------------------------------------ CONV_2D */
 
-static pnn_conv2d_options conv_opts(int padding, int stride, int act) {
-  pnn_conv2d_options o;
-  pnn_mb_options_defaults(1, PNN_OPTIONS_OF(conv2d), &o);
-  o.padding = (int8_t)padding;
-  o.stride_w = o.stride_h = stride;
-  o.fused_activation_function = (int8_t)act;
-  return o;
-}
-
 /* x = 1..9 as a 3x3 image, 2x2 filter of ones: VALID sums of 2x2 blocks
  * are 12 16 24 28; bias -13 and RELU6 give 0 3 6 6. */
 TEST(conv2d_valid_bias_relu6) {
@@ -35,7 +26,7 @@ TEST(conv2d_valid_bias_relu6) {
   int b_i = ot_const(&t, PNN_TYPE_FLOAT32, 1, (int32_t[]){1}, &b);
   int y = pnn_mb_tensor(t.mb, "y", PNN_TYPE_FLOAT32, 4, (int32_t[]){1, 2, 2, 1},
                         NULL);
-  pnn_conv2d_options o = conv_opts(PNN_PADDING_VALID, 1, PNN_ACT_RELU6);
+  pnn_conv2d_options o = ot_conv_opts(PNN_PADDING_VALID, 1, PNN_ACT_RELU6);
   CHECK_OK(&t, ot_run(&t, PNN_OP_CONV_2D, PNN_OPTIONS_OF(conv2d), &o, 3,
                       (int32_t[]){x_i, w_i, b_i}, y));
   CHECK(ot_shape_is(&t, 4, (int32_t[]){1, 2, 2, 1}));
@@ -56,7 +47,7 @@ TEST(conv2d_same_stride2_no_bias_tanh) {
   int w_i = ot_const(&t, PNN_TYPE_FLOAT32, 4, (int32_t[]){1, 2, 2, 1}, w);
   int y = pnn_mb_tensor(t.mb, "y", PNN_TYPE_FLOAT32, 4, (int32_t[]){1, 2, 2, 1},
                         NULL);
-  pnn_conv2d_options o = conv_opts(PNN_PADDING_SAME, 2, PNN_ACT_TANH);
+  pnn_conv2d_options o = ot_conv_opts(PNN_PADDING_SAME, 2, PNN_ACT_TANH);
   CHECK_OK(&t, ot_run(&t, PNN_OP_CONV_2D, PNN_OPTIONS_OF(conv2d), &o, 3,
                       (int32_t[]){x_i, w_i, -1}, y));
   float want[4] = {tanhf(1.2f), tanhf(0.9f), tanhf(1.5f), tanhf(0.9f)};
@@ -76,7 +67,7 @@ TEST(conv2d_grouped) {
   int w_i = ot_const(&t, PNN_TYPE_FLOAT32, 4, (int32_t[]){2, 1, 1, 2}, w);
   int y = pnn_mb_tensor(t.mb, "y", PNN_TYPE_FLOAT32, 4, (int32_t[]){2, 1, 1, 2},
                         NULL);
-  pnn_conv2d_options o = conv_opts(PNN_PADDING_VALID, 1, PNN_ACT_NONE);
+  pnn_conv2d_options o = ot_conv_opts(PNN_PADDING_VALID, 1, PNN_ACT_NONE);
   CHECK_OK(&t, ot_run(&t, PNN_OP_CONV_2D, PNN_OPTIONS_OF(conv2d), &o, 2,
                       (int32_t[]){x_i, w_i}, y));
   CHECK_FLOATS(&t, ((float[]){5, 5, -1, 1}), 4);
@@ -92,7 +83,7 @@ TEST(conv2d_empty_batch) {
   int w_i = ot_const(&t, PNN_TYPE_FLOAT32, 4, (int32_t[]){1, 2, 2, 1}, w);
   int y = pnn_mb_tensor(t.mb, "y", PNN_TYPE_FLOAT32, 4, (int32_t[]){0, 2, 2, 1},
                         NULL);
-  pnn_conv2d_options o = conv_opts(PNN_PADDING_VALID, 1, PNN_ACT_NONE);
+  pnn_conv2d_options o = ot_conv_opts(PNN_PADDING_VALID, 1, PNN_ACT_NONE);
   CHECK_OK(&t, ot_run(&t, PNN_OP_CONV_2D, PNN_OPTIONS_OF(conv2d), &o, 2,
                       (int32_t[]){x_i, w_i}, y));
   CHECK(ot_shape_is(&t, 4, (int32_t[]){0, 2, 2, 1}));
@@ -117,27 +108,27 @@ static pnn_status conv_bad(optest *t, pnn_conv2d_options o, int w_c, int bias_n,
 
 TEST(conv2d_rejects_bad_models) {
   optest t;
-  pnn_conv2d_options o = conv_opts(PNN_PADDING_SAME, 1, PNN_ACT_NONE);
+  pnn_conv2d_options o = ot_conv_opts(PNN_PADDING_SAME, 1, PNN_ACT_NONE);
   o.stride_h = 0;
   ot_begin(&t);
   CHECK_FAILS(&t, conv_bad(&t, o, 2, 3, PNN_TYPE_FLOAT32),
               PNN_ERROR_INVALID_MODEL, "stride");
   ot_end(&t);
 
-  o = conv_opts(PNN_PADDING_SAME, 1, PNN_ACT_NONE);
+  o = ot_conv_opts(PNN_PADDING_SAME, 1, PNN_ACT_NONE);
   o.dilation_w_factor = -1;
   ot_begin(&t);
   CHECK_FAILS(&t, conv_bad(&t, o, 2, 3, PNN_TYPE_FLOAT32),
               PNN_ERROR_INVALID_MODEL, "dilation");
   ot_end(&t);
 
-  o = conv_opts(PNN_PADDING_SAME, 1, PNN_ACT_SIGN_BIT);
+  o = ot_conv_opts(PNN_PADDING_SAME, 1, PNN_ACT_SIGN_BIT);
   ot_begin(&t);
   CHECK_FAILS(&t, conv_bad(&t, o, 2, 3, PNN_TYPE_FLOAT32),
               PNN_ERROR_UNSUPPORTED, "fused_activation_function");
   ot_end(&t);
 
-  o = conv_opts(PNN_PADDING_SAME, 1, PNN_ACT_NONE);
+  o = ot_conv_opts(PNN_PADDING_SAME, 1, PNN_ACT_NONE);
   ot_begin(&t); /* 2 input channels, filter wants 3: not a group split */
   CHECK_FAILS(&t, conv_bad(&t, o, 3, 3, PNN_TYPE_FLOAT32),
               PNN_ERROR_INVALID_MODEL, "filter channels");
@@ -727,7 +718,7 @@ static pnn_status threaded_run(optest *t, int32_t op, int threads, float *out,
     int b_i = ot_const(t, PNN_TYPE_FLOAT32, 1, (int32_t[]){5}, b);
     int y = pnn_mb_tensor(t->mb, "y", PNN_TYPE_FLOAT32, 4,
                           (int32_t[]){2, 4, 5, 5}, NULL);
-    pnn_conv2d_options o = conv_opts(PNN_PADDING_SAME, 2, PNN_ACT_RELU);
+    pnn_conv2d_options o = ot_conv_opts(PNN_PADDING_SAME, 2, PNN_ACT_RELU);
     s = ot_run(t, op, PNN_OPTIONS_OF(conv2d), &o, 3, (int32_t[]){x_i, w_i, b_i},
                y);
   } else if (op == PNN_OP_DEPTHWISE_CONV_2D) {
@@ -844,13 +835,14 @@ TEST(empty_tensors_flow_through) {
  * index arithmetic at eval (this file also runs under UBSan). */
 TEST(extreme_options_fail_cleanly) {
   optest t;
-  pnn_conv2d_options o = conv_opts(PNN_PADDING_SAME, INT32_MAX, PNN_ACT_NONE);
+  pnn_conv2d_options o =
+      ot_conv_opts(PNN_PADDING_SAME, INT32_MAX, PNN_ACT_NONE);
   ot_begin(&t);
   CHECK_FAILS(&t, conv_bad(&t, o, 2, 3, PNN_TYPE_FLOAT32),
               PNN_ERROR_UNSUPPORTED, "too large");
   ot_end(&t);
 
-  o = conv_opts(PNN_PADDING_SAME, 1, PNN_ACT_NONE);
+  o = ot_conv_opts(PNN_PADDING_SAME, 1, PNN_ACT_NONE);
   o.dilation_h_factor = INT32_MAX;
   ot_begin(&t);
   CHECK_FAILS(&t, conv_bad(&t, o, 2, 3, PNN_TYPE_FLOAT32),

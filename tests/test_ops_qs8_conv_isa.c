@@ -37,11 +37,14 @@ static pnn_status run(const ccase *t, const int8_t *x, const int8_t *wt,
   int32_t wd[4] = {oc, t->f_h, t->f_w, t->in_c};
   if (t->dw) wd[0] = 1, wd[3] = oc;
   int32_t bd[1] = {oc};
-  const int eff_h = (t->f_h - 1) * t->dil + 1, eff_w = (t->f_w - 1) * t->dil + 1;
-  const int oh = t->padding == PNN_PADDING_SAME ? (t->h + t->stride - 1) / t->stride
-                                                : (t->h - eff_h) / t->stride + 1;
-  const int ow = t->padding == PNN_PADDING_SAME ? (t->w + t->stride - 1) / t->stride
-                                                : (t->w - eff_w) / t->stride + 1;
+  const int eff_h = (t->f_h - 1) * t->dil + 1,
+            eff_w = (t->f_w - 1) * t->dil + 1;
+  const int oh = t->padding == PNN_PADDING_SAME
+                     ? (t->h + t->stride - 1) / t->stride
+                     : (t->h - eff_h) / t->stride + 1;
+  const int ow = t->padding == PNN_PADDING_SAME
+                     ? (t->w + t->stride - 1) / t->stride
+                     : (t->w - eff_w) / t->stride + 1;
   int32_t yd[4] = {t->batch, oh, ow, oc};
   int xi = pnn_mb_tensor(mb, "x", PNN_TYPE_INT8, 4, xd, NULL);
   int wi = pnn_mb_tensor(mb, "w", PNN_TYPE_INT8, 4, wd, wt);
@@ -99,8 +102,10 @@ static pnn_status run(const ccase *t, const int8_t *x, const int8_t *wt,
   if (!s) s = pnn_interpreter_invoke(it);
   if (!s) {
     pnn_tensor *o = pnn_interpreter_output(it, 0);
-    if (pnn_tensor_byte_size(o) != n_out) s = PNN_ERROR_INVALID_MODEL;
-    else s = pnn_tensor_copy_to(o, out, n_out);
+    if (pnn_tensor_byte_size(o) != n_out)
+      s = PNN_ERROR_INVALID_MODEL;
+    else
+      s = pnn_tensor_copy_to(o, out, n_out);
   }
   if (s && it) printf("  error: %s\n", pnn_interpreter_last_error(it));
   pnn_interpreter_free(it);
@@ -131,11 +136,14 @@ static int one_case(const ccase *t) {
     bias[c] = rnd(-5000, 5000);
     ws[c] = (float)rnd(1, 400) * 1e-4f;
   }
-  const int eff_h = (t->f_h - 1) * t->dil + 1, eff_w = (t->f_w - 1) * t->dil + 1;
-  const int oh = t->padding == PNN_PADDING_SAME ? (t->h + t->stride - 1) / t->stride
-                                                : (t->h - eff_h) / t->stride + 1;
-  const int ow = t->padding == PNN_PADDING_SAME ? (t->w + t->stride - 1) / t->stride
-                                                : (t->w - eff_w) / t->stride + 1;
+  const int eff_h = (t->f_h - 1) * t->dil + 1,
+            eff_w = (t->f_w - 1) * t->dil + 1;
+  const int oh = t->padding == PNN_PADDING_SAME
+                     ? (t->h + t->stride - 1) / t->stride
+                     : (t->h - eff_h) / t->stride + 1;
+  const int ow = t->padding == PNN_PADDING_SAME
+                     ? (t->w + t->stride - 1) / t->stride
+                     : (t->w - eff_w) / t->stride + 1;
   const size_t n = (size_t)t->batch * oh * ow * t->out_c;
   int8_t *want = malloc(n + 1), *got = malloc(n + 1);
   int fails = 0;
@@ -151,12 +159,13 @@ static int one_case(const ccase *t) {
       }
       for (size_t i = 0; i < n; i++)
         if (got[i] != want[i]) {
-          printf("  %s %s threads %d: %dx%dx%dx%d -> %d f %dx%d s%d d%d "
-                 "pad %d zp %d/%d: [%zu] %d, reference %d\n",
-                 t->dw ? "DEPTHWISE" : "CONV_2D", pnn_isa_name((pnn_isa)isa),
-                 threads, t->batch, t->h, t->w, t->in_c, t->out_c, t->f_h,
-                 t->f_w, t->stride, t->dil, t->padding, t->in_zp, t->out_zp,
-                 i, got[i], want[i]);
+          printf(
+              "  %s %s threads %d: %dx%dx%dx%d -> %d f %dx%d s%d d%d "
+              "pad %d zp %d/%d: [%zu] %d, reference %d\n",
+              t->dw ? "DEPTHWISE" : "CONV_2D", pnn_isa_name((pnn_isa)isa),
+              threads, t->batch, t->h, t->w, t->in_c, t->out_c, t->f_h, t->f_w,
+              t->stride, t->dil, t->padding, t->in_zp, t->out_zp, i, got[i],
+              want[i]);
           fails++;
           break;
         }
@@ -209,10 +218,10 @@ TEST(qs8_conv2d_every_isa_and_threads_match_reference) {
     fails += one_case(&t) != 0;
   }
   /* the Keras stems: 3 input channels, 3x3 / 7x7 stride 2 */
-  ccase stem = {false, 1, 17, 19, 3, 32, 3, 3, 2, 1, PNN_PADDING_SAME,
+  ccase stem = {false,         1,  17,  19, 3, 32, 3, 3, 2, 1, PNN_PADDING_SAME,
                 PNN_ACT_RELU6, -1, -128};
   fails += one_case(&stem) != 0;
-  ccase stem7 = {false, 1, 20, 21, 3, 64, 7, 7, 2, 1, PNN_PADDING_SAME,
+  ccase stem7 = {false,        1,   20, 21, 3, 64, 7, 7, 2, 1, PNN_PADDING_SAME,
                  PNN_ACT_NONE, 127, 3};
   fails += one_case(&stem7) != 0;
   CHECK_MSG(fails == 0, "%d failing conv cases", fails);

@@ -422,3 +422,42 @@ TEST(lstm_gemm_path_matches_reference) {
   CHECK_MSG(bad < 0, "element %d: gemm %.9g, reference %.9g", bad,
             bad < 0 ? 0.0 : (double)fast[bad], bad < 0 ? 0.0 : (double)ref[bad]);
 }
+
+/* BIDIRECTIONAL_SEQUENCE_RNN, one unit each way, W = 1, R = 0.5, b = 0, no
+ * activation, x = 1, 2 (batch-major). Forward: 1, 2 + 0.5 = 2.5.
+ * Backward runs t = 1 then 0: 2, then 1 + 0.5 * 2 = 2, stored at its own
+ * time step. Merged rows: [1, 2], [2.5, 2]. An aux input is refused. */
+static pnn_status run_birnn(optest *t, bool with_aux) {
+  static const float x[2] = {1.f, 2.f}, w = 1.f, r = 0.5f, b = 0.f;
+  int32_t ins[12];
+  for (int k = 0; k < 12; k++) ins[k] = -1;
+  ins[0] = ot_input(t, PNN_TYPE_FLOAT32, 3, (int32_t[]){1, 2, 1}, x);
+  const int32_t m11[2] = {1, 1}, v1[1] = {1};
+  for (int d = 0; d < 2; d++) {
+    ins[1 + 4 * d] = ot_const(t, PNN_TYPE_FLOAT32, 2, m11, &w);
+    ins[2 + 4 * d] = ot_const(t, PNN_TYPE_FLOAT32, 2, m11, &r);
+    ins[3 + 4 * d] = ot_const(t, PNN_TYPE_FLOAT32, 1, v1, &b);
+    ins[4 + 4 * d] = pnn_mb_tensor(t->mb, "h", PNN_TYPE_FLOAT32, 2, m11, NULL);
+    pnn_mb_tensor_variable(t->mb, ins[4 + 4 * d]);
+  }
+  if (with_aux) ins[9] = ot_input(t, PNN_TYPE_FLOAT32, 3, (int32_t[]){1, 2, 1}, x);
+  int y = ot_output(t, PNN_TYPE_FLOAT32);
+  pnn_bidirectional_sequence_rnn_options o;
+  pnn_mb_options_defaults(1, PNN_OPTIONS_OF(bidirectional_sequence_rnn), &o);
+  o.merge_outputs = true;
+  return ot_run(t, PNN_OP_BIDIRECTIONAL_SEQUENCE_RNN,
+                PNN_OPTIONS_OF(bidirectional_sequence_rnn), &o, 12, ins, y);
+}
+
+TEST(birnn_merged_by_hand) {
+  optest t;
+  ot_begin(&t);
+  CHECK_OK(&t, run_birnn(&t, false));
+  CHECK(ot_shape_is(&t, 3, (int32_t[]){1, 2, 2}));
+  CHECK_FLOATS(&t, ((float[]){1, 2, 2.5f, 2}), 4);
+  ot_end(&t);
+  ot_begin(&t);
+  CHECK_FAILS_AT(&t, run_birnn(&t, true), PNN_ERROR_UNSUPPORTED, OT_ALLOCATE,
+                 "input 9");
+  ot_end(&t);
+}

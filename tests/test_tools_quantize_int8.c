@@ -262,10 +262,11 @@ TEST(unquantizable_op_stays_float_and_is_reported) {
 }
 
 /* CONCATENATION, TRANSPOSE, LEAKY_RELU, BATCH_MATMUL (by a constant and
- * of two activations), SPLIT, PACK, STRIDED_SLICE all become int8; the
- * concat's inputs share its params: the conv output read only by it takes
- * them, the transpose (its input's params) is requantized by a QUANTIZE,
- * the constant is quantized with them. */
+ * of two activations), SPLIT, PACK, STRIDED_SLICE, MAXIMUM, MINIMUM all
+ * become int8; the concat's inputs share its params: the conv output read
+ * only by it takes them, the transpose (its input's params) is
+ * requantized by a QUANTIZE, the constant is quantized with them; the
+ * same for PACK, MAXIMUM and MINIMUM. */
 TEST(int8_data_movement_concat_and_batch_matmul) {
   pnn_model *m = tt_load(tq_ops());
   CHECK(m);
@@ -285,17 +286,20 @@ TEST(int8_data_movement_concat_and_batch_matmul) {
     pnn_model *o = tt_quantize(m, &q, &rep);
     CHECK_MSG(o, "%s", rep.text ? rep.text : "");
     CHECK_MSG(rep.text && !strstr(rep.text, "kept float:") &&
-                  strstr(rep.text, "10 ops full integer, 0 kept float"),
+                  strstr(rep.text, "12 ops full integer, 0 kept float"),
               "%s", rep.text ? rep.text : "");
-    /* QUANTIZE: the input and the transposed concat input */
-    CHECK_EQ_INT(tt_count_ops(o, PNN_OP_QUANTIZE), 2);
+    /* QUANTIZE: the input, the transposed concat input, the two SPLIT
+     * outputs into MAXIMUM and the second one into MINIMUM (MAXIMUM's
+     * output, read only by MINIMUM, takes its params) */
+    CHECK_EQ_INT(tt_count_ops(o, PNN_OP_QUANTIZE), 5);
     const pnn_subgraph_def *sg = &o->def.subgraphs[0];
     int n_cat = 0, n_bmm = 0;
     for (int32_t i = 0; i < sg->n_ops; i++) {
       const pnn_op_def *op = tt_op(o, i);
       int32_t code = o->def.opcodes[op->opcode_index].builtin;
       const pnn_tensor_def *y = &sg->tensors[op->outputs.data[0]];
-      if (code == PNN_OP_CONCATENATION || code == PNN_OP_PACK) {
+      if (code == PNN_OP_CONCATENATION || code == PNN_OP_PACK ||
+          code == PNN_OP_MAXIMUM || code == PNN_OP_MINIMUM) {
         n_cat++;
         for (int32_t j = 0; j < op->inputs.count; j++) {
           const pnn_tensor_def *x = &sg->tensors[op->inputs.data[j]];
@@ -316,7 +320,7 @@ TEST(int8_data_movement_concat_and_batch_matmul) {
               x->quant.scale[0] == y->quant.scale[0]);
       }
     }
-    CHECK_EQ_INT(n_cat, 2);
+    CHECK_EQ_INT(n_cat, 4);
     CHECK_EQ_INT(n_bmm, 2);
     const pnn_tensor_def *conv = tt_tensor_named(o, "conv");
     const pnn_tensor_def *cat = tt_tensor_named(o, "concat");

@@ -233,13 +233,25 @@ def library_line(exe):
             f"({rel(lib)}); LiteRT {fmt(lite)} ({rel(lite_path)})")
 
 
+def display_name(path):
+    """File name without .tflite; Model/variant for the Keras set."""
+    name = os.path.splitext(os.path.basename(path))[0]
+    if name in KERAS_VARIANTS:  # .cache/keras/<Model>/<variant>.tflite
+        name = os.path.basename(os.path.dirname(path)) + "/" + name
+    return name
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--pocketnn", default=os.path.join(ROOT, "build", "pocketnn"))
     ap.add_argument("--models", nargs="*", help="model files (default: the "
                     "mediapipe models, .cache/bench/*.tflite and the float32 "
                     "and int8 Keras models in .cache/keras)")
-    ap.add_argument("--only", default="", help="models whose name contains this")
+    ap.add_argument("--only", default="", help="models whose name (e.g. "
+                    "selfie_segmentation, ResNet50/float16) contains this")
+    ap.add_argument("--variants", default="float32,int8",
+                    help="Keras variants to include (of %s)" %
+                    ",".join(KERAS_VARIANTS))
     ap.add_argument("--threads", default="1,2")
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--warmup", type=int, default=2)
@@ -257,12 +269,12 @@ def main():
     if a.keras:
         make_keras_models()
     keras = [os.path.join(ROOT, ".cache", "keras", k, v + ".tflite")
-             for k in KERAS_MODELS for v in ("float32", "int8")]
+             for k in KERAS_MODELS for v in a.variants.split(",")]
     models = a.models or sorted(
         glob.glob(os.path.join(ROOT, ".cache/mediapipe/mediapipe/modules/**/*.tflite"),
                   recursive=True)) + sorted(glob.glob(os.path.join(BENCH_DIR, "*.tflite"))) + [
         k for k in keras if os.path.exists(k)]
-    models = [m for m in models if a.only in os.path.basename(m)]
+    models = [m for m in models if a.only in display_name(m)]
     threads = [int(t) for t in a.threads.split(",")]
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     head = (f"CPU: {cpu_model()}, {os.cpu_count()} logical CPUs; "
@@ -281,9 +293,7 @@ def main():
                   "load lt", "RSS pnn", "RSS lt", "mdl pnn", "mdl lt", "note"))
     f2 = lambda v, p=2: f"{v:.{p}f}" if v is not None else "n/a"  # noqa: E731
     for m in models:
-        name = os.path.splitext(os.path.basename(m))[0]
-        if name in KERAS_VARIANTS:  # .cache/keras/<Model>/<variant>.tflite
-            name = os.path.basename(os.path.dirname(m)) + "/" + name
+        name = display_name(m)
         for n in threads:
             o, t, mo, mt, note = bench_model(a.pocketnn, m, n, a.rounds,
                                              a.warmup, a.runs, a.mem_rounds)

@@ -17,7 +17,8 @@
  *     bytes are interleaved by vpunpck{l,h}bw/wd into per-channel 4-byte
  *     groups and vpdpbusd adds them (u8 = x ^ 0x80, so the bias also takes
  *     off 128 * sum w); vpackssdw/vpacksswb restore channel order. A block
- *     of at most 32 channels runs on the low 256-bit halves.
+ *     of at most 32 channels takes two output pixels per vector; layers
+ *     of at most 16 channels use the AVX2 kernel instead.
  *   - qs8_dw_avx2: 16 channels x 2 taps per step, int16 pairs and vpmaddwd.
  *   - qs8_dw_neon (aarch64): 16 channels x 1 tap, sxtl + smlal, channels
  *     in natural order.
@@ -51,11 +52,11 @@ typedef struct pnn_qs8_dw {
   size_t cb;          /* channels per packed block */
   const char *name;
   pnn_qs8_dw_fn run;
-  int8_t *w;       /* packed weights, 64-byte aligned */
-  int32_t *bias;   /* [blocks * cb] folded bias, kernel lane order */
-  int32_t *mult;   /* [blocks * cb], same order */
-  int32_t *shift;  /* [blocks * cb], same order */
-  int8_t *zbuf;    /* [blocks * cb] bytes of zp_in */
+  int8_t *w;      /* packed weights, 64-byte aligned */
+  int32_t *bias;  /* [blocks * cb] folded bias, kernel lane order */
+  int32_t *mult;  /* [blocks * cb], same order */
+  int32_t *shift; /* [blocks * cb], same order */
+  int8_t *zbuf;   /* [blocks * cb] bytes of zp_in */
   int32_t out_zp, lo, hi;
 } pnn_qs8_dw;
 
@@ -64,19 +65,18 @@ void pnn_qs8_dw_avx512vnni(const pnn_qs8_dw *d, const int8_t *const *ind,
                            size_t ind_stride, size_t xstep, size_t npix,
                            int8_t *out);
 void pnn_qs8_dw_avx2(const pnn_qs8_dw *d, const int8_t *const *ind,
-                     size_t ind_stride, size_t xstep, size_t npix,
-                     int8_t *out);
+                     size_t ind_stride, size_t xstep, size_t npix, int8_t *out);
 #elif defined(__aarch64__)
 void pnn_qs8_dw_neon(const pnn_qs8_dw *d, const int8_t *const *ind,
-                     size_t ind_stride, size_t xstep, size_t npix,
-                     int8_t *out);
+                     size_t ind_stride, size_t xstep, size_t npix, int8_t *out);
 #endif
 
 /* Whether `isa` (lowered to what the host and build have) has a packed
  * depthwise kernel; without one the caller keeps its plain-C path. */
 bool pnn_qs8_dw_available(pnn_isa isa);
 
-/* Bytes of memory pnn_qs8_dw_init needs (0: no kernel for isa). */
+/* Bytes of memory pnn_qs8_dw_init needs (0: no kernel for isa, or more
+ * than 1024 taps, or no channels: init would refuse). */
 size_t pnn_qs8_dw_bytes(pnn_isa isa, size_t c, size_t taps);
 
 /* Packs w[t * c + ch] (t < f_h * f_w, the [1, f_h, f_w, c] filter) into
@@ -92,7 +92,7 @@ bool pnn_qs8_dw_init(pnn_qs8_dw *d, pnn_isa isa, const int8_t *w, size_t c,
 /* Output rows [row_begin, row_end) of batch * out_h (threads may split
  * rows) from in [batch, in_h, in_w, c] into out [batch, out_h, out_w, c].
  * Allocates nothing (the indirection rows live on the stack). */
-void pnn_qs8_dw_run_rows(const pnn_qs8_dw *d, const int8_t *in,
-                         int8_t *out, int64_t row_begin, int64_t row_end);
+void pnn_qs8_dw_run_rows(const pnn_qs8_dw *d, const int8_t *in, int8_t *out,
+                         int64_t row_begin, int64_t row_end);
 
 #endif

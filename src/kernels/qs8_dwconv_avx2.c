@@ -13,8 +13,8 @@
 
 #include "kernels/qs8_requant_avx2.h"
 
-static inline __attribute__((always_inline)) __m256i load_taps(
-    const int8_t *p, size_t rem) {
+static inline __attribute__((always_inline)) __m256i load_taps(const int8_t *p,
+                                                               size_t rem) {
   if (rem == 16)
     return _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)p));
   _Alignas(16) int8_t b[16] = {0};
@@ -25,8 +25,7 @@ static inline __attribute__((always_inline)) __m256i load_taps(
 /* 16 channels (rem valid) of one pixel from its tp input pointers + off. */
 static inline __attribute__((always_inline)) __m128i pixel16(
     const int8_t *const *ip, size_t off, size_t rem, size_t tp,
-    const int16_t *wb, const __m256i bias[2], const pnn_rq8 r[2],
-    __m256i vzp) {
+    const int16_t *wb, const __m256i bias[2], const pnn_rq8 r[2], __m256i vzp) {
   __m256i a0 = bias[0], a1 = bias[1];
   for (size_t t = 0; t < tp; t += 2) {
     const __m256i x0 = load_taps(ip[t] + off, rem);
@@ -53,7 +52,8 @@ void pnn_qs8_dw_avx2(const pnn_qs8_dw *d, const int8_t *const *ind,
                      int8_t *out) {
   const size_t tp = d->tp, c = d->c;
   const __m256i vzp = _mm256_set1_epi16((int16_t)d->out_zp);
-  const __m128i vlo = _mm_set1_epi8((char)d->lo), vhi = _mm_set1_epi8((char)d->hi);
+  const __m128i vlo = _mm_set1_epi8((char)d->lo),
+                vhi = _mm_set1_epi8((char)d->hi);
   for (size_t c0 = 0; c0 < c; c0 += 16) {
     const size_t rem = c - c0 < 16 ? c - c0 : 16, blk = c0 / 16;
     const int16_t *wb = (const int16_t *)d->w + blk * tp * 16;

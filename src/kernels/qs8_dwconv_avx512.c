@@ -82,8 +82,8 @@ static void block64(const pnn_qs8_dw *d, size_t c0, size_t rem,
  * twice). The packing duplicates such a block's weights and output-stage
  * terms into both halves, so the loop is block64's. */
 static void block32x2(const pnn_qs8_dw *d, size_t c0, size_t rem,
-                      const int8_t *const *ind, size_t ind_stride,
-                      size_t xstep, size_t npix, int8_t *out) {
+                      const int8_t *const *ind, size_t ind_stride, size_t xstep,
+                      size_t npix, int8_t *out) {
   const size_t tp = d->tp, c = d->c, blk = c0 / 64;
   const int8_t *wb = d->w + blk * tp * 64;
   const int32_t *pb = d->bias + c0, *pm = d->mult + c0, *ps = d->shift + c0;
@@ -104,11 +104,11 @@ static void block32x2(const pnn_qs8_dw *d, size_t c0, size_t rem,
     const int8_t *const *ip = ind + p * ind_stride;
     const int8_t *const *iq = ind + q * ind_stride;
     const size_t op = p * xstep + c0, oq = q * xstep + c0;
-#define LOAD2(t)                                                          \
-  _mm512_xor_si512(                                                       \
-      _mm512_inserti64x4(                                                 \
+#define LOAD2(t)                                                           \
+  _mm512_xor_si512(                                                        \
+      _mm512_inserti64x4(                                                  \
           _mm512_castsi256_si512(_mm256_maskz_loadu_epi8(km, ip[t] + op)), \
-          _mm256_maskz_loadu_epi8(km, iq[t] + oq), 1),                    \
+          _mm256_maskz_loadu_epi8(km, iq[t] + oq), 1),                     \
       flip)
     __m512i a0 = bias[0], a1 = bias[1], a2 = bias[2], a3 = bias[3];
     for (size_t t = 0; t < tp; t += 4) {

@@ -12,8 +12,8 @@
 
 #include "kernels/qs8_requant_neon.h"
 
-static inline __attribute__((always_inline)) int8x16_t load16(
-    const int8_t *p, size_t rem) {
+static inline __attribute__((always_inline)) int8x16_t load16(const int8_t *p,
+                                                              size_t rem) {
   if (rem == 16) return vld1q_s8(p);
   int8_t b[16] = {0};
   memcpy(b, p, rem);
@@ -28,7 +28,8 @@ static inline __attribute__((always_inline)) int8x16_t pixel16(
   for (size_t t = 0; t < tp; t++) {
     const int8x16_t x = load16(ip[t] + off, rem);
     const int16x8_t lo = vmovl_s8(vget_low_s8(x)), hi = vmovl_high_s8(x);
-    const int16x8_t w0 = vld1q_s16(wb + t * 16), w1 = vld1q_s16(wb + t * 16 + 8);
+    const int16x8_t w0 = vld1q_s16(wb + t * 16),
+                    w1 = vld1q_s16(wb + t * 16 + 8);
     a0 = vmlal_s16(a0, vget_low_s16(lo), vget_low_s16(w0));
     a1 = vmlal_high_s16(a1, lo, w0);
     a2 = vmlal_s16(a2, vget_low_s16(hi), vget_low_s16(w1));
@@ -49,7 +50,8 @@ void pnn_qs8_dw_neon(const pnn_qs8_dw *d, const int8_t *const *ind,
                      int8_t *out) {
   const size_t tp = d->tp, c = d->c;
   const int16x8_t vzp = vdupq_n_s16((int16_t)d->out_zp);
-  const int8x16_t vlo = vdupq_n_s8((int8_t)d->lo), vhi = vdupq_n_s8((int8_t)d->hi);
+  const int8x16_t vlo = vdupq_n_s8((int8_t)d->lo),
+                  vhi = vdupq_n_s8((int8_t)d->hi);
   for (size_t c0 = 0; c0 < c; c0 += 16) {
     const size_t rem = c - c0 < 16 ? c - c0 : 16;
     const int16_t *wb = (const int16_t *)d->w + (c0 / 16) * tp * 16;

@@ -32,8 +32,8 @@ static inline __m256i pnn_rq8_apply(const pnn_rq8 *p, __m256i x) {
   const __m256i zero = _mm256_setzero_si256();
   const __m256i half = _mm256_set1_epi64x((int64_t)1 << 30);
   x = _mm256_sllv_epi32(x, p->left);
-  const __m256i even = _mm256_srli_epi64(
-      _mm256_add_epi64(_mm256_mul_epi32(x, p->m), half), 31);
+  const __m256i even =
+      _mm256_srli_epi64(_mm256_add_epi64(_mm256_mul_epi32(x, p->m), half), 31);
   const __m256i odd = _mm256_slli_epi64(
       _mm256_add_epi64(_mm256_mul_epi32(_mm256_srli_epi64(x, 32), p->m_odd),
                        half),

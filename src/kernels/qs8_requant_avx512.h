@@ -37,8 +37,8 @@ static inline __m512i pnn_rq16_apply(const pnn_rq16 *p, __m512i x) {
   const __m512i zero = _mm512_setzero_si512(), one = _mm512_set1_epi32(1);
   const __m512i half = _mm512_set1_epi64((int64_t)1 << 30);
   x = _mm512_sllv_epi32(x, p->left);
-  const __m512i even = _mm512_srli_epi64(
-      _mm512_add_epi64(_mm512_mul_epi32(x, p->m), half), 31);
+  const __m512i even =
+      _mm512_srli_epi64(_mm512_add_epi64(_mm512_mul_epi32(x, p->m), half), 31);
   const __m512i odd = _mm512_slli_epi64(
       _mm512_add_epi64(_mm512_mul_epi32(_mm512_srli_epi64(x, 32), p->m_odd),
                        half),

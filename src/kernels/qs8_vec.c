@@ -50,6 +50,22 @@ void pnn_qs8_sub_ref(const void *a, int sa, const void *b, int sb, void *out,
   addsub_ref(a, sa, b, sb, out, n, p, true);
 }
 
+void pnn_qs8_addsub_const_ref(const void *a, int sa, const int32_t *y, int sy,
+                              void *out, size_t n, const pnn_qs8_bin_params *p,
+                              int mode) {
+  for (size_t i = 0; i < n; i++) {
+    const int32_t x = rescale(load_q(a, i * (size_t)sa, p->u8), p->off1, p->m1,
+                              p->s1, p->left_shift);
+    const int32_t yv = y[i * (size_t)sy];
+    const int32_t v = mode == PNN_QS8_X_PLUS_Y    ? x + yv
+                      : mode == PNN_QS8_X_MINUS_Y ? x - yv
+                                                  : yv - x;
+    const int32_t r = (int32_t)((uint32_t)pnn_qm_mul_by_qm(v, p->mo, p->so) +
+                                (uint32_t)p->out_off);
+    store_q(out, i, p->u8, pnn_qm_clamp(r, p->lo, p->hi));
+  }
+}
+
 void pnn_qs8_mul_ref(const void *a, int sa, const void *b, int sb, void *out,
                      size_t n, const pnn_qs8_bin_params *p) {
   for (size_t i = 0; i < n; i++) {
@@ -105,6 +121,7 @@ const pnn_qs8_vec_ops pnn_qs8_vec_ops_scalar = {
     pnn_qs8_sum_rows_ref,
     pnn_qs8_pool_max_ref,
     pnn_qs8_pool_avg_ref,
+    pnn_qs8_addsub_const_ref,
 };
 
 const pnn_qs8_vec_ops *pnn_qs8_vec_ops_for(pnn_isa isa) {

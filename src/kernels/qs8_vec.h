@@ -53,6 +53,15 @@ typedef void (*pnn_qs8_bin_fn)(const void *a, int sa, const void *b, int sb,
                                void *out, size_t n,
                                const pnn_qs8_bin_params *p);
 
+/* ADD / SUB with one operand already on the common scale (a constant
+ * rescaled at prepare): x = mul_by_qm((a + off1) << left_shift, m1, s1)
+ * for the other, then r = mul_by_qm(v, mo, so) with v = x + y (mode
+ * PNN_QS8_X_PLUS_Y), x - y or y - x; out as for ADD. sa, sy each 0 or 1. */
+enum { PNN_QS8_X_PLUS_Y, PNN_QS8_X_MINUS_Y, PNN_QS8_Y_MINUS_X };
+typedef void (*pnn_qs8_addc_fn)(const void *a, int sa, const int32_t *y,
+                                int sy, void *out, size_t n,
+                                const pnn_qs8_bin_params *p, int mode);
+
 typedef void (*pnn_qs8_pool_fn)(const uint8_t *x, size_t row_stride, int nh,
                                 int nw, size_t c, bool u8, int32_t lo,
                                 int32_t hi, uint8_t *out);
@@ -73,6 +82,7 @@ typedef struct pnn_qs8_vec_ops {
    * the int32 sum s and n = nh * nw cells, out = clamp((s > 0 ? s + n / 2
    * : s - n / 2) / n, lo, hi) (C division, truncating), n <= 65536. */
   pnn_qs8_pool_fn pool_max, pool_avg;
+  pnn_qs8_addc_fn addsub_const;
 } pnn_qs8_vec_ops;
 
 /* The table for `isa` (a level the host supports; lower levels where this
@@ -100,6 +110,9 @@ void pnn_qs8_mul_ref(const void *a, int sa, const void *b, int sb, void *out,
                      size_t n, const pnn_qs8_bin_params *p);
 void pnn_qs8_sum_rows_ref(const void *x, bool u8, int32_t *acc, size_t rows,
                           size_t c);
+void pnn_qs8_addsub_const_ref(const void *a, int sa, const int32_t *y, int sy,
+                              void *out, size_t n, const pnn_qs8_bin_params *p,
+                              int mode);
 /* Channels [j0, c) of one pooled pixel (the SIMD kernels' tails). */
 void pnn_qs8_pool_range_ref(bool is_max, const uint8_t *x, size_t row_stride,
                             int nh, int nw, size_t c, size_t j0, bool u8,

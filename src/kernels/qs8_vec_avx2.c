@@ -43,24 +43,29 @@ static void lut_avx2(const uint8_t *x, uint8_t *o, size_t n,
 /* ------------------------------------------- MultiplyByQuantizedMultiplier */
 
 typedef struct {
-  __m256i m, mask, halfmask;
+  __m256i m, rnd;
   __m128i left, right;
+  bool round; /* right > 0 */
 } qm8;
 
 static inline qm8 qm8_make(int32_t m, int shift) {
   int left, right;
   pnn_qs8x_split_shift(shift, &left, &right);
-  const int32_t mask = (int32_t)(((int64_t)1 << right) - 1);
-  qm8 q = {_mm256_set1_epi32(m), _mm256_set1_epi32(mask),
-           _mm256_set1_epi32(mask >> 1), _mm_cvtsi32_si128(left),
-           _mm_cvtsi32_si128(right)};
+  qm8 q = {_mm256_set1_epi32(m),
+           _mm256_set1_epi32(right > 0 ? (int32_t)1 << (right - 1) : 0),
+           _mm_cvtsi32_si128(left), _mm_cvtsi32_si128(right), right > 0};
   return q;
 }
 
 /* pnn_qm_mul_by_qm on eight lanes: the left shift (wrapping), the high
  * half of the doubled product rounded (even lanes from _mm256_mul_epi32
  * shifted right 31, odd lanes shifted left 1 so their high halves hold
- * the result), then the rounding right shift. */
+ * the result), then the rounding right shift by e >= 1, ties away from
+ * zero, as (s + 2^(e-1) - (s < 0)) >> e: equal to RoundingDivideByPOT's
+ * remainder/threshold form whenever s + 2^(e-1) does not overflow, which
+ * holds for every operand these kernels see (|s| <= |x| < 2^30: rescaled
+ * 8-bit values with a left shift of at most 20 and their sums, and 8-bit
+ * products, which take no left shift when e >= 1). */
 static inline __m256i qm8_apply(__m256i x, const qm8 *q) {
   const __m256i half = _mm256_set1_epi64x((int64_t)1 << 30);
   x = _mm256_sll_epi32(x, q->left);
@@ -70,10 +75,10 @@ static inline __m256i qm8_apply(__m256i x, const qm8 *q) {
       _mm256_mul_epi32(_mm256_srli_epi64(x, 32), q->m), half);
   odd = _mm256_slli_epi64(odd, 1);
   const __m256i s = _mm256_blend_epi32(even, odd, 0xAA);
-  const __m256i rem = _mm256_and_si256(s, q->mask);
-  const __m256i thr = _mm256_sub_epi32(q->halfmask, _mm256_srai_epi32(s, 31));
-  return _mm256_sub_epi32(_mm256_sra_epi32(s, q->right),
-                          _mm256_cmpgt_epi32(rem, thr));
+  if (!q->round) return s;
+  const __m256i t = _mm256_add_epi32(_mm256_add_epi32(s, q->rnd),
+                                     _mm256_srai_epi32(s, 31));
+  return _mm256_sra_epi32(t, q->right);
 }
 
 /* ------------------------------------------------------------ binary */
@@ -152,6 +157,54 @@ static inline void bin_run(int op, bool u8, const void *va, int sa,
                                                    : pnn_qs8_add_ref;
     ref(a + i * (size_t)sa, sa, b + i * (size_t)sb, sb, o + i, n - i, p);
   }
+}
+
+/* ADD / SUB against a pre-rescaled operand (qs8_vec.h). */
+static inline __m256i addc8(int mode, __m256i a, __m256i y, const bin8 *c) {
+  const __m256i x =
+      qm8_apply(_mm256_sll_epi32(_mm256_add_epi32(a, c->off1), c->ls), &c->q1);
+  const __m256i v = mode == PNN_QS8_X_PLUS_Y    ? _mm256_add_epi32(x, y)
+                    : mode == PNN_QS8_X_MINUS_Y ? _mm256_sub_epi32(x, y)
+                                                : _mm256_sub_epi32(y, x);
+  return finish8(qm8_apply(v, &c->qo), c);
+}
+
+static inline void addc_run(int mode, bool u8, const void *va, int sa,
+                            const int32_t *y, int sy, void *vo, size_t n,
+                            const pnn_qs8_bin_params *p) {
+  const uint8_t *a = va;
+  uint8_t *o = vo;
+  bin8 c;
+  bin8_make(&c, p);
+  const __m256i ba = _mm256_set1_epi32(u8 ? (int32_t)a[0] : (int32_t)(int8_t)a[0]);
+  const __m256i by = _mm256_set1_epi32(y[0]);
+  size_t i = 0;
+  for (; i + 16 <= n; i += 16) {
+    const __m256i a0 = sa ? load8(a + i, u8) : ba;
+    const __m256i a1 = sa ? load8(a + i + 8, u8) : ba;
+    const __m256i y0 = sy ? _mm256_loadu_si256((const __m256i *)(y + i)) : by;
+    const __m256i y1 = sy ? _mm256_loadu_si256((const __m256i *)(y + i + 8)) : by;
+    store16(o + i, addc8(mode, a0, y0, &c), addc8(mode, a1, y1, &c), u8);
+  }
+  if (i < n)
+    pnn_qs8_addsub_const_ref(a + i * (size_t)sa, sa, y + i * (size_t)sy, sy,
+                             o + i, n - i, p, mode);
+}
+
+#define ADDC_MODES(U8)                                                       \
+  do {                                                                       \
+    if (mode == PNN_QS8_X_PLUS_Y)                                            \
+      addc_run(PNN_QS8_X_PLUS_Y, U8, a, sa, y, sy, o, n, p);                 \
+    else if (mode == PNN_QS8_X_MINUS_Y)                                      \
+      addc_run(PNN_QS8_X_MINUS_Y, U8, a, sa, y, sy, o, n, p);                \
+    else                                                                     \
+      addc_run(PNN_QS8_Y_MINUS_X, U8, a, sa, y, sy, o, n, p);                \
+  } while (0)
+
+static void addc_avx2(const void *a, int sa, const int32_t *y, int sy, void *o,
+                      size_t n, const pnn_qs8_bin_params *p, int mode) {
+  if (p->u8) ADDC_MODES(true);
+  else ADDC_MODES(false);
 }
 
 #define BIN_ENTRY(NAME, OP)                                                  \
@@ -272,6 +325,7 @@ const pnn_qs8_vec_ops pnn_qs8_vec_ops_avx2 = {
     sum_rows_avx2,
     pool_max_avx2,
     pool_avg_avx2,
+    addc_avx2,
 };
 
 /* The AVX-512 level without VBMI borrows this table lookup. */

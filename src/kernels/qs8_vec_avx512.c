@@ -42,21 +42,22 @@ __attribute__((target("avx512vbmi"))) static void lut_vbmi(
 /* ------------------------------------------- MultiplyByQuantizedMultiplier */
 
 typedef struct {
-  __m512i m, mask, halfmask;
+  __m512i m, rnd;
   __m128i left, right;
+  bool round; /* right > 0 */
 } qm16;
 
 static inline qm16 qm16_make(int32_t m, int shift) {
   int left, right;
   pnn_qs8x_split_shift(shift, &left, &right);
-  const int32_t mask = (int32_t)(((int64_t)1 << right) - 1);
-  qm16 q = {_mm512_set1_epi32(m), _mm512_set1_epi32(mask),
-            _mm512_set1_epi32(mask >> 1), _mm_cvtsi32_si128(left),
-            _mm_cvtsi32_si128(right)};
+  qm16 q = {_mm512_set1_epi32(m),
+            _mm512_set1_epi32(right > 0 ? (int32_t)1 << (right - 1) : 0),
+            _mm_cvtsi32_si128(left), _mm_cvtsi32_si128(right), right > 0};
   return q;
 }
 
-/* pnn_qm_mul_by_qm on sixteen lanes (as qs8_vec_avx2.c's qm8_apply). */
+/* pnn_qm_mul_by_qm on sixteen lanes (as qs8_vec_avx2.c's qm8_apply,
+ * which states the operand range the rounding step relies on). */
 static inline __m512i qm16_apply(__m512i x, const qm16 *q) {
   const __m512i half = _mm512_set1_epi64((int64_t)1 << 30);
   x = _mm512_sll_epi32(x, q->left);
@@ -66,11 +67,10 @@ static inline __m512i qm16_apply(__m512i x, const qm16 *q) {
       _mm512_mul_epi32(_mm512_srli_epi64(x, 32), q->m), half);
   odd = _mm512_slli_epi64(odd, 1);
   const __m512i s = _mm512_mask_blend_epi32(0xAAAA, even, odd);
-  const __m512i rem = _mm512_and_si512(s, q->mask);
-  const __m512i thr = _mm512_sub_epi32(q->halfmask, _mm512_srai_epi32(s, 31));
-  const __mmask16 up = _mm512_cmpgt_epi32_mask(rem, thr);
-  const __m512i r = _mm512_sra_epi32(s, q->right);
-  return _mm512_mask_add_epi32(r, up, r, _mm512_set1_epi32(1));
+  if (!q->round) return s;
+  const __m512i t = _mm512_add_epi32(_mm512_add_epi32(s, q->rnd),
+                                     _mm512_srai_epi32(s, 31));
+  return _mm512_sra_epi32(t, q->right);
 }
 
 /* ------------------------------------------------------------ binary */
@@ -144,6 +144,53 @@ static inline void bin_run(int op, bool u8, const void *va, int sa,
     const __m512i b0 = sb ? load16(b + i, k, u8) : bb;
     _mm512_mask_cvtepi32_storeu_epi8(o + i, k, op16(op, a0, b0, &c));
   }
+}
+
+/* ADD / SUB against a pre-rescaled operand (qs8_vec.h). */
+static inline __m512i addc16(int mode, __m512i a, __m512i y, const bin16 *c) {
+  const __m512i x = qm16_apply(
+      _mm512_sll_epi32(_mm512_add_epi32(a, c->off1), c->ls), &c->q1);
+  const __m512i v = mode == PNN_QS8_X_PLUS_Y    ? _mm512_add_epi32(x, y)
+                    : mode == PNN_QS8_X_MINUS_Y ? _mm512_sub_epi32(x, y)
+                                                : _mm512_sub_epi32(y, x);
+  const __m512i r = _mm512_add_epi32(qm16_apply(v, &c->qo), c->out_off);
+  return _mm512_min_epi32(_mm512_max_epi32(r, c->lo), c->hi);
+}
+
+static inline void addc_run(int mode, bool u8, const void *va, int sa,
+                            const int32_t *y, int sy, void *vo, size_t n,
+                            const pnn_qs8_bin_params *p) {
+  const uint8_t *a = va;
+  uint8_t *o = vo;
+  bin16 c;
+  bin16_make(&c, p);
+  const __m512i ba = _mm512_set1_epi32(u8 ? (int32_t)a[0] : (int32_t)(int8_t)a[0]);
+  const __m512i by = _mm512_set1_epi32(y[0]);
+  const __mmask16 all = 0xFFFF;
+  for (size_t i = 0; i < n; i += 16) {
+    const size_t left = n - i;
+    const __mmask16 k = left >= 16 ? all : (__mmask16)((1u << left) - 1);
+    const __m512i a0 = sa ? load16(a + i, k, u8) : ba;
+    const __m512i y0 = sy ? _mm512_maskz_loadu_epi32(k, y + i) : by;
+    _mm512_mask_cvtepi32_storeu_epi8(o + i, k, addc16(mode, a0, y0, &c));
+  }
+}
+
+#define ADDC_MODES(U8)                                                       \
+  do {                                                                       \
+    if (mode == PNN_QS8_X_PLUS_Y)                                            \
+      addc_run(PNN_QS8_X_PLUS_Y, U8, a, sa, y, sy, o, n, p);                 \
+    else if (mode == PNN_QS8_X_MINUS_Y)                                      \
+      addc_run(PNN_QS8_X_MINUS_Y, U8, a, sa, y, sy, o, n, p);                \
+    else                                                                     \
+      addc_run(PNN_QS8_Y_MINUS_X, U8, a, sa, y, sy, o, n, p);                \
+  } while (0)
+
+static void addc_avx512(const void *a, int sa, const int32_t *y, int sy,
+                        void *o, size_t n, const pnn_qs8_bin_params *p,
+                        int mode) {
+  if (p->u8) ADDC_MODES(true);
+  else ADDC_MODES(false);
 }
 
 #define BIN_ENTRY(NAME, OP)                                                  \
@@ -270,6 +317,7 @@ const pnn_qs8_vec_ops pnn_qs8_vec_ops_avx512 = {
     sum_rows_avx512,
     pool_max_avx512,
     pool_avg_avx512,
+    addc_avx512,
 };
 
 const pnn_qs8_vec_ops pnn_qs8_vec_ops_avx512vbmi = {
@@ -279,6 +327,7 @@ const pnn_qs8_vec_ops pnn_qs8_vec_ops_avx512vbmi = {
     sum_rows_avx512,
     pool_max_avx512,
     pool_avg_avx512,
+    addc_avx512,
 };
 
 #else

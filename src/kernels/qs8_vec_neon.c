@@ -65,6 +65,7 @@ const pnn_qs8_vec_ops pnn_qs8_vec_ops_neon = {
     sum_rows_neon,
     pnn_qs8_pool_max_ref,
     pnn_qs8_pool_avg_ref,
+    pnn_qs8_addsub_const_ref,
 };
 
 #else

@@ -126,7 +126,11 @@ static pnn_status float_input(pnn_node *node, int n_in, pnn_tensor **in) {
  * 256-entry tables computed at prepare exactly as TFLite's LUTPopulate
  * (the float function on the dequantized value, rounded onto the output
  * scale); the RELU family, LEAKY_RELU and HARD_SWISH rescale in fixed
- * point like TFLite's reference kernels. */
+ * point like TFLite's reference kernels. Above the scalar level those
+ * become tables too (each entry the fixed-point result for that input
+ * byte) and every 8-bit table is applied by the qs8 vector lookup
+ * (kernels/qs8_vec.h); tests/test_ops_int8_vec.c checks all 256 inputs
+ * against the scalar level's element-by-element reference. */
 /* act_fn through lut.h's table builders. */
 typedef struct {
   act_fn fn;
@@ -1244,6 +1248,18 @@ static const pnn_op_kernel prelu_kernel = {prelu_prepare, prelu_eval};
 static const pnn_op_kernel softmax_kernel = {softmax_prepare, softmax_eval};
 static const pnn_op_kernel log_softmax_kernel = {softmax_prepare,
                                                  log_softmax_eval};
+
+bool pnn_act8_table(const pnn_node *node, uint8_t *table) {
+  if (!node || node->kernel != &pointwise_kernel || !node->state ||
+      node->n_inputs < 1 || !node->inputs[0])
+    return false;
+  const pnn_type t = node->inputs[0]->type;
+  if (t != PNN_TYPE_INT8 && t != PNN_TYPE_UINT8) return false;
+  const qact_state *st = node->state;
+  if (st->kind != QA_LUT) return false;
+  memcpy(table, st->lut, 256);
+  return true;
+}
 
 const pnn_op_entry pnn_ops_activation[] = {
     {PNN_OP_RELU, &pointwise_kernel},

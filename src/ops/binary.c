@@ -26,6 +26,7 @@
 
 #include "ops/common.h"
 #include "ops/fixedpoint.h"
+#include "ops/lut.h"
 #include "ops/quant_math.h"
 #include "ops/tensor_util.h"
 #include "kernels/f32_vec.h"
@@ -56,6 +57,14 @@ typedef struct {
    * and their copy of q (NULL: reference rows only). */
   const pnn_qs8_vec_ops *qvec;
   pnn_qs8_bin_params qp;
+  /* ADD/SUB with one constant operand (input cside) above the scalar
+   * level: its values rescaled onto the common scale at prepare (cpre,
+   * indexed like the constant's data at cbase), and qp with the other
+   * operand's parameters in the first slot (cp). NULL: not used. */
+  const int32_t *cpre;
+  const uint8_t *cbase;
+  int cside;
+  pnn_qs8_bin_params cp;
 } bin_params;
 
 /* Computes out[i] = f(a[i*sa], b[i*sb]) for i < n. Returns false when an
@@ -313,6 +322,21 @@ static inline int q_cls32(int32_t x) {
   return pnn_fp_clz32(u) - 1;
 }
 
+/* gemmlowp RoundingDivideByPOT as TFLite's DIV runs it for any exponent
+ * e >= 0. DIV's total shift goes past 31 whenever the dividend is small
+ * (full headroom) and the output multiplier is not large, e.g. a dividend
+ * equal to its zero point; gemmlowp's mask (1ll << e) - 1 and x >> e are
+ * then evaluated as x86-64 and AArch64 do (64-bit shift for the mask, the
+ * 32-bit shift count taken mod 32), which gives LiteRT's numbers there:
+ * e.g. 0 / y comes out one step above the output zero point, and small
+ * negative dividends saturate. Reproduced so results match LiteRT. */
+static inline int32_t q_div_rdbp(int32_t x, int e) {
+  if (e <= 31) return pnn_qm_rounding_divide_by_pot(x, e);
+  const int32_t mask = (int32_t)(uint32_t)((1ull << (e & 63)) - 1);
+  const int32_t threshold = (mask >> 1) + (x < 0 ? 1 : 0);
+  return (x >> (e & 31)) + ((x & mask) > threshold ? 1 : 0);
+}
+
 /* DIV, TFLite's reference DivElementwise: (x - zp1) / (y - zp2) as the
  * fixed-point reciprocal of the divisor (GetReciprocal) times the dividend
  * shifted to full headroom, then onto the output scale (multiplier of
@@ -336,9 +360,8 @@ static inline int q_cls32(int32_t x) {
       const int32_t unscaled =                                             \
           pnn_qm_srdhm((int32_t)((uint32_t)x << head), inv);               \
       const int total = q->so - recip_shift - head;                        \
-      const int32_t r = q->out_off + pnn_qm_rounding_divide_by_pot(         \
-                                         pnn_qm_srdhm(unscaled, q->mo),    \
-                                         -total);                          \
+      const int32_t r =                                                    \
+          q->out_off + q_div_rdbp(pnn_qm_srdhm(unscaled, q->mo), -total);  \
       o[i] = (T)pnn_qm_clamp(r, q->lo, q->hi);                             \
     }                                                                      \
     return true;                                                           \
@@ -379,7 +402,18 @@ QSQDIFF_ROW(qsqdiff_i8, int8_t)
                    void *vo, int64_t n, const bin_params *p) {             \
     if (!p->qvec || (uint64_t)sa > 1 || (uint64_t)sb > 1 || (sa | sb) == 0) \
       return REF(va, sa, vb, sb, vo, n, p);                                \
-    p->qvec->bin[KIND](va, (int)sa, vb, (int)sb, vo, (size_t)n, &p->qp);   \
+    if (p->cpre && p->cside == 1)                                          \
+      p->qvec->addsub_const(                                               \
+          va, (int)sa, p->cpre + ((const uint8_t *)vb - p->cbase), (int)sb, \
+          vo, (size_t)n, &p->cp,                                           \
+          KIND == PNN_QS8_SUB ? PNN_QS8_X_MINUS_Y : PNN_QS8_X_PLUS_Y);     \
+    else if (p->cpre)                                                      \
+      p->qvec->addsub_const(                                               \
+          vb, (int)sb, p->cpre + ((const uint8_t *)va - p->cbase), (int)sa, \
+          vo, (size_t)n, &p->cp,                                           \
+          KIND == PNN_QS8_SUB ? PNN_QS8_Y_MINUS_X : PNN_QS8_X_PLUS_Y);     \
+    else                                                                   \
+      p->qvec->bin[KIND](va, (int)sa, vb, (int)sb, vo, (size_t)n, &p->qp); \
     return true;                                                           \
   }
 QVEC_ROW(qadd_i8_vec, PNN_QS8_ADD, qadd_i8)
@@ -535,6 +569,12 @@ typedef struct {
   int64_t dims[PNN_MAX_RANK];
   int64_t sa[PNN_MAX_RANK], sb[PNN_MAX_RANK];
   int64_t count;
+  /* int8/uint8 ADD/SUB/MUL of x and f(x), f an 8-bit table activation
+   * (swish = x * LOGISTIC(x)), above the scalar level: the op as one
+   * table of x (each entry the reference row's result), applied to input
+   * fsrc; NULL when not fused. */
+  const uint8_t *flut;
+  int fsrc;
 } bin_state;
 
 /* Merges dim i into i+1 wherever both inputs step over the pair as one
@@ -704,6 +744,79 @@ static pnn_status set_quant_params(pnn_node *node, const pnn_tensor *a,
   return PNN_OK;
 }
 
+/* Largest constant operand of an int8/uint8 ADD/SUB rescaled at prepare
+ * (4 bytes per element of persistent memory). */
+#define BIN_PRESCALE_MAX (1 << 16)
+
+/* ADD/SUB above the scalar level with exactly one constant operand (a
+ * per-channel bias, a scalar): rescales its values onto the common scale
+ * once (q_rescale, as the rows do per element) for the qs8 kernels. */
+static pnn_status prescale_constant(pnn_node *node, const pnn_tensor *a,
+                                    const pnn_tensor *b, bin_params *p) {
+  const int32_t op = node->builtin;
+  if ((op != PNN_OP_ADD && op != PNN_OP_SUB) || a->is_constant == b->is_constant)
+    return PNN_OK;
+  const pnn_tensor *c = a->is_constant ? a : b;
+  const int64_t n = pnn_tensor_count(c);
+  if (n <= 0 || n > BIN_PRESCALE_MAX || !c->data) return PNN_OK;
+  int32_t *pre = pnn_node_alloc_persistent(node, (size_t)n * sizeof(int32_t));
+  if (!pre)
+    return pnn_node_error(node, PNN_ERROR_OUT_OF_MEMORY,
+                          "out of memory for the rescaled constant (%s)",
+                          c->name);
+  const bin_quant *q = &p->q;
+  const bool u8 = c->type == PNN_TYPE_UINT8;
+  const int32_t off = a->is_constant ? q->off1 : q->off2;
+  const int32_t m = a->is_constant ? q->m1 : q->m2;
+  const int sh = a->is_constant ? q->s1 : q->s2;
+  for (int64_t i = 0; i < n; i++) {
+    const int32_t v = u8 ? ((const uint8_t *)c->data)[i]
+                         : ((const int8_t *)c->data)[i];
+    pre[i] = q_rescale(v, off, m, sh, q->left_shift);
+  }
+  p->cpre = pre;
+  p->cbase = c->data;
+  p->cside = a->is_constant ? 0 : 1;
+  p->cp = p->qp;
+  if (a->is_constant) { /* the variable operand's parameters first */
+    p->cp.off1 = q->off2;
+    p->cp.m1 = q->m2;
+    p->cp.s1 = q->s2;
+  }
+  return PNN_OK;
+}
+
+/* ADD/SUB/MUL above the scalar level where one operand is written by an
+ * 8-bit table activation of the other (same shape): the whole op is a
+ * function of the other operand's byte, tabulated with the reference row
+ * `ref` on each of the 256 pairs (x, f(x)). */
+static pnn_status fuse_table_operand(pnn_node *node, const pnn_tensor *a,
+                                     const pnn_tensor *b, bin_row_fn ref,
+                                     bin_state *st) {
+  if (!pnn_same_shape(a, b) || a == b) return PNN_OK;
+  for (int side = 0; side < 2; side++) {
+    const pnn_node *pr = pnn_node_input_producer(node, side);
+    const pnn_tensor *x = side == 0 ? b : a;
+    uint8_t f[256];
+    if (!pr || pr->n_inputs < 1 || pr->inputs[0] != x ||
+        !pnn_act8_table(pr, f))
+      continue;
+    uint8_t *lut = pnn_node_alloc_persistent(node, 256);
+    if (!lut)
+      return pnn_node_error(node, PNN_ERROR_OUT_OF_MEMORY,
+                            "out of memory for the fused table");
+    for (int v = 0; v < 256; v++) {
+      const uint8_t xv = (uint8_t)v, fv = f[v];
+      ref(side == 0 ? &fv : &xv, 0, side == 0 ? &xv : &fv, 0, &lut[v], 1,
+          &st->params);
+    }
+    st->flut = lut;
+    st->fsrc = 1 - side;
+    return PNN_OK;
+  }
+  return PNN_OK;
+}
+
 static pnn_status binary_prepare(pnn_node *node) {
   pnn_tensor *a, *b;
   pnn_status s = pnn_check_io(node, 2, 2, 1);
@@ -755,6 +868,7 @@ static pnn_status binary_prepare(pnn_node *node) {
     s = set_quant_params(node, a, b, act, &st.params.q);
     if (s) return s;
     const bin_impl *qv = FIND_IMPL(bin_qvec_impls, node->builtin, a->type);
+    const bin_impl *ref_impl = impl;
     if (qv && pnn_isa_active() != PNN_ISA_SCALAR) {
       const bin_quant *q = &st.params.q;
       pnn_qs8_bin_params *qp = &st.params.qp;
@@ -773,6 +887,9 @@ static pnn_status binary_prepare(pnn_node *node) {
       qp->u8 = a->type == PNN_TYPE_UINT8;
       st.params.qvec = pnn_qs8_vec_ops_for(pnn_isa_active());
       st.impl = impl = qv;
+      s = prescale_constant(node, a, b, &st.params);
+      if (!s) s = fuse_table_operand(node, a, b, ref_impl->fn, &st);
+      if (s) return s;
     }
   }
   int32_t dims[PNN_MAX_RANK];
@@ -862,9 +979,30 @@ static void bin_runs_worker(void *arg, int64_t begin, int64_t end) {
   }
 }
 
+typedef struct {
+  const bin_state *st;
+  const uint8_t *x;
+  uint8_t *o;
+} bin_fused_job;
+
+static void bin_fused_worker(void *arg, int64_t begin, int64_t end) {
+  const bin_fused_job *j = arg;
+  j->st->params.qvec->lut(j->x + begin, j->o + begin, (size_t)(end - begin),
+                          j->st->flut);
+}
+
 static pnn_status binary_eval(pnn_node *node) {
   const bin_state *st = node->state;
   if (st->count == 0) return PNN_OK;
+  if (st->flut) { /* x op f(x) as one table of x (fuse_table_operand) */
+    bin_fused_job fj = {st, node->inputs[st->fsrc]->data,
+                        node->outputs[0]->data};
+    if (st->count < BIN_PARALLEL_MIN)
+      bin_fused_worker(&fj, 0, st->count);
+    else
+      pnn_node_parallel_for(node, st->count, bin_fused_worker, &fj);
+    return PNN_OK;
+  }
   bin_job job = {
       .st = st,
       .a = node->inputs[0]->data,

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "kernels/f32_conv.h"
+#include "kernels/f32_deconv.h"
 #include "kernels/f32_dwconv.h"
 #include "ops/common.h"
 #include "ops/conv_geom.h"
@@ -27,6 +28,7 @@ struct conv_geom {
   conv_run_fn run;
   const pnn_f32_conv *gemm; /* CONV_2D on the packed GEMM, or NULL */
   const pnn_f32_dwconv *dw; /* SIMD depthwise (multiplier 1), or NULL */
+  const pnn_f32_deconv *deconv; /* TRANSPOSE_CONV on the GEMM, or NULL */
 };
 
 /* Tensors of one eval, handed to the row-parallel worker. */
@@ -131,6 +133,12 @@ static pnn_status conv_eval_common(pnn_node *node, int in_i, int w_i,
   if (g->gemm) {
     pnn_f32_conv_run(g->gemm, node->inputs[in_i]->data, node->outputs[0]->data,
                      node->scratch, conv_parallel, node);
+    return PNN_OK;
+  }
+  if (g->deconv) {
+    pnn_f32_deconv_run(g->deconv, node->inputs[in_i]->data,
+                       node->outputs[0]->data, node->scratch, conv_parallel,
+                       node);
     return PNN_OK;
   }
   if (g->dw) {
@@ -351,11 +359,40 @@ static void transpose_conv_ref(const conv_geom *g, const float *in,
   }
 }
 
+/* Constant weights (and bias): the packed GEMM + col2im of
+ * src/kernels/f32_deconv.c, weights packed here once. */
+static pnn_status transpose_conv_gemm_prepare(pnn_node *node, conv_geom *g,
+                                              const pnn_tensor *w,
+                                              const pnn_tensor *bias) {
+  if (!w->is_constant || (bias && !bias->is_constant) || g->act < 0 ||
+      g->act > 4 || g->pad_h < 0 || g->pad_w < 0)
+    return PNN_OK;
+  const pnn_f32_deconv_shape sh = {
+      g->batch,    g->in_h,     g->in_w,  g->in_c,  g->out_h,
+      g->out_w,    g->out_c,    g->f_h,   g->f_w,   g->stride_h,
+      g->stride_w, g->pad_h,    g->pad_w, g->act};
+  const pnn_isa isa = pnn_isa_active();
+  const size_t bytes = pnn_f32_deconv_weight_bytes(&sh, isa);
+  if (!bytes) return PNN_OK;
+  pnn_f32_deconv *dc = pnn_node_alloc_persistent(node, sizeof(*dc));
+  void *mem = pnn_node_alloc_persistent(node, bytes);
+  if (!dc || !mem) return out_of_memory(node);
+  pnn_f32_deconv_init(dc, &sh, isa, w->data, bias ? bias->data : NULL, mem);
+  const size_t scratch = pnn_f32_deconv_scratch_bytes(dc);
+  if (scratch == SIZE_MAX) return PNN_OK; /* reference loops */
+  pnn_status s = pnn_node_request_scratch(node, scratch);
+  if (s) return s;
+  g->deconv = dc;
+  pnn_node_input_packed(node, 1); /* eval reads the packed copies only */
+  pnn_node_input_packed(node, 3);
+  return PNN_OK;
+}
+
 static pnn_status transpose_conv_prepare(pnn_node *node) {
   if (pnn_q_conv_wanted(node)) return pnn_q_transpose_conv_prepare(node);
   return prepare_float(node, pnn_transpose_conv_geom, 2, 3,
                        node->options->transpose_conv.fused_activation_function,
-                       transpose_conv_ref, NULL);
+                       transpose_conv_ref, transpose_conv_gemm_prepare);
 }
 
 static pnn_status transpose_conv_eval(pnn_node *node) {

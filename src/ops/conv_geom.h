@@ -2,8 +2,9 @@
  * float (conv.c) and quantized (conv_q.c) prepares: the input checks, the
  * option checks (padding, strides, dilations), the channel arithmetic
  * (groups, depth multiplier), the output size and the leading padding, as
- * TFLite computes them. The fused activation and the bias are type
- * dependent and stay with each prepare. */
+ * TFLite computes them; also the window of the 2-D pools (pool.c,
+ * pool_q.c). The fused activation and the bias are type dependent and
+ * stay with each prepare. */
 #ifndef PNN_OPS_CONV_GEOM_H
 #define PNN_OPS_CONV_GEOM_H
 

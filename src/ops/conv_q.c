@@ -510,8 +510,9 @@ static pnn_status prepare_qs8_dw(pnn_node *node, qconv *q) {
                   .stride_h = q->stride_h, .stride_w = q->stride_w,
                   .dil_h = q->dil_h, .dil_w = q->dil_w, .pad_h = q->pad_h,
                   .pad_w = q->pad_w};
-  void *mem = pnn_node_alloc_persistent(
-      node, pnn_qs8_dw_bytes(isa, (size_t)q->out_c, taps));
+  const size_t bytes = pnn_qs8_dw_bytes(isa, (size_t)q->out_c, taps);
+  if (bytes == 0) return PNN_OK; /* filter too large: plain-C rows */
+  void *mem = pnn_node_alloc_persistent(node, bytes);
   if (!mem) return oom(node);
   if (!pnn_qs8_dw_init(&d, isa, w->data, (size_t)q->out_c,
                        b ? b->data : NULL, q->in_zp, q->mult, q->shift,

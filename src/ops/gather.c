@@ -292,34 +292,77 @@ static pnn_status topk_prepare(pnn_node *node) {
   return pnn_node_resize_output(node, 1, it, dims, in->rank);
 }
 
-/* Insertion into the row's k best so far (vals/idx hold `cnt`). */
-#define TOPK_ROWS(T)                                          \
-  do {                                                        \
-    const T *x = in->data;                                    \
-    T *vals = out->data;                                      \
-    for (int64_t r = 0; r < rows; r++) {                      \
-      const T *row = x + r * n;                               \
-      T *v = vals + r * k;                                    \
-      int64_t *ix = pos;                                      \
-      int64_t cnt = 0;                                        \
-      for (int64_t i = 0; i < n; i++) {                       \
-        if (cnt == k && !(row[i] > v[k - 1])) continue;       \
-        int64_t j = cnt < k ? cnt++ : k - 1;                  \
-        while (j > 0 && row[i] > v[j - 1]) {                  \
-          v[j] = v[j - 1];                                    \
-          ix[j] = ix[j - 1];                                  \
-          j--;                                                \
-        }                                                     \
-        v[j] = row[i];                                        \
-        ix[j] = i;                                            \
-      }                                                       \
-      for (int64_t j = 0; j < k; j++) {                       \
-        if (idx->type == PNN_TYPE_INT64)                      \
-          ((int64_t *)idx->data)[r * k + j] = ix[j];          \
-        else                                                  \
-          ((int32_t *)idx->data)[r * k + j] = (int32_t)ix[j]; \
-      }                                                       \
-    }                                                         \
+/* Per row, a heap of the k best positions seen so far with the worst at
+ * the root, then a heap sort of those k: O(n log k) per row (an insertion
+ * into a sorted list was O(n k), minutes for a legal [1, 200000] row).
+ * The order is TFLite's TopContainer: a before b when b < a, or when
+ * neither is larger (equal, or NaN) and a has the lower index. */
+#define TOPK_BETTER(row, a, b) \
+  ((row)[b] < (row)[a] || (!((row)[b] > (row)[a]) && (a) < (b)))
+
+#define TOPK_DEFINE(T, NAME)                                        \
+  /* Restores the heap below position i (heap of n positions). */   \
+  static void topk_sift_##NAME(const T *row, int64_t *h, int64_t n, \
+                               int64_t i) {                         \
+    for (;;) {                                                      \
+      int64_t w = i, l = 2 * i + 1, r = l + 1;                      \
+      if (l < n && TOPK_BETTER(row, h[w], h[l])) w = l;             \
+      if (r < n && TOPK_BETTER(row, h[w], h[r])) w = r;             \
+      if (w == i) return;                                           \
+      int64_t t = h[i];                                             \
+      h[i] = h[w];                                                  \
+      h[w] = t;                                                     \
+      i = w;                                                        \
+    }                                                               \
+  }                                                                 \
+  /* h[0..k): positions of the k best of row[0..n), best first. */  \
+  static void topk_row_##NAME(const T *row, int64_t n, int64_t k,   \
+                              int64_t *h) {                         \
+    int64_t cnt = 0;                                                \
+    for (int64_t i = 0; i < n; i++) {                               \
+      if (cnt < k) {                                                \
+        int64_t c = cnt++;                                          \
+        h[c] = i;                                                   \
+        while (c > 0 && TOPK_BETTER(row, h[(c - 1) / 2], h[c])) {   \
+          int64_t p = (c - 1) / 2, t = h[p];                        \
+          h[p] = h[c];                                              \
+          h[c] = t;                                                 \
+          c = p;                                                    \
+        }                                                           \
+      } else if (TOPK_BETTER(row, i, h[0])) {                       \
+        h[0] = i;                                                   \
+        topk_sift_##NAME(row, h, k, 0);                             \
+      }                                                             \
+    }                                                               \
+    for (int64_t e = k - 1; e > 0; e--) { /* worst to the back */   \
+      int64_t t = h[0];                                             \
+      h[0] = h[e];                                                  \
+      h[e] = t;                                                     \
+      topk_sift_##NAME(row, h, e, 0);                               \
+    }                                                               \
+  }
+TOPK_DEFINE(float, f32)
+TOPK_DEFINE(int32_t, i32)
+TOPK_DEFINE(int64_t, i64)
+TOPK_DEFINE(int8_t, i8)
+TOPK_DEFINE(int16_t, i16)
+TOPK_DEFINE(uint8_t, u8)
+
+#define TOPK_ROWS(T, NAME)                                     \
+  do {                                                         \
+    const T *x = in->data;                                     \
+    T *vals = out->data;                                       \
+    for (int64_t r = 0; r < rows; r++) {                       \
+      const T *row = x + r * n;                                \
+      topk_row_##NAME(row, n, k, pos);                         \
+      for (int64_t j = 0; j < k; j++) {                        \
+        vals[r * k + j] = row[pos[j]];                         \
+        if (idx->type == PNN_TYPE_INT64)                       \
+          ((int64_t *)idx->data)[r * k + j] = pos[j];          \
+        else                                                   \
+          ((int32_t *)idx->data)[r * k + j] = (int32_t)pos[j]; \
+      }                                                        \
+    }                                                          \
   } while (0)
 
 static pnn_status topk_eval(pnn_node *node) {
@@ -331,12 +374,12 @@ static pnn_status topk_eval(pnn_node *node) {
   int64_t rows = pnn_tensor_count(in) / n;
   int64_t *pos = node->scratch;
   switch (in->type) {
-    case PNN_TYPE_FLOAT32: TOPK_ROWS(float); break;
-    case PNN_TYPE_INT32: TOPK_ROWS(int32_t); break;
-    case PNN_TYPE_INT64: TOPK_ROWS(int64_t); break;
-    case PNN_TYPE_INT8: TOPK_ROWS(int8_t); break;
-    case PNN_TYPE_INT16: TOPK_ROWS(int16_t); break;
-    default: TOPK_ROWS(uint8_t); break;
+    case PNN_TYPE_FLOAT32: TOPK_ROWS(float, f32); break;
+    case PNN_TYPE_INT32: TOPK_ROWS(int32_t, i32); break;
+    case PNN_TYPE_INT64: TOPK_ROWS(int64_t, i64); break;
+    case PNN_TYPE_INT8: TOPK_ROWS(int8_t, i8); break;
+    case PNN_TYPE_INT16: TOPK_ROWS(int16_t, i16); break;
+    default: TOPK_ROWS(uint8_t, u8); break;
   }
   return PNN_OK;
 }

@@ -78,4 +78,11 @@ static inline int16_t pnn_lut16_lookup(int16_t v, const int16_t *lut) {
   return (int16_t)(base + delta);
 }
 
+/* The 256-entry table (indexed by the input byte) a prepared int8/uint8
+ * activation node (LOGISTIC, TANH, HARD_SWISH, ... : activation.c) applies;
+ * false if `node` is not such a node or computes element by element (the
+ * scalar level's fixed-point activations). For prepare-time fusion of an
+ * op whose operand is f(x) with x its other operand. */
+bool pnn_act8_table(const pnn_node *node, uint8_t *table);
+
 #endif

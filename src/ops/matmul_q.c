@@ -124,6 +124,15 @@ static void fc_qs8_units(void *arg, int64_t begin, int64_t end) {
                           (size_t)j->q->units);
 }
 
+/* x * m * 2^(shift - 31), rounded once, ties upward (16x8 FC). */
+static inline int32_t fc16_requant(int32_t x, int32_t m, int shift) {
+  const int t = 31 - shift;
+  if (t <= 0) return pnn_qm_mul_by_qm(x, m, shift);
+  if (t > 62) return 0;
+  const int64_t v = ((int64_t)x * m + ((int64_t)1 << (t - 1))) >> t;
+  return (int32_t)(v > INT32_MAX ? INT32_MAX : (v < INT32_MIN ? INT32_MIN : v));
+}
+
 static void fc_rows(void *arg, int64_t begin, int64_t end) {
   const qfc_job *j = arg;
   const qfc *q = j->q;
@@ -154,11 +163,15 @@ static void fc_rows(void *arg, int64_t begin, int64_t end) {
       if (j->bias)
         acc += j->bias64 ? ((const int64_t *)j->bias)[u]
                          : ((const int32_t *)j->bias)[u];
-      /* 16x8 too uses the int32 multiply on the (int64) accumulator:
-       * LiteRT's FULLY_CONNECTED does, unlike its 16x8 convolutions
-       * (checked on per-tensor and per-channel models: the int64 multiply
-       * is off by one on rounding ties). */
-      int32_t v = pnn_qm_mul_by_qm((int32_t)acc, q->mult[u], q->shift[u]);
+      /* 16x8: LiteRT's FULLY_CONNECTED rounds once, (x * m + 2^(t-1)) >>
+       * t with t = 31 - shift (ties upward), on multipliers of (s_in /
+       * s_out) * s_w (see pnn_q_fc_prepare): the int64 multiply of its 16x8
+       * convolutions is off by one on 61 of EfficientNetB0's 1000 logits,
+       * the doubly rounded int32 multiply on ties (checked against LiteRT
+       * BUILTIN_REF on the 16x8 Keras applications). */
+      int32_t v = q->kind == QK_INT16
+                      ? fc16_requant((int32_t)acc, q->mult[u], q->shift[u])
+                      : pnn_qm_mul_by_qm((int32_t)acc, q->mult[u], q->shift[u]);
       st_out(q->kind, j->out, b * q->units + u,
              pnn_qm_clamp(v + q->out_zp, q->lo, q->hi));
     }
@@ -243,6 +256,13 @@ pnn_status pnn_q_fc_prepare(pnn_node *node) {
     q.shift = pnn_node_alloc_persistent(node, sizeof(int) * q.units);
     if (!q.mult || !q.shift) return oom(node);
     s = pnn_qm_conv_multipliers(node, in, w, out, q.units, q.mult, q.shift);
+    /* 16x8: LiteRT's multipliers of (s_in / s_out) * s_w (fc16_requant). */
+    if (!s && q.kind == QK_INT16)
+      for (int32_t u = 0; u < q.units; u++)
+        pnn_qm_quantize_multiplier(
+            ((double)in->scale / (double)out->scale) *
+                (double)pnn_qm_scale(w, per_channel ? u : 0),
+            &q.mult[u], &q.shift[u]);
     if (!s)
       s = pnn_qm_activation_range(node, opt->fused_activation_function, out,
                                   &q.lo, &q.hi);

@@ -403,9 +403,9 @@ static pnn_status tconv_gemm_prepare(pnn_node *node, tconv_state *st) {
   const pnn_tensor *w = node->inputs[1], *bias = node->inputs[2];
   if (!w->is_constant || !bias->is_constant) return PNN_OK;
   const pnn_f32_deconv_shape sh = {
-      st->n,     st->in_h,     st->in_w,     st->in_c,     st->out_h,
-      st->out_w, st->out_c,    st->k_h,      st->k_w,      st->stride_h,
-      st->stride_w, st->pad_h, st->pad_w,    0};
+      st->n,        st->in_h,  st->in_w,  st->in_c, st->out_h,
+      st->out_w,    st->out_c, st->k_h,   st->k_w,  st->stride_h,
+      st->stride_w, st->pad_h, st->pad_w, 0};
   const pnn_isa isa = pnn_isa_active();
   const size_t bytes = pnn_f32_deconv_weight_bytes(&sh, isa);
   if (!bytes) return PNN_OK;

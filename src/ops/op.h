@@ -102,6 +102,12 @@ pnn_status pnn_node_request_scratch(pnn_node *node, size_t bytes);
  * output (tensors the API hands out); its data is then NULL. */
 void pnn_node_input_packed(pnn_node *node, int i);
 
+/* prepare: the node that writes input i, if it is an earlier node of the
+ * same subgraph (already prepared, its state set); NULL otherwise
+ * (subgraph inputs, constants without a producer). For prepare-time
+ * fusion: an op may read the producer's state, never change it. */
+const pnn_node *pnn_node_input_producer(const pnn_node *node, int i);
+
 /* Runs fn(arg, begin, end) over [0, n) split into chunks across the
  * interpreter's threads (inline when single-threaded). eval only. */
 typedef void (*pnn_range_fn)(void *arg, int64_t begin, int64_t end);

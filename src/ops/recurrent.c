@@ -1,7 +1,8 @@
 /* Recurrent ops: UNIDIRECTIONAL_SEQUENCE_LSTM, BIDIRECTIONAL_SEQUENCE_LSTM,
- * LSTM (the full kernel: one time step), UNIDIRECTIONAL_SEQUENCE_RNN and
- * RNN, in float32 and dynamic range (hybrid: int8 weights, float
- * activations), with TFLite's semantics (lstm_eval.cc, kernel_utils.cc).
+ * LSTM (the full kernel: one time step), UNIDIRECTIONAL_SEQUENCE_RNN,
+ * BIDIRECTIONAL_SEQUENCE_RNN and RNN, in float32 and dynamic range
+ * (hybrid: int8 weights, float activations), with TFLite's semantics
+ * (lstm_eval.cc, kernel_utils.cc).
  *
  * LSTM inputs (TFLite's layout, -1 = absent), gates i, f, c (g), o:
  *    0 input            1-4 input_to_{i,f,c,o} weights [n_cell, n_input]
@@ -45,6 +46,7 @@
 #include <string.h>
 
 #include "kernels/f32_gemm.h"
+#include "kernels/s8_dot.h"
 #include "ops/common.h"
 #include "ops/quant_math.h"
 #include "ops/tensor_util.h"
@@ -57,6 +59,7 @@ typedef struct rnn_mat {
   const int8_t *q;    /* hybrid: int8 data (constant) */
   float scale;        /* hybrid: per-tensor scale */
   int32_t *row_sums;  /* hybrid asymmetric: sum of each row */
+  pnn_s8_dots_fn dots; /* hybrid: int8 dot kernel of the active ISA */
 } rnn_mat;
 
 /* One LSTM direction. */
@@ -128,17 +131,38 @@ static void matvec_f32(const float *w, int32_t rows, int32_t cols,
   }
 }
 
+/* Rows the int8 dot kernels may take: k * 128 * 128 must stay in int32. */
+#define S8_DOTS_MAX_COLS 131071
+#define S8_BLOCK 256
+
 /* acc[r] += (W[r, :] . (xq - zp)) * (sf * scale) for an int8 matrix. The
- * int32 sums wrap (as TFLite's do) instead of overflowing on huge rows. */
+ * int32 sums are exact (integer), by the ISA's dot kernel (src/kernels/
+ * s8_dot*) or, past its row length, a plain loop that wraps as TFLite's
+ * int32 sums do. */
 static void matvec_s8(const rnn_mat *m, int32_t rows, int32_t cols,
                       const qrow *x, float *acc) {
   const float s = x->sf * m->scale;
-  for (int32_t r = 0; r < rows; r++) {
-    const int8_t *wr = m->q + (int64_t)r * cols;
-    uint32_t d = 0;
-    for (int32_t k = 0; k < cols; k++) d += (uint32_t)((int32_t)wr[k] * x->q[k]);
-    if (m->row_sums) d -= (uint32_t)x->zp * (uint32_t)m->row_sums[r];
-    acc[r] += (float)(int32_t)d * s;
+  int32_t blk[S8_BLOCK];
+  for (int32_t r0 = 0; r0 < rows; r0 += S8_BLOCK) {
+    const int32_t nb = rows - r0 < S8_BLOCK ? rows - r0 : S8_BLOCK;
+    if (cols <= S8_DOTS_MAX_COLS) {
+      memset(blk, 0, sizeof(int32_t) * (size_t)nb);
+      m->dots(x->q, m->q + (int64_t)r0 * cols, (size_t)cols, (size_t)nb,
+              (size_t)cols, blk);
+    } else {
+      for (int32_t i = 0; i < nb; i++) {
+        const int8_t *wr = m->q + (int64_t)(r0 + i) * cols;
+        uint32_t d = 0;
+        for (int32_t k = 0; k < cols; k++)
+          d += (uint32_t)((int32_t)wr[k] * x->q[k]);
+        blk[i] = (int32_t)d;
+      }
+    }
+    for (int32_t i = 0; i < nb; i++) {
+      uint32_t d = (uint32_t)blk[i];
+      if (m->row_sums) d -= (uint32_t)x->zp * (uint32_t)m->row_sums[r0 + i];
+      acc[r0 + i] += (float)(int32_t)d * s;
+    }
   }
 }
 
@@ -428,6 +452,7 @@ static pnn_status prepare_qmat(pnn_node *node, rnn_mat *m, int32_t rows,
   m->q = t->data;
   m->scale = t->scale;
   m->row_sums = NULL;
+  m->dots = pnn_s8_dots_pick(pnn_isa_active());
   if (asym && rows > 0) {
     m->row_sums = pnn_node_alloc_persistent(node, sizeof(int32_t) * (size_t)rows);
     if (!m->row_sums)
@@ -987,105 +1012,188 @@ static pnn_status bi_lstm_eval(pnn_node *node) {
  * Inputs: 0 input, 1 input weights [units, n_input], 2 recurrent weights
  * [units, units], 3 bias [units], 4 hidden state (variable) [batch,
  * units]. h = act(b + W x + R h) (TFLite's RnnBatchStep order); hybrid as
- * the LSTM. RNN is the one-step form ([batch, n_input] input). */
+ * the LSTM. RNN is the one-step form ([batch, n_input] input).
+ * BIDIRECTIONAL_SEQUENCE_RNN: 1-4 forward, 5-8 backward (weights,
+ * recurrent weights, bias, hidden state), 9-11 aux input and weights;
+ * outputs forward and backward, or one merged [.., .., fw + bw]. */
+
+typedef struct rnn_cell {
+  int32_t units;
+  rnn_mat w, r;
+  int bias, state; /* node inputs */
+} rnn_cell;
 
 typedef struct rnn_state {
   rnn_seq seq;
-  int32_t n_input, units;
+  int32_t n_input;
   int act;
-  bool hybrid, asym;
-  rnn_mat w, r;
+  bool hybrid, asym, merge;
+  int n_cells; /* 1, or 2 for BIDIRECTIONAL_SEQUENCE_RNN */
+  rnn_cell cell[2];
 } rnn_state;
+
+/* Checks one direction whose inputs are base .. base + 3. */
+static pnn_status rnn_cell_prepare(pnn_node *node, rnn_state *st, int base,
+                                   rnn_cell *c) {
+  pnn_status s;
+  pnn_tensor *w;
+  if ((s = pnn_require_input(node, base, &w))) return s;
+  if (w->rank != 2)
+    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
+                          "input %d (%s, input weights): must be 2-D", base,
+                          w->name);
+  c->units = w->dims[0];
+  if (c->units <= 0)
+    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
+                          "input %d (%s, input weights): %d units", base,
+                          w->name, (int)c->units);
+  if (base == 1) st->hybrid = w->type == PNN_TYPE_INT8;
+  if ((w->type == PNN_TYPE_INT8) != st->hybrid)
+    return pnn_node_error(node, PNN_ERROR_UNSUPPORTED,
+                          "input %d (%s): %s weights with %s forward weights",
+                          base, w->name, pnn_type_name(w->type),
+                          st->hybrid ? "int8" : "float32");
+  if ((s = check_tensor(node, base, true, 2, c->units, st->n_input, true,
+                        "input weights")) ||
+      (s = check_tensor(node, base + 1, true, 2, c->units, c->units, true,
+                        "recurrent weights")) ||
+      (s = check_tensor(node, base + 2, true, 1, c->units, 0, false,
+                        "bias")) ||
+      (s = check_state(node, base + 3, (int64_t)st->seq.n_batch * c->units,
+                       "hidden state")))
+    return s;
+  if (node->inputs[base + 1]->type != w->type)
+    return pnn_node_error(node, PNN_ERROR_UNSUPPORTED,
+                          "input %d (recurrent weights): %s with %s input "
+                          "weights",
+                          base + 1,
+                          pnn_type_name(node->inputs[base + 1]->type),
+                          pnn_type_name(w->type));
+  c->w.in = base;
+  c->r.in = base + 1;
+  c->bias = base + 2;
+  c->state = base + 3;
+  if (st->hybrid &&
+      ((s = prepare_qmat(node, &c->w, c->units, st->n_input, st->asym,
+                         "input weights")) ||
+       (s = prepare_qmat(node, &c->r, c->units, c->units, st->asym,
+                         "recurrent weights"))))
+    return s;
+  return PNN_OK;
+}
 
 static pnn_status rnn_prepare(pnn_node *node) {
   const bool one_step = node->builtin == PNN_OP_RNN;
-  pnn_status s = pnn_check_io(node, 5, 5, 1);
-  if (s) return s;
+  const bool bidi = node->builtin == PNN_OP_BIDIRECTIONAL_SEQUENCE_RNN;
+  pnn_status s;
   int act;
-  bool time_major = false, asym;
+  bool time_major = false, asym, merge = false;
   if (one_step) {
     const pnn_rnn_options *o = PNN_OPTS(node, rnn);
     act = o->fused_activation_function;
     asym = o->asymmetric_quantize_inputs;
+  } else if (bidi) {
+    const pnn_bidirectional_sequence_rnn_options *o =
+        PNN_OPTS(node, bidirectional_sequence_rnn);
+    act = o->fused_activation_function;
+    time_major = o->time_major;
+    asym = o->asymmetric_quantize_inputs;
+    merge = o->merge_outputs;
   } else {
     const pnn_sequence_rnn_options *o = PNN_OPTS(node, sequence_rnn);
     act = o->fused_activation_function;
     time_major = o->time_major;
     asym = o->asymmetric_quantize_inputs;
   }
+  if ((s = bidi ? pnn_check_io(node, 9, 12, merge ? 1 : 2)
+                : pnn_check_io(node, 5, 5, 1)))
+    return s;
   if (!pnn_activation_supported(act))
     return pnn_node_error(node, PNN_ERROR_UNSUPPORTED,
                           "fused_activation_function %d not supported", act);
+  if (bidi)
+    for (int i = 9; i < node->n_inputs; i++)
+      if (present(node, i))
+        return pnn_node_error(node, PNN_ERROR_UNSUPPORTED,
+                              "input %d (aux input or aux weights) not "
+                              "supported",
+                              i);
   rnn_state *st = pnn_node_alloc_persistent(node, sizeof(*st));
   if (!st)
     return pnn_node_error(node, PNN_ERROR_OUT_OF_MEMORY, "no memory for state");
   if ((s = prepare_sequence(node, 0, one_step, time_major, &st->seq))) return s;
   const pnn_tensor *in = node->inputs[0];
   st->n_input = in->dims[in->rank - 1];
-  pnn_tensor *w;
-  if ((s = pnn_require_input(node, 1, &w))) return s;
-  if (w->rank != 2)
-    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
-                          "input 1 (%s, input weights): must be 2-D", w->name);
-  st->units = w->dims[0];
-  st->hybrid = w->type == PNN_TYPE_INT8;
-  st->asym = st->hybrid && asym;
   st->act = act;
-  if ((s = check_tensor(node, 1, true, 2, st->units, st->n_input, true,
-                        "input weights")) ||
-      (s = check_tensor(node, 2, true, 2, st->units, st->units, true,
-                        "recurrent weights")) ||
-      (s = check_tensor(node, 3, true, 1, st->units, 0, false, "bias")) ||
-      (s = check_state(node, 4, (int64_t)st->seq.n_batch * st->units,
-                       "hidden state")))
-    return s;
-  st->w.in = 1;
-  st->r.in = 2;
-  if (node->inputs[2]->type != w->type)
-    return pnn_node_error(node, PNN_ERROR_UNSUPPORTED,
-                          "input 2 (recurrent weights): %s with %s input "
-                          "weights",
-                          pnn_type_name(node->inputs[2]->type),
-                          pnn_type_name(w->type));
-  if (st->hybrid &&
-      ((s = prepare_qmat(node, &st->w, st->units, st->n_input, st->asym,
-                         "input weights")) ||
-       (s = prepare_qmat(node, &st->r, st->units, st->units, st->asym,
-                         "recurrent weights"))))
-    return s;
+  st->merge = merge;
+  st->n_cells = bidi ? 2 : 1;
+  /* The forward weights decide hybrid; the backward ones must agree. */
+  st->hybrid = false;
+  st->asym = asym;
+  for (int d = 0; d < st->n_cells; d++)
+    if ((s = rnn_cell_prepare(node, st, 1 + 4 * d, &st->cell[d]))) return s;
+  st->asym = st->hybrid && asym;
   node->state = st;
-  int32_t m = st->n_input > st->units ? st->n_input : st->units;
+  int32_t m = st->n_input;
+  for (int d = 0; d < st->n_cells; d++)
+    if (st->cell[d].units > m) m = st->cell[d].units;
   if ((s = pnn_node_request_scratch(node, (size_t)m + 64))) return s;
-  return resize_seq_output(node, 0, 0, st->units);
+  if (!bidi) return resize_seq_output(node, 0, 0, st->cell[0].units);
+  if (merge)
+    return resize_seq_output(node, 0, 0,
+                             st->cell[0].units + st->cell[1].units);
+  if ((s = resize_seq_output(node, 0, 0, st->cell[0].units))) return s;
+  return resize_seq_output(node, 1, 0, st->cell[1].units);
 }
 
-static pnn_status rnn_eval(pnn_node *node) {
-  const rnn_state *st = node->state;
+/* One direction over the sequence; output row (t, b) at out + row * ld +
+ * off. */
+static void rnn_run(pnn_node *node, const rnn_state *st, const rnn_cell *c,
+                    bool backward, float *out, int32_t ld, int32_t off) {
   const rnn_seq *q = &st->seq;
-  const float *x = node->inputs[0]->data, *bias = node->inputs[3]->data;
-  float *hs = node->inputs[4]->data, *out = node->outputs[0]->data;
-  const int32_t u = st->units;
+  const float *x = node->inputs[0]->data, *bias = node->inputs[c->bias]->data;
+  float *hs = node->inputs[c->state]->data;
+  const int32_t u = c->units;
   int8_t *qbuf = node->scratch;
   for (int32_t b = 0; b < q->n_batch; b++) {
     float *h = hs + (int64_t)b * u;
-    for (int32_t t = 0; t < q->n_time; t++) {
+    for (int32_t i = 0; i < q->n_time; i++) {
+      const int32_t t = backward ? q->n_time - 1 - i : i;
       const int64_t row = q->time_major ? (int64_t)t * q->n_batch + b
                                         : (int64_t)b * q->n_time + t;
       const float *xr = x + row * st->n_input;
-      float *o = out + row * u;
+      float *o = out + row * ld + off;
       memcpy(o, bias, sizeof(float) * (size_t)u);
       if (st->hybrid) {
         qrow qx = quantize_row(xr, st->n_input, st->asym, qbuf);
-        if (!qx.zero) matvec_s8(&st->w, u, st->n_input, &qx, o);
+        if (!qx.zero) matvec_s8(&c->w, u, st->n_input, &qx, o);
         qrow qh = quantize_row(h, u, st->asym, qbuf);
-        if (!qh.zero) matvec_s8(&st->r, u, u, &qh, o);
+        if (!qh.zero) matvec_s8(&c->r, u, u, &qh, o);
       } else {
-        matvec_f32(node->inputs[1]->data, u, st->n_input, xr, o);
-        matvec_f32(node->inputs[2]->data, u, u, h, o);
+        matvec_f32(node->inputs[c->w.in]->data, u, st->n_input, xr, o);
+        matvec_f32(node->inputs[c->r.in]->data, u, u, h, o);
       }
       for (int32_t k = 0; k < u; k++) o[k] = pnn_apply_activation(st->act, o[k]);
       memcpy(h, o, sizeof(float) * (size_t)u);
     }
+  }
+}
+
+static pnn_status rnn_eval(pnn_node *node) {
+  const rnn_state *st = node->state;
+  if (st->n_cells == 1) {
+    rnn_run(node, st, &st->cell[0], false, node->outputs[0]->data,
+            st->cell[0].units, 0);
+  } else if (st->merge) {
+    const int32_t ld = st->cell[0].units + st->cell[1].units;
+    rnn_run(node, st, &st->cell[0], false, node->outputs[0]->data, ld, 0);
+    rnn_run(node, st, &st->cell[1], true, node->outputs[0]->data, ld,
+            st->cell[0].units);
+  } else {
+    rnn_run(node, st, &st->cell[0], false, node->outputs[0]->data,
+            st->cell[0].units, 0);
+    rnn_run(node, st, &st->cell[1], true, node->outputs[1]->data,
+            st->cell[1].units, 0);
   }
   return PNN_OK;
 }
@@ -1100,5 +1208,6 @@ const pnn_op_entry pnn_ops_recurrent[] = {
     {PNN_OP_BIDIRECTIONAL_SEQUENCE_LSTM, &bi_lstm_kernel},
     {PNN_OP_UNIDIRECTIONAL_SEQUENCE_RNN, &rnn_kernel},
     {PNN_OP_RNN, &rnn_kernel},
+    {PNN_OP_BIDIRECTIONAL_SEQUENCE_RNN, &rnn_kernel},
     {-1, NULL},
 };

@@ -24,6 +24,24 @@ static pnn_status oom(pnn_node *node) {
   return pnn_node_error(node, PNN_ERROR_OUT_OF_MEMORY, "out of memory");
 }
 
+/* Of an op taking data (input 0, fixed-size type) and a constant int
+ * vector `what` (input 1): *in and the vector's *n values (at most
+ * PNN_MAX_RANK; exactly one per input dim when per_dim). */
+static pnn_status data_and_ints(pnn_node *node, const char *what, bool per_dim,
+                                pnn_tensor **in, int64_t *v, int *n) {
+  pnn_tensor *t;
+  pnn_status s = pnn_check_io(node, 2, 2, 1);
+  if (s || (s = pnn_require_input(node, 0, in)) ||
+      (s = need_fixed(node, *in, 0)) || (s = pnn_require_input(node, 1, &t)) ||
+      (s = pnn_tu_const_ints(node, t, 1, what, v, PNN_MAX_RANK, n)))
+    return s;
+  if (per_dim && *n != (*in)->rank)
+    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
+                          "%s has %d values for input rank %d", what, *n,
+                          (*in)->rank);
+  return PNN_OK;
+}
+
 /* A box copy settled at prepare: input -> output (both element steps). */
 typedef struct {
   int rank;
@@ -610,19 +628,11 @@ static const pnn_op_kernel strided_slice_kernel = {strided_slice_prepare,
 /* ----------------------------------------------------------- TRANSPOSE */
 
 static pnn_status transpose_prepare(pnn_node *node) {
-  pnn_tensor *in, *perm_t;
-  pnn_status s = pnn_check_io(node, 2, 2, 1);
-  if (s || (s = pnn_require_input(node, 0, &in)) ||
-      (s = need_fixed(node, in, 0)) ||
-      (s = pnn_require_input(node, 1, &perm_t)))
-    return s;
+  pnn_tensor *in;
   int64_t perm[PNN_MAX_RANK];
   int n;
-  if ((s = pnn_tu_const_ints(node, perm_t, 1, "perm", perm, PNN_MAX_RANK, &n)))
-    return s;
-  if (n != in->rank)
-    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
-                          "perm has %d values for input rank %d", n, in->rank);
+  pnn_status s = data_and_ints(node, "perm", true, &in, perm, &n);
+  if (s) return s;
   bool seen[PNN_MAX_RANK] = {false};
   for (int i = 0; i < n; i++) {
     if (perm[i] < 0 || perm[i] >= n || seen[perm[i]])
@@ -651,21 +661,11 @@ static const pnn_op_kernel transpose_kernel = {transpose_prepare, box_eval};
 /* ---------------------------------------------------------------- TILE */
 
 static pnn_status tile_prepare(pnn_node *node) {
-  pnn_tensor *in, *mult_t;
-  pnn_status s = pnn_check_io(node, 2, 2, 1);
-  if (s || (s = pnn_require_input(node, 0, &in)) ||
-      (s = need_fixed(node, in, 0)) ||
-      (s = pnn_require_input(node, 1, &mult_t)))
-    return s;
+  pnn_tensor *in;
   int64_t mult[PNN_MAX_RANK];
   int n;
-  if ((s = pnn_tu_const_ints(node, mult_t, 1, "multiples", mult, PNN_MAX_RANK,
-                             &n)))
-    return s;
-  if (n != in->rank)
-    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
-                          "multiples has %d values for input rank %d", n,
-                          in->rank);
+  pnn_status s = data_and_ints(node, "multiples", true, &in, mult, &n);
+  if (s) return s;
   box_state *st = box_new(node);
   if (!st) return oom(node);
   int64_t strides[PNN_MAX_RANK];
@@ -895,16 +895,11 @@ static const pnn_op_kernel mirror_pad_kernel = {mirror_pad_prepare,
 
 /* Reversed dims are read from their last element with a negative step. */
 static pnn_status reverse_prepare(pnn_node *node) {
-  pnn_tensor *in, *axes_t;
-  pnn_status s = pnn_check_io(node, 2, 2, 1);
-  if (s || (s = pnn_require_input(node, 0, &in)) ||
-      (s = need_fixed(node, in, 0)) ||
-      (s = pnn_require_input(node, 1, &axes_t)))
-    return s;
+  pnn_tensor *in;
   int64_t axes[PNN_MAX_RANK];
   int n;
-  if ((s = pnn_tu_const_ints(node, axes_t, 1, "axis", axes, PNN_MAX_RANK, &n)))
-    return s;
+  pnn_status s = data_and_ints(node, "axis", false, &in, axes, &n);
+  if (s) return s;
   bool rev[PNN_MAX_RANK] = {false};
   for (int k = 0; k < n; k++) {
     int a;

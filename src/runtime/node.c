@@ -77,6 +77,17 @@ pnn_status pnn_node_resize_output(pnn_node *node, int i, pnn_type type,
   return PNN_OK;
 }
 
+const pnn_node *pnn_node_input_producer(const pnn_node *node, int i) {
+  if (!node || !node->ctx || i < 0 || i >= node->n_inputs || !node->inputs[i])
+    return NULL;
+  const pnn_rt_tensor *rt = (const pnn_rt_tensor *)node->inputs[i];
+  const struct pnn_ctx *c = node->ctx;
+  if (rt->ctx != c || rt->producer < 0 || rt->producer >= node->index ||
+      rt->producer >= c->n_nodes)
+    return NULL;
+  return &c->nodes[rt->producer];
+}
+
 void *pnn_node_alloc_persistent(pnn_node *node, size_t bytes) {
   /* Only during prepare: invoke must not allocate. */
   if (!node || !node->ctx || node->ctx->state != PNN_CTX_PREPARING) return NULL;

@@ -12,7 +12,8 @@
  *        that minimizes clipping error sum(cnt * (c - edge)^2) over the
  *        bins outside plus rounding error cnt * step^2 / 12 over the
  *        values inside (step = (b - a) / 255 for int8, b / 32767 with
- *        a = -b for int16), with prefix sums so each candidate is O(1). */
+ *        a = -b for int16), with prefix sums so each candidate is O(1),
+ *        among the ranges that clip at most 1 % of the values. */
 #include "tools/calibrate.h"
 
 #include <math.h>
@@ -23,6 +24,7 @@
 #include "util/error.h"
 
 #define NBINS 2048
+#define MSE_MAX_CLIP 0.01
 
 typedef struct hist {
   double lo, inv_w;
@@ -182,6 +184,11 @@ static void mse_search(const hist *h, const prefix *p, int bits, int *ka_out,
   bool has_neg = p->lo < 0, has_pos = p->lo + NBINS * p->w > 0;
   int best_a = 0, best_b = NBINS;
   double best = INFINITY;
+  /* At most MSE_MAX_CLIP of the values may be clipped: the error model
+   * counts clipping errors as independent, but clipping many values by a
+   * little (e.g. the bunched minimum of swish) shifts them all the same
+   * way, a bias that sums coherently in the next conv or mean. */
+  double max_clip = MSE_MAX_CLIP * (double)h->total;
   if (bits == 16) { /* symmetric: one parameter */
     double m = fmax(fabs(p->lo), fabs(p->lo + NBINS * p->w));
     for (int i = 1; i <= 512; i++) {
@@ -190,8 +197,10 @@ static void mse_search(const hist *h, const prefix *p, int bits, int *ka_out,
       if (!has_pos) kb = NBINS;
       if (i == 512) ka = 0, kb = NBINS;
       if (kb < ka) continue;
-      double e = range_err(h, p, ka, kb, bits, NULL);
-      if (e < best) best = e, best_a = ka, best_b = kb;
+      double clipped;
+      double e = range_err(h, p, ka, kb, bits, &clipped);
+      if (e < best && (clipped <= max_clip || i == 512))
+        best = e, best_a = ka, best_b = kb;
     }
   } else {
     /* candidates: edges below/at 0 for a, at/above 0 for b, at most 512
@@ -204,8 +213,10 @@ static void mse_search(const hist *h, const prefix *p, int bits, int *ka_out,
       int ka = i * sa < a_hi ? i * sa : a_hi;
       for (int j = 0;; j++) {
         int kb = NBINS - j * sb > b_lo ? NBINS - j * sb : b_lo;
-        double e = range_err(h, p, ka, kb, bits, NULL);
-        if (e < best) best = e, best_a = ka, best_b = kb;
+        double clipped;
+        double e = range_err(h, p, ka, kb, bits, &clipped);
+        if (e < best && clipped <= max_clip)
+          best = e, best_a = ka, best_b = kb;
         if (kb == b_lo) break;
       }
       if (ka == a_hi) break;

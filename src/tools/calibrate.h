@@ -19,7 +19,8 @@ typedef enum pnn_calib_method {
                                histogram of all values of all samples */
   PNN_CALIB_MSE = 2,        /* the clipping range whose quantization error
                                (clipping + rounding to the int8/int16 grid)
-                               over the histogram is smallest */
+                               over the histogram is smallest, clipping at
+                               most 1 % of the values */
 } pnn_calib_method;
 
 /* Ranges per tensor of subgraph 0 (index = tensor index). seen[t] is false
@@ -59,6 +60,8 @@ typedef struct pnn_calib_options {
   void *progress_user;
 } pnn_calib_options;
 
+/* Defaults: MINMAX (the CLI's default is MSE), percentile 99.99, bits 8,
+ * one thread. */
 void pnn_calib_options_init(pnn_calib_options *o);
 
 /* Runs n_samples (>= 1) samples through model m: once for the min/max and

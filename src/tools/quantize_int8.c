@@ -103,7 +103,9 @@ static op_info op_kind(int32_t code, bool wide) {
     case PNN_OP_RESIZE_BILINEAR: i = (op_info){K_SAME, 0, 2, 0, 0, 0}; break;
     case PNN_OP_SPLIT: i = (op_info){K_SAME, 0, 2, 0, 0, 1}; break;
     case PNN_OP_CONCATENATION:
-    case PNN_OP_PACK: i = (op_info){K_CONCAT, 0, 2, 0, 0, 0}; break;
+    case PNN_OP_PACK:
+    case PNN_OP_MAXIMUM:
+    case PNN_OP_MINIMUM: i = (op_info){K_CONCAT, 0, 2, 0, 0, 0}; break;
     case PNN_OP_BATCH_MATMUL:
     case PNN_OP_LEAKY_RELU: i = (op_info){K_OWN, 0, 2, 0, 0, 0}; break;
     case PNN_OP_LOGISTIC:

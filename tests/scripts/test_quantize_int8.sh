@@ -6,7 +6,7 @@
 # float model measured on 100 other held-out random inputs: EfficientNetB0
 # >= 0.98, MobileNetV2 >= 0.945 -- see docs/tools.md for why 0.98 is out
 # of reach for int8 there); the generated op model of tests/quant_models.c
-# (CONCATENATION, TRANSPOSE, BATCH_MATMUL, SPLIT, PACK, ... all int8);
+# (CONCATENATION, TRANSPOSE, BATCH_MATMUL, SPLIT, PACK, MAXIMUM, ... int8);
 # every output passes pocketnn's verifier, runs in LiteRT and agrees with
 # LiteRT BUILTIN_REF (exact or 1 step on <= 0.1%). Bad inputs fail with a
 # message and leave no output file.

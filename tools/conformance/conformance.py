@@ -150,8 +150,10 @@ def check_generated(pocketnn, model_dir, variant, timeout):
     if "litert_spread" in meta and not ok:
         other = ("plain builtin kernels vs BUILTIN_REF" if variant == "dynamic"
                  else "default (XNNPACK) kernels vs BUILTIN_REF")
+        xnn = meta.get("litert_spread_xnnpack")
         notes.insert(0, f"LiteRT's own {other} differ by up to "
-                        f"{meta['litert_spread']:.3g} here")
+                        f"{meta['litert_spread']:.3g} here" +
+                     (f" (its default XNNPACK kernels by {xnn:.3g})" if xnn else ""))
     ref_note = meta.get("reference", "")
     if "aborted" in ref_note:
         notes.append("ref: LiteRT builtin kernels (BUILTIN_REF aborts)")
@@ -189,29 +191,34 @@ def dequantize(a, d):
     return a.astype(np.float64)
 
 
-def float_vs_int8(root, outs):
-    """Per Keras app: top-1 agreement and mean cosine similarity between the
-    float32 and the full-int8 variant on the same images (pocketnn outputs
-    when both ran, else LiteRT's, as stated in the `from` column)."""
+QUANT_VARIANTS = ("int8", "uint8", "16x8")
+
+
+def float_vs_int8(root, outs, variants=QUANT_VARIANTS):
+    """Per Keras app and full-integer variant (int8, uint8, 16x8): top-1
+    agreement and cosine similarity between the float32 and the integer
+    variant on the same images (pocketnn outputs when both ran, else
+    LiteRT's, as stated in the `from` column)."""
     table = []
-    for model_dir in sorted(glob.glob(os.path.join(root, "*"))):
+    for model_dir, qv in [(d, v) for d in sorted(glob.glob(os.path.join(root, "*")))
+                          for v in variants]:
         app = os.path.basename(model_dir)
         try:
             with open(os.path.join(model_dir, "float32.json")) as f:
                 mf = json.load(f)
-            with open(os.path.join(model_dir, "int8.json")) as f:
+            with open(os.path.join(model_dir, qv + ".json")) as f:
                 mq = json.load(f)
         except (OSError, ValueError):
             continue
         if "error" in mf or "error" in mq:
             continue
-        of, oq = outs.get((app, "float32")), outs.get((app, "int8"))
+        of, oq = outs.get((app, "float32")), outs.get((app, qv))
         src = "pocketnn"
         if of is None or oq is None:
             src = "LiteRT"
             of = [[np.load(os.path.join(model_dir, f"float32.ref_{i}_0.npy"))]
                   for i in range(mf["n_inputs"])]
-            oq = [[np.load(os.path.join(model_dir, f"int8.ref_{i}_0.npy"))]
+            oq = [[np.load(os.path.join(model_dir, f"{qv}.ref_{i}_0.npy"))]
                   for i in range(mq["n_inputs"])]
         agree, cos = 0, []
         for a, b in zip(of, oq):
@@ -220,7 +227,7 @@ def float_vs_int8(root, outs):
             agree += int(np.argmax(x) == np.argmax(y))
             nx, ny = np.linalg.norm(x), np.linalg.norm(y)
             cos.append(float(x @ y / (nx * ny)) if nx > 0 and ny > 0 else 0.0)
-        table.append([app, f"{agree}/{len(of)}", f"{min(cos):.4f}",
+        table.append([app, qv, f"{agree}/{len(of)}", f"{min(cos):.4f}",
                       f"{float(np.mean(cos)):.4f}", src])
     return table
 
@@ -328,7 +335,17 @@ and only when missing):
   Variants: `float32`; `float16` (float16 weights + DEQUANTIZE);
   `dynamic` (dynamic-range int8 weights, hybrid kernels); `int8` (full
   integer, **int8 input and output**, calibrated on 8 seeded random
-  images; the float images are quantized with the input scale/zero point).
+  images; the float images are quantized with the input scale/zero point);
+  `uint8` (the same full-integer conversion with
+  `inference_input_type/inference_output_type = tf.uint8`: what TF 2.20
+  makes of uint8, an int8 graph with a QUANTIZE uint8->int8 after the input
+  and int8->uint8 before the output; TF 2.x no longer produces all-uint8
+  graphs, those are covered by the single-op `uint8` cases); `16x8` (int16
+  activations, int8 weights, int64 bias, int16 input and output,
+  `EXPERIMENTAL_TFLITE_BUILTINS_ACTIVATIONS_INT16_WEIGHTS_INT8` with
+  `TFLITE_BUILTINS` as the documented float fallback for ops the converter
+  has no 16x8 form of, e.g. HARD_SWISH in MobileNetV3; same 8 calibration
+  images as int8).
   References: every variant with LiteRT's reference kernels
   (`OpResolverType.BUILTIN_REF`), as for the single-op and mediapipe
   models; LiteRT's default (XNNPACK) path has rounding of its own, which
@@ -336,6 +353,21 @@ and only when missing):
   BUILTIN_REF abort the process (it did on an int8 model ending in a
   SOFTMAX whose input scale was ~1e-8), LiteRT's plain builtin kernels
   without delegates become the reference, and the note says so.
+- **dynamic-range on SIMD**: hybrid ops quantize their float input per
+  batch row and accumulate in int32; that part is bit-exact on every ISA
+  (`tools/conformance/isolate_ops.py` runs each op alone on LiteRT's values
+  of its inputs: every hybrid CONV_2D / DEPTHWISE_CONV_2D /
+  FULLY_CONNECTED of the four apps that fail below is bit-exact on the
+  default ISA). What differs is the float ops the converter leaves float
+  (convs whose weights are too small to quantize, e.g. the 3x3x3x32 stem):
+  FMA kernels are within 1-2 ulp of LiteRT's reference kernels, and one
+  such ulp that moves an input across a rounding boundary of the next
+  hybrid op's input quantization changes whole quantization steps
+  downstream. With `PNN_ISA=scalar` (no FMA) the dynamic variants are
+  bit-exact with LiteRT's reference kernels. The tolerance on SIMD is
+  LiteRT's own spread between its plain builtin and reference kernels on
+  the same inputs; the note also gives its default (XNNPACK) kernels'
+  spread, which is larger.
 - **sequence**: `gen_sequence.py`. LSTM and GRU text classifiers
   (Embedding(1000,32) -> LSTM/GRU(32) -> Dense(2), 16 tokens, static batch 1;
   Keras 3 + TF 2.20 converts both to a WHILE loop, not to
@@ -348,7 +380,7 @@ and only when missing):
   UNIDIRECTIONAL_SEQUENCE_LSTM, and single-op models written with the
   flatbuffer object API for what the converter never emits (peephole,
   projection, CIFG, layer-norm LSTMs, LSTM, UNIDIRECTIONAL_SEQUENCE_RNN,
-  BIDIRECTIONAL_SEQUENCE_LSTM). Recurrent state tensors are variables; the
+  BIDIRECTIONAL_SEQUENCE_LSTM, BIDIRECTIONAL_SEQUENCE_RNN). Recurrent state tensors are variables; the
   reference resets them before each input set, as a fresh pocketnn run.
 
 Time: generation is cached; a fresh clone generates everything once. Measured
@@ -401,13 +433,15 @@ def write_doc(path, rows, agreement, missing, args, elapsed):
             L.append(f"| {op} | {md_escape(', '.join(sorted(models)))} |")
         L.append("")
     if agreement:
-        L.append("## Keras applications: float32 vs full int8\n")
-        L.append("Same seeded images through the float32 and the int8 model "
-                 "(logits; int8 output dequantized). Random weights and random "
-                 "images give nearly tied logits, so top-1 over 4 images is "
-                 "coarse; the cosine is the better measure of int8 fidelity.\n")
-        L.append("| app | top-1 agreement | min cosine | mean cosine | outputs from |")
-        L.append("|---|---|---|---|---|")
+        L.append("## Keras applications: float32 vs full integer\n")
+        L.append("Same seeded images through the float32 and the int8, uint8 "
+                 "and 16x8 models (logits; integer outputs dequantized). Random "
+                 "weights and random images give nearly tied logits, so top-1 "
+                 "over 4 images is coarse; the cosine is the better measure of "
+                 "quantization fidelity.\n")
+        L.append("| app | variant | top-1 agreement | min cosine | mean cosine | "
+                 "outputs from |")
+        L.append("|---|---|---|---|---|---|")
         for a in agreement:
             L.append("| " + " | ".join(md_escape(c) for c in a) + " |")
         L.append("")
@@ -501,7 +535,8 @@ def main():
     ap.add_argument("--pocketnn", default=default_pocketnn())
     ap.add_argument("--sources", default=",".join(SOURCES),
                     help="comma-separated subset of " + ",".join(SOURCES))
-    ap.add_argument("--keras-variants", default="float32,float16,dynamic,int8")
+    ap.add_argument("--keras-variants",
+                    default="float32,float16,dynamic,int8,uint8,16x8")
     ap.add_argument("--keras-apps", help="comma-separated subset of Keras apps")
     ap.add_argument("--no-generate", action="store_true",
                     help="check what is cached, generate nothing")
@@ -580,12 +615,13 @@ def main():
     if missing:
         print("\nmissing ops: " + ", ".join(f"{op} ({len(v)})" for op, v in
                                             sorted(missing.items())))
-    agreement = float_vs_int8(os.path.join(CACHE, "keras"), outs) \
-        if "keras" in args.sources and "int8" in args.keras_variants \
-        and "float32" in args.keras_variants else []
+    qvs = [v for v in QUANT_VARIANTS if v in args.keras_variants]
+    agreement = float_vs_int8(os.path.join(CACHE, "keras"), outs, qvs) \
+        if "keras" in args.sources and qvs and "float32" in args.keras_variants else []
     if agreement:
-        print("\nKeras float32 vs int8 (same images):")
-        print_table(["app", "top1_agree", "min_cos", "mean_cos", "from"], agreement)
+        print("\nKeras float32 vs full integer (same images):")
+        print_table(["app", "variant", "top1_agree", "min_cos", "mean_cos", "from"],
+                    agreement)
     if args.doc:
         write_doc(args.doc, rows, agreement, missing, args, elapsed)
     if args.json:

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Generates the sequence-model conformance cases and their LiteRT
 references into .cache/sequence/<model>/ (only what is missing), in the
-layout of gen_keras.py (float32 variant, LiteRT default resolver):
+layout of gen_keras.py (float32 variant; the fused recurrent models below
+also dynamic; references from LiteRT's reference kernels, BUILTIN_REF):
 
     lstm_classifier    Embedding(1000, 32) -> LSTM(32) -> Dense(2)
     gru_classifier     Embedding(1000, 32) -> GRU(32) -> Dense(2)
@@ -51,6 +52,10 @@ them), see BUILT:
                             (LiteRT wants both directions' n_output equal)
     op_bilstm_split         BIDIRECTIONAL_SEQUENCE_LSTM, two outputs,
                             batch-major, CIFG
+    op_birnn_merged         BIDIRECTIONAL_SEQUENCE_RNN, merged output, tanh,
+                            6 forward and 4 backward units
+    op_birnn_split          BIDIRECTIONAL_SEQUENCE_RNN, two outputs, RELU,
+                            time-major (float32 only, see BUILT)
 
 State tensors are variables: LiteRT keeps them across invokes, so the
 reference resets them before each input set (gen_keras.litert_child),
@@ -173,6 +178,14 @@ BUILT = {
                              steps=4, time_major=True, merge=True, bw_proj=True),
     "op_bilstm_split": dict(op="bilstm", n_input=4, n_cell=5, n_output=5, batch=2,
                             steps=3, cifg=True),
+    "op_birnn_merged": dict(op="birnn", n_input=5, units=6, bw_units=4, batch=2,
+                            steps=4, act=4, merge=True),
+    # float32 only: LiteRT's hybrid time-major BIDIRECTIONAL_SEQUENCE_RNN
+    # (bidirectional_sequence_rnn.cc EvalHybrid) nests its step loop in a
+    # second loop over time, running the sequence max_time times, so its
+    # dynamic output is no reference.
+    "op_birnn_split": dict(op="birnn", n_input=3, units=5, bw_units=5, batch=3,
+                           steps=3, act=1, time_major=True, variants=["float32"]),
 }
 
 
@@ -320,6 +333,26 @@ def build_op_model(name, variant):
         code = S.BuiltinOperator.UNIDIRECTIONAL_SEQUENCE_RNN
         otype = S.BuiltinOptions.SequenceRNNOptions
         version = 2 if hybrid else 1
+    elif p["op"] == "birnn":
+        inputs, outputs = [x], []
+        for d, u in (("fw", p["units"]), ("bw", p["bw_units"])):
+            inputs += [g.weights(f"{d}_input_weights", [u, n_in]),
+                       g.weights(f"{d}_recurrent_weights", [u, u], scale=0.4),
+                       g.tensor(f"{d}_bias", [u], g.rng.uniform(-0.3, 0.3, u)),
+                       g.tensor(f"{d}_hidden_state", [b, u], variable=True)]
+            outputs.append(g.tensor(f"{d}_output", in_shape[:-1] + [u]))
+        inputs += [-1, -1, -1]   # no aux input
+        if p.get("merge"):
+            outputs = [g.tensor("output", in_shape[:-1] +
+                                [p["units"] + p["bw_units"]])]
+        o = S.BidirectionalSequenceRNNOptionsT()
+        o.timeMajor = tm
+        o.fusedActivationFunction = p["act"]
+        o.mergeOutputs = p.get("merge", False)
+        o.asymmetricQuantizeInputs = hybrid
+        code = S.BuiltinOperator.BIDIRECTIONAL_SEQUENCE_RNN
+        otype = S.BuiltinOptions.BidirectionalSequenceRNNOptions
+        version = 3 if hybrid else 1
     else:  # bilstm
         n_out = p["n_output"]
         fw, _ = _lstm_cell_inputs(g, p, "fw_", n_in, n_out)
@@ -375,7 +408,9 @@ MODELS = FLOAT_MODELS + FUSED + list(BUILT)
 
 
 def variants_of(name):
-    return ["float32"] if name in FLOAT_MODELS else FUSED_VARIANTS
+    if name in FLOAT_MODELS:
+        return ["float32"]
+    return BUILT.get(name, {}).get("variants", FUSED_VARIANTS)
 
 
 def main():

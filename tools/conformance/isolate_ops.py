@@ -31,7 +31,7 @@ from common import default_pocketnn, quiet_tensorflow, run_pocketnn  # noqa: E40
 quiet_tensorflow()
 import numpy as np  # noqa: E402
 
-FLOAT32, INT8 = 0, 9  # TensorType codes
+FLOAT32, INT32, INT64, INT8 = 0, 2, 4, 9  # TensorType codes
 
 
 def main():
@@ -75,6 +75,11 @@ def main():
             op = sg.operators[k]
             name = fu.opcode_to_name(model, op.opcodeIndex)
             ins = [int(t) for t in op.inputs if t >= 0 and not constant(t)]
+            # Computed int32/int64 operands (shapes, axes) become constants
+            # holding LiteRT's value: prepare needs them constant.
+            fixed = [t for t in ins if sg.tensors[t].type in (INT32, INT64)
+                     and t in value]
+            ins = [t for t in ins if t not in fixed]
             outs_k = [int(t) for t in op.outputs if t >= 0]
             if any(t not in value for t in ins + outs_k):
                 continue
@@ -82,14 +87,23 @@ def main():
             hybrid = bool(types) and types[0] == FLOAT32 and INT8 in types[1:]
             one = copy.copy(sg)
             one.operators = [op]
+            one.tensors = list(sg.tensors)
             one.inputs = np.array(ins, np.int32)
             one.outputs = np.array(outs_k, np.int32)
             m = copy.copy(model)
             m.subgraphs = [one] + model.subgraphs[1:]
             m.signatureDefs = []
+            m.buffers = list(model.buffers)
             if len(model.subgraphs) == 1:  # keep only this op's constants
                 used = {sg.tensors[t].buffer for t in op.inputs if t >= 0}
                 m.buffers = [b if i in used else empty for i, b in enumerate(model.buffers)]
+            for t in fixed:
+                T = copy.copy(sg.tensors[t])
+                T.buffer = len(m.buffers)
+                buf = type(empty)()
+                buf.data = np.frombuffer(value[t].tobytes(), np.uint8)
+                m.buffers.append(buf)
+                one.tensors[t] = T
             path = os.path.join(tmp, "op.tflite")
             with open(path, "wb") as f:
                 f.write(bytes(fu.convert_object_to_bytearray(m)))

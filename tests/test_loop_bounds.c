@@ -1,7 +1,12 @@
-/* The WHILE iteration cap (pnn_interpreter_options.max_loop_iterations):
- * a loop that never ends fails the invoke with PNN_ERROR_LIMIT naming the
+/* Every loop a model drives ends, in time bounded by its sizes (issue 5).
+ * The WHILE iteration cap (pnn_interpreter_options.max_loop_iterations): a
+ * loop that never ends fails the invoke with PNN_ERROR_LIMIT naming the
  * WHILE op and the cap; a loop needing exactly the cap runs; the count is
- * per invoke and sums nested loops. Models made with the model builder. */
+ * per invoke and sums nested loops. Then loops the fuzzer found unbounded
+ * or quadratic: DENSIFY of an empty sparse tensor, TOPK_V2 of a long row.
+ * Models made with the model builder. */
+#include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "harness.h"
@@ -127,8 +132,8 @@ TEST(cap_just_enough_runs_one_more_fails) {
   CHECK_NEAR(r, 7, 0);
   CHECK_EQ_INT(count(in, 0, 8, NULL), PNN_ERROR_LIMIT);
   const char *e = pnn_interpreter_last_error(in);
-  CHECK_MSG(strstr(e, "op 0 (WHILE)") && strstr(e, "after 7 iterations"),
-            "%s", e);
+  CHECK_MSG(strstr(e, "op 0 (WHILE)") && strstr(e, "after 7 iterations"), "%s",
+            e);
   /* The count starts again at each invoke. */
   for (int rep = 0; rep < 3; rep++) {
     CHECK_EQ_INT(count(in, 2, 9, &r), PNN_OK);
@@ -148,8 +153,8 @@ static pnn_model *nested_model(void) {
   int io = rt_f32(mb, "i_out", 1, S1, NULL);
   int so = rt_f32(mb, "s_out", 1, S1, NULL);
   pnn_while__options o = {.cond_subgraph_index = 1, .body_subgraph_index = 2};
-  pnn_mb_op(mb, PNN_OP_WHILE, PNN_OPTIONS_OF(while_), &o, 2,
-            (int32_t[]){i, s}, 2, (int32_t[]){io, so});
+  pnn_mb_op(mb, PNN_OP_WHILE, PNN_OPTIONS_OF(while_), &o, 2, (int32_t[]){i, s},
+            2, (int32_t[]){io, so});
   pnn_mb_inputs(mb, 2, (int32_t[]){i, s});
   pnn_mb_outputs(mb, 2, (int32_t[]){io, so});
 
@@ -253,6 +258,96 @@ TEST(densify_of_empty_sparse_tensor_ends) {
             pnn_interpreter_last_error(in));
   CHECK_EQ_INT(pnn_interpreter_invoke(in), PNN_OK);
   CHECK_EQ_INT(pnn_tensor_byte_size(pnn_interpreter_output(in, 0)), 0);
+  pnn_interpreter_free(in);
+  pnn_model_free(m);
+}
+
+/* TOPK_V2 selects with a heap (O(n log k)): a [1, 200000] row with k =
+ * 200000 used to take n*k/4 steps. Checked against a plain selection (the
+ * largest remaining value, lowest index among equals) on rows with many
+ * ties, for several k, and on the big row for its order. */
+static pnn_model *topk_model(int32_t n, int32_t k) {
+  pnn_mb *mb = pnn_mb_new();
+  int32_t s[2] = {2, n}, o[2] = {2, k}, one[1] = {1};
+  int x = rt_f32(mb, "x", 2, s, NULL);
+  int kt = pnn_mb_tensor(mb, "k", PNN_TYPE_INT32, 1, one, &k);
+  int v = rt_f32(mb, "v", 2, o, NULL);
+  int i = pnn_mb_tensor(mb, "i", PNN_TYPE_INT32, 2, o, NULL);
+  pnn_mb_op(mb, PNN_OP_TOPK_V2, 0, NULL, 2, (int32_t[]){x, kt}, 2,
+            (int32_t[]){v, i});
+  pnn_mb_inputs(mb, 1, &x);
+  pnn_mb_outputs(mb, 2, (int32_t[]){v, i});
+  return rt_load(mb);
+}
+
+static bool topk_matches_plain(int32_t n, int32_t k, int distinct) {
+  pnn_model *m = topk_model(n, k);
+  pnn_interpreter *in = m ? capped(m, 0) : NULL;
+  bool ok = in && pnn_interpreter_allocate(in) == PNN_OK;
+  float *x = malloc(sizeof(float) * 2 * (size_t)n);
+  float *v = malloc(sizeof(float) * 2 * (size_t)(k ? k : 1));
+  int32_t *ix = malloc(sizeof(int32_t) * 2 * (size_t)(k ? k : 1));
+  bool *used = calloc((size_t)n, 1);
+  uint32_t seed = 12345u + (uint32_t)n * 7u + (uint32_t)k;
+  for (int32_t j = 0; ok && j < 2 * n; j++) {
+    seed = seed * 1664525u + 1013904223u;
+    x[j] = (float)((int)((seed >> 8) % (uint32_t)distinct) - distinct / 2);
+  }
+  ok = ok && x && v && ix && used &&
+       pnn_tensor_copy_from(pnn_interpreter_input(in, 0), x,
+                            sizeof(float) * 2 * (size_t)n) == PNN_OK &&
+       pnn_interpreter_invoke(in) == PNN_OK &&
+       pnn_tensor_copy_to(pnn_interpreter_output(in, 0), v,
+                          sizeof(float) * 2 * (size_t)k) == PNN_OK &&
+       pnn_tensor_copy_to(pnn_interpreter_output(in, 1), ix,
+                          sizeof(int32_t) * 2 * (size_t)k) == PNN_OK;
+  for (int r = 0; ok && r < 2; r++) {
+    memset(used, 0, (size_t)n);
+    for (int32_t j = 0; ok && j < k; j++) {
+      int32_t best = -1;
+      for (int32_t c = 0; c < n; c++)
+        if (!used[c] && (best < 0 || x[r * n + c] > x[r * n + best])) best = c;
+      used[best] = true;
+      ok = ix[r * k + j] == best && v[r * k + j] == x[r * n + best];
+      if (!ok)
+        fprintf(stderr,
+                "  n=%d k=%d row %d pos %d: got [%d] %g, want [%d] %g\n", n, k,
+                r, j, ix[r * k + j], v[r * k + j], best, x[r * n + best]);
+    }
+  }
+  free(x);
+  free(v);
+  free(ix);
+  free(used);
+  pnn_interpreter_free(in);
+  pnn_model_free(m);
+  return ok;
+}
+
+TEST(topk_heap_matches_plain_selection) {
+  static const int32_t nk[][2] = {{1, 1},  {7, 0},   {7, 3},   {7, 7},
+                                  {64, 5}, {64, 63}, {300, 1}, {300, 150}};
+  for (size_t t = 0; t < sizeof nk / sizeof nk[0]; t++)
+    for (int distinct = 2; distinct <= 1000; distinct *= 10)
+      CHECK_MSG(topk_matches_plain(nk[t][0], nk[t][1], distinct),
+                "n=%d k=%d distinct=%d", nk[t][0], nk[t][1], distinct);
+}
+
+TEST(topk_of_a_long_row_is_fast_and_sorted) {
+  const int32_t n = 200000;
+  pnn_model *m = topk_model(n, n);
+  CHECK(m);
+  pnn_interpreter *in = capped(m, 0);
+  CHECK(in);
+  CHECK_EQ_INT(pnn_interpreter_allocate(in), PNN_OK);
+  float *x = pnn_tensor_data(pnn_interpreter_input(in, 0));
+  for (int32_t j = 0; j < 2 * n; j++) x[j] = (float)(((int64_t)j * 7919) % 17);
+  CHECK_EQ_INT(pnn_interpreter_invoke(in), PNN_OK);
+  const float *v = pnn_tensor_data(pnn_interpreter_output(in, 0));
+  const int32_t *ix = pnn_tensor_data(pnn_interpreter_output(in, 1));
+  for (int32_t j = 1; j < n; j++)
+    CHECK_MSG(v[j - 1] > v[j] || (v[j - 1] == v[j] && ix[j - 1] < ix[j]),
+              "position %d", j);
   pnn_interpreter_free(in);
   pnn_model_free(m);
 }
