@@ -163,5 +163,6 @@ int main(int argc, char **argv) {
   pnn_bench_qs8(n);
   pnn_bench_qs8_dw();
   pnn_bench_qs8_ops();
+  pnn_bench_qs8_vec();
   return g_sink == 12345.f;
 }

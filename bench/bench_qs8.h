@@ -20,4 +20,8 @@ void pnn_bench_qs8_dw(void);
  * (bench_qs8_ops.c). */
 void pnn_bench_qs8_ops(void);
 
+/* Prints the int8 elementwise kernels' ns per element at every level
+ * (bench_qs8_vec.c). */
+void pnn_bench_qs8_vec(void);
+
 #endif

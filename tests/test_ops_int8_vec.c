@@ -430,3 +430,24 @@ TEST(fused_activation_operand_every_level_match_reference) {
   }
   CHECK_MSG(fails == 0, "%d failing fused runs", fails);
 }
+
+/* int8 PAD fills with the output zero point (one memset for 8-bit types):
+ * [1,3,4,5] padded by 1/2 rows, 2/0 columns, channels untouched. */
+TEST(pad_int8_fills_zero_point) {
+  static uint8_t x[3 * 4 * 5], got[6 * 6 * 5];
+  fill(x, sizeof x);
+  const int32_t pads[8] = {0, 0, 1, 2, 2, 0, 0, 0};
+  qin ins[2] = {{PNN_TYPE_INT8, 4, {1, 3, 4, 5}, 0.5f, -128, x, false},
+                {PNN_TYPE_INT32, 2, {4, 2}, 0, 0, pads, true}};
+  qin out = {PNN_TYPE_INT8, 4, {1, 6, 6, 5}, 0.5f, -128, NULL, false};
+  CHECK(run_q(pnn_isa_supported(), 1, PNN_OP_PAD, 0, NULL, 2, ins, &out, got) ==
+        PNN_OK);
+  for (int y = 0; y < 6; y++)
+    for (int xx = 0; xx < 6; xx++)
+      for (int c = 0; c < 5; c++) {
+        const bool inside = y >= 1 && y < 4 && xx >= 2;
+        const uint8_t want =
+            inside ? x[((y - 1) * 4 + (xx - 2)) * 5 + c] : (uint8_t)0x80;
+        CHECK_EQ_INT(got[(y * 6 + xx) * 5 + c], want);
+      }
+}

@@ -25,6 +25,10 @@ a stub linked to libpywrap_litert_common.so, which holds the interpreter
 and XNNPACK).
 
     .venv/bin/python tools/bench_compare.py [--keras] [--markdown FILE]
+        [--variants float32,float16] [--only ResNet50/float16]
+
+--variants picks the Keras variants (default float32,int8); --only keeps
+the models whose name (file name, or Model/variant) contains the text.
 
 --keras first makes MobileNetV2 and EfficientNetB0 (Keras, random weights,
 float32, 224x224) into .cache/bench/ if they are not there yet.

@@ -1,7 +1,7 @@
 /* Quantized 8-bit elementwise kernels: a 256-entry table applied to a
  * byte run (every 8-bit unary activation), TFLite's quantized ADD / SUB /
- * MUL on int8 and uint8 runs, and int8/uint8 row sums (MEAN / SUM over
- * the middle of [outer, rows, c]).
+ * MUL on int8 and uint8 runs, int8/uint8 row sums (MEAN / SUM over the
+ * middle of [outer, rows, c]) and MAX / AVERAGE pooling of one pixel.
  *
  * One table of function pointers per instruction-set level
  * (pnn_qs8_vec_ops_for). The scalar level is plain C with the reference
@@ -13,7 +13,8 @@
  *   - add/sub/mul: TFLite's MultiplyByQuantizedMultiplier on 32-bit lanes
  *     (SaturatingRoundingDoublingHighMul as (x * m + 2^30) >> 31 with
  *     m >= 0, which equals gemmlowp's nudge-and-truncate form; then
- *     RoundingDivideByPOT with TFLite's remainder/threshold rounding).
+ *     RoundingDivideByPOT's round-half-away-from-zero as (s + 2^(e-1) -
+ *     (s < 0)) >> e, equal for every operand range below).
  *   - sum_rows: integer sums (wrapping int32), order-independent.
  *   - pool_max: byte maxima, exact. pool_avg: int32 window sums, then the
  *     rounded quotient (sum +- count / 2) / count truncated, computed as a
@@ -35,7 +36,9 @@
  * shift). ADD/SUB: x = mul_by_qm((a + off1) << left_shift, m1, s1), y
  * likewise, r = mul_by_qm(x +- y, mo, so). MUL: r = mul_by_qm((a + off1) *
  * (b + off2), mo, so). out = clamp(r + out_off, lo, hi). m1, m2, mo >= 0;
- * [lo, hi] within the type's range. */
+ * [lo, hi] within the type's range; left_shift <= 20 (TFLite's 8-bit ADD
+ * uses 20), so every intermediate stays below 2^30 in magnitude, which the
+ * SIMD rounding relies on. */
 typedef struct pnn_qs8_bin_params {
   int32_t off1, off2, out_off;
   int32_t m1, m2, mo;
@@ -56,7 +59,8 @@ typedef void (*pnn_qs8_bin_fn)(const void *a, int sa, const void *b, int sb,
 /* ADD / SUB with one operand already on the common scale (a constant
  * rescaled at prepare): x = mul_by_qm((a + off1) << left_shift, m1, s1)
  * for the other, then r = mul_by_qm(v, mo, so) with v = x + y (mode
- * PNN_QS8_X_PLUS_Y), x - y or y - x; out as for ADD. sa, sy each 0 or 1. */
+ * PNN_QS8_X_PLUS_Y), x - y or y - x; out as for ADD. sa, sy each 0 or 1;
+ * |y| < 2^28 (a rescaled 8-bit value). */
 enum { PNN_QS8_X_PLUS_Y, PNN_QS8_X_MINUS_Y, PNN_QS8_Y_MINUS_X };
 typedef void (*pnn_qs8_addc_fn)(const void *a, int sa, const int32_t *y,
                                 int sy, void *out, size_t n,

@@ -98,6 +98,12 @@ static inline __m512i load16(const uint8_t *p, __mmask16 k, bool u8) {
   return u8 ? _mm512_cvtepu8_epi32(v) : _mm512_cvtepi8_epi32(v);
 }
 
+/* Sixteen whole bytes (a widening load, no mask). */
+static inline __m512i load16u(const uint8_t *p, bool u8) {
+  const __m128i v = _mm_loadu_si128((const __m128i *)p);
+  return u8 ? _mm512_cvtepu8_epi32(v) : _mm512_cvtepi8_epi32(v);
+}
+
 static inline __m512i op16(int op, __m512i a, __m512i b, const bin16 *c) {
   __m512i r;
   if (op == PNN_QS8_MUL) {
@@ -129,10 +135,10 @@ static inline void bin_run(int op, bool u8, const void *va, int sa,
   const __mmask16 all = 0xFFFF;
   size_t i = 0;
   for (; i + 32 <= n; i += 32) {
-    const __m512i a0 = sa ? load16(a + i, all, u8) : ba;
-    const __m512i a1 = sa ? load16(a + i + 16, all, u8) : ba;
-    const __m512i b0 = sb ? load16(b + i, all, u8) : bb;
-    const __m512i b1 = sb ? load16(b + i + 16, all, u8) : bb;
+    const __m512i a0 = sa ? load16u(a + i, u8) : ba;
+    const __m512i a1 = sa ? load16u(a + i + 16, u8) : ba;
+    const __m512i b0 = sb ? load16u(b + i, u8) : bb;
+    const __m512i b1 = sb ? load16u(b + i + 16, u8) : bb;
     _mm_storeu_si128((__m128i *)(o + i), _mm512_cvtepi32_epi8(op16(op, a0, b0, &c)));
     _mm_storeu_si128((__m128i *)(o + i + 16),
                      _mm512_cvtepi32_epi8(op16(op, a1, b1, &c)));
@@ -216,10 +222,10 @@ static inline void sum_rows_run(const uint8_t *x, bool u8, int32_t *acc,
     __m512i s3 = _mm512_loadu_si512(acc + j + 48);
     for (size_t r = 0; r < rows; r++) {
       const uint8_t *px = x + r * c + j;
-      s0 = _mm512_add_epi32(s0, load16(px, all, u8));
-      s1 = _mm512_add_epi32(s1, load16(px + 16, all, u8));
-      s2 = _mm512_add_epi32(s2, load16(px + 32, all, u8));
-      s3 = _mm512_add_epi32(s3, load16(px + 48, all, u8));
+      s0 = _mm512_add_epi32(s0, load16u(px, u8));
+      s1 = _mm512_add_epi32(s1, load16u(px + 16, u8));
+      s2 = _mm512_add_epi32(s2, load16u(px + 32, u8));
+      s3 = _mm512_add_epi32(s3, load16u(px + 48, u8));
     }
     _mm512_storeu_si512(acc + j, s0);
     _mm512_storeu_si512(acc + j + 16, s1);
@@ -288,8 +294,8 @@ static void pool_avg_avx512(const uint8_t *x, size_t row_stride, int nh,
     for (int y = 0; y < nh; y++) {
       const uint8_t *row = x + (size_t)y * row_stride + j;
       for (int q = 0; q < nw; q++) {
-        s0 = _mm512_add_epi32(s0, load16(row + (size_t)q * c, all, u8));
-        s1 = _mm512_add_epi32(s1, load16(row + (size_t)q * c + 16, all, u8));
+        s0 = _mm512_add_epi32(s0, load16u(row + (size_t)q * c, u8));
+        s1 = _mm512_add_epi32(s1, load16u(row + (size_t)q * c + 16, u8));
       }
     }
     _mm_storeu_si128((__m128i *)(out + j),

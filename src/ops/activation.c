@@ -333,7 +333,9 @@ static pnn_status qact_prepare(pnn_node *node, pnn_tensor *in) {
       ok = true;
     relu:
       st->kind = QA_RELU;
-      pnn_qm_quantize_multiplier((double)in->scale / (double)out->scale,
+      /* s_in / s_out in float, as TFLite's prepare (not in double: the
+       * multipliers differ in the last bits and int16 outputs by a step). */
+      pnn_qm_quantize_multiplier((double)(in->scale / out->scale),
                                  &st->m_id, &st->s_id);
       {
         /* zp + (int32)roundf(bound / scale), in float as TFLite. */
@@ -351,10 +353,10 @@ static pnn_status qact_prepare(pnn_node *node, pnn_tensor *in) {
     case PNN_OP_LEAKY_RELU:
       ok = true;
       st->kind = QA_LEAKY;
-      pnn_qm_quantize_multiplier(
-          (double)in->scale * (double)p.alpha / (double)out->scale,
-          &st->m_alpha, &st->s_alpha);
-      pnn_qm_quantize_multiplier((double)in->scale / (double)out->scale,
+      /* both ratios in float, as TFLite's prepare */
+      pnn_qm_quantize_multiplier((double)(in->scale * p.alpha / out->scale),
+                                 &st->m_alpha, &st->s_alpha);
+      pnn_qm_quantize_multiplier((double)(in->scale / out->scale),
                                  &st->m_id, &st->s_id);
       break;
     case PNN_OP_HARD_SWISH: {

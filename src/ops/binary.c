@@ -798,8 +798,10 @@ static pnn_status fuse_table_operand(pnn_node *node, const pnn_tensor *a,
     const pnn_node *pr = pnn_node_input_producer(node, side);
     const pnn_tensor *x = side == 0 ? b : a;
     uint8_t f[256];
+    /* x must hold one value for the whole invoke: not a variable, which
+     * an op between the activation and this one could overwrite. */
     if (!pr || pr->n_inputs < 1 || pr->inputs[0] != x ||
-        !pnn_act8_table(pr, f))
+        x->kind == PNN_TENSOR_PERSISTENT || !pnn_act8_table(pr, f))
       continue;
     uint8_t *lut = pnn_node_alloc_persistent(node, 256);
     if (!lut)

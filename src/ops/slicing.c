@@ -793,6 +793,8 @@ static pnn_status pad_eval(pnn_node *node) {
   for (size_t k = 0; k < elem; k++) zero = zero && st->value[k] == 0;
   if (zero) {
     if (out->bytes) memset(dst, 0, out->bytes);
+  } else if (elem == 1) { /* int8/uint8 zero point: one memset */
+    memset(dst, st->value[0], out->bytes);
   } else {
     for (size_t off = 0; off < out->bytes; off += elem)
       memcpy(dst + off, st->value, elem);

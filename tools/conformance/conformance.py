@@ -384,8 +384,12 @@ and only when missing):
   reference resets them before each input set, as a fresh pocketnn run.
 
 Time: generation is cached; a fresh clone generates everything once. Measured
-on the 2-core machine (shared, busy): Keras 40 models ~18 min (NASNetMobile
-4.3 min, InceptionV3 2.7 min, others 1-2 min each), single-op models ~2 min,
+on the 2-core machine (shared, busy): Keras float32/float16/dynamic/int8
+(40 models) ~18 min (NASNetMobile 4.3 min, InceptionV3 2.7 min, others 1-2
+min each); the uint8 and 16x8 variants (8 calibration images, as int8) cost
+an int8 conversion each: int8 conversion + LiteRT took 4.9 min for the ten
+apps on a quiet machine, uint8 23.8 min and 16x8 20.5 min at a load average
+of ~16 (several agents), i.e. ~5 min each at the int8 rate; single-op models ~2 min,
 sequence models ~15 s (plus ~7 min, once, for the
 12 fused-LSTM conversions with tf_keras, measured at load ~12), mediapipe references ~15 s, then checking everything
 ~1.5 min: about 22 min in
