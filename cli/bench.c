@@ -51,9 +51,8 @@ static int parse_args(int argc, char **argv, bench_args *a) {
       a->json = true;
     } else if (strcmp(argv[i], "--profile") == 0) {
       a->profile = true;
-    } else if ((m = cli_opt_value(argc, argv, &i, "--threads", &v)) != 0) {
-      if (m < 0 || !cli_parse_long(v, 1, 1024, &a->threads))
-        return cli_usage_error(kUsage, "--threads takes a number in 1..1024");
+    } else if ((m = cli_threads_option(argc, argv, &i, kUsage, &a->threads))) {
+      if (m != 1) return m;
     } else if ((m = cli_opt_value(argc, argv, &i, "--warmup", &v)) != 0) {
       if (m < 0 || !cli_parse_long(v, 0, 1000000, &a->warmup))
         return cli_usage_error(kUsage, "--warmup takes a number >= 0");

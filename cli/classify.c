@@ -60,9 +60,8 @@ static int parse_args(int argc, char **argv, classify_args *a) {
     } else if ((m = cli_opt_value(argc, argv, &i, "--top", &v)) != 0) {
       if (m < 0 || !cli_parse_long(v, 1, INT_MAX, &a->top))
         return cli_usage_error(kUsage, "--top takes a positive number");
-    } else if ((m = cli_opt_value(argc, argv, &i, "--threads", &v)) != 0) {
-      if (m < 0 || !cli_parse_long(v, 1, 1024, &a->threads))
-        return cli_usage_error(kUsage, "--threads takes a number in 1..1024");
+    } else if ((m = cli_threads_option(argc, argv, &i, kUsage, &a->threads))) {
+      if (m != 1) return m;
     } else if (strcmp(argv[i], "--raw") == 0) {
       a->raw = true;
     } else if ((m = cli_opt_value(argc, argv, &i, "--mean", &v)) != 0) {

@@ -59,10 +59,22 @@ extern uint64_t cli_max_loop_iterations;
  * number >= 0. */
 int cli_limit_option(int argc, char **argv, int *i, const char *usage);
 
+/* Matches --threads N at argv[*i] (as cli_opt_value) and sets *threads:
+ * 1 on a match, 0 for another argument, CLI_EXIT_USAGE (reported with
+ * `usage`) if N is missing or not in 1..1024. */
+int cli_threads_option(int argc, char **argv, int *i, const char *usage,
+                       long *threads);
+
 /* The one positional MODEL of a command: *model = arg, unless arg is an
  * unknown option or a second MODEL. Returns CLI_EXIT_OK, or
  * CLI_EXIT_USAGE (reported with `usage`). */
 int cli_model_arg(const char *arg, const char *usage, const char **model);
+
+/* The two positional paths IN and OUT of a tool command (optimize,
+ * quantize): arg goes to the first free (NULL) slot of paths, unless it is
+ * an unknown option or a third path. Returns CLI_EXIT_OK, or
+ * CLI_EXIT_USAGE (reported with `usage`). */
+int cli_in_out_arg(const char *arg, const char *usage, const char *paths[2]);
 
 /* Loads and verifies a model; on failure prints the error line and returns
  * CLI_EXIT_ERROR, else CLI_EXIT_OK. */

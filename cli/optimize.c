@@ -85,7 +85,6 @@ int cli_optimize(int argc, char **argv) {
   pnn_optimize_options o;
   pnn_optimize_options_init(&o);
   const char *paths[2] = {NULL, NULL};
-  int n_paths = 0;
   bool report = false;
   uint32_t off = 0;
   for (int i = 1; i < argc; i++) {
@@ -111,15 +110,11 @@ int cli_optimize(int argc, char **argv) {
       o.strip_names = o.strip_io_names = true;
     } else if (!strcmp(argv[i], "--report")) {
       report = true;
-    } else if (argv[i][0] == '-' && argv[i][1]) {
-      return cli_usage_error(kUsage, "unknown option '%s'", argv[i]);
-    } else if (n_paths < 2) {
-      paths[n_paths++] = argv[i];
-    } else {
-      return cli_usage_error(kUsage, "unexpected argument '%s'", argv[i]);
+    } else if ((m = cli_in_out_arg(argv[i], kUsage, paths)) != CLI_EXIT_OK) {
+      return m;
     }
   }
-  if (n_paths != 2) return cli_usage_error(kUsage, "needs IN and OUT");
+  if (!paths[1]) return cli_usage_error(kUsage, "needs IN and OUT");
   o.passes &= ~off;
   pnn_model *in = NULL;
   int rc = cli_load_model(paths[0], &in);

@@ -46,6 +46,11 @@ static const char kUsage[] =
     "  --no-bias-correction  keep the quantized bias as is (default: each\n"
     "                        conv/fc bias absorbs the mean error its rounded\n"
     "                        weights cause on the calibration inputs)\n"
+    "  --weight-rounding nearest|gptq  int8 weights of conv/fc rounded to\n"
+    "                        nearest (default), or GPTQ: column by column,\n"
+    "                        each rounding error compensated by the other\n"
+    "                        weights through the layer's input Hessian on\n"
+    "                        the calibration inputs (least output error)\n"
     "  --analyze             per calibrated tensor: range, clipped fraction,\n"
     "                        estimated SNR of its own quantization and SNR\n"
     "                        measured against the float model (implies\n"
@@ -251,7 +256,6 @@ int cli_quantize(int argc, char **argv) {
   calib_source cs = {.mean = 0, .std = 255};
   const char *calib_dir = NULL;
   const char *paths[2] = {NULL, NULL};
-  int n_paths = 0;
   bool report = false, have_mode = false;
   for (int i = 1; i < argc; i++) {
     const char *v;
@@ -333,15 +337,20 @@ int cli_quantize(int argc, char **argv) {
       co.analyze = true;
     } else if (!strcmp(argv[i], "--no-bias-correction")) {
       o.bias_correction = false;
-    } else if (argv[i][0] == '-' && argv[i][1]) {
-      return cli_usage_error(kUsage, "unknown option '%s'", argv[i]);
-    } else if (n_paths < 2) {
-      paths[n_paths++] = argv[i];
-    } else {
-      return cli_usage_error(kUsage, "unexpected argument '%s'", argv[i]);
+    } else if ((m = cli_opt_value(argc, argv, &i, "--weight-rounding", &v)) !=
+               0) {
+      if (m < 0) return cli_usage_error(kUsage, "--weight-rounding needs a value");
+      if (!strcmp(v, "gptq"))
+        co.hessians = true;
+      else if (!strcmp(v, "nearest"))
+        co.hessians = false;
+      else
+        return cli_usage_error(kUsage, "unknown --weight-rounding '%s'", v);
+    } else if ((m = cli_in_out_arg(argv[i], kUsage, paths)) != CLI_EXIT_OK) {
+      return m;
     }
   }
-  if (n_paths != 2) return cli_usage_error(kUsage, "needs IN and OUT");
+  if (!paths[1]) return cli_usage_error(kUsage, "needs IN and OUT");
   if (!have_mode) return cli_usage_error(kUsage, "--mode is required");
   bool full_int = o.mode == PNN_QUANT_INT8 || o.mode == PNN_QUANT_16X8;
   if (full_int && !calib_dir)

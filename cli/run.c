@@ -99,9 +99,8 @@ static int parse_args(int argc, char **argv, run_args *a) {
       if (m < 0 || !*v)
         return cli_usage_error(kUsage, "--save-outputs needs a directory");
       a->save_dir = v;
-    } else if ((m = cli_opt_value(argc, argv, &i, "--threads", &v)) != 0) {
-      if (m < 0 || !cli_parse_long(v, 1, 1024, &a->threads))
-        return cli_usage_error(kUsage, "--threads takes a number in 1..1024");
+    } else if ((m = cli_threads_option(argc, argv, &i, kUsage, &a->threads))) {
+      if (m != 1) return m;
     } else if ((m = cli_limit_option(argc, argv, &i, kUsage)) != 0) {
       if (m != 1) return m;
     } else if ((m = cli_model_arg(argv[i], kUsage, &a->model_path))) {

@@ -74,11 +74,29 @@ int cli_limit_option(int argc, char **argv, int *i, const char *usage) {
   return 0;
 }
 
+int cli_threads_option(int argc, char **argv, int *i, const char *usage,
+                       long *threads) {
+  const char *v;
+  int m = cli_opt_value(argc, argv, i, "--threads", &v);
+  if (m == 0) return 0;
+  if (m < 0 || !cli_parse_long(v, 1, 1024, threads))
+    return cli_usage_error(usage, "--threads takes a number in 1..1024");
+  return 1;
+}
+
 int cli_model_arg(const char *arg, const char *usage, const char **model) {
   if (arg[0] == '-' && arg[1])
     return cli_usage_error(usage, "unknown option '%s'", arg);
   if (*model) return cli_usage_error(usage, "more than one MODEL");
   *model = arg;
+  return CLI_EXIT_OK;
+}
+
+int cli_in_out_arg(const char *arg, const char *usage, const char *paths[2]) {
+  if (arg[0] == '-' && arg[1])
+    return cli_usage_error(usage, "unknown option '%s'", arg);
+  if (paths[1]) return cli_usage_error(usage, "unexpected argument '%s'", arg);
+  paths[paths[0] ? 1 : 0] = arg;
   return CLI_EXIT_OK;
 }
 

@@ -11,24 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "format/model_builder.h"
-#include "harness.h"
 #include "kernels/cpu.h"
 #include "kernels/f32_deconv.h"
-#include "pocketnn.h"
+#include "optest.h"
+#include "test_rand.h"
 
 static unsigned g_seed = 4242;
-static unsigned rnd(void) {
-  g_seed = g_seed * 1103515245u + 12345u;
-  return (g_seed >> 8) & 0xffffff;
-}
-static int rnd_int(int lo, int hi) {
-  return lo + (int)(rnd() % (unsigned)(hi - lo + 1));
-}
-static float rnd_f(void) { return (float)rnd() / (float)0xffffff * 2.f - 1.f; }
-static void fill(float *p, size_t n) {
-  for (size_t i = 0; i < n; i++) p[i] = rnd_f();
-}
 
 static double ref_act(int act, double v) {
   switch (act) {
@@ -63,9 +51,9 @@ static int deconv_case(pnn_isa isa, const pnn_f32_deconv_shape *s) {
   double *acc = calloc(out_n + 1, sizeof(double));
   double *mag = calloc(out_n + 1, sizeof(double));
   void *mem = malloc(pnn_f32_deconv_weight_bytes(s, isa));
-  fill(in, in_n);
-  fill(w, w_n);
-  fill(bias, (size_t)s->out_c);
+  rnd_fill(in, in_n);
+  rnd_fill(w, w_n);
+  rnd_fill(bias, (size_t)s->out_c);
   pnn_f32_deconv dc;
   pnn_f32_deconv_init(&dc, s, isa, w, bias, mem);
   /* Nothing of w or bias may be read after init. */
@@ -183,62 +171,109 @@ TEST(deconv_many_bands_and_mask_every_isa) {
   pnn_isa_force(PNN_ISA_COUNT);
 }
 
-/* ---- The op: constant weights (GEMM) vs weights as an input (loops). */
+/* ---- The ops: constant weights take the GEMM path, weights fed as an
+ * input the reference loops (of src/ops/mediapipe.c for the MediaPipe op
+ * Convolution2DTransposeBias, of src/ops/conv.c for TRANSPOSE_CONV). */
 
-static pnn_status run_tconv(bool const_weights, const int32_t opts[3],
-                            const int32_t in_dims[4], const int32_t w_dims[4],
-                            const float *x, const float *w, const float *b,
-                            float **out, size_t *out_n) {
-  pnn_mb *mb = pnn_mb_new();
-  int ti = pnn_mb_tensor(mb, "x", PNN_TYPE_FLOAT32, 4, in_dims, NULL);
-  int tw = pnn_mb_tensor(mb, "w", PNN_TYPE_FLOAT32, 4, w_dims,
-                         const_weights ? w : NULL);
-  int tb = pnn_mb_tensor(mb, "b", PNN_TYPE_FLOAT32, 1, &w_dims[0], b);
-  int32_t one = 1;
-  int ty = pnn_mb_tensor(mb, "y", PNN_TYPE_FLOAT32, 1, &one, NULL);
-  int32_t ins[3] = {ti, tw, tb}, model_in[2] = {ti, tw};
-  pnn_mb_custom_op(mb, "Convolution2DTransposeBias", opts, 12, 3, ins, 1, &ty);
-  pnn_mb_inputs(mb, const_weights ? 1 : 2, model_in);
-  pnn_mb_outputs(mb, 1, &ty);
-  uint8_t *bytes = NULL;
-  size_t size = 0;
-  pnn_model *model = NULL;
-  pnn_interpreter *it = NULL;
-  pnn_status s = pnn_mb_finish(mb, &bytes, &size);
-  char err[256];
-  if (!s) s = pnn_model_load_buffer(bytes, size, NULL, &model, err, sizeof err);
-  pnn_interpreter_options io;
-  pnn_interpreter_options_init(&io);
-  io.num_threads = 2;
-  if (!s) s = pnn_interpreter_create(model, &io, &it);
-  if (!s) s = pnn_interpreter_allocate(it);
+typedef struct {
+  int32_t opts[3]; /* padding (1 SAME, 2 VALID), stride_w, stride_h */
+  int32_t in[4], w[4];
+} tconv_case;
+
+typedef struct {
+  int padding, stride, act;
+  int32_t in[4], w[4], out[4];
+} builtin_case;
+
+/* Builds and runs one op (case c) in t: input x, weights w (constant or
+ * a second input), bias b. */
+typedef pnn_status (*op_fn)(optest *t, bool const_weights, const void *c,
+                            const float *x, const float *w, const float *b);
+
+static int32_t weights(optest *t, bool const_weights, const int32_t dims[4],
+                       const float *w) {
+  return const_weights ? ot_qtensor(t, "w", PNN_TYPE_FLOAT32, 4, dims, w, 0, 0)
+                       : ot_input(t, PNN_TYPE_FLOAT32, 4, dims, w);
+}
+
+static pnn_status tconv_op(optest *t, bool const_weights, const void *cp,
+                           const float *x, const float *w, const float *b) {
+  const tconv_case *c = cp;
+  int32_t ins[3];
+  ins[0] = ot_input(t, PNN_TYPE_FLOAT32, 4, c->in, x);
+  ins[1] = weights(t, const_weights, c->w, w);
+  ins[2] = ot_qtensor(t, "b", PNN_TYPE_FLOAT32, 1, &c->w[0], b, 0, 0);
+  int32_t y = ot_output(t, PNN_TYPE_FLOAT32);
+  return ot_run_custom(t, "Convolution2DTransposeBias", 1, c->opts, 12, 3, ins,
+                       1, &y);
+}
+
+static pnn_status builtin_op(optest *t, bool const_weights, const void *cp,
+                             const float *x, const float *w, const float *b) {
+  const builtin_case *c = cp;
+  int32_t ins[4];
+  ins[2] = ot_input(t, PNN_TYPE_FLOAT32, 4, c->in, x);
+  ins[0] =
+      ot_qtensor(t, "shape", PNN_TYPE_INT32, 1, (int32_t[]){4}, c->out, 0, 0);
+  ins[1] = weights(t, const_weights, c->w, w);
+  ins[3] = ot_qtensor(t, "b", PNN_TYPE_FLOAT32, 1, &c->w[0], b, 0, 0);
+  int32_t y = ot_qtensor(t, "y", PNN_TYPE_FLOAT32, 4, c->out, NULL, 0, 0);
+  pnn_transpose_conv_options o;
+  pnn_mb_options_defaults(1, PNN_OPTIONS_OF(transpose_conv), &o);
+  o.padding = (int8_t)c->padding;
+  o.stride_w = o.stride_h = c->stride;
+  o.fused_activation_function = (int8_t)c->act;
+  return ot_run(t, PNN_OP_TRANSPOSE_CONV, PNN_OPTIONS_OF(transpose_conv), &o, 4,
+                ins, y);
+}
+
+/* Runs the op of case c with 2 threads; *y (malloc'ed) = output 0. */
+static pnn_status run_op(op_fn op, bool const_weights, const void *c,
+                         const float *x, const float *w, const float *b,
+                         float **y, size_t *y_n) {
+  optest t;
+  ot_begin(&t);
+  t.threads = 2;
+  pnn_status s = op(&t, const_weights, c, x, w, b);
   if (!s) {
-    pnn_tensor *t = pnn_interpreter_input(it, 0);
-    s = pnn_tensor_copy_from(t, x, pnn_tensor_byte_size(t));
+    const size_t bytes = pnn_tensor_byte_size(ot_out(&t));
+    *y_n = bytes / sizeof(float);
+    *y = malloc(bytes + 1);
+    memcpy(*y, ot_data(&t), bytes);
+  } else {
+    fprintf(stderr, "  %s\n", ot_error(&t));
   }
-  if (!s && !const_weights) {
-    pnn_tensor *t = pnn_interpreter_input(it, 1);
-    s = pnn_tensor_copy_from(t, w, pnn_tensor_byte_size(t));
-  }
-  if (!s) s = pnn_interpreter_invoke(it);
-  if (!s) {
-    pnn_tensor *o = pnn_interpreter_output(it, 0);
-    *out_n = pnn_tensor_byte_size(o) / sizeof(float);
-    *out = malloc(pnn_tensor_byte_size(o) + 1);
-    memcpy(*out, pnn_tensor_data(o), pnn_tensor_byte_size(o));
-  }
-  pnn_interpreter_free(it);
-  pnn_model_free(model);
-  free(bytes);
-  pnn_mb_free(mb);
+  ot_end(&t);
   return s;
 }
 
+/* Case c of `op` at the forced ISA level, random x, w, b: constant weights
+ * (GEMM) against the same weights as an input (loops). True if they agree
+ * (within 1e-5 relative); else prints what differs. */
+static bool gemm_matches_loops(op_fn op, const void *c, const int32_t in[4],
+                               const int32_t wd[4], const char *what) {
+  size_t xn = 1, wn = 1;
+  for (int i = 0; i < 4; i++) xn *= (size_t)in[i];
+  for (int i = 0; i < 4; i++) wn *= (size_t)wd[i];
+  float *x = malloc(xn * sizeof(float)), *w = malloc(wn * sizeof(float));
+  float *b = malloc((size_t)wd[0] * sizeof(float));
+  rnd_fill(x, xn), rnd_fill(w, wn), rnd_fill(b, (size_t)wd[0]);
+  float *gemm = NULL, *ref = NULL;
+  size_t gn = 0, rn = 0;
+  pnn_status s1 = run_op(op, true, c, x, w, b, &gemm, &gn);
+  pnn_status s2 = run_op(op, false, c, x, w, b, &ref, &rn);
+  bool bad = s1 != PNN_OK || s2 != PNN_OK || gn != rn || gn == 0;
+  for (size_t i = 0; !bad && i < gn; i++)
+    bad = !(fabsf(gemm[i] - ref[i]) <= 1e-5f * (1.f + fabsf(ref[i])));
+  if (bad)
+    printf("  %s %s: status %d/%d, %zu/%zu values\n", what,
+           pnn_isa_name(pnn_isa_active()), (int)s1, (int)s2, gn, rn);
+  free(x), free(w), free(b), free(gemm), free(ref);
+  return !bad;
+}
+
 TEST(tconv_op_gemm_matches_reference_loops) {
-  const struct {
-    int32_t opts[3]; /* padding (1 SAME, 2 VALID), stride_w, stride_h */
-    int32_t in[4], w[4];
-  } cases[] = {
+  static const tconv_case cases[] = {
       {{1, 2, 2}, {1, 16, 12, 16}, {1, 2, 2, 16}}, /* selfie's last layer */
       {{2, 2, 2}, {2, 7, 5, 3}, {5, 3, 3, 3}},
       {{1, 3, 2}, {1, 6, 9, 4}, {7, 4, 5, 4}},
@@ -246,95 +281,16 @@ TEST(tconv_op_gemm_matches_reference_loops) {
   };
   for (int isa = 0; isa <= (int)pnn_isa_supported(); isa++) {
     CHECK(pnn_isa_force((pnn_isa)isa));
-    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
-      size_t xn = 1, wn = 1;
-      for (int i = 0; i < 4; i++) xn *= (size_t)cases[k].in[i];
-      for (int i = 0; i < 4; i++) wn *= (size_t)cases[k].w[i];
-      float *x = malloc(xn * sizeof(float)), *w = malloc(wn * sizeof(float));
-      float *b = malloc((size_t)cases[k].w[0] * sizeof(float));
-      fill(x, xn), fill(w, wn), fill(b, (size_t)cases[k].w[0]);
-      float *gemm = NULL, *ref = NULL;
-      size_t gn = 0, rn = 0;
-      pnn_status s1 = run_tconv(true, cases[k].opts, cases[k].in, cases[k].w,
-                                x, w, b, &gemm, &gn);
-      pnn_status s2 = run_tconv(false, cases[k].opts, cases[k].in, cases[k].w,
-                                x, w, b, &ref, &rn);
-      int bad = s1 != PNN_OK || s2 != PNN_OK || gn != rn || gn == 0;
-      for (size_t i = 0; !bad && i < gn; i++)
-        bad = !(fabsf(gemm[i] - ref[i]) <= 1e-5f * (1.f + fabsf(ref[i])));
-      free(x), free(w), free(b), free(gemm), free(ref);
-      CHECK_MSG(!bad, "%s case %zu: status %d/%d, %zu/%zu values differ",
-                pnn_isa_name((pnn_isa)isa), k, (int)s1, (int)s2, gn, rn);
-    }
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++)
+      CHECK_MSG(gemm_matches_loops(tconv_op, &cases[k], cases[k].in, cases[k].w,
+                                   "tconv"),
+                "%s case %zu differs", pnn_isa_name((pnn_isa)isa), k);
   }
   pnn_isa_force(PNN_ISA_COUNT);
 }
 
-/* ---- TRANSPOSE_CONV (builtin): constant weights take the GEMM path,
- * weights fed as an input the reference loops of src/ops/conv.c. */
-
-static pnn_status run_builtin(bool const_weights, int padding, int stride,
-                              int act, const int32_t in_dims[4],
-                              const int32_t w_dims[4], const int32_t out[4],
-                              const float *x, const float *w, const float *b,
-                              float **y, size_t *y_n) {
-  pnn_mb *mb = pnn_mb_new();
-  int ts = pnn_mb_tensor(mb, "shape", PNN_TYPE_INT32, 1, (int32_t[]){4}, out);
-  int tw = pnn_mb_tensor(mb, "w", PNN_TYPE_FLOAT32, 4, w_dims,
-                         const_weights ? w : NULL);
-  int ti = pnn_mb_tensor(mb, "x", PNN_TYPE_FLOAT32, 4, in_dims, NULL);
-  int tb = pnn_mb_tensor(mb, "b", PNN_TYPE_FLOAT32, 1, &w_dims[0], b);
-  int ty = pnn_mb_tensor(mb, "y", PNN_TYPE_FLOAT32, 4, out, NULL);
-  pnn_transpose_conv_options o;
-  pnn_mb_options_defaults(1, PNN_OPTIONS_OF(transpose_conv), &o);
-  o.padding = (int8_t)padding;
-  o.stride_w = o.stride_h = stride;
-  o.fused_activation_function = (int8_t)act;
-  pnn_mb_op(mb, PNN_OP_TRANSPOSE_CONV, PNN_OPTIONS_OF(transpose_conv), &o, 4,
-            (int32_t[]){ts, tw, ti, tb}, 1, &ty);
-  int32_t ins[2] = {ti, tw};
-  pnn_mb_inputs(mb, const_weights ? 1 : 2, ins);
-  pnn_mb_outputs(mb, 1, &ty);
-  uint8_t *bytes = NULL;
-  size_t size = 0;
-  pnn_model *model = NULL;
-  pnn_interpreter *it = NULL;
-  char err[256];
-  pnn_status s = pnn_mb_finish(mb, &bytes, &size);
-  if (!s) s = pnn_model_load_buffer(bytes, size, NULL, &model, err, sizeof err);
-  pnn_interpreter_options io;
-  pnn_interpreter_options_init(&io);
-  io.num_threads = 2;
-  if (!s) s = pnn_interpreter_create(model, &io, &it);
-  if (!s) s = pnn_interpreter_allocate(it);
-  if (!s) {
-    pnn_tensor *t = pnn_interpreter_input(it, 0);
-    s = pnn_tensor_copy_from(t, x, pnn_tensor_byte_size(t));
-  }
-  if (!s && !const_weights) {
-    pnn_tensor *t = pnn_interpreter_input(it, 1);
-    s = pnn_tensor_copy_from(t, w, pnn_tensor_byte_size(t));
-  }
-  if (!s) s = pnn_interpreter_invoke(it);
-  if (!s) {
-    pnn_tensor *t = pnn_interpreter_output(it, 0);
-    *y_n = pnn_tensor_byte_size(t) / sizeof(float);
-    *y = malloc(pnn_tensor_byte_size(t) + 1);
-    memcpy(*y, pnn_tensor_data(t), pnn_tensor_byte_size(t));
-  }
-  if (s && it) fprintf(stderr, "  %s\n", pnn_interpreter_last_error(it));
-  pnn_interpreter_free(it);
-  pnn_model_free(model);
-  free(bytes);
-  pnn_mb_free(mb);
-  return s;
-}
-
 TEST(transpose_conv_builtin_gemm_matches_reference_loops) {
-  const struct {
-    int padding, stride, act;
-    int32_t in[4], w[4], out[4];
-  } cases[] = {
+  static const builtin_case cases[] = {
       {PNN_PADDING_SAME, 2, 0, {1, 5, 7, 6}, {9, 3, 3, 6}, {1, 10, 14, 9}},
       {PNN_PADDING_VALID, 2, 1, {2, 4, 3, 5}, {4, 3, 3, 5}, {2, 9, 7, 4}},
       {PNN_PADDING_SAME, 1, 3, {1, 6, 6, 8}, {3, 3, 3, 8}, {1, 6, 6, 3}},
@@ -342,28 +298,10 @@ TEST(transpose_conv_builtin_gemm_matches_reference_loops) {
   };
   for (int isa = 0; isa <= (int)pnn_isa_supported(); isa++) {
     CHECK(pnn_isa_force((pnn_isa)isa));
-    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
-      size_t xn = 1, wn = 1;
-      for (int i = 0; i < 4; i++) xn *= (size_t)cases[k].in[i];
-      for (int i = 0; i < 4; i++) wn *= (size_t)cases[k].w[i];
-      float *x = malloc(xn * sizeof(float)), *w = malloc(wn * sizeof(float));
-      float *b = malloc((size_t)cases[k].w[0] * sizeof(float));
-      fill(x, xn), fill(w, wn), fill(b, (size_t)cases[k].w[0]);
-      float *gemm = NULL, *ref = NULL;
-      size_t gn = 0, rn = 0;
-      pnn_status s1 = run_builtin(true, cases[k].padding, cases[k].stride,
-                                  cases[k].act, cases[k].in, cases[k].w,
-                                  cases[k].out, x, w, b, &gemm, &gn);
-      pnn_status s2 = run_builtin(false, cases[k].padding, cases[k].stride,
-                                  cases[k].act, cases[k].in, cases[k].w,
-                                  cases[k].out, x, w, b, &ref, &rn);
-      int bad = s1 != PNN_OK || s2 != PNN_OK || gn != rn || gn == 0;
-      for (size_t i = 0; !bad && i < gn; i++)
-        bad = !(fabsf(gemm[i] - ref[i]) <= 1e-5f * (1.f + fabsf(ref[i])));
-      free(x), free(w), free(b), free(gemm), free(ref);
-      CHECK_MSG(!bad, "%s case %zu: status %d/%d, %zu/%zu values differ",
-                pnn_isa_name((pnn_isa)isa), k, (int)s1, (int)s2, gn, rn);
-    }
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++)
+      CHECK_MSG(gemm_matches_loops(builtin_op, &cases[k], cases[k].in,
+                                   cases[k].w, "transpose_conv"),
+                "%s case %zu differs", pnn_isa_name((pnn_isa)isa), k);
   }
   pnn_isa_force(PNN_ISA_COUNT);
 }

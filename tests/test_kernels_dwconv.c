@@ -11,12 +11,9 @@
 #include "harness.h"
 #include "kernels/cpu.h"
 #include "kernels/f32_dwconv.h"
+#include "test_rand.h"
 
 static unsigned g_seed = 777;
-static int rnd_int(int lo, int hi) {
-  g_seed = g_seed * 1103515245u + 12345u;
-  return lo + (int)(((g_seed >> 8) & 0xffffff) % (unsigned)(hi - lo + 1));
-}
 static float rnd_f(void) { return (float)rnd_int(0, 0xfffff) / 0xfffff * 2.f - 1.f; }
 
 static float act_f(int act, float v) {

@@ -10,17 +10,9 @@
 #include "kernels/cpu.h"
 #include "kernels/f32_conv.h"
 #include "kernels/f32_gemm.h"
+#include "test_rand.h"
 
 static unsigned g_seed = 12345;
-static unsigned rnd(void) {
-  g_seed = g_seed * 1103515245u + 12345u;
-  return (g_seed >> 8) & 0xffffff;
-}
-static int rnd_int(int lo, int hi) { return lo + (int)(rnd() % (unsigned)(hi - lo + 1)); }
-static float rnd_f(void) { return (float)rnd() / (float)0xffffff * 2.f - 1.f; }
-static void fill(float *p, size_t n) {
-  for (size_t i = 0; i < n; i++) p[i] = rnd_f();
-}
 
 static double ref_act(int act, double v) {
   switch (act) {
@@ -49,9 +41,9 @@ static int gemm_case(pnn_isa isa, size_t m, size_t n, size_t k, int act,
   size_t pf = pnn_f32_gemm_packed_floats(cfg, n, k);
   void *raw = malloc(pf * sizeof(float) + PNN_F32_GEMM_ALIGN);
   int bad = 0;
-  fill(a, m * lda);
-  fill(b, n * k);
-  fill(bias, n);
+  rnd_fill(a, m * lda);
+  rnd_fill(b, n * k);
+  rnd_fill(bias, n);
   for (size_t i = 0; i < m * ldc; i++) c[i] = 1234.f; /* guard values */
   float *packed = pnn_f32_gemm_align(raw);
   pnn_f32_gemm_pack(cfg, n, k, b, (ptrdiff_t)k, 1, with_bias ? bias : NULL,
@@ -138,7 +130,7 @@ TEST(gemm_random_and_deep_k_every_isa) {
     for (int r = 0; r < 40; r++) {
       size_t m = (size_t)rnd_int(1, 150), n = (size_t)rnd_int(1, 100);
       size_t k = (size_t)rnd_int(1, r < 5 ? 700 : 64); /* > KC: k blocking */
-      fails += gemm_case((pnn_isa)isa, m, n, k, rnd_int(0, 4), rnd() & 1,
+      fails += gemm_case((pnn_isa)isa, m, n, k, rnd_int(0, 4), rnd_bits() & 1,
                          rnd_int(1, 9));
     }
     fails += gemm_case((pnn_isa)isa, 257, 65, 513, 3, true, 8);
@@ -170,9 +162,9 @@ static int conv_case(pnn_isa isa, const pnn_f32_conv_shape *s) {
   float *in = malloc(sizeof(float) * in_n), *w = malloc(sizeof(float) * k * s->out_c);
   float *bias = malloc(sizeof(float) * s->out_c), *out = malloc(sizeof(float) * out_n);
   void *mem = malloc(pnn_f32_conv_weight_bytes(s, isa));
-  fill(in, in_n);
-  fill(w, k * s->out_c);
-  fill(bias, (size_t)s->out_c);
+  rnd_fill(in, in_n);
+  rnd_fill(w, k * s->out_c);
+  rnd_fill(bias, (size_t)s->out_c);
   pnn_f32_conv cv;
   pnn_f32_conv_init(&cv, s, isa, w, bias, mem);
   size_t sb = pnn_f32_conv_scratch_bytes(&cv);
@@ -224,7 +216,7 @@ static pnn_f32_conv_shape random_conv(void) {
   s.dil_w = rnd_int(1, 2);
   s.act = rnd_int(0, 4);
   const int eff_h = (s.f_h - 1) * s.dil_h + 1, eff_w = (s.f_w - 1) * s.dil_w + 1;
-  if (rnd() & 1) { /* SAME */
+  if (rnd_bits() & 1) { /* SAME */
     s.out_h = (s.in_h + s.stride_h - 1) / s.stride_h;
     s.out_w = (s.in_w + s.stride_w - 1) / s.stride_w;
     int ph = ((s.out_h - 1) * s.stride_h + eff_h - s.in_h), pw = ((s.out_w - 1) * s.stride_w + eff_w - s.in_w);

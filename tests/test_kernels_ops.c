@@ -8,16 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "format/model_builder.h"
-#include "harness.h"
 #include "kernels/cpu.h"
-#include "pocketnn.h"
+#include "optest.h"
+#include "test_rand.h"
 
 static unsigned g_seed = 4242;
-static int rnd_int(int lo, int hi) {
-  g_seed = g_seed * 1103515245u + 12345u;
-  return lo + (int)(((g_seed >> 8) & 0xffffff) % (unsigned)(hi - lo + 1));
-}
 static void fill(float *p, size_t n) {
   for (size_t i = 0; i < n; i++) p[i] = (float)rnd_int(-1000, 1000) / 500.f;
 }
@@ -45,45 +40,22 @@ typedef struct {
 static pnn_status run_op(int32_t builtin, uint8_t opt_type, const void *opts,
                          int n_in, const tin *ins, int out_rank,
                          const int32_t *out_dims, int threads, float *out) {
-  pnn_mb *mb = pnn_mb_new();
-  int32_t idx[4], inputs[4];
-  int n_inputs = 0;
-  for (int i = 0; i < n_in; i++) {
-    idx[i] = pnn_mb_tensor(mb, ins[i].constant ? "c" : "x", PNN_TYPE_FLOAT32,
-                           ins[i].rank, ins[i].dims,
-                           ins[i].constant ? ins[i].data : NULL);
-    if (!ins[i].constant) inputs[n_inputs++] = idx[i];
-  }
-  int32_t y = pnn_mb_tensor(mb, "y", PNN_TYPE_FLOAT32, out_rank, out_dims, NULL);
-  pnn_mb_op(mb, builtin, opt_type, opts, n_in, idx, 1, &y);
-  pnn_mb_inputs(mb, n_inputs, inputs);
-  pnn_mb_outputs(mb, 1, &y);
-  uint8_t *bytes = NULL;
-  size_t size = 0;
-  pnn_model *model = NULL;
-  pnn_interpreter *it = NULL;
-  pnn_status s = pnn_mb_finish(mb, &bytes, &size);
-  if (!s) s = pnn_model_load_buffer(bytes, size, NULL, &model, NULL, 0);
-  pnn_interpreter_options io;
-  pnn_interpreter_options_init(&io);
-  io.num_threads = threads;
-  if (!s) s = pnn_interpreter_create(model, &io, &it);
-  if (!s) s = pnn_interpreter_allocate(it);
-  for (int i = 0, k = 0; !s && i < n_in; i++) {
-    if (ins[i].constant) continue;
-    pnn_tensor *x = pnn_interpreter_input(it, k++);
-    s = pnn_tensor_copy_from(x, ins[i].data, pnn_tensor_byte_size(x));
-  }
-  if (!s) s = pnn_interpreter_invoke(it);
-  if (!s) {
-    pnn_tensor *o = pnn_interpreter_output(it, 0);
-    s = pnn_tensor_copy_to(o, out, pnn_tensor_byte_size(o));
-  }
-  if (s && it) printf("  error: %s\n", pnn_interpreter_last_error(it));
-  pnn_interpreter_free(it);
-  pnn_model_free(model);
-  free(bytes);
-  pnn_mb_free(mb);
+  optest t;
+  ot_begin(&t);
+  t.threads = threads;
+  int32_t idx[4];
+  for (int i = 0; i < n_in; i++)
+    idx[i] = ins[i].constant ? ot_const(&t, PNN_TYPE_FLOAT32, ins[i].rank,
+                                        ins[i].dims, ins[i].data)
+                             : ot_input(&t, PNN_TYPE_FLOAT32, ins[i].rank,
+                                        ins[i].dims, ins[i].data);
+  int32_t y =
+      ot_qtensor(&t, "y", PNN_TYPE_FLOAT32, out_rank, out_dims, NULL, 0.f, 0);
+  pnn_status s = ot_run(&t, builtin, opt_type, opts, n_in, idx, y);
+  if (!s)
+    s = pnn_tensor_copy_to(ot_out(&t), out, pnn_tensor_byte_size(ot_out(&t)));
+  if (s) printf("  error: %s\n", ot_error(&t));
+  ot_end(&t);
   return s;
 }
 

@@ -14,12 +14,9 @@
 #include "kernels/cpu.h"
 #include "kernels/qs8_dwconv.h"
 #include "ops/quant_math.h"
+#include "test_rand.h"
 
 static unsigned g_seed = 777;
-static int rnd(int lo, int hi) {
-  g_seed = g_seed * 1103515245u + 12345u;
-  return lo + (int)(((g_seed >> 8) & 0xffffff) % (unsigned)(hi - lo + 1));
-}
 
 typedef struct {
   int batch, in_h, in_w, c, f_h, f_w, sh, sw, dh, dw, pad_h, pad_w;
@@ -57,14 +54,14 @@ static int run_case(pnn_isa isa, const dcase *t) {
   int32_t *bias = malloc(sizeof(int32_t) * c),
           *mult = malloc(sizeof(int32_t) * c);
   int *shift = malloc(sizeof(int) * c);
-  for (size_t i = 0; i < in_n; i++) x[i] = (int8_t)rnd(-128, 127);
-  for (int i = 0; i < taps * c; i++) w[i] = (int8_t)rnd(-128, 127);
+  for (size_t i = 0; i < in_n; i++) x[i] = (int8_t)rnd_int(-128, 127);
+  for (int i = 0; i < taps * c; i++) w[i] = (int8_t)rnd_int(-128, 127);
   for (int j = 0; j < c; j++) {
-    bias[j] = rnd(-300000, 300000);
-    int kind = t->mult_kind ? t->mult_kind : rnd(0, 2);
-    double real = kind == 1   ? rnd(1, 1000) * 1e-9
-                  : kind == 2 ? 1.0 + rnd(0, 3000) / 1000.0
-                              : rnd(1, 100000) * 1e-7;
+    bias[j] = rnd_int(-300000, 300000);
+    int kind = t->mult_kind ? t->mult_kind : rnd_int(0, 2);
+    double real = kind == 1   ? rnd_int(1, 1000) * 1e-9
+                  : kind == 2 ? 1.0 + rnd_int(0, 3000) / 1000.0
+                              : rnd_int(1, 100000) * 1e-7;
     pnn_qm_quantize_multiplier(real, &mult[j], &shift[j]);
   }
   memset(out, 0x5a, out_n + 1);
@@ -98,7 +95,7 @@ static int run_case(pnn_isa isa, const dcase *t) {
   } else {
     const int rows = t->batch * d.out_h;
     for (int r = 0; r < rows;) { /* uneven row ranges, as threads take them */
-      int e = r + rnd(1, 5);
+      int e = r + rnd_int(1, 5);
       if (e > rows) e = rows;
       pnn_qs8_dw_run_rows(&d, x, out, r, e);
       r = e;
@@ -117,38 +114,29 @@ static int run_case(pnn_isa isa, const dcase *t) {
   return bad;
 }
 
-static int zp_pick(void) {
-  switch (rnd(0, 3)) {
-    case 0: return -128;
-    case 1: return 127;
-    case 2: return 0;
-    default: return rnd(-128, 127);
-  }
-}
-
 static int random_case(pnn_isa isa) {
   static const int chans[] = {1,  3,  7,  15, 16, 17, 31,  32,  33,
                               48, 63, 64, 65, 96, 97, 127, 144, 200};
   dcase t;
-  t.batch = rnd(1, 2);
-  t.c = rnd(0, 2) ? chans[rnd(0, 17)] : rnd(1, 150);
-  t.f_h = rnd(0, 1) ? (rnd(0, 1) ? 3 : 5) : rnd(1, 7);
-  t.f_w = rnd(0, 3) ? t.f_h : rnd(1, 7);
-  t.sh = rnd(1, 3) == 3 ? 3 : rnd(1, 2);
-  t.sw = rnd(0, 3) ? t.sh : rnd(1, 3);
-  t.dh = rnd(0, 5) ? 1 : 2;
-  t.dw = rnd(0, 5) ? 1 : rnd(1, 2);
-  t.in_h = rnd(1, 13);
-  t.in_w = rnd(1, 13);
+  t.batch = rnd_int(1, 2);
+  t.c = rnd_int(0, 2) ? chans[rnd_int(0, 17)] : rnd_int(1, 150);
+  t.f_h = rnd_int(0, 1) ? (rnd_int(0, 1) ? 3 : 5) : rnd_int(1, 7);
+  t.f_w = rnd_int(0, 3) ? t.f_h : rnd_int(1, 7);
+  t.sh = rnd_int(1, 3) == 3 ? 3 : rnd_int(1, 2);
+  t.sw = rnd_int(0, 3) ? t.sh : rnd_int(1, 3);
+  t.dh = rnd_int(0, 5) ? 1 : 2;
+  t.dw = rnd_int(0, 5) ? 1 : rnd_int(1, 2);
+  t.in_h = rnd_int(1, 13);
+  t.in_w = rnd_int(1, 13);
   /* padding: none (VALID), SAME-like, or more than the filter needs */
-  t.pad_h = rnd(0, 2) ? ((t.f_h - 1) * t.dh) / 2 : rnd(0, t.f_h);
-  t.pad_w = rnd(0, 2) ? ((t.f_w - 1) * t.dw) / 2 : rnd(0, t.f_w);
-  t.in_zp = zp_pick();
-  t.out_zp = zp_pick();
-  t.lo = rnd(0, 2) ? -128 : rnd(-128, 0);
-  t.hi = rnd(0, 2) ? 127 : rnd(t.lo, 127);
-  t.bias = rnd(0, 3) != 0;
-  t.mult_kind = rnd(0, 2) ? 0 : rnd(1, 2);
+  t.pad_h = rnd_int(0, 2) ? ((t.f_h - 1) * t.dh) / 2 : rnd_int(0, t.f_h);
+  t.pad_w = rnd_int(0, 2) ? ((t.f_w - 1) * t.dw) / 2 : rnd_int(0, t.f_w);
+  t.in_zp = rnd_zp8();
+  t.out_zp = rnd_zp8();
+  t.lo = rnd_int(0, 2) ? -128 : rnd_int(-128, 0);
+  t.hi = rnd_int(0, 2) ? 127 : rnd_int(t.lo, 127);
+  t.bias = rnd_int(0, 3) != 0;
+  t.mult_kind = rnd_int(0, 2) ? 0 : rnd_int(1, 2);
   return run_case(isa, &t);
 }
 

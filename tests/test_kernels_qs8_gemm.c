@@ -11,12 +11,9 @@
 #include "kernels/cpu.h"
 #include "kernels/qs8_gemm.h"
 #include "ops/quant_math.h"
+#include "test_rand.h"
 
 static unsigned g_seed = 4242;
-static int rnd(int lo, int hi) {
-  g_seed = g_seed * 1103515245u + 12345u;
-  return lo + (int)(((g_seed >> 8) & 0xffffff) % (unsigned)(hi - lo + 1));
-}
 
 typedef struct {
   int m, n, k, in_zp, out_zp, lo, hi;
@@ -26,21 +23,21 @@ typedef struct {
 
 /* Returns the number of mismatches (prints the first). */
 static int run_case(pnn_isa isa, const qcase *t) {
-  const int m = t->m, n = t->n, k = t->k, ws = k + rnd(0, 3), xs = k + rnd(0, 5);
-  const int os = n + rnd(0, 4);
+  const int m = t->m, n = t->n, k = t->k, ws = k + rnd_int(0, 3), xs = k + rnd_int(0, 5);
+  const int os = n + rnd_int(0, 4);
   int8_t *x = malloc((size_t)m * xs), *w = malloc((size_t)n * ws);
   int8_t *out = malloc((size_t)m * os + 1), *want = malloc((size_t)m * os + 1);
   int32_t *bias = malloc(sizeof(int32_t) * n), *mult = malloc(sizeof(int32_t) * n);
   int *shift = malloc(sizeof(int) * n);
-  for (int i = 0; i < m * xs; i++) x[i] = (int8_t)rnd(-128, 127);
+  for (int i = 0; i < m * xs; i++) x[i] = (int8_t)rnd_int(-128, 127);
   for (int i = 0; i < n * ws; i++)
-    w[i] = (int8_t)(t->wide_w ? rnd(-128, 127) : rnd(-127, 127));
+    w[i] = (int8_t)(t->wide_w ? rnd_int(-128, 127) : rnd_int(-127, 127));
   for (int j = 0; j < n; j++) {
-    bias[j] = rnd(-200000, 200000);
-    int kind = t->mult_kind ? t->mult_kind : rnd(0, 2);
-    double real = kind == 1   ? rnd(1, 1000) * 1e-9
-                  : kind == 2 ? 1.0 + rnd(0, 3000) / 1000.0
-                              : rnd(1, 100000) * 1e-7;
+    bias[j] = rnd_int(-200000, 200000);
+    int kind = t->mult_kind ? t->mult_kind : rnd_int(0, 2);
+    double real = kind == 1   ? rnd_int(1, 1000) * 1e-9
+                  : kind == 2 ? 1.0 + rnd_int(0, 3000) / 1000.0
+                              : rnd_int(1, 100000) * 1e-7;
     pnn_qm_quantize_multiplier(real, &mult[j], &shift[j]);
   }
   memset(out, 0x5a, (size_t)m * os + 1);
@@ -59,7 +56,7 @@ static int run_case(pnn_isa isa, const qcase *t) {
                     t->bias ? bias : NULL, t->in_zp, mult, shift, t->out_zp,
                     t->lo, t->hi, mem);
   for (int i = 0; i < m;) { /* uneven row ranges, as threads take them */
-    int e = i + rnd(1, 13);
+    int e = i + rnd_int(1, 13);
     if (e > m) e = m;
     pnn_qs8_gemm_run(&g, x + (size_t)i * xs, (size_t)xs, (size_t)(e - i),
                      out + (size_t)i * os, (size_t)os);
@@ -75,28 +72,19 @@ static int run_case(pnn_isa isa, const qcase *t) {
   return bad;
 }
 
-static int zp_pick(void) {
-  switch (rnd(0, 3)) {
-    case 0: return -128;
-    case 1: return 127;
-    case 2: return 0;
-    default: return rnd(-128, 127);
-  }
-}
-
 static int random_case(pnn_isa isa, int max_k) {
   static const int primes[] = {1, 2, 3, 5, 7, 13, 17, 31, 37, 61, 127};
   qcase t;
-  t.m = rnd(0, 1) ? rnd(1, 40) : primes[rnd(0, 10)];
-  t.n = rnd(0, 1) ? rnd(1, 100) : primes[rnd(0, 10)];
-  t.k = rnd(0, 2) ? rnd(1, max_k) : primes[rnd(0, 10)];
-  t.in_zp = zp_pick();
-  t.out_zp = zp_pick();
-  t.lo = rnd(0, 2) ? -128 : rnd(-128, 0);
-  t.hi = rnd(0, 2) ? 127 : rnd(t.lo, 127);
-  t.bias = rnd(0, 3) != 0;
-  t.wide_w = rnd(0, 1);
-  t.mult_kind = rnd(0, 2) ? 0 : rnd(1, 2);
+  t.m = rnd_int(0, 1) ? rnd_int(1, 40) : primes[rnd_int(0, 10)];
+  t.n = rnd_int(0, 1) ? rnd_int(1, 100) : primes[rnd_int(0, 10)];
+  t.k = rnd_int(0, 2) ? rnd_int(1, max_k) : primes[rnd_int(0, 10)];
+  t.in_zp = rnd_zp8();
+  t.out_zp = rnd_zp8();
+  t.lo = rnd_int(0, 2) ? -128 : rnd_int(-128, 0);
+  t.hi = rnd_int(0, 2) ? 127 : rnd_int(t.lo, 127);
+  t.bias = rnd_int(0, 3) != 0;
+  t.wide_w = rnd_int(0, 1);
+  t.mult_kind = rnd_int(0, 2) ? 0 : rnd_int(1, 2);
   return run_case(isa, &t);
 }
 

@@ -12,14 +12,11 @@
 #include "kernels/cpu.h"
 #include "kernels/qs8_vec.h"
 #include "ops/quant_math.h"
+#include "test_rand.h"
 
 static unsigned g_seed = 777;
-static int rnd(int lo, int hi) {
-  g_seed = g_seed * 1103515245u + 12345u;
-  return lo + (int)(((g_seed >> 8) & 0xffffff) % (unsigned)(hi - lo + 1));
-}
 static float rnd_scale(void) {
-  return (float)rnd(1, 1000) / 1000.f * (float)(1 << rnd(0, 6)) / 64.f;
+  return (float)rnd_int(1, 1000) / 1000.f * (float)(1 << rnd_int(0, 6)) / 64.f;
 }
 
 /* The kernel tables to check: every level the host supports, plus the
@@ -42,9 +39,9 @@ TEST(lut_every_level_matches_reference) {
   const int nt = tables(t);
   uint8_t table[256], x[700], want[700], got[700];
   for (int c = 0; c < 200; c++) {
-    for (int i = 0; i < 256; i++) table[i] = (uint8_t)rnd(0, 255);
-    const size_t n = c < 130 ? (size_t)c : (size_t)rnd(0, 700);
-    for (size_t i = 0; i < n; i++) x[i] = (uint8_t)rnd(0, 255);
+    for (int i = 0; i < 256; i++) table[i] = (uint8_t)rnd_int(0, 255);
+    const size_t n = c < 130 ? (size_t)c : (size_t)rnd_int(0, 700);
+    for (size_t i = 0; i < n; i++) x[i] = (uint8_t)rnd_int(0, 255);
     pnn_qs8_lut_ref(x, want, n, table);
     for (int k = 0; k < nt; k++) {
       memset(got, 0xA5, sizeof got);
@@ -78,16 +75,16 @@ static void make_params(int op, bool u8, bool extreme, pnn_qs8_bin_params *p) {
   memset(p, 0, sizeof *p);
   p->u8 = u8;
   const int32_t tlo = u8 ? 0 : -128, thi = u8 ? 255 : 127;
-  p->off1 = -rnd(tlo, thi);
-  p->off2 = -rnd(tlo, thi);
-  p->out_off = rnd(tlo, thi);
-  p->lo = rnd(0, 2) ? tlo : rnd(tlo, thi);
-  p->hi = rnd(0, 2) ? thi : rnd(p->lo, thi);
+  p->off1 = -rnd_int(tlo, thi);
+  p->off2 = -rnd_int(tlo, thi);
+  p->out_off = rnd_int(tlo, thi);
+  p->lo = rnd_int(0, 2) ? tlo : rnd_int(tlo, thi);
+  p->hi = rnd_int(0, 2) ? thi : rnd_int(p->lo, thi);
   const float s1 = rnd_scale(), s2 = rnd_scale(), so = rnd_scale();
   if (op == PNN_QS8_MUL) {
     if (extreme) {
-      p->mo = rnd(0, 3) ? (int32_t)((1u << 30) + (uint32_t)rnd(0, (1 << 30) - 1) + (uint32_t)rnd(0, 1 << 20)) : 0;
-      p->so = rnd(-33, 8);
+      p->mo = rnd_int(0, 3) ? (int32_t)((1u << 30) + (uint32_t)rnd_int(0, (1 << 30) - 1) + (uint32_t)rnd_int(0, 1 << 20)) : 0;
+      p->so = rnd_int(-33, 8);
     } else {
       pnn_qm_quantize_multiplier((double)(s1 * s2 / so), &p->mo, &p->so);
     }
@@ -102,9 +99,9 @@ static void make_params(int op, bool u8, bool extreme, pnn_qs8_bin_params *p) {
   pnn_qm_quantize_multiplier_smaller_than_one(
       twice_max / ((double)(1 << 20) * (double)so), &p->mo, &p->so);
   if (extreme) {
-    p->so = rnd(-33, 0);
-    p->s1 = rnd(-33, 0);
-    p->s2 = rnd(-33, 0);
+    p->so = rnd_int(-33, 0);
+    p->s1 = rnd_int(-33, 0);
+    p->s2 = rnd_int(-33, 0);
   }
 }
 
@@ -117,20 +114,20 @@ TEST(binary_every_level_matches_reference) {
   uint8_t a[300], b[300], want[301], got[301];
   for (int c = 0; c < 1500; c++) {
     const int op = c % 3;
-    const bool u8 = rnd(0, 3) == 0;
+    const bool u8 = rnd_int(0, 3) == 0;
     pnn_qs8_bin_params p;
-    make_params(op, u8, rnd(0, 4) == 0, &p);
-    const size_t n = c < 300 ? (size_t)(c / 3) : (size_t)rnd(1, 300);
-    const int sa = rnd(0, 4) ? 1 : 0;
-    const int sb = sa == 0 ? 1 : (rnd(0, 3) ? 1 : 0);
+    make_params(op, u8, rnd_int(0, 4) == 0, &p);
+    const size_t n = c < 300 ? (size_t)(c / 3) : (size_t)rnd_int(1, 300);
+    const int sa = rnd_int(0, 4) ? 1 : 0;
+    const int sb = sa == 0 ? 1 : (rnd_int(0, 3) ? 1 : 0);
     for (size_t i = 0; i < 300; i++) {
-      a[i] = (uint8_t)rnd(0, 255);
-      b[i] = (uint8_t)rnd(0, 255);
+      a[i] = (uint8_t)rnd_int(0, 255);
+      b[i] = (uint8_t)rnd_int(0, 255);
     }
-    if (rnd(0, 5) == 0) { /* the extremes of the type */
+    if (rnd_int(0, 5) == 0) { /* the extremes of the type */
       for (size_t i = 0; i < n; i++) {
-        a[i] = (uint8_t)(rnd(0, 1) ? 0x80 : 0x7F) ^ (u8 ? 0x80 : 0);
-        b[i] = (uint8_t)(rnd(0, 1) ? 0x80 : 0x7F) ^ (u8 ? 0x80 : 0);
+        a[i] = (uint8_t)(rnd_int(0, 1) ? 0x80 : 0x7F) ^ (u8 ? 0x80 : 0);
+        b[i] = (uint8_t)(rnd_int(0, 1) ? 0x80 : 0x7F) ^ (u8 ? 0x80 : 0);
       }
     }
     refs[op](a, sa, b, sb, want, n, &p);
@@ -158,11 +155,11 @@ TEST(sum_rows_every_level_matches_reference) {
   static uint8_t x[40000];
   int32_t want[200], got[200];
   for (int c = 0; c < 200; c++) {
-    const size_t cols = (size_t)(c < 100 ? c + 1 : rnd(1, 200));
-    const size_t rows = (size_t)rnd(0, 40000 / (int)cols > 150 ? 150 : 40000 / (int)cols);
-    const bool u8 = rnd(0, 1);
-    for (size_t i = 0; i < rows * cols; i++) x[i] = (uint8_t)rnd(0, 255);
-    for (size_t j = 0; j < cols; j++) want[j] = rnd(-100000, 100000);
+    const size_t cols = (size_t)(c < 100 ? c + 1 : rnd_int(1, 200));
+    const size_t rows = (size_t)rnd_int(0, 40000 / (int)cols > 150 ? 150 : 40000 / (int)cols);
+    const bool u8 = rnd_int(0, 1);
+    for (size_t i = 0; i < rows * cols; i++) x[i] = (uint8_t)rnd_int(0, 255);
+    for (size_t j = 0; j < cols; j++) want[j] = rnd_int(-100000, 100000);
     int32_t init[200];
     memcpy(init, want, sizeof init);
     pnn_qs8_sum_rows_ref(x, u8, want, rows, cols);
@@ -195,20 +192,20 @@ TEST(pool_every_level_matches_reference) {
   uint8_t want[151], got[151];
   for (int c = 0; c < 400; c++) {
     const bool big = c % 50 == 49;
-    const int nh = big ? 256 : rnd(1, 5), nw = big ? 256 : rnd(1, 5);
-    const size_t ch = big ? (size_t)rnd(1, 3) : (size_t)rnd(1, 150);
-    const int extra = rnd(0, 3); /* row padding: pixels past the window */
+    const int nh = big ? 256 : rnd_int(1, 5), nw = big ? 256 : rnd_int(1, 5);
+    const size_t ch = big ? (size_t)rnd_int(1, 3) : (size_t)rnd_int(1, 150);
+    const int extra = rnd_int(0, 3); /* row padding: pixels past the window */
     const size_t row_stride = ((size_t)nw + (size_t)extra) * ch;
-    const bool u8 = rnd(0, 2) == 0;
+    const bool u8 = rnd_int(0, 2) == 0;
     const int32_t tlo = u8 ? 0 : -128, thi = u8 ? 255 : 127;
-    const int32_t lo = rnd(0, 2) ? tlo : rnd(tlo, thi);
-    const int32_t hi = rnd(0, 2) ? thi : rnd(lo, thi);
+    const int32_t lo = rnd_int(0, 2) ? tlo : rnd_int(tlo, thi);
+    const int32_t hi = rnd_int(0, 2) ? thi : rnd_int(lo, thi);
     const size_t total = row_stride * (size_t)nh;
-    const int mode = rnd(0, 3);
+    const int mode = rnd_int(0, 3);
     for (size_t i = 0; i < total; i++)
       x[i] = mode == 0   ? (uint8_t)(u8 ? 255 : 127)
              : mode == 1 ? (uint8_t)(u8 ? 0 : 0x80)
-                         : (uint8_t)rnd(0, 255);
+                         : (uint8_t)rnd_int(0, 255);
     for (int is_max = 0; is_max < 2; is_max++) {
       (is_max ? pnn_qs8_pool_max_ref : pnn_qs8_pool_avg_ref)(
           x, row_stride, nh, nw, ch, u8, lo, hi, want);
@@ -246,15 +243,15 @@ TEST(addsub_const_every_level_matches_reference) {
   int32_t y[300];
   for (int c = 0; c < 900; c++) {
     const int mode = c % 3;
-    const bool u8 = rnd(0, 3) == 0;
+    const bool u8 = rnd_int(0, 3) == 0;
     pnn_qs8_bin_params p;
-    make_params(PNN_QS8_ADD, u8, rnd(0, 4) == 0, &p);
-    const size_t n = c < 300 ? (size_t)(c / 3) : (size_t)rnd(1, 300);
-    const int sa = rnd(0, 5) ? 1 : 0;
-    const int sy = sa == 0 ? 1 : (rnd(0, 3) ? 1 : 0);
+    make_params(PNN_QS8_ADD, u8, rnd_int(0, 4) == 0, &p);
+    const size_t n = c < 300 ? (size_t)(c / 3) : (size_t)rnd_int(1, 300);
+    const int sa = rnd_int(0, 5) ? 1 : 0;
+    const int sy = sa == 0 ? 1 : (rnd_int(0, 3) ? 1 : 0);
     for (size_t i = 0; i < 300; i++) {
-      a[i] = (uint8_t)rnd(0, 255);
-      y[i] = (rnd(0, 1) ? 1 : -1) * rnd(0, 1 << 23) * (1 << rnd(0, 5));
+      a[i] = (uint8_t)rnd_int(0, 255);
+      y[i] = (rnd_int(0, 1) ? 1 : -1) * rnd_int(0, 1 << 23) * (1 << rnd_int(0, 5));
     }
     pnn_qs8_addsub_const_ref(a, sa, y, sy, want, n, &p, mode);
     for (int k = 0; k < nt; k++) {

@@ -20,6 +20,7 @@
 #include "harness.h"
 #include "kernels/cpu.h"
 #include "kernels/f32_vec.h"
+#include "optest.h"
 
 static const size_t kSizes[] = {0, 1, 7, 8, 9, 15, 16, 17, 31, 33, 1000, 1027};
 #define NSIZES (sizeof kSizes / sizeof kSizes[0])
@@ -265,9 +266,6 @@ TEST(vec_exp_family_every_isa) {
 
 /* ------------------------------------------------ through the ops */
 
-#include "format/model_builder.h"
-#include "pocketnn.h"
-
 /* Runs a one-op model (inputs 0..n_in-1 fed, `axes` as a constant second
  * input when non-NULL) with `isa` forced; copies the output (at most cap
  * floats) to out and returns its element count, or -1. */
@@ -284,53 +282,29 @@ static int64_t run_op(pnn_isa isa, int32_t builtin, uint8_t opt_type,
                       const int32_t *axes, int n_axes, float *out,
                       int64_t cap) {
   pnn_isa_force(isa);
-  pnn_mb *mb = pnn_mb_new();
-  int32_t t[3];
-  int32_t feeds[2];
+  optest t;
+  ot_begin(&t);
+  t.threads = g_threads;
+  int32_t ts[3];
   for (int i = 0; i < n_in; i++)
-    feeds[i] = t[i] = pnn_mb_tensor(mb, "x", PNN_TYPE_FLOAT32, ins[i].rank,
-                                    ins[i].dims, NULL);
+    ts[i] =
+        ot_input(&t, PNN_TYPE_FLOAT32, ins[i].rank, ins[i].dims, ins[i].data);
   int n_ops = n_in;
   if (axes)
-    t[n_ops++] = pnn_mb_tensor(mb, "axes", PNN_TYPE_INT32, 1,
-                               (int32_t[]){n_axes}, axes);
-  int32_t one = 1;
-  int32_t y = pnn_mb_tensor(mb, "y", PNN_TYPE_FLOAT32, 1, &one, NULL);
+    ts[n_ops++] = ot_qtensor(&t, "axes", PNN_TYPE_INT32, 1, (int32_t[]){n_axes},
+                             axes, 0, 0);
+  int32_t y = ot_output(&t, PNN_TYPE_FLOAT32);
   int64_t count = -1;
-  uint8_t *bytes = NULL;
-  size_t size;
-  pnn_model *model = NULL;
-  pnn_interpreter *it = NULL;
-  char err[256];
-  pnn_interpreter_options io;
-  pnn_interpreter_options_init(&io);
-  io.num_threads = g_threads;
-  if (pnn_mb_op(mb, builtin, opt_type, opts, n_ops, t, 1, &y) < 0 ||
-      pnn_mb_inputs(mb, n_in, feeds) < 0 || pnn_mb_outputs(mb, 1, &y) < 0 ||
-      pnn_mb_finish(mb, &bytes, &size) ||
-      pnn_model_load_buffer(bytes, size, NULL, &model, err, sizeof err) ||
-      pnn_interpreter_create(model, &io, &it) ||
-      pnn_interpreter_allocate(it))
-    goto done;
-  for (int i = 0; i < n_in; i++) {
-    pnn_tensor *x = pnn_interpreter_input(it, i);
-    if (pnn_tensor_copy_from(x, ins[i].data, pnn_tensor_byte_size(x)))
-      goto done;
+  if (ot_run(&t, builtin, opt_type, opts, n_ops, ts, y) == PNN_OK) {
+    count = (int64_t)(pnn_tensor_byte_size(ot_out(&t)) / sizeof(float));
+    if (count <= cap)
+      memcpy(out, ot_data(&t), (size_t)count * sizeof(float));
+    else
+      count = -1;
+  } else {
+    fprintf(stderr, "  %s\n", ot_error(&t));
   }
-  if (pnn_interpreter_invoke(it)) goto done;
-  pnn_tensor *o = pnn_interpreter_output(it, 0);
-  count = (int64_t)(pnn_tensor_byte_size(o) / sizeof(float));
-  if (count > cap) {
-    count = -1;
-    goto done;
-  }
-  memcpy(out, pnn_tensor_data(o), (size_t)count * sizeof(float));
-done:
-  if (count < 0 && it) fprintf(stderr, "  %s\n", pnn_interpreter_last_error(it));
-  pnn_interpreter_free(it);
-  pnn_model_free(model);
-  free(bytes);
-  pnn_mb_free(mb);
+  ot_end(&t);
   pnn_isa_force(PNN_ISA_COUNT);
   return count;
 }
@@ -338,8 +312,8 @@ done:
 /* Reference broadcast binary op over rank-4 shapes (dims right-aligned
  * and padded with 1 by the caller). */
 static void ref_broadcast(int kind, const int32_t *da, const float *a,
-                          const int32_t *db, const float *b, float *o,
-                          float lo, float hi) {
+                          const int32_t *db, const float *b, float *o, float lo,
+                          float hi) {
   int32_t d[4];
   for (int k = 0; k < 4; k++) d[k] = da[k] > db[k] ? da[k] : db[k];
   int64_t n = 0;

@@ -86,16 +86,23 @@ static pnn_mb *pool_model(int32_t builtin, const pnn_pool2d_options *o) {
   return one_op(builtin, PNN_OPTIONS_OF(pool2d), o, 0, NULL, NULL, NULL);
 }
 
+/* x -> RELU -> y, both float of shape dims (rank r); *x, *y: their
+ * indices. */
+static pnn_mb *relu_model(int r, const int32_t *dims, int *x, int *y) {
+  pnn_mb *mb = pnn_mb_new();
+  *x = ftensor(mb, "x", r, dims, NULL);
+  *y = ftensor(mb, "y", r, dims, NULL);
+  pnn_mb_op(mb, PNN_OP_RELU, 0, NULL, 1, x, 1, y);
+  pnn_mb_inputs(mb, 1, x);
+  pnn_mb_outputs(mb, 1, y);
+  return mb;
+}
+
 /* ------------------------------------------------------------ classes */
 
 TEST(tensor_index_out_of_range) {
-  pnn_mb *mb = pnn_mb_new();
-  int32_t s[] = {1, 4};
-  int x = ftensor(mb, "x", 2, s, NULL);
-  int y = ftensor(mb, "y", 2, s, NULL);
-  pnn_mb_op(mb, PNN_OP_RELU, 0, NULL, 1, (int32_t[]){x}, 1, &y);
-  pnn_mb_inputs(mb, 1, &x);
-  pnn_mb_outputs(mb, 1, &y);
+  int x, y;
+  pnn_mb *mb = relu_model(2, (int32_t[]){1, 4}, &x, &y);
   /* Edit the op's input list behind the builder's back. */
   const pnn_model_def *d = pnn_mb_def(mb);
   CHECK(d && d->subgraphs[0].n_ops == 1);
@@ -104,25 +111,15 @@ TEST(tensor_index_out_of_range) {
 }
 
 TEST(negative_dim) {
-  pnn_mb *mb = pnn_mb_new();
-  int32_t s[] = {1, 4};
-  int x = ftensor(mb, "x", 2, s, NULL);
-  int y = ftensor(mb, "y", 2, s, NULL);
-  pnn_mb_op(mb, PNN_OP_RELU, 0, NULL, 1, (int32_t[]){x}, 1, &y);
-  pnn_mb_inputs(mb, 1, &x);
-  pnn_mb_outputs(mb, 1, &y);
+  int x, y;
+  pnn_mb *mb = relu_model(2, (int32_t[]){1, 4}, &x, &y);
   ((int32_t *)pnn_mb_tensor_def(mb, x)->shape)[1] = -3;
   CHECK(FAILS_AT("dim -3", mb, MO_BUILD, MO_PREPARE, "-3"));
 }
 
 TEST(dim_product_overflows) {
-  pnn_mb *mb = pnn_mb_new();
-  int32_t s[] = {1, 1, 1, 1};
-  int x = ftensor(mb, "x", 4, s, NULL);
-  int y = ftensor(mb, "y", 4, s, NULL);
-  pnn_mb_op(mb, PNN_OP_RELU, 0, NULL, 1, (int32_t[]){x}, 1, &y);
-  pnn_mb_inputs(mb, 1, &x);
-  pnn_mb_outputs(mb, 1, &y);
+  int x, y;
+  pnn_mb *mb = relu_model(4, (int32_t[]){1, 1, 1, 1}, &x, &y);
   /* The builder refuses such a shape: write it behind its back. */
   static const int32_t huge[] = {2147483647, 2147483647, 2147483647, 16};
   pnn_mb_tensor_def(mb, x)->shape = huge;
@@ -894,13 +891,8 @@ TEST(every_builtin_survives_bad_inputs) {
 /* ------------------------------------------------------------- limits */
 
 TEST(limits_file_and_arena) {
-  pnn_mb *mb = pnn_mb_new();
-  int32_t s[] = {256, 256};
-  int x = ftensor(mb, "x", 2, s, NULL);
-  int y = ftensor(mb, "y", 2, s, NULL);
-  pnn_mb_op(mb, PNN_OP_RELU, 0, NULL, 1, &x, 1, &y);
-  pnn_mb_inputs(mb, 1, &x);
-  pnn_mb_outputs(mb, 1, &y);
+  int x, y;
+  pnn_mb *mb = relu_model(2, (int32_t[]){256, 256}, &x, &y);
   uint8_t *bytes = NULL;
   size_t size = 0;
   CHECK(pnn_mb_finish(mb, &bytes, &size) == PNN_OK);

@@ -875,3 +875,52 @@ TEST(div_uint8_zero_divisor_fails) {
               PNN_ERROR_RUNTIME, "division by zero");
   ot_end(&t);
 }
+
+/* int8 / int16 FLOOR_DIV, FLOOR_MOD and NEG work on the stored values
+ * (LiteRT ignores quantization for them; tools/conformance/probe_types.py
+ * checks pocketnn against it). Hand values: floor(-7 / 2) = -4,
+ * floor(7 / -2) = -4, floor(-8 / -3) = 2, floor(100 / 7) = 14; the
+ * modulo takes the divisor's sign: -7 mod 2 = 1, 7 mod -2 = -1,
+ * -8 mod -3 = -2, 100 mod 7 = 2. NEG of the minimum wraps to itself. */
+TEST(floor_div_mod_neg_small_ints) {
+  int32_t d[] = {4};
+  int8_t a[4] = {-7, 7, -8, 100}, b[4] = {2, -2, -3, 7};
+  const int8_t want_div[4] = {-4, -4, 2, 14}, want_mod[4] = {1, -1, -2, 2};
+  const int32_t ops[2] = {PNN_OP_FLOOR_DIV, PNN_OP_FLOOR_MOD};
+  for (int k = 0; k < 2; k++) {
+    optest t;
+    ot_begin(&t);
+    int ia = ot_input(&t, PNN_TYPE_INT8, 1, d, a);
+    int ib = ot_input(&t, PNN_TYPE_INT8, 1, d, b);
+    int y = ot_output(&t, PNN_TYPE_INT8);
+    CHECK_OK(&t, ot_run(&t, ops[k], 0, NULL, 2, (int32_t[]){ia, ib}, y));
+    const int8_t *got = ot_data(&t), *want = k ? want_mod : want_div;
+    for (int i = 0; i < 4; i++)
+      CHECK_MSG(got[i] == want[i], "op %d element %d: got %d, want %d",
+                (int)ops[k], i, got[i], want[i]);
+    ot_end(&t);
+  }
+  {
+    optest t;
+    ot_begin(&t);
+    int16_t x[4] = {-32768, 32767, 0, -5}, b16[4] = {3, 0, 1, 1};
+    int ix = ot_input(&t, PNN_TYPE_INT16, 1, d, x);
+    int ib = ot_input(&t, PNN_TYPE_INT16, 1, d, b16);
+    int y = ot_output(&t, PNN_TYPE_INT16);
+    CHECK_FAILS(&t, ot_run(&t, PNN_OP_FLOOR_DIV, 0, NULL, 2, (int32_t[]){ix, ib}, y),
+                PNN_ERROR_RUNTIME, "division by zero");
+    ot_end(&t);
+  }
+  optest t;
+  ot_begin(&t);
+  int16_t x[4] = {-32768, 32767, 0, -5};
+  const int16_t want[4] = {-32768, -32767, 0, 5};
+  int ix = ot_input(&t, PNN_TYPE_INT16, 1, d, x);
+  int y = ot_output(&t, PNN_TYPE_INT16);
+  CHECK_OK(&t, ot_run(&t, PNN_OP_NEG, 0, NULL, 1, &ix, y));
+  const int16_t *got = ot_data(&t);
+  for (int i = 0; i < 4; i++)
+    CHECK_MSG(got[i] == want[i], "NEG element %d: got %d, want %d", i, got[i],
+              want[i]);
+  ot_end(&t);
+}

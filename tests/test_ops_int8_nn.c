@@ -237,74 +237,55 @@ TEST(fc_hybrid_asymmetric_close_to_float) {
 /* ------------------------------------------------------ failure paths */
 
 TEST(conv2d_int8_refusals) {
+  enum { NO_BIAS, FLOAT_BIAS, INT32_BIAS };
+  static const struct {
+    const char *what;
+    int bias;
+    pnn_type w_type;
+    int w_scales; /* 2: along axis 1, not the output channels */
+    int y_scales; /* 0: an int8 output without a scale */
+    int act;
+    pnn_status status;
+    const char *needle;
+  } cases[] = {
+      {"float bias on an int8 conv", FLOAT_BIAS, PNN_TYPE_INT8, 1, 1,
+       PNN_ACT_NONE, PNN_ERROR_UNSUPPORTED, "bias type"},
+      {"two filter scales for one output channel", INT32_BIAS, PNN_TYPE_INT8, 2,
+       1, PNN_ACT_NONE, PNN_ERROR_INVALID_MODEL, "quantized_dimension"},
+      {"int8 input with uint8 weights", NO_BIAS, PNN_TYPE_UINT8, 1, 1,
+       PNN_ACT_NONE, PNN_ERROR_UNSUPPORTED, "combination not supported"},
+      {"an int8 output without a scale", NO_BIAS, PNN_TYPE_INT8, 1, 0,
+       PNN_ACT_NONE, PNN_ERROR_INVALID_MODEL, "positive quantization scale"},
+      {"fused TANH has no quantized clamp", NO_BIAS, PNN_TYPE_INT8, 1, 1,
+       PNN_ACT_TANH, PNN_ERROR_UNSUPPORTED, "fused activation"},
+  };
   int8_t x[4] = {0}, w[4] = {1, 1, 1, 1};
-  float fb[1] = {0}, ws[2] = {1.f, 1.f}, s = 1.f;
+  float fb[1] = {0}, ws[2] = {1.f, 1.f};
   int32_t b[1] = {0};
-  pnn_conv2d_options o = ot_conv_opts(PNN_PADDING_VALID, 1, PNN_ACT_NONE);
-  optest t;
-  /* float bias on an int8 conv */
-  ot_begin(&t);
-  int xi = ot_qinput(&t, PNN_TYPE_INT8, 4, (int32_t[]){1, 2, 2, 1}, x, 1.f, 0);
-  int wi = qt_tensor(&t, PNN_TYPE_INT8, 4, (int32_t[]){1, 2, 2, 1}, w, 1, &s,
-                     NULL, 0);
-  int bi = pnn_mb_tensor(t.mb, "b", PNN_TYPE_FLOAT32, 1, (int32_t[]){1}, fb);
-  int y = qt_tensor(&t, PNN_TYPE_INT8, 4, (int32_t[]){1, 1, 1, 1}, NULL, 1, &s,
-                    NULL, 0);
-  CHECK_FAILS(&t,
-              ot_run(&t, PNN_OP_CONV_2D, PNN_OPTIONS_OF(conv2d), &o, 3,
-                     (int32_t[]){xi, wi, bi}, y),
-              PNN_ERROR_UNSUPPORTED, "bias type");
-  ot_end(&t);
-  /* two filter scales for one output channel */
-  ot_begin(&t);
-  xi = ot_qinput(&t, PNN_TYPE_INT8, 4, (int32_t[]){1, 2, 2, 1}, x, 1.f, 0);
-  wi = qt_tensor(&t, PNN_TYPE_INT8, 4, (int32_t[]){1, 2, 2, 1}, w, 2, ws, NULL,
-                 1);
-  bi = qt_tensor(&t, PNN_TYPE_INT32, 1, (int32_t[]){1}, b, 1, &s, NULL, 0);
-  y = qt_tensor(&t, PNN_TYPE_INT8, 4, (int32_t[]){1, 1, 1, 1}, NULL, 1, &s,
-                NULL, 0);
-  CHECK_FAILS(&t,
-              ot_run(&t, PNN_OP_CONV_2D, PNN_OPTIONS_OF(conv2d), &o, 3,
-                     (int32_t[]){xi, wi, bi}, y),
-              PNN_ERROR_INVALID_MODEL, "quantized_dimension");
-  ot_end(&t);
-  /* int8 input with uint8 weights */
-  ot_begin(&t);
-  xi = ot_qinput(&t, PNN_TYPE_INT8, 4, (int32_t[]){1, 2, 2, 1}, x, 1.f, 0);
-  wi = qt_tensor(&t, PNN_TYPE_UINT8, 4, (int32_t[]){1, 2, 2, 1}, w, 1, &s,
-                 NULL, 0);
-  y = qt_tensor(&t, PNN_TYPE_INT8, 4, (int32_t[]){1, 1, 1, 1}, NULL, 1, &s,
-                NULL, 0);
-  CHECK_FAILS(&t,
-              ot_run(&t, PNN_OP_CONV_2D, PNN_OPTIONS_OF(conv2d), &o, 2,
-                     (int32_t[]){xi, wi}, y),
-              PNN_ERROR_UNSUPPORTED, "combination not supported");
-  ot_end(&t);
-  /* an int8 output without a scale */
-  ot_begin(&t);
-  xi = ot_qinput(&t, PNN_TYPE_INT8, 4, (int32_t[]){1, 2, 2, 1}, x, 1.f, 0);
-  wi = qt_tensor(&t, PNN_TYPE_INT8, 4, (int32_t[]){1, 2, 2, 1}, w, 1, &s,
-                 NULL, 0);
-  y = qt_tensor(&t, PNN_TYPE_INT8, 4, (int32_t[]){1, 1, 1, 1}, NULL, 0, NULL,
-                NULL, 0);
-  CHECK_FAILS(&t,
-              ot_run(&t, PNN_OP_CONV_2D, PNN_OPTIONS_OF(conv2d), &o, 2,
-                     (int32_t[]){xi, wi}, y),
-              PNN_ERROR_INVALID_MODEL, "positive quantization scale");
-  ot_end(&t);
-  /* fused TANH has no quantized clamp */
-  ot_begin(&t);
-  xi = ot_qinput(&t, PNN_TYPE_INT8, 4, (int32_t[]){1, 2, 2, 1}, x, 1.f, 0);
-  wi = qt_tensor(&t, PNN_TYPE_INT8, 4, (int32_t[]){1, 2, 2, 1}, w, 1, &s,
-                 NULL, 0);
-  y = qt_tensor(&t, PNN_TYPE_INT8, 4, (int32_t[]){1, 1, 1, 1}, NULL, 1, &s,
-                NULL, 0);
-  pnn_conv2d_options ot = ot_conv_opts(PNN_PADDING_VALID, 1, PNN_ACT_TANH);
-  CHECK_FAILS(&t,
-              ot_run(&t, PNN_OP_CONV_2D, PNN_OPTIONS_OF(conv2d), &ot, 2,
-                     (int32_t[]){xi, wi}, y),
-              PNN_ERROR_UNSUPPORTED, "fused activation");
-  ot_end(&t);
+  for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+    printf("  %s\n", cases[k].what);
+    pnn_conv2d_options o = ot_conv_opts(PNN_PADDING_VALID, 1, cases[k].act);
+    optest t;
+    ot_begin(&t);
+    int32_t ins[3], n_in = 2;
+    ins[0] =
+        ot_qinput(&t, PNN_TYPE_INT8, 4, (int32_t[]){1, 2, 2, 1}, x, 1.f, 0);
+    ins[1] = qt_tensor(&t, cases[k].w_type, 4, (int32_t[]){1, 2, 2, 1}, w,
+                       cases[k].w_scales, ws, NULL, cases[k].w_scales > 1);
+    if (cases[k].bias == FLOAT_BIAS)
+      ins[n_in++] = ot_qtensor_n(&t, "b", PNN_TYPE_FLOAT32, 1, (int32_t[]){1},
+                                 fb, 0, NULL, NULL, 0);
+    else if (cases[k].bias == INT32_BIAS)
+      ins[n_in++] = ot_qtensor_n(&t, "b", PNN_TYPE_INT32, 1, (int32_t[]){1}, b,
+                                 1, ws, NULL, 0);
+    int y = qt_tensor(&t, PNN_TYPE_INT8, 4, (int32_t[]){1, 1, 1, 1}, NULL,
+                      cases[k].y_scales, ws, NULL, 0);
+    CHECK_FAILS(
+        &t,
+        ot_run(&t, PNN_OP_CONV_2D, PNN_OPTIONS_OF(conv2d), &o, n_in, ins, y),
+        cases[k].status, cases[k].needle);
+    ot_end(&t);
+  }
 }
 
 TEST(fc_16x8_refuses_nonzero_zero_point) {

@@ -17,18 +17,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "format/model_builder.h"
-#include "harness.h"
 #include "kernels/cpu.h"
-#include "pocketnn.h"
+#include "optest.h"
+#include "test_rand.h"
 
 static unsigned g_seed = 9001;
-static int rnd(int lo, int hi) {
-  g_seed = g_seed * 1103515245u + 12345u;
-  return lo + (int)(((g_seed >> 8) & 0xffffff) % (unsigned)(hi - lo + 1));
-}
 static float rnd_scale(void) {
-  return (float)rnd(1, 1000) / 1000.f * (float)(1 << rnd(0, 7)) / 64.f;
+  return (float)rnd_int(1, 1000) / 1000.f * (float)(1 << rnd_int(0, 7)) / 64.f;
 }
 
 typedef struct {
@@ -47,61 +42,40 @@ static size_t count(const qin *t) {
   return n;
 }
 
+/* Runs t's op (all but the last already in t->mb), copies output 0 into
+ * result, ends t and lifts the forced ISA level. */
+static pnn_status run_and_copy(optest *t, int32_t builtin, uint8_t opt_type,
+                               const void *opts, int n_in, const int32_t *ins,
+                               int32_t out, void *result) {
+  pnn_status s = ot_run(t, builtin, opt_type, opts, n_in, ins, out);
+  if (!s)
+    s = pnn_tensor_copy_to(ot_out(t), result, pnn_tensor_byte_size(ot_out(t)));
+  if (s) printf("  error: %s\n", ot_error(t));
+  ot_end(t);
+  pnn_isa_force(PNN_ISA_COUNT);
+  return s;
+}
+
 /* Builds a one-op model, runs it at `isa` with `threads`, copies output 0
  * (of out->type and shape) into result. */
 static pnn_status run_q(pnn_isa isa, int threads, int32_t builtin,
                         uint8_t opt_type, const void *opts, int n_in,
                         const qin *ins, const qin *out, void *result) {
   if (!pnn_isa_force(isa)) return PNN_ERROR_UNSUPPORTED;
-  pnn_mb *mb = pnn_mb_new();
-  int32_t idx[4], inputs[4];
-  int n_inputs = 0;
+  optest t;
+  ot_begin(&t);
+  t.threads = threads;
+  int32_t idx[4];
   for (int i = 0; i < n_in; i++) {
-    idx[i] = pnn_mb_tensor(mb, ins[i].constant ? "c" : "x", ins[i].type,
-                           ins[i].rank, ins[i].dims,
-                           ins[i].constant ? ins[i].data : NULL);
-    if (ins[i].scale > 0) {
-      const int64_t zp = ins[i].zp;
-      pnn_mb_tensor_quant(mb, idx[i], 1, &ins[i].scale, &zp, 0);
-    }
-    if (!ins[i].constant) inputs[n_inputs++] = idx[i];
+    const qin *q = &ins[i];
+    idx[i] = q->constant ? ot_qtensor(&t, "c", q->type, q->rank, q->dims,
+                                      q->data, q->scale, q->zp)
+                         : ot_qinput(&t, q->type, q->rank, q->dims, q->data,
+                                     q->scale, q->zp);
   }
-  int32_t y = pnn_mb_tensor(mb, "y", out->type, out->rank, out->dims, NULL);
-  if (out->scale > 0) {
-    const int64_t zp = out->zp;
-    pnn_mb_tensor_quant(mb, y, 1, &out->scale, &zp, 0);
-  }
-  pnn_mb_op(mb, builtin, opt_type, opts, n_in, idx, 1, &y);
-  pnn_mb_inputs(mb, n_inputs, inputs);
-  pnn_mb_outputs(mb, 1, &y);
-  uint8_t *bytes = NULL;
-  size_t size = 0;
-  pnn_model *model = NULL;
-  pnn_interpreter *it = NULL;
-  pnn_status s = pnn_mb_finish(mb, &bytes, &size);
-  if (!s) s = pnn_model_load_buffer(bytes, size, NULL, &model, NULL, 0);
-  pnn_interpreter_options io;
-  pnn_interpreter_options_init(&io);
-  io.num_threads = threads;
-  if (!s) s = pnn_interpreter_create(model, &io, &it);
-  if (!s) s = pnn_interpreter_allocate(it);
-  for (int i = 0, k = 0; !s && i < n_in; i++) {
-    if (ins[i].constant) continue;
-    pnn_tensor *x = pnn_interpreter_input(it, k++);
-    s = pnn_tensor_copy_from(x, ins[i].data, pnn_tensor_byte_size(x));
-  }
-  if (!s) s = pnn_interpreter_invoke(it);
-  if (!s) {
-    pnn_tensor *o = pnn_interpreter_output(it, 0);
-    s = pnn_tensor_copy_to(o, result, pnn_tensor_byte_size(o));
-  }
-  if (s && it) printf("  error: %s\n", pnn_interpreter_last_error(it));
-  pnn_interpreter_free(it);
-  pnn_model_free(model);
-  free(bytes);
-  pnn_mb_free(mb);
-  pnn_isa_force(PNN_ISA_COUNT);
-  return s;
+  int32_t y = ot_qtensor(&t, "y", out->type, out->rank, out->dims, NULL,
+                         out->scale, out->zp);
+  return run_and_copy(&t, builtin, opt_type, opts, n_in, idx, y, result);
 }
 
 /* Runs the op at the scalar level (the reference) and at every other
@@ -112,8 +86,8 @@ static int check_levels(const char *what, int32_t builtin, uint8_t opt_type,
   const size_t n = count(out);
   uint8_t *want = malloc(n + 1), *got = malloc(n + 1);
   int bad = 0;
-  if (run_q(PNN_ISA_SCALAR, 1, builtin, opt_type, opts, n_in, ins, out,
-            want) != PNN_OK) {
+  if (run_q(PNN_ISA_SCALAR, 1, builtin, opt_type, opts, n_in, ins, out, want) !=
+      PNN_OK) {
     printf("  %s: reference run failed\n", what);
     bad++;
   }
@@ -141,7 +115,7 @@ static int check_levels(const char *what, int32_t builtin, uint8_t opt_type,
 }
 
 static void fill(uint8_t *p, size_t n) {
-  for (size_t i = 0; i < n; i++) p[i] = (uint8_t)rnd(0, 255);
+  for (size_t i = 0; i < n; i++) p[i] = (uint8_t)rnd_int(0, 255);
 }
 
 /* Every 8-bit activation over all 256 inputs (repeated so the vector
@@ -156,13 +130,13 @@ TEST(activations_every_level_match_reference) {
   int fails = 0;
   for (int c = 0; c < 60; c++) {
     const int32_t op = ops[c % 10];
-    const bool u8 = rnd(0, 3) == 0 && op != PNN_OP_ELU;
+    const bool u8 = rnd_int(0, 3) == 0 && op != PNN_OP_ELU;
     const pnn_type type = u8 ? PNN_TYPE_UINT8 : PNN_TYPE_INT8;
     const int32_t tlo = u8 ? 0 : -128, thi = u8 ? 255 : 127;
     const int n = (c / 10) % 2 ? 256 * 3 + 37 : 256;
     for (int i = 0; i < n; i++) x[i] = (uint8_t)(i * 7 + c);
-    qin in = {type, 1, {n}, rnd_scale(), rnd(tlo, thi), x, false};
-    qin out = {type, 1, {n}, rnd_scale(), rnd(tlo, thi), NULL, false};
+    qin in = {type, 1, {n}, rnd_scale(), rnd_int(tlo, thi), x, false};
+    qin out = {type, 1, {n}, rnd_scale(), rnd_int(tlo, thi), NULL, false};
     if (op == PNN_OP_LOGISTIC) {
       out.scale = 1.f / 256;
       out.zp = u8 ? 0 : -128;
@@ -177,12 +151,12 @@ TEST(activations_every_level_match_reference) {
     uint8_t ot = 0;
     if (op == PNN_OP_LEAKY_RELU) {
       pnn_mb_options_defaults(1, PNN_OPTIONS_OF(leaky_relu), &lr);
-      lr.alpha = (float)rnd(-300, 300) / 100.f;
+      lr.alpha = (float)rnd_int(-300, 300) / 100.f;
       opts = &lr;
       ot = PNN_OPTIONS_OF(leaky_relu);
     } else if (op == PNN_OP_GELU) {
       pnn_mb_options_defaults(1, PNN_OPTIONS_OF(gelu), &ge);
-      ge.approximate = rnd(0, 1);
+      ge.approximate = rnd_int(0, 1);
       opts = &ge;
       ot = PNN_OPTIONS_OF(gelu);
     }
@@ -204,15 +178,15 @@ TEST(binary_every_level_match_reference) {
   int fails = 0;
   for (int c = 0; c < 150; c++) {
     const int32_t op = ops[c % 3];
-    const bool u8 = rnd(0, 3) == 0;
+    const bool u8 = rnd_int(0, 3) == 0;
     const pnn_type type = u8 ? PNN_TYPE_UINT8 : PNN_TYPE_INT8;
     const int32_t tlo = u8 ? 0 : -128, thi = u8 ? 255 : 127;
-    qin ia = {type, 4, {rnd(1, 3), rnd(1, 9), rnd(1, 11), rnd(1, 70)},
-              rnd_scale(), rnd(tlo, thi), a, false};
+    qin ia = {type, 4, {rnd_int(1, 3), rnd_int(1, 9), rnd_int(1, 11), rnd_int(1, 70)},
+              rnd_scale(), rnd_int(tlo, thi), a, false};
     qin ib = ia;
     ib.data = b;
     ib.scale = rnd_scale();
-    ib.zp = rnd(tlo, thi);
+    ib.zp = rnd_int(tlo, thi);
     const int kind = (c / 3) % 5;
     if (kind == 1) { /* scalar */
       ib.rank = 0;
@@ -223,17 +197,17 @@ TEST(binary_every_level_match_reference) {
     } else if (kind == 4) { /* constant same shape */
       ib.constant = true;
     }
-    if ((kind == 1 || kind == 2) && rnd(0, 1)) ib.constant = true;
+    if ((kind == 1 || kind == 2) && rnd_int(0, 1)) ib.constant = true;
     fill(a, count(&ia));
     fill(b, count(&ib));
     qin out = ia;
     out.data = NULL;
     out.scale = rnd_scale();
-    out.zp = rnd(tlo, thi);
+    out.zp = rnd_int(tlo, thi);
     pnn_add_options o; /* ADD, SUB and MUL options share the layout used */
     pnn_sub_options so;
     pnn_mul_options mo;
-    const int act = rnd(0, 3) == 0 ? 1 + 2 * rnd(0, 1) : 0; /* RELU, RELU6 */
+    const int act = rnd_int(0, 3) == 0 ? 1 + 2 * rnd_int(0, 1) : 0; /* RELU, RELU6 */
     const void *opts;
     uint8_t ot;
     if (op == PNN_OP_ADD) {
@@ -252,7 +226,7 @@ TEST(binary_every_level_match_reference) {
       opts = &mo;
       ot = PNN_OPTIONS_OF(mul);
     }
-    const bool swap = rnd(0, 3) == 0;
+    const bool swap = rnd_int(0, 3) == 0;
     qin ins[2] = {swap ? ib : ia, swap ? ia : ib};
     char what[96];
     snprintf(what, sizeof what, "op %d %s case %d kind %d%s", (int)op,
@@ -267,20 +241,20 @@ TEST(mean_sum_every_level_match_reference) {
   static uint8_t x[2 * 17 * 19 * 80];
   int fails = 0;
   for (int c = 0; c < 24; c++) {
-    const bool u8 = rnd(0, 3) == 0;
+    const bool u8 = rnd_int(0, 3) == 0;
     const pnn_type type = u8 ? PNN_TYPE_UINT8 : PNN_TYPE_INT8;
     const int32_t tlo = u8 ? 0 : -128, thi = u8 ? 255 : 127;
     const int32_t op = c % 4 == 3 ? PNN_OP_SUM : PNN_OP_MEAN;
-    qin in = {type, 4, {rnd(1, 2), rnd(1, 17), rnd(1, 19), rnd(1, 80)},
-              rnd_scale(), rnd(tlo, thi), x, false};
+    qin in = {type, 4, {rnd_int(1, 2), rnd_int(1, 17), rnd_int(1, 19), rnd_int(1, 80)},
+              rnd_scale(), rnd_int(tlo, thi), x, false};
     fill(x, count(&in));
-    const bool keep = rnd(0, 1);
+    const bool keep = rnd_int(0, 1);
     const bool only_w = c % 5 == 4;
     int32_t axes[2] = {only_w ? 2 : 1, 2};
     const int n_axes = only_w ? 1 : 2;
     qin ax = {PNN_TYPE_INT32, 1, {n_axes}, 0, 0, axes, true};
     qin out = {type, 4, {in.dims[0], only_w ? in.dims[1] : 1, 1, in.dims[3]},
-               in.scale * (float)rnd(50, 200) / 100.f, rnd(tlo, thi), NULL,
+               in.scale * (float)rnd_int(50, 200) / 100.f, rnd_int(tlo, thi), NULL,
                false};
     if (!keep) {
       out.rank = only_w ? 3 : 2;
@@ -306,22 +280,22 @@ TEST(pool_every_level_match_reference) {
   static uint8_t x[2 * 13 * 14 * 70];
   int fails = 0;
   for (int c = 0; c < 40; c++) {
-    const bool u8 = rnd(0, 3) == 0;
+    const bool u8 = rnd_int(0, 3) == 0;
     const pnn_type type = u8 ? PNN_TYPE_UINT8 : PNN_TYPE_INT8;
     const int32_t tlo = u8 ? 0 : -128, thi = u8 ? 255 : 127;
     const int32_t op = c % 2 ? PNN_OP_MAX_POOL_2D : PNN_OP_AVERAGE_POOL_2D;
     pnn_pool2d_options po;
     pnn_mb_options_defaults(1, PNN_OPTIONS_OF(pool2d), &po);
-    po.padding = (int8_t)rnd(0, 1); /* SAME, VALID */
-    po.stride_w = rnd(1, 3);
-    po.stride_h = rnd(1, 3);
-    po.filter_width = rnd(1, 4);
-    po.filter_height = rnd(1, 4);
-    po.fused_activation_function = (int8_t)(rnd(0, 3) == 0 ? 1 + 2 * rnd(0, 1) : 0);
+    po.padding = (int8_t)rnd_int(0, 1); /* SAME, VALID */
+    po.stride_w = rnd_int(1, 3);
+    po.stride_h = rnd_int(1, 3);
+    po.filter_width = rnd_int(1, 4);
+    po.filter_height = rnd_int(1, 4);
+    po.fused_activation_function = (int8_t)(rnd_int(0, 3) == 0 ? 1 + 2 * rnd_int(0, 1) : 0);
     qin in = {type, 4,
-              {rnd(1, 2), rnd(po.filter_height, 13), rnd(po.filter_width, 14),
-               rnd(1, 70)},
-              rnd_scale(), rnd(tlo, thi), x, false};
+              {rnd_int(1, 2), rnd_int(po.filter_height, 13), rnd_int(po.filter_width, 14),
+               rnd_int(1, 70)},
+              rnd_scale(), rnd_int(tlo, thi), x, false};
     fill(x, count(&in));
     qin out = in;
     out.data = NULL;
@@ -343,46 +317,21 @@ TEST(pool_every_level_match_reference) {
 /* x -> ACT -> f, then BIN(x, f) or BIN(f, x): above the scalar level the
  * binary op becomes one table of x (swish = x * LOGISTIC(x), x +
  * HARD_SWISH(x), ...). Runs the two-op model at `isa` and copies y. */
-static pnn_status run_fused(pnn_isa isa, int threads, int32_t act,
-                            int32_t bin, bool f_first, pnn_type type, int n,
+static pnn_status run_fused(pnn_isa isa, int threads, int32_t act, int32_t bin,
+                            bool f_first, pnn_type type, int n,
                             const uint8_t *x, float sx, int32_t zx, float sf,
                             int32_t zf, float sy, int32_t zy, uint8_t *y) {
   if (!pnn_isa_force(isa)) return PNN_ERROR_UNSUPPORTED;
-  pnn_mb *mb = pnn_mb_new();
+  optest t;
+  ot_begin(&t);
+  t.threads = threads;
   const int32_t d[] = {1, n};
-  const int64_t zx64 = zx, zf64 = zf, zy64 = zy;
-  int32_t tx = pnn_mb_tensor(mb, "x", type, 2, d, NULL);
-  int32_t tf = pnn_mb_tensor(mb, "f", type, 2, d, NULL);
-  int32_t ty = pnn_mb_tensor(mb, "y", type, 2, d, NULL);
-  pnn_mb_tensor_quant(mb, tx, 1, &sx, &zx64, 0);
-  pnn_mb_tensor_quant(mb, tf, 1, &sf, &zf64, 0);
-  pnn_mb_tensor_quant(mb, ty, 1, &sy, &zy64, 0);
-  pnn_mb_op(mb, act, 0, NULL, 1, &tx, 1, &tf);
+  int32_t tx = ot_qinput(&t, type, 2, d, x, sx, zx);
+  int32_t tf = ot_qtensor(&t, "f", type, 2, d, NULL, sf, zf);
+  int32_t ty = ot_qtensor(&t, "y", type, 2, d, NULL, sy, zy);
+  pnn_mb_op(t.mb, act, 0, NULL, 1, &tx, 1, &tf);
   const int32_t ins[2] = {f_first ? tf : tx, f_first ? tx : tf};
-  pnn_mb_op(mb, bin, 0, NULL, 2, ins, 1, &ty);
-  pnn_mb_inputs(mb, 1, &tx);
-  pnn_mb_outputs(mb, 1, &ty);
-  uint8_t *bytes = NULL;
-  size_t size = 0;
-  pnn_model *model = NULL;
-  pnn_interpreter *it = NULL;
-  pnn_status s = pnn_mb_finish(mb, &bytes, &size);
-  if (!s) s = pnn_model_load_buffer(bytes, size, NULL, &model, NULL, 0);
-  pnn_interpreter_options io;
-  pnn_interpreter_options_init(&io);
-  io.num_threads = threads;
-  if (!s) s = pnn_interpreter_create(model, &io, &it);
-  if (!s) s = pnn_interpreter_allocate(it);
-  if (!s) s = pnn_tensor_copy_from(pnn_interpreter_input(it, 0), x, (size_t)n);
-  if (!s) s = pnn_interpreter_invoke(it);
-  if (!s) s = pnn_tensor_copy_to(pnn_interpreter_output(it, 0), y, (size_t)n);
-  if (s && it) printf("  error: %s\n", pnn_interpreter_last_error(it));
-  pnn_interpreter_free(it);
-  pnn_model_free(model);
-  free(bytes);
-  pnn_mb_free(mb);
-  pnn_isa_force(PNN_ISA_COUNT);
-  return s;
+  return run_and_copy(&t, bin, 0, NULL, 2, ins, ty, y);
 }
 
 TEST(fused_activation_operand_every_level_match_reference) {
@@ -396,12 +345,12 @@ TEST(fused_activation_operand_every_level_match_reference) {
     const bool f_first = (c / 12) % 2, u8 = c % 5 == 4;
     const pnn_type type = u8 ? PNN_TYPE_UINT8 : PNN_TYPE_INT8;
     const int32_t tlo = u8 ? 0 : -128, thi = u8 ? 255 : 127;
-    const int n = c % 3 == 0 ? 40000 : rnd(1, 3000); /* 40000: threads split */
+    const int n = c % 3 == 0 ? 40000 : rnd_int(1, 3000); /* 40000: threads split */
     fill(x, (size_t)n);
     for (int i = 0; i < 256 && i < n; i++) x[i] = (uint8_t)i;
     const float sx = rnd_scale(), sy = rnd_scale();
     float sf = rnd_scale();
-    int32_t zf = rnd(tlo, thi);
+    int32_t zf = rnd_int(tlo, thi);
     if (act == PNN_OP_LOGISTIC) {
       sf = 1.f / 256;
       zf = u8 ? 0 : -128;
@@ -409,7 +358,7 @@ TEST(fused_activation_operand_every_level_match_reference) {
       sf = 1.f / 128;
       zf = u8 ? 128 : 0;
     }
-    const int32_t zx = rnd(tlo, thi), zy = rnd(tlo, thi);
+    const int32_t zx = rnd_int(tlo, thi), zy = rnd_int(tlo, thi);
     if (run_fused(PNN_ISA_SCALAR, 1, act, bin, f_first, type, n, x, sx, zx, sf,
                   zf, sy, zy, want) != PNN_OK) {
       fails++;

@@ -9,16 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "format/model_builder.h"
-#include "harness.h"
 #include "kernels/cpu.h"
-#include "pocketnn.h"
+#include "optest.h"
+#include "test_rand.h"
 
 static unsigned g_seed = 31337;
-static int rnd(int lo, int hi) {
-  g_seed = g_seed * 1103515245u + 12345u;
-  return lo + (int)(((g_seed >> 8) & 0xffffff) % (unsigned)(hi - lo + 1));
-}
 
 typedef struct {
   bool dw;
@@ -26,100 +21,75 @@ typedef struct {
   int in_zp, out_zp;
 } ccase;
 
+/* Output height and width of case t. */
+static void out_hw(const ccase *t, int *oh, int *ow) {
+  const int eff_h = (t->f_h - 1) * t->dil + 1,
+            eff_w = (t->f_w - 1) * t->dil + 1;
+  const bool same = t->padding == PNN_PADDING_SAME;
+  *oh = same ? (t->h + t->stride - 1) / t->stride
+             : (t->h - eff_h) / t->stride + 1;
+  *ow = same ? (t->w + t->stride - 1) / t->stride
+             : (t->w - eff_w) / t->stride + 1;
+}
+
 /* Builds and runs the model at the active ISA with `threads`; out gets
  * the output bytes (n_out). Returns the status. */
 static pnn_status run(const ccase *t, const int8_t *x, const int8_t *wt,
                       const int32_t *bias, const float *wscale, int threads,
                       int8_t *out, size_t n_out) {
-  pnn_mb *mb = pnn_mb_new();
   const int oc = t->out_c;
   int32_t xd[4] = {t->batch, t->h, t->w, t->in_c};
   int32_t wd[4] = {oc, t->f_h, t->f_w, t->in_c};
   if (t->dw) wd[0] = 1, wd[3] = oc;
   int32_t bd[1] = {oc};
-  const int eff_h = (t->f_h - 1) * t->dil + 1,
-            eff_w = (t->f_w - 1) * t->dil + 1;
-  const int oh = t->padding == PNN_PADDING_SAME
-                     ? (t->h + t->stride - 1) / t->stride
-                     : (t->h - eff_h) / t->stride + 1;
-  const int ow = t->padding == PNN_PADDING_SAME
-                     ? (t->w + t->stride - 1) / t->stride
-                     : (t->w - eff_w) / t->stride + 1;
+  int oh, ow;
+  out_hw(t, &oh, &ow);
   int32_t yd[4] = {t->batch, oh, ow, oc};
-  int xi = pnn_mb_tensor(mb, "x", PNN_TYPE_INT8, 4, xd, NULL);
-  int wi = pnn_mb_tensor(mb, "w", PNN_TYPE_INT8, 4, wd, wt);
-  int bi = pnn_mb_tensor(mb, "b", PNN_TYPE_INT32, 1, bd, bias);
-  int yi = pnn_mb_tensor(mb, "y", PNN_TYPE_INT8, 4, yd, NULL);
   const float xs = 0.05f, ys = 0.7f;
-  const int64_t xz = t->in_zp, yz = t->out_zp;
   float *bs = malloc(sizeof(float) * oc);
   int64_t *zeros = calloc((size_t)oc, sizeof(int64_t));
   for (int c = 0; c < oc; c++) bs[c] = xs * wscale[c];
-  pnn_mb_tensor_quant(mb, xi, 1, &xs, &xz, 0);
-  pnn_mb_tensor_quant(mb, wi, oc, wscale, zeros, t->dw ? 3 : 0);
-  pnn_mb_tensor_quant(mb, bi, oc, bs, zeros, 0);
-  pnn_mb_tensor_quant(mb, yi, 1, &ys, &yz, 0);
-  if (t->dw) {
-    pnn_depthwise_conv2d_options o;
-    pnn_mb_options_defaults(1, PNN_OPTIONS_OF(depthwise_conv2d), &o);
-    o.padding = (int8_t)t->padding;
-    o.stride_w = o.stride_h = t->stride;
-    o.dilation_w_factor = o.dilation_h_factor = t->dil;
-    o.depth_multiplier = oc / t->in_c;
-    o.fused_activation_function = (int8_t)t->act;
-    pnn_mb_op(mb, PNN_OP_DEPTHWISE_CONV_2D, PNN_OPTIONS_OF(depthwise_conv2d),
-              &o, 3, (int32_t[]){xi, wi, bi}, 1, &yi);
-  } else {
-    pnn_conv2d_options o;
-    pnn_mb_options_defaults(1, PNN_OPTIONS_OF(conv2d), &o);
-    o.padding = (int8_t)t->padding;
-    o.stride_w = o.stride_h = t->stride;
-    o.dilation_w_factor = o.dilation_h_factor = t->dil;
-    o.fused_activation_function = (int8_t)t->act;
-    pnn_mb_op(mb, PNN_OP_CONV_2D, PNN_OPTIONS_OF(conv2d), &o, 3,
-              (int32_t[]){xi, wi, bi}, 1, &yi);
-  }
-  pnn_mb_inputs(mb, 1, &xi);
-  pnn_mb_outputs(mb, 1, &yi);
+  optest o;
+  ot_begin(&o);
+  o.threads = threads;
+  int32_t ins[3];
+  ins[0] = ot_qinput(&o, PNN_TYPE_INT8, 4, xd, x, xs, t->in_zp);
+  ins[1] = ot_qtensor_n(&o, "w", PNN_TYPE_INT8, 4, wd, wt, oc, wscale, zeros,
+                        t->dw ? 3 : 0);
+  ins[2] = ot_qtensor_n(&o, "b", PNN_TYPE_INT32, 1, bd, bias, oc, bs, zeros, 0);
+  int yi = ot_qtensor(&o, "y", PNN_TYPE_INT8, 4, yd, NULL, ys, t->out_zp);
   free(bs);
   free(zeros);
-  uint8_t *bytes = NULL;
-  size_t size = 0;
-  pnn_model *model = NULL;
-  pnn_interpreter *it = NULL;
-  pnn_status s = pnn_mb_finish(mb, &bytes, &size);
-  if (s) printf("  builder: %s\n", pnn_mb_error(mb));
-  if (!s) s = pnn_model_load_buffer(bytes, size, NULL, &model, NULL, 0);
-  pnn_interpreter_options io;
-  pnn_interpreter_options_init(&io);
-  io.num_threads = threads;
-  if (!s) s = pnn_interpreter_create(model, &io, &it);
-  if (!s) s = pnn_interpreter_allocate(it);
-  if (!s) {
-    pnn_tensor *xt = pnn_interpreter_input(it, 0);
-    s = pnn_tensor_copy_from(xt, x, pnn_tensor_byte_size(xt));
+  pnn_status s;
+  if (t->dw) {
+    pnn_depthwise_conv2d_options d;
+    pnn_mb_options_defaults(1, PNN_OPTIONS_OF(depthwise_conv2d), &d);
+    d.padding = (int8_t)t->padding;
+    d.stride_w = d.stride_h = t->stride;
+    d.dilation_w_factor = d.dilation_h_factor = t->dil;
+    d.depth_multiplier = oc / t->in_c;
+    d.fused_activation_function = (int8_t)t->act;
+    s = ot_run(&o, PNN_OP_DEPTHWISE_CONV_2D, PNN_OPTIONS_OF(depthwise_conv2d),
+               &d, 3, ins, yi);
+  } else {
+    pnn_conv2d_options c = ot_conv_opts(t->padding, t->stride, t->act);
+    c.dilation_w_factor = c.dilation_h_factor = t->dil;
+    s = ot_run(&o, PNN_OP_CONV_2D, PNN_OPTIONS_OF(conv2d), &c, 3, ins, yi);
   }
-  if (!s) s = pnn_interpreter_invoke(it);
-  if (!s) {
-    pnn_tensor *o = pnn_interpreter_output(it, 0);
-    if (pnn_tensor_byte_size(o) != n_out)
-      s = PNN_ERROR_INVALID_MODEL;
-    else
-      s = pnn_tensor_copy_to(o, out, n_out);
-  }
-  if (s && it) printf("  error: %s\n", pnn_interpreter_last_error(it));
-  pnn_interpreter_free(it);
-  pnn_model_free(model);
-  free(bytes);
-  pnn_mb_free(mb);
+  if (!s)
+    s = pnn_tensor_byte_size(ot_out(&o)) != n_out
+            ? PNN_ERROR_INVALID_MODEL
+            : pnn_tensor_copy_to(ot_out(&o), out, n_out);
+  if (s) printf("  error: %s\n", ot_error(&o));
+  ot_end(&o);
   return s;
 }
 
 static int zp_pick(void) {
-  switch (rnd(0, 3)) {
+  switch (rnd_int(0, 3)) {
     case 0: return -128;
     case 1: return 127;
-    default: return rnd(-20, 20);
+    default: return rnd_int(-20, 20);
   }
 }
 
@@ -130,20 +100,14 @@ static int one_case(const ccase *t) {
   int8_t *x = malloc(xn), *wt = malloc((size_t)wn);
   int32_t *bias = malloc(sizeof(int32_t) * t->out_c);
   float *ws = malloc(sizeof(float) * t->out_c);
-  for (size_t i = 0; i < xn; i++) x[i] = (int8_t)rnd(-128, 127);
-  for (int i = 0; i < wn; i++) wt[i] = (int8_t)rnd(-127, 127);
+  for (size_t i = 0; i < xn; i++) x[i] = (int8_t)rnd_int(-128, 127);
+  for (int i = 0; i < wn; i++) wt[i] = (int8_t)rnd_int(-127, 127);
   for (int c = 0; c < t->out_c; c++) {
-    bias[c] = rnd(-5000, 5000);
-    ws[c] = (float)rnd(1, 400) * 1e-4f;
+    bias[c] = rnd_int(-5000, 5000);
+    ws[c] = (float)rnd_int(1, 400) * 1e-4f;
   }
-  const int eff_h = (t->f_h - 1) * t->dil + 1,
-            eff_w = (t->f_w - 1) * t->dil + 1;
-  const int oh = t->padding == PNN_PADDING_SAME
-                     ? (t->h + t->stride - 1) / t->stride
-                     : (t->h - eff_h) / t->stride + 1;
-  const int ow = t->padding == PNN_PADDING_SAME
-                     ? (t->w + t->stride - 1) / t->stride
-                     : (t->w - eff_w) / t->stride + 1;
+  int oh, ow;
+  out_hw(t, &oh, &ow);
   const size_t n = (size_t)t->batch * oh * ow * t->out_c;
   int8_t *want = malloc(n + 1), *got = malloc(n + 1);
   int fails = 0;
@@ -179,23 +143,23 @@ static void random_case(ccase *t, bool dw) {
   static const int chans[] = {1, 3, 8, 16, 17, 24, 32, 33, 64, 96, 100};
   memset(t, 0, sizeof(*t));
   t->dw = dw;
-  t->batch = rnd(1, 2);
-  t->h = rnd(1, 12);
-  t->w = rnd(1, 12);
-  t->in_c = chans[rnd(0, 10)];
-  t->out_c = dw ? t->in_c * (rnd(0, 4) ? 1 : 2) : chans[rnd(0, 10)];
-  const int f = rnd(0, 2) ? (rnd(0, 1) ? 3 : 5) : rnd(1, 7);
+  t->batch = rnd_int(1, 2);
+  t->h = rnd_int(1, 12);
+  t->w = rnd_int(1, 12);
+  t->in_c = chans[rnd_int(0, 10)];
+  t->out_c = dw ? t->in_c * (rnd_int(0, 4) ? 1 : 2) : chans[rnd_int(0, 10)];
+  const int f = rnd_int(0, 2) ? (rnd_int(0, 1) ? 3 : 5) : rnd_int(1, 7);
   t->f_h = f;
-  t->f_w = rnd(0, 3) ? f : rnd(1, 7);
-  t->stride = rnd(1, 2);
-  t->dil = rnd(0, 5) ? 1 : 2;
-  t->padding = rnd(0, 2) ? PNN_PADDING_SAME : PNN_PADDING_VALID;
+  t->f_w = rnd_int(0, 3) ? f : rnd_int(1, 7);
+  t->stride = rnd_int(1, 2);
+  t->dil = rnd_int(0, 5) ? 1 : 2;
+  t->padding = rnd_int(0, 2) ? PNN_PADDING_SAME : PNN_PADDING_VALID;
   if (t->padding == PNN_PADDING_VALID) {
     if (t->h < (t->f_h - 1) * t->dil + 1) t->h = (t->f_h - 1) * t->dil + 1;
     if (t->w < (t->f_w - 1) * t->dil + 1) t->w = (t->f_w - 1) * t->dil + 1;
   }
   static const int acts[] = {PNN_ACT_NONE, PNN_ACT_RELU, PNN_ACT_RELU6};
-  t->act = acts[rnd(0, 2)];
+  t->act = acts[rnd_int(0, 2)];
   t->in_zp = zp_pick();
   t->out_zp = zp_pick();
 }

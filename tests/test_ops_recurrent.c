@@ -84,31 +84,41 @@ static void lstm1_expect(const lstm1 *p, const float *x, float *h_out) {
 }
 
 TEST(lstm_one_cell_by_hand) {
-  const lstm1 p = {.w_x = 0.8f, .w_h = -0.6f, .b = 0.1f, .bf = 1.f,
-                   .steps = 4, .drop = -1};
-  const float x[4] = {1.f, -2.f, 0.5f, 3.f};
-  float want[4];
-  lstm1_expect(&p, x, want);
-  optest t;
-  ot_begin(&t);
-  CHECK_OK(&t, run_lstm1(&t, &p, x));
-  CHECK(ot_shape_is(&t, 3, (int32_t[]){1, 4, 1}));
-  CHECK_FLOATS(&t, want, 4);
-  ot_end(&t);
-}
-
-TEST(lstm_cifg_time_major_by_hand) {
-  const lstm1 p = {.w_x = -0.5f, .w_h = 0.9f, .b = 0.2f, .bf = 0.5f,
-                   .steps = 3, .cifg = true, .time_major = true, .drop = -1};
-  const float x[3] = {2.f, -1.f, 0.25f};
-  float want[3];
-  lstm1_expect(&p, x, want);
-  optest t;
-  ot_begin(&t);
-  CHECK_OK(&t, run_lstm1(&t, &p, x));
-  CHECK(ot_shape_is(&t, 3, (int32_t[]){3, 1, 1}));
-  CHECK_FLOATS(&t, want, 3);
-  ot_end(&t);
+  static const struct {
+    lstm1 p;
+    float x[4];
+    int32_t out_dims[3];
+  } cases[] = {
+      {{.w_x = 0.8f,
+        .w_h = -0.6f,
+        .b = 0.1f,
+        .bf = 1.f,
+        .steps = 4,
+        .drop = -1},
+       {1.f, -2.f, 0.5f, 3.f},
+       {1, 4, 1}},
+      /* CIFG, time major */
+      {{.w_x = -0.5f,
+        .w_h = 0.9f,
+        .b = 0.2f,
+        .bf = 0.5f,
+        .steps = 3,
+        .cifg = true,
+        .time_major = true,
+        .drop = -1},
+       {2.f, -1.f, 0.25f},
+       {3, 1, 1}},
+  };
+  for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+    float want[4];
+    lstm1_expect(&cases[k].p, cases[k].x, want);
+    optest t;
+    ot_begin(&t);
+    CHECK_OK(&t, run_lstm1(&t, &cases[k].p, cases[k].x));
+    CHECK(ot_shape_is(&t, 3, cases[k].out_dims));
+    CHECK_FLOATS(&t, want, cases[k].p.steps);
+    ot_end(&t);
+  }
 }
 
 /* The state tensors are variables: a second invoke continues from the
@@ -134,51 +144,31 @@ TEST(lstm_state_carries_across_invokes) {
   ot_end(&t);
 }
 
-TEST(lstm_missing_required_input) {
+/* Refused at prepare: a required input absent (input_to_forget weights
+ * 2, forget gate bias 13, cell state 19), a wrong weight shape, half a
+ * CIFG ("no input_to_input and no recurrent_to_input": one without the
+ * other), a state that is not a variable. */
+TEST(lstm_refusals) {
+  static const struct {
+    lstm1 p;
+    const char *needle;
+  } cases[] = {
+      {{.w_x = 1.f, .steps = 2, .drop = 2}, "input 2"},
+      {{.w_x = 1.f, .steps = 2, .drop = 13}, "input 13"},
+      {{.w_x = 1.f, .steps = 2, .drop = 19}, "input 19"},
+      {{.w_x = 1.f, .steps = 2, .drop = -1, .bad_rec = 3},
+       "recurrent_to_forget weights"},
+      {{.w_x = 1.f, .steps = 2, .drop = 5}, "both or neither"},
+      {{.w_x = 1.f, .steps = 2, .drop = -1, .state_const = true}, "variable"},
+  };
   const float x[2] = {1.f, 2.f};
-  /* input_to_forget weights (2), forget gate bias (13), cell state (19). */
-  const int drop[3] = {2, 13, 19};
-  const char *needle[3] = {"input 2", "input 13", "input 19"};
-  for (int k = 0; k < 3; k++) {
-    lstm1 p = {.w_x = 1.f, .steps = 2, .drop = drop[k]};
+  for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
     optest t;
     ot_begin(&t);
-    CHECK_FAILS_AT(&t, run_lstm1(&t, &p, x), PNN_ERROR_INVALID_MODEL,
-                   OT_ALLOCATE, needle[k]);
+    CHECK_FAILS_AT(&t, run_lstm1(&t, &cases[k].p, x), PNN_ERROR_INVALID_MODEL,
+                   OT_ALLOCATE, cases[k].needle);
     ot_end(&t);
   }
-}
-
-TEST(lstm_wrong_shapes) {
-  const float x[2] = {1.f, 2.f};
-  lstm1 p = {.w_x = 1.f, .steps = 2, .drop = -1, .bad_rec = 3};
-  optest t;
-  ot_begin(&t);
-  CHECK_FAILS_AT(&t, run_lstm1(&t, &p, x), PNN_ERROR_INVALID_MODEL,
-                 OT_ALLOCATE, "recurrent_to_forget weights");
-  ot_end(&t);
-}
-
-/* CIFG is "no input_to_input and no recurrent_to_input": one without the
- * other is refused. */
-TEST(lstm_half_cifg) {
-  const float x[2] = {1.f, 2.f};
-  lstm1 p = {.w_x = 1.f, .steps = 2, .drop = 5};
-  optest t;
-  ot_begin(&t);
-  CHECK_FAILS_AT(&t, run_lstm1(&t, &p, x), PNN_ERROR_INVALID_MODEL,
-                 OT_ALLOCATE, "both or neither");
-  ot_end(&t);
-}
-
-TEST(lstm_state_must_be_variable) {
-  const float x[2] = {1.f, 2.f};
-  lstm1 p = {.w_x = 1.f, .steps = 2, .drop = -1, .state_const = true};
-  optest t;
-  ot_begin(&t);
-  CHECK_FAILS_AT(&t, run_lstm1(&t, &p, x), PNN_ERROR_INVALID_MODEL,
-                 OT_ALLOCATE, "variable");
-  ot_end(&t);
 }
 
 TEST(lstm_wrong_input_rank) {

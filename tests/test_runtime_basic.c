@@ -296,26 +296,6 @@ TEST(custom_op_through_api) {
   pnn_model_free(m);
 }
 
-TEST(custom_op_version_too_new) {
-  pnn_model *m = scale_model(3);
-  CHECK(m);
-  scale_user u = {0};
-  pnn_custom_op op = {.name = "Scale",
-                      .version = 2,
-                      .init = scale_init,
-                      .free = scale_free,
-                      .prepare = scale_prepare,
-                      .invoke = scale_invoke,
-                      .user = &u};
-  pnn_interpreter *in = rt_interp(m, 1);
-  CHECK_EQ_INT(pnn_interpreter_add_custom_op(in, &op), PNN_OK);
-  CHECK_EQ_INT(pnn_interpreter_allocate(in), PNN_ERROR_UNSUPPORTED);
-  CHECK(strstr(pnn_interpreter_last_error(in), "version 3"));
-  pnn_interpreter_free(in);
-  CHECK_EQ_INT(u.inits, 0);
-  pnn_model_free(m);
-}
-
 /* A custom prepare that forgets its output shape: refused at prepare with
  * the data-dependent-shape message, not at invoke. */
 static pnn_status lazy_prepare(void *user, pnn_node *node) {
@@ -324,41 +304,56 @@ static pnn_status lazy_prepare(void *user, pnn_node *node) {
   return PNN_OK;
 }
 
-TEST(output_shape_must_be_known_at_prepare) {
-  pnn_model *m = scale_model(1);
-  CHECK(m);
-  scale_user u = {0};
-  pnn_custom_op op = {.name = "Scale",
-                      .prepare = lazy_prepare,
-                      .invoke = scale_invoke,
-                      .user = &u};
-  pnn_interpreter *in = rt_interp(m, 1);
-  CHECK_EQ_INT(pnn_interpreter_add_custom_op(in, &op), PNN_OK);
-  CHECK_EQ_INT(pnn_interpreter_allocate(in), PNN_ERROR_UNSUPPORTED);
-  const char *e = pnn_interpreter_last_error(in);
-  CHECK_MSG(strstr(e, "op 0 (Scale): output 0 (y): shape not known"), "%s", e);
-  pnn_interpreter_free(in);
-  pnn_model_free(m);
-}
-
 /* A failing custom prepare: its message is kept, prefixed by the op. */
 static pnn_status failing_prepare(void *user, pnn_node *node) {
   (void)user;
   return pnn_node_error(node, PNN_ERROR_INVALID_MODEL, "bad thing %d", 42);
 }
 
-TEST(node_error_prefix) {
-  pnn_model *m = scale_model(1);
-  CHECK(m);
-  pnn_custom_op op = {
-      .name = "Scale", .prepare = failing_prepare, .invoke = scale_invoke};
-  pnn_interpreter *in = rt_interp(m, 1);
-  CHECK_EQ_INT(pnn_interpreter_add_custom_op(in, &op), PNN_OK);
-  CHECK_EQ_INT(pnn_interpreter_allocate(in), PNN_ERROR_INVALID_MODEL);
-  CHECK(strcmp(pnn_interpreter_last_error(in), "op 0 (Scale): bad thing 42") ==
-        0);
-  pnn_interpreter_free(in);
-  pnn_model_free(m);
+/* Registered custom ops refused at prepare, with the error each names;
+ * none runs its init. */
+TEST(custom_op_refused_at_prepare) {
+  static const struct {
+    const char *what;
+    int model_version, op_version;
+    pnn_status (*prepare)(void *, pnn_node *);
+    pnn_status status;
+    const char *error;
+    bool exact; /* the whole error, else a part of it */
+  } cases[] = {
+      {"version too new", 3, 2, scale_prepare, PNN_ERROR_UNSUPPORTED,
+       "version 3", false},
+      {"output shape unknown at prepare", 1, 0, lazy_prepare,
+       PNN_ERROR_UNSUPPORTED, "op 0 (Scale): output 0 (y): shape not known",
+       false},
+      {"node error prefix", 1, 0, failing_prepare, PNN_ERROR_INVALID_MODEL,
+       "op 0 (Scale): bad thing 42", true},
+  };
+  for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+    pnn_model *m = scale_model(cases[k].model_version);
+    CHECK(m);
+    scale_user u = {0};
+    pnn_custom_op op = {.name = "Scale",
+                        .version = cases[k].op_version,
+                        .prepare = cases[k].prepare,
+                        .invoke = scale_invoke,
+                        .user = &u};
+    if (cases[k].prepare == scale_prepare) {
+      op.init = scale_init;
+      op.free = scale_free;
+    }
+    pnn_interpreter *in = rt_interp(m, 1);
+    CHECK_EQ_INT(pnn_interpreter_add_custom_op(in, &op), PNN_OK);
+    CHECK_EQ_INT(pnn_interpreter_allocate(in), cases[k].status);
+    const char *e = pnn_interpreter_last_error(in);
+    CHECK_MSG(cases[k].exact ? strcmp(e, cases[k].error) == 0
+                             : strstr(e, cases[k].error) != NULL,
+              "%s: error \"%s\", want \"%s\"", cases[k].what, e,
+              cases[k].error);
+    pnn_interpreter_free(in);
+    CHECK_EQ_INT(u.inits, 0);
+    pnn_model_free(m);
+  }
 }
 
 /* --------------------------------------------------------- threads */

@@ -8,6 +8,7 @@
 
 #include "harness.h"
 #include "tools/calibrate.h"
+#include "tools/weight_round.h"
 #include "quant_models.h"
 #include "tools_test_util.h"
 
@@ -518,5 +519,192 @@ TEST(bad_calibration_is_refused) {
   CHECK(!bytes && strstr(err, "another model"));
   pnn_calib_ranges_free(&r);
   pnn_model_free(other);
+  pnn_model_free(m);
+}
+
+/* GPTQ rounding (tools/weight_round.c) on a FULLY_CONNECTED [O, K] with
+ * correlated inputs X: the output error |X (Q s - W)^T|^2 must be clearly
+ * below nearest rounding's, on the rows H was built from and on held-out
+ * rows of the same distribution; the values stay in [-127, 127]. */
+static double wr_uniform(uint32_t *s) {
+  *s = *s * 1664525u + 1013904223u;
+  return (double)(*s >> 8) / 8388608.0 - 1.0;
+}
+
+static double wr_out_err(const double *X, int rows, int k, int o,
+                         const float *w, const int8_t *q, const float *sc) {
+  double e = 0;
+  for (int r = 0; r < rows; r++)
+    for (int c = 0; c < o; c++) {
+      double d = 0;
+      for (int j = 0; j < k; j++)
+        d += X[r * k + j] * ((double)q[c * k + j] * sc[c] - w[c * k + j]);
+      e += d * d;
+    }
+  return e;
+}
+
+TEST(gptq_rounding_lowers_layer_output_error) {
+  enum { K = 24, O = 6, R = 400, M = 6 };
+  static double A[M * K], X[2 * R * K];
+  static float w[O * K], sc[O];
+  static int8_t qn[O * K], qg[O * K];
+  uint32_t s = 99u;
+  for (int i = 0; i < M * K; i++) A[i] = wr_uniform(&s);
+  for (int r = 0; r < 2 * R; r++) { /* x = z A + small noise: rank ~M */
+    double z[M];
+    for (int m = 0; m < M; m++) z[m] = wr_uniform(&s);
+    for (int j = 0; j < K; j++) {
+      double v = 0.05 * wr_uniform(&s);
+      for (int m = 0; m < M; m++) v += z[m] * A[m * K + j];
+      X[r * K + j] = v;
+    }
+  }
+  for (int c = 0; c < O; c++) {
+    float mx = 0;
+    for (int j = 0; j < K; j++) {
+      w[c * K + j] = (float)wr_uniform(&s);
+      if (fabsf(w[c * K + j]) > mx) mx = fabsf(w[c * K + j]);
+    }
+    sc[c] = mx / 127.0f;
+    for (int j = 0; j < K; j++)
+      qn[c * K + j] = qg[c * K + j] = (int8_t)lrintf(w[c * K + j] / sc[c]);
+  }
+  pnn_wr_hessian h = {PNN_OP_FULLY_CONNECTED, 1, K, 1, 1, R, NULL};
+  static double H[K * K];
+  h.h = H;
+  for (int r = 0; r < R; r++) /* upper triangle, as pnn_wr_observe */
+    for (int i = 0; i < K; i++)
+      for (int j = i; j < K; j++) H[i * K + j] += X[r * K + i] * X[r * K + j];
+  pnn_tensor_def wt;
+  memset(&wt, 0, sizeof wt);
+  int32_t shape[2] = {O, K};
+  wt.rank = 2;
+  wt.shape = shape;
+  CHECK(pnn_wr_round(&h, &wt, w, sc, qg, 0.01));
+  int changed = 0;
+  for (int i = 0; i < O * K; i++) {
+    CHECK(qg[i] >= -127 && qg[i] <= 127);
+    changed += qg[i] != qn[i];
+  }
+  CHECK(changed > 0);
+  double en = wr_out_err(X, R, K, O, w, qn, sc);
+  double eg = wr_out_err(X, R, K, O, w, qg, sc);
+  double hn = wr_out_err(X + R * K, R, K, O, w, qn, sc);
+  double hg = wr_out_err(X + R * K, R, K, O, w, qg, sc);
+  printf("  gptq output error: calib %.3g vs nearest %.3g, held-out %.3g vs "
+         "%.3g\n", eg, en, hg, hn);
+  CHECK(eg < 0.5 * en);
+  CHECK(hg < 0.5 * hn);
+  /* a shape that does not match the Hessian leaves q alone */
+  shape[1] = K - 1;
+  CHECK(!pnn_wr_round(&h, &wt, w, sc, qn, 0.01));
+}
+
+/* Calibration with hessians = true collects X^T X of each weighted op's
+ * input: for the 3x3 SAME conv of tm_bn_conv (8x8 positions, all taken)
+ * it equals the directly computed im2col sum over the samples; the
+ * depthwise (per channel 3x3 taps) and fc (K = 64) get theirs; the GPTQ
+ * model stays full integer and as close to the float model as nearest. */
+TEST(gptq_calibration_hessians_and_rewrite) {
+  pnn_model *m = tt_load(tm_bn_conv());
+  CHECK(m);
+  pnn_calib_options co;
+  pnn_calib_options_init(&co);
+  co.hessians = true;
+  char err[256];
+  pnn_calib_ranges r;
+  CHECK(pnn_calibrate(m, 4, fill, NULL, &co, &r, err, sizeof err) == PNN_OK);
+  CHECK(r.wr);
+  const pnn_wr_hessian *h = NULL;
+  for (int32_t i = 0; i < r.wr->n_ops && !h; i++)
+    if (r.wr->by_op[i]) h = r.wr->by_op[i];
+  CHECK(h && h->builtin == PNN_OP_CONV_2D && h->k == 72 && h->n_mat == 1);
+  CHECK(h->rows == 4 * 64);
+  static double H[72 * 72];
+  memset(H, 0, sizeof H);
+  for (int i = 0; i < 4; i++) { /* the inputs fill() makes */
+    static float x[8 * 8 * 8];
+    uint32_t s = 12345u + (uint32_t)i * 7919u;
+    for (int e = 0; e < 512; e++) {
+      s = s * 1664525u + 1013904223u;
+      x[e] = (float)(s >> 8) / 8388608.0f - 1.0f;
+    }
+    for (int oy = 0; oy < 8; oy++)
+      for (int ox = 0; ox < 8; ox++) {
+        double row[72];
+        for (int a = 0; a < 3; a++)
+          for (int b = 0; b < 3; b++)
+            for (int c = 0; c < 8; c++) {
+              int iy = oy - 1 + a, ix = ox - 1 + b;
+              row[(a * 3 + b) * 8 + c] =
+                  iy < 0 || iy >= 8 || ix < 0 || ix >= 8
+                      ? 0.0
+                      : x[(iy * 8 + ix) * 8 + c];
+            }
+        for (int p = 0; p < 72; p++)
+          for (int q = p; q < 72; q++) H[p * 72 + q] += row[p] * row[q];
+      }
+  }
+  for (int p = 0; p < 72; p++)
+    for (int q = p; q < 72; q++)
+      CHECK_MSG(fabs(h->h[p * 72 + q] - H[p * 72 + q]) <= 1e-9 * (1 + fabs(H[p * 72 + q])),
+                "H[%d][%d] %g vs %g", p, q, h->h[p * 72 + q], H[p * 72 + q]);
+  pnn_calib_ranges_free(&r);
+  pnn_model_free(m);
+
+  /* depthwise + fc model: both collected; GPTQ vs nearest end to end */
+  m = tt_load(tm_bn_dw_fc());
+  CHECK(m);
+  pnn_calib_ranges rn, rg;
+  co.hessians = false;
+  CHECK(pnn_calibrate(m, 16, fill, NULL, &co, &rn, err, sizeof err) == PNN_OK);
+  co.hessians = true;
+  CHECK(pnn_calibrate(m, 16, fill, NULL, &co, &rg, err, sizeof err) == PNN_OK);
+  CHECK(!rn.wr && rg.wr);
+  int n_dw = 0, n_fc = 0;
+  for (int32_t i = 0; i < rg.wr->n_ops; i++) {
+    const pnn_wr_hessian *e = rg.wr->by_op[i];
+    if (!e) continue;
+    n_dw += e->builtin == PNN_OP_DEPTHWISE_CONV_2D && e->k == 9 &&
+            e->n_mat == 4 && e->mult == 1 && e->rows == 16 * 16;
+    n_fc += e->builtin == PNN_OP_FULLY_CONNECTED && e->k == 64 &&
+            e->rows == 16;
+  }
+  CHECK_EQ_INT(n_dw, 1);
+  CHECK_EQ_INT(n_fc, 1);
+  pnn_tool_report rep = {0};
+  pnn_quantize_options q;
+  pnn_quantize_options_init(&q);
+  q.mode = PNN_QUANT_INT8;
+  q.ranges = &rn;
+  pnn_model *on = tt_quantize(m, &q, &rep);
+  q.ranges = &rg;
+  pnn_model *og = tt_quantize(m, &q, &rep);
+  CHECK_MSG(on && og, "%s", rep.text ? rep.text : "");
+  const pnn_tensor_def *wn = tt_tensor_named(on, "dw/w/int8"),
+                       *wg = tt_tensor_named(og, "dw/w/int8"),
+                       *fn = tt_tensor_named(on, "fc/w/int8"),
+                       *fg = tt_tensor_named(og, "fc/w/int8");
+  CHECK(wn && wg && fn && fg && wg->type == PNN_TYPE_INT8 &&
+        fg->type == PNN_TYPE_INT8);
+  const int8_t *a = (const int8_t *)pnn_model_tensor_buffer(&on->def, fn)->data,
+               *b = (const int8_t *)pnn_model_tensor_buffer(&og->def, fg)->data;
+  int differ = 0;
+  for (int i = 0; i < 32 * 64; i++) {
+    CHECK(b[i] >= -127);
+    differ += a[i] != b[i];
+  }
+  CHECK(differ > 0);
+  static tt_outputs f, yn, yg;
+  CHECK(tt_run(m, &f) && tt_run(on, &yn) && tt_run(og, &yg));
+  double en = tt_rel_err(&f, &yn), eg = tt_rel_err(&f, &yg);
+  printf("  dw+fc int8 error: gptq %.4g, nearest %.4g\n", eg, en);
+  CHECK_MSG(eg > 0 && eg < 0.03, "gptq int8 error %g", eg);
+  pnn_calib_ranges_free(&rn);
+  pnn_calib_ranges_free(&rg);
+  pnn_report_free(&rep);
+  pnn_model_free(on);
+  pnn_model_free(og);
   pnn_model_free(m);
 }

@@ -4,6 +4,8 @@
 
 #include <string.h>
 
+#include "ops/quant_math.h"
+
 #define PANEL_GROUP 64 /* bytes per group of 4 k in a panel: 16 x 4 */
 #define A_BYTES 32768  /* stack buffer for one packed block of rows */
 
@@ -133,6 +135,29 @@ static void pack_a(const pnn_qs8_gemm *g, const int8_t *x, size_t x_stride,
   }
 }
 
+/* The dscale output stage of nc columns from j0 (see qs8_gemm.h). */
+static void out_dscale(const pnn_qs8_gemm *g, const int32_t *c, size_t j0,
+                       size_t nc, int8_t *out) {
+#if defined(__x86_64__)
+  if (g->requant == pnn_qs8_requant_avx512) {
+    pnn_qs8_out_dscale_avx512(c, g->bias + j0, g->dscale + j0, g->out_zp,
+                              g->lo, g->hi, nc, out);
+    return;
+  }
+  if (g->requant == pnn_qs8_requant_avx2) {
+    pnn_qs8_out_dscale_avx2(c, g->bias + j0, g->dscale + j0, g->out_zp,
+                            g->lo, g->hi, nc, out);
+    return;
+  }
+#endif
+  for (size_t j = 0; j < nc; j++) {
+    const int32_t acc = (int32_t)((uint32_t)c[j] + (uint32_t)g->bias[j0 + j]);
+    int64_t v = (int64_t)pnn_qm_scale_round(acc, g->dscale[j0 + j]) +
+                g->out_zp;
+    out[j] = (int8_t)(v < g->lo ? g->lo : (v > g->hi ? g->hi : v));
+  }
+}
+
 size_t pnn_qs8_gemm_panels(const pnn_qs8_gemm *g) { return panels_of(g->n); }
 
 void pnn_qs8_gemm_run(const pnn_qs8_gemm *g, const int8_t *x, size_t x_stride,
@@ -174,6 +199,12 @@ void pnn_qs8_gemm_run_panels(const pnn_qs8_gemm *g, const int8_t *x,
       const size_t j0 = p0 * PNN_QS8_NR;
       const size_t nc = g->n - j0 < np * PNN_QS8_NR ? g->n - j0
                                                      : np * PNN_QS8_NR;
+      if (g->dscale) {
+        for (size_t r = 0; r < rows; r++)
+          out_dscale(g, c + r * 2 * PNN_QS8_NR, j0, nc,
+                     out + (i0 + r) * out_stride + j0);
+        continue;
+      }
 #if defined(__x86_64__)
       if (g->requant == pnn_qs8_requant_avx512) {
         pnn_qs8_out_tile_avx512(c, 2 * PNN_QS8_NR, rows, g->bias + j0,

@@ -65,6 +65,15 @@ void pnn_qs8_out_tile_avx512(const int32_t *c, size_t c_stride, size_t rows,
                              const int *shift, int32_t zp, int32_t lo,
                              int32_t hi, size_t n, int8_t *out,
                              size_t out_stride);
+/* The dscale output stage (see pnn_qs8_gemm.dscale) of n columns, AVX2
+ * doubles (also on AVX-512 hosts; qs8_dscale_avx2.c). */
+void pnn_qs8_out_dscale_avx2(const int32_t *c, const int32_t *bias,
+                             const double *ds, int32_t zp, int32_t lo,
+                             int32_t hi, size_t n, int8_t *out);
+/* The same, 8 columns per step, masked tail (qs8_dscale_avx512.c). */
+void pnn_qs8_out_dscale_avx512(const int32_t *c, const int32_t *bias,
+                               const double *ds, int32_t zp, int32_t lo,
+                               int32_t hi, size_t n, int8_t *out);
 /* Rows of kc bytes at dst: x ^ 0x80 for t < valid, zeros up to kc. */
 void pnn_qs8_pack_flip_avx512(const int8_t *x, size_t x_stride, size_t mr,
                               size_t valid, size_t kc, uint8_t *dst);
@@ -97,6 +106,11 @@ typedef struct pnn_qs8_gemm {
   const int32_t *mult; /* [n] */
   const int *shift;    /* [n] */
   int32_t out_zp, lo, hi;
+  /* [n] or NULL (init): set by the caller after init, the output stage is
+   * instead clamp(zp_out + round((double)acc * dscale[j]), lo, hi), round
+   * half away from zero, saturating to int32 (LiteRT's reference
+   * FULLY_CONNECTED; mult/shift then unused). */
+  const double *dscale;
 } pnn_qs8_gemm;
 
 /* Bytes of packed memory pnn_qs8_gemm_init needs for n x k weights. */

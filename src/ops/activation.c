@@ -550,13 +550,20 @@ static void qact_worker(void *arg, int64_t begin, int64_t end) {
   }
 }
 
+/* Runs worker over [0, n) items, on worker threads when `work` (elements
+ * touched) is large enough to pay for the hand-off. */
+static void run_job(pnn_node *node, pnn_range_fn worker, void *job, int64_t n,
+                    int64_t work) {
+  if (work < ACT_PARALLEL_MIN)
+    worker(job, 0, n);
+  else
+    pnn_node_parallel_for(node, n, worker, job);
+}
+
 static pnn_status qact_eval(pnn_node *node) {
   qact_job job = {node->state, node->inputs[0]->data, node->outputs[0]->data};
   const int64_t n = pnn_tensor_count(node->inputs[0]);
-  if (n < ACT_PARALLEL_MIN)
-    qact_worker(&job, 0, n);
-  else
-    pnn_node_parallel_for(node, n, qact_worker, &job);
+  run_job(node, qact_worker, &job, n, n);
   return PNN_OK;
 }
 
@@ -616,16 +623,6 @@ static void pointwise_worker(void *arg, int64_t begin, int64_t end) {
   else
     for (int64_t i = begin; i < end; i++)
       j->out[i] = st->fn(j->in[i], &st->params);
-}
-
-/* Runs worker over [0, n) items, on worker threads when `work` (elements
- * touched) is large enough to pay for the hand-off. */
-static void run_job(pnn_node *node, pnn_range_fn worker, act_job *job,
-                    int64_t n, int64_t work) {
-  if (work < ACT_PARALLEL_MIN)
-    worker(job, 0, n);
-  else
-    pnn_node_parallel_for(node, n, worker, job);
 }
 
 static pnn_status pointwise_eval(pnn_node *node) {
@@ -1071,8 +1068,7 @@ static void qsoftmax8_worker(void *arg, int64_t begin, int64_t end) {
     for (int64_t c = 0; c < d; c++) {
       int32_t diff = q8_at(xin, st->in_type, r * d + c) - mx;
       if (diff >= st->diff_min) {
-        int32_t scaled =
-            pnn_qm_srdhm(diff * (1 << st->in_shift), st->in_mult);
+        int32_t scaled = pnn_qm_mul_by_qm(diff, st->in_mult, st->in_shift);
         sum64 += pnn_fp_rescale(pnn_fp_exp_on_negative_values(scaled, 5), 0,
                                 12);
         /* Rows deeper than 4096 overflow TFLite's int32 sum: saturate. */
@@ -1086,8 +1082,7 @@ static void qsoftmax8_worker(void *arg, int64_t begin, int64_t end) {
       int32_t diff = q8_at(xin, st->in_type, r * d + c) - mx;
       int32_t o = omin;
       if (diff >= st->diff_min) {
-        int32_t scaled =
-            pnn_qm_srdhm(diff * (1 << st->in_shift), st->in_mult);
+        int32_t scaled = pnn_qm_mul_by_qm(diff, st->in_mult, st->in_shift);
         int32_t e = pnn_fp_exp_on_negative_values(scaled, 5);
         int32_t unsat = pnn_qm_rounding_divide_by_pot(
             pnn_qm_srdhm(scale, e), nbou + 31 - out_bits);

@@ -13,10 +13,12 @@
  * (quant_math.h arithmetic): ADD/SUB rescale both inputs onto twice the
  * larger input scale with a 2^20 (int16: 2^15) headroom shift, add, and
  * rescale onto the output; MUL rescales the product; SQUARED_DIFFERENCE
- * (int8) squares the difference on a 2^7 headroom; comparisons of
+ * (int8) squares the difference on a 2^7 headroom; DIV (int8, uint8,
+ * int16) multiplies by the divisor's fixed-point reciprocal; comparisons of
  * quantized int8/uint8 rescale each side by its own scale (2^8 headroom);
  * MAXIMUM/MINIMUM compare stored values. Fused activations clamp on the
- * output's scale.
+ * output's scale. int8/int16 FLOOR_DIV and FLOOR_MOD, like LiteRT's, work
+ * on the stored values.
  *
  * Integer arithmetic wraps (done in unsigned) instead of invoking C's
  * undefined overflow; integer division by zero fails at eval. */
@@ -187,6 +189,25 @@ static inline int32_t sqdiff_i32_el(int32_t x, int32_t y) {
   return WRAP(int32_t, uint32_t, d * d);
 }
 
+/* int8 / int16 FLOOR_DIV and FLOOR_MOD: LiteRT's kernels take the stored
+ * values as plain integers (no quantization); widened to int32, the
+ * result wraps back (-128 / -1). */
+#define SMALL_FLOOR(T, U, SUF)                                         \
+  static inline bool floordiv_##SUF##_el(T x, T y, T *r) {             \
+    int32_t v;                                                         \
+    if (!floordiv_i32_el(x, y, &v)) return false;                      \
+    *r = WRAP(T, U, v);                                                \
+    return true;                                                       \
+  }                                                                    \
+  static inline bool floormod_##SUF##_el(T x, T y, T *r) {             \
+    int32_t v;                                                         \
+    if (!floormod_i32_el(x, y, &v)) return false;                      \
+    *r = WRAP(T, U, v);                                                \
+    return true;                                                       \
+  }
+SMALL_FLOOR(int8_t, uint8_t, i8)
+SMALL_FLOOR(int16_t, uint16_t, i16)
+
 /* ---- float32 ---- */
 BIN_ROW(add_f32, float, float, x + y, F_ACT)
 BIN_ROW(sub_f32, float, float, x - y, F_ACT)
@@ -233,6 +254,10 @@ BIN_ROW(sqdiff_i32, int32_t, int32_t, sqdiff_i32_el(x, y), PLAIN)
 BIN_ROW_CHECKED(div_i32, int32_t, div_i32_el, I_ACT)
 BIN_ROW_CHECKED(floordiv_i32, int32_t, floordiv_i32_el, PLAIN)
 BIN_ROW_CHECKED(pow_i32, int32_t, pow_i32_el, PLAIN)
+BIN_ROW_CHECKED(floordiv_i8, int8_t, floordiv_i8_el, PLAIN)
+BIN_ROW_CHECKED(floordiv_i16, int16_t, floordiv_i16_el, PLAIN)
+BIN_ROW_CHECKED(floormod_i8, int8_t, floormod_i8_el, PLAIN)
+BIN_ROW_CHECKED(floormod_i16, int16_t, floormod_i16_el, PLAIN)
 
 /* ---- comparisons (bool output) and logic ---- */
 #define CMP_ROWS(T, SUF)                    \
@@ -475,6 +500,10 @@ static const bin_impl bin_impls[] = {
     {PNN_OP_FLOOR_MOD, F32, floormod_f32, kFloorZero},
     {PNN_OP_FLOOR_MOD, I32, floormod_i32, kFloorZero},
     {PNN_OP_FLOOR_MOD, I64, floormod_i64, kFloorZero},
+    {PNN_OP_FLOOR_DIV, PNN_TYPE_INT8, floordiv_i8, kFloorZero},
+    {PNN_OP_FLOOR_DIV, PNN_TYPE_INT16, floordiv_i16, kFloorZero},
+    {PNN_OP_FLOOR_MOD, PNN_TYPE_INT8, floormod_i8, kFloorZero},
+    {PNN_OP_FLOOR_MOD, PNN_TYPE_INT16, floormod_i16, kFloorZero},
     {PNN_OP_EQUAL, F32, eq_f32, NULL},
     {PNN_OP_EQUAL, I32, eq_i32, NULL},
     {PNN_OP_EQUAL, I64, eq_i64, NULL},
@@ -865,6 +894,8 @@ static pnn_status binary_prepare(pnn_node *node) {
   }
   const bool raw_op = node->builtin == PNN_OP_MAXIMUM ||
                       node->builtin == PNN_OP_MINIMUM ||
+                      node->builtin == PNN_OP_FLOOR_DIV ||
+                      node->builtin == PNN_OP_FLOOR_MOD ||
                       (is_bool_result(node->builtin) && !quant_cmp);
   if (is_quant_type(a->type) && !raw_op) {
     s = set_quant_params(node, a, b, act, &st.params.q);

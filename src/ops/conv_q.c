@@ -77,8 +77,12 @@ static pnn_status oom(pnn_node *node) {
 
 static inline int64_t bias_at(const qconv_job *j, int32_t c) {
   if (!j->bias) return 0;
-  return j->bias64 ? ((const int64_t *)j->bias)[c]
-                   : ((const int32_t *)j->bias)[c];
+  if (!j->bias64) return ((const int32_t *)j->bias)[c];
+  /* A crafted int64 bias near +-2^63 would overflow `acc + bias` (fuzzer
+   * finding); the requantization saturates at +-2^47 anyway, so clamping
+   * at +-2^62 changes no result. */
+  const int64_t v = ((const int64_t *)j->bias)[c], lim = (int64_t)1 << 62;
+  return v > lim ? lim : v < -lim ? -lim : v;
 }
 
 /* -------------------------------------------------------- integer rows */
@@ -120,6 +124,27 @@ static inline void store_hybrid(const qconv *q, const qconv_job *j, int64_t i,
   ((float *)j->out)[i] = pnn_apply_activation(q->act, v);
 }
 
+/* The reference rows' pieces. One tap: the sum over c < n of
+ * (w[wi + c] - f_zp) * (x[xi + c] - in_zp), exact in int64. */
+static inline int64_t tap_dot(const qconv *q, const qconv_job *j, int kind,
+                              int in_kind, const void *in, int64_t xi,
+                              int64_t wi, int32_t n, int32_t in_zp) {
+  int64_t s = 0;
+  for (int32_t c = 0; c < n; c++)
+    s += (int64_t)(LOAD_W(kind, j->w, wi + c) - q->f_zp) *
+         (LOAD_IN(in_kind, in, xi + c) - in_zp);
+  return s;
+}
+
+/* Output element i (channel oc, batch b) from its finished sum acc. */
+static inline void store_acc(const qconv *q, const qconv_job *j, int kind,
+                             int64_t i, int64_t acc, int32_t oc, int32_t b) {
+  if (kind == QK_HYBRID)
+    store_hybrid(q, j, i, acc, oc, b);
+  else
+    store_out(q, j->out, i, acc + bias_at(j, oc), oc);
+}
+
 /* int8 outputs oc0..oc0+n-1 of one pixel from int32 sums acc (zero point
  * terms already applied): + bias, requantize, clamp. The hot epilogue of
  * the int8 row kernels, kept free of per-element kind switches. */
@@ -157,17 +182,10 @@ static void conv_rows(const qconv_job *j, int kind, int64_t begin,
                 (((int64_t)b * q->in_h + iy) * q->in_w + ix) * q->in_c + c0;
             const int64_t wi =
                 (((int64_t)oc * q->f_h + ky) * q->f_w + kx) * q->f_c;
-            int64_t s = 0;
-            for (int32_t c = 0; c < q->f_c; c++)
-              s += (int64_t)(LOAD_W(kind, j->w, wi + c) - q->f_zp) *
-                   (LOAD_IN(in_kind, in, xi + c) - in_zp);
-            acc += s;
+            acc += tap_dot(q, j, kind, in_kind, in, xi, wi, q->f_c, in_zp);
           }
         }
-        if (kind == QK_HYBRID)
-          store_hybrid(q, j, o + oc, acc, oc, b);
-        else
-          store_out(q, j->out, o + oc, acc + bias_at(j, oc), oc);
+        store_acc(q, j, kind, o + oc, acc, oc, b);
       }
     }
   }
@@ -198,14 +216,10 @@ static void dw_rows(const qconv_job *j, int kind, int64_t begin, int64_t end) {
             const int64_t xi =
                 (((int64_t)b * q->in_h + iy) * q->in_w + ix) * q->in_c + ic;
             const int64_t wi = ((int64_t)ky * q->f_w + kx) * q->out_c + oc;
-            acc += (int64_t)(LOAD_W(kind, j->w, wi) - q->f_zp) *
-                   (LOAD_IN(in_kind, in, xi) - in_zp);
+            acc += tap_dot(q, j, kind, in_kind, in, xi, wi, 1, in_zp);
           }
         }
-        if (kind == QK_HYBRID)
-          store_hybrid(q, j, o + oc, acc, oc, b);
-        else
-          store_out(q, j->out, o + oc, acc + bias_at(j, oc), oc);
+        store_acc(q, j, kind, o + oc, acc, oc, b);
       }
     }
   }
@@ -293,17 +307,10 @@ static void tconv_rows(const qconv_job *j, int kind, int64_t begin,
                 (((int64_t)b * q->in_h + iy) * q->in_w + ix) * q->in_c;
             const int64_t wi =
                 (((int64_t)oc * q->f_h + ky) * q->f_w + kx) * q->in_c;
-            int64_t s = 0;
-            for (int32_t c = 0; c < q->in_c; c++)
-              s += (int64_t)(LOAD_W(kind, j->w, wi + c) - q->f_zp) *
-                   (LOAD_IN(in_kind, in, xi + c) - in_zp);
-            acc += s;
+            acc += tap_dot(q, j, kind, in_kind, in, xi, wi, q->in_c, in_zp);
           }
         }
-        if (kind == QK_HYBRID)
-          store_hybrid(q, j, o + oc, acc, oc, b);
-        else
-          store_out(q, j->out, o + oc, acc + bias_at(j, oc), oc);
+        store_acc(q, j, kind, o + oc, acc, oc, b);
       }
     }
   }
@@ -416,12 +423,8 @@ static void conv_pointwise_s8_worker(void *arg, int64_t begin, int64_t end) {
         }
         for (int32_t c = 0; c < n; c++) {
           const int32_t oc = oc0 + c;
-          const int32_t v = a[c] - zp * q->wsum[oc];
-          if (hybrid)
-            store_hybrid(q, j, p * q->out_c + oc, v, oc, b);
-          else
-            store_out(q, j->out, p * q->out_c + oc,
-                      (int64_t)v + bias_at(j, oc), oc);
+          store_hybrid(q, j, p * q->out_c + oc, a[c] - zp * q->wsum[oc], oc,
+                       b);
         }
       }
     }

@@ -2,7 +2,11 @@
  * kinds), bit-exact with TFLite's reference integer kernels:
  *   acc = sum (w - w_zp) * (x - x_zp) + bias
  *   out = clamp(out_zp + acc * M_c, act_lo, act_hi)
- * FULLY_CONNECTED weights may be per-tensor or per-channel (axis 0).
+ * FULLY_CONNECTED weights may be per-tensor or per-channel (axis 0); its
+ * acc * M_c is LiteRT's reference FC one: round((double)acc * S_c) with
+ * S_c = s_in * s_w[c] / s_out in double (pnn_qm_scale_round), for every
+ * integer kind and in the packed GEMM's output stage (dscale). BATCH_MATMUL
+ * uses TFLite's fixed-point MultiplyByQuantizedMultiplier.
  *
  * Hybrid (float input, int8 weights): every input row (depth values) is
  * quantized on the fly, symmetric, or asymmetric when the op's
@@ -46,6 +50,13 @@ typedef struct {
   int32_t in_zp, w_zp, out_zp, lo, hi;
   int32_t *mult;
   int *shift;
+  /* Integer kinds: LiteRT's reference FULLY_CONNECTED scales each
+   * accumulator once in double, round(acc * scale[u]) (pnn_qm_scale_round),
+   * not with the fixed-point multiplier of its convolutions: the doubly
+   * rounded multiply misses one of EfficientNetB0's and NASNetMobile's
+   * 1000 int8 logits against BUILTIN_REF. mult/shift stay for the range
+   * check of pnn_qm_conv_multipliers. */
+  double *scale;
   float *w_scale; /* hybrid */
   int act;        /* hybrid */
   bool asym;      /* hybrid */
@@ -95,7 +106,7 @@ static void fc_rows_s8(void *arg, int64_t begin, int64_t end) {
           ((float *)j->out)[b * q->units + u] = pnn_apply_activation(q->act, v);
         } else {
           if (j->bias) a += ((const int32_t *)j->bias)[u];
-          int32_t v = pnn_qm_mul_by_qm(a, q->mult[u], q->shift[u]);
+          int32_t v = pnn_qm_scale_round(a, q->scale[u]);
           ((int8_t *)j->out)[b * q->units + u] =
               (int8_t)pnn_qm_clamp(v + q->out_zp, q->lo, q->hi);
         }
@@ -122,15 +133,6 @@ static void fc_qs8_units(void *arg, int64_t begin, int64_t end) {
   pnn_qs8_gemm_run_panels(j->q->qg, j->in, (size_t)j->q->depth,
                           (size_t)j->q->batch, (size_t)begin * 4, p1, j->out,
                           (size_t)j->q->units);
-}
-
-/* x * m * 2^(shift - 31), rounded once, ties upward (16x8 FC). */
-static inline int32_t fc16_requant(int32_t x, int32_t m, int shift) {
-  const int t = 31 - shift;
-  if (t <= 0) return pnn_qm_mul_by_qm(x, m, shift);
-  if (t > 62) return 0;
-  const int64_t v = ((int64_t)x * m + ((int64_t)1 << (t - 1))) >> t;
-  return (int32_t)(v > INT32_MAX ? INT32_MAX : (v < INT32_MIN ? INT32_MIN : v));
 }
 
 static void fc_rows(void *arg, int64_t begin, int64_t end) {
@@ -163,15 +165,12 @@ static void fc_rows(void *arg, int64_t begin, int64_t end) {
       if (j->bias)
         acc += j->bias64 ? ((const int64_t *)j->bias)[u]
                          : ((const int32_t *)j->bias)[u];
-      /* 16x8: LiteRT's FULLY_CONNECTED rounds once, (x * m + 2^(t-1)) >>
-       * t with t = 31 - shift (ties upward), on multipliers of (s_in /
-       * s_out) * s_w (see pnn_q_fc_prepare): the int64 multiply of its 16x8
-       * convolutions is off by one on 61 of EfficientNetB0's 1000 logits,
-       * the doubly rounded int32 multiply on ties (checked against LiteRT
-       * BUILTIN_REF on the 16x8 Keras applications). */
-      int32_t v = q->kind == QK_INT16
-                      ? fc16_requant((int32_t)acc, q->mult[u], q->shift[u])
-                      : pnn_qm_mul_by_qm((int32_t)acc, q->mult[u], q->shift[u]);
+      /* Every integer kind (uint8, int8, 16x8 with int32 or int64 bias):
+       * LiteRT's reference rounds once, in double, on the accumulator of
+       * its BiasType: int32 sums wrap; 16x8 without a bias sums in int64. */
+      if (q->kind != QK_INT16 || (j->bias && !j->bias64))
+        acc = (int32_t)(uint32_t)(uint64_t)acc;
+      int32_t v = pnn_qm_scale_round(acc, q->scale[u]);
       st_out(q->kind, j->out, b * q->units + u,
              pnn_qm_clamp(v + q->out_zp, q->lo, q->hi));
     }
@@ -256,13 +255,9 @@ pnn_status pnn_q_fc_prepare(pnn_node *node) {
     q.shift = pnn_node_alloc_persistent(node, sizeof(int) * q.units);
     if (!q.mult || !q.shift) return oom(node);
     s = pnn_qm_conv_multipliers(node, in, w, out, q.units, q.mult, q.shift);
-    /* 16x8: LiteRT's multipliers of (s_in / s_out) * s_w (fc16_requant). */
-    if (!s && q.kind == QK_INT16)
-      for (int32_t u = 0; u < q.units; u++)
-        pnn_qm_quantize_multiplier(
-            ((double)in->scale / (double)out->scale) *
-                (double)pnn_qm_scale(w, per_channel ? u : 0),
-            &q.mult[u], &q.shift[u]);
+    q.scale = pnn_node_alloc_persistent(node, sizeof(double) * q.units);
+    if (!q.scale) return oom(node);
+    if (!s) s = pnn_qm_fc_scales(node, in, w, out, q.units, q.scale);
     if (!s)
       s = pnn_qm_activation_range(node, opt->fused_activation_function, out,
                                   &q.lo, &q.hi);
@@ -289,6 +284,7 @@ pnn_status pnn_q_fc_prepare(pnn_node *node) {
                         (size_t)q.units, (size_t)q.depth,
                         bias ? bias->data : NULL, q.in_zp, q.mult, q.shift,
                         q.out_zp, q.lo, q.hi, mem);
+      q.qg->dscale = q.scale; /* LiteRT's FC output stage, not mult/shift */
     }
   }
   int32_t dims[PNN_MAX_RANK];

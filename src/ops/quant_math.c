@@ -132,6 +132,22 @@ pnn_status pnn_qm_conv_multipliers(pnn_node *node, const pnn_tensor *in,
   return PNN_OK;
 }
 
+pnn_status pnn_qm_fc_scales(pnn_node *node, const pnn_tensor *in,
+                            const pnn_tensor *filter, const pnn_tensor *out,
+                            int64_t channels, double *scale) {
+  pnn_status s;
+  if ((s = pnn_qm_require_scale(node, in, "input")) ||
+      (s = pnn_qm_require_scale(node, out, "output")))
+    return s;
+  const pnn_quant_def *q = filter->quant;
+  bool per_channel = q && q->n_scale > 1;
+  double in_scale = pnn_qm_scale(in, 0), out_scale = pnn_qm_scale(out, 0);
+  for (int64_t c = 0; c < channels; c++)
+    scale[c] = in_scale * (double)pnn_qm_scale(filter, per_channel ? c : 0) /
+               out_scale;
+  return PNN_OK;
+}
+
 pnn_status pnn_qm_activation_range(pnn_node *node, int act,
                                    const pnn_tensor *out, int32_t *lo,
                                    int32_t *hi) {

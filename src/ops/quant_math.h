@@ -99,6 +99,23 @@ static inline int32_t pnn_qm_mul_by_qm64(int64_t x, int32_t q, int shift) {
   return (int32_t)(v >> total);
 }
 
+/* LiteRT's reference FULLY_CONNECTED output scaling (every integer kind:
+ * uint8, int8 per-tensor and per-channel, 16x8): no fixed-point multiplier
+ * but (int32)round((double)acc * scale) with scale = (double)s_in *
+ * (double)s_w / (double)s_out (pnn_qm_fc_scales), i.e. one rounding, half
+ * away from zero. Out-of-int32 results saturate (LiteRT's cast is undefined
+ * there; valid models never reach it). */
+static inline int32_t pnn_qm_scale_round(int64_t acc, double scale) {
+  double x = (double)acc * scale;
+  /* Branch-free round(x) without a libm call: clamping first keeps the
+   * truncation and the +-1 inside int32, and x - trunc(x) is exact. */
+  x = x > -2147483648.0 ? x : -2147483648.0;
+  x = x < 2147483647.0 ? x : 2147483647.0;
+  const int32_t t = (int32_t)x;
+  const double d = x - (double)t;
+  return t + (d >= 0.5) - (d <= -0.5);
+}
+
 static inline int32_t pnn_qm_clamp(int32_t v, int32_t lo, int32_t hi) {
   return v < lo ? lo : (v > hi ? hi : v);
 }
@@ -162,6 +179,14 @@ pnn_status pnn_qm_conv_multipliers(pnn_node *node, const pnn_tensor *in,
                                    const pnn_tensor *filter,
                                    const pnn_tensor *out, int64_t channels,
                                    int32_t *mult, int *shift);
+
+/* LiteRT's reference FULLY_CONNECTED effective scales: for each of
+ * `channels` output channels, (double)in_scale * (double)filter_scale_c /
+ * (double)out_scale, left to right (a per-tensor filter scale broadcast),
+ * for pnn_qm_scale_round. Checks the input and output scales. */
+pnn_status pnn_qm_fc_scales(pnn_node *node, const pnn_tensor *in,
+                            const pnn_tensor *filter, const pnn_tensor *out,
+                            int64_t channels, double *scale);
 
 /* TFLite CalculateActivationRangeQuantized: [lo, hi] of the output type,
  * narrowed by a fused RELU / RELU_N1_TO_1 / RELU6 quantized with the

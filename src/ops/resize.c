@@ -15,6 +15,7 @@
 
 #include "kernels/f32_vec.h"
 #include "ops/common.h"
+#include "ops/tensor_util.h"
 
 /* Float bilinear: source rows / columns and weights of every output row
  * and column, computed once at prepare (bilinear_coord, so the same
@@ -36,18 +37,6 @@ typedef struct {
                 float *, size_t, float, float);
 } resize_geom;
 
-static bool nearest_type_ok(pnn_type t) {
-  switch (t) {
-    case PNN_TYPE_FLOAT32:
-    case PNN_TYPE_INT8:
-    case PNN_TYPE_UINT8:
-    case PNN_TYPE_INT16:
-    case PNN_TYPE_INT32:
-    case PNN_TYPE_INT64: return true;
-    default: return false;
-  }
-}
-
 static float resize_scale(bool align_corners, int32_t in, int32_t out) {
   if (align_corners && out > 1) return (float)(in - 1) / (float)(out - 1);
   return out > 0 ? (float)in / (float)out : 0.f;
@@ -66,10 +55,8 @@ static pnn_status resize_prepare(pnn_node *node, bool bilinear,
       s = pnn_check_type(node, in, 0, PNN_TYPE_FLOAT32);
       if (s) return s;
     }
-  } else if (!nearest_type_ok(in->type)) {
-    return pnn_node_error(node, PNN_ERROR_UNSUPPORTED,
-                          "input 0 (%s): type %s not supported", in->name,
-                          pnn_type_name(in->type));
+  } else if ((s = pnn_tu_check_types(node, in, 0, PNN_TYPES_NUMERIC))) {
+    return s;
   }
   if (in->rank != 4)
     return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
@@ -251,39 +238,47 @@ static int32_t scale_q10(bool align_corners, int32_t in, int32_t out) {
 BILINEAR_INT(bilinear_i8, int8_t)
 BILINEAR_INT(bilinear_i16, int16_t)
 
-/* uint8: TFLite's reference ResizeBilinear<uint8_t>, the float blend of
- * the float path rounded (half away from zero) to the integer type. */
-static void bilinear_u8(const resize_geom *g, const uint8_t *in,
-                        uint8_t *out) {
-  for (int32_t b = 0; b < g->batch; b++) {
-    const uint8_t *img = in + (int64_t)b * g->in_h * g->in_w * g->ch;
-    for (int32_t y = 0; y < g->out_h; y++) {
-      float sy;
-      int32_t y0, y1;
-      bilinear_coord((float)y, g->scale_h, g->half_pixel, g->in_h, &sy, &y0,
-                     &y1);
-      const float dy = sy - (float)y0;
-      for (int32_t x = 0; x < g->out_w; x++) {
-        float sx;
-        int32_t x0, x1;
-        bilinear_coord((float)x, g->scale_w, g->half_pixel, g->in_w, &sx, &x0,
-                       &x1);
-        const float dx = sx - (float)x0;
-        const uint8_t *p00 = img + ((int64_t)y0 * g->in_w + x0) * g->ch;
-        const uint8_t *p01 = img + ((int64_t)y0 * g->in_w + x1) * g->ch;
-        const uint8_t *p10 = img + ((int64_t)y1 * g->in_w + x0) * g->ch;
-        const uint8_t *p11 = img + ((int64_t)y1 * g->in_w + x1) * g->ch;
-        uint8_t *o = out + (((int64_t)b * g->out_h + y) * g->out_w + x) * g->ch;
-        for (int32_t c = 0; c < g->ch; c++) {
-          float v = p00[c] * (1.f - dy) * (1.f - dx) + p10[c] * dy * (1.f - dx) +
-                    p01[c] * (1.f - dy) * dx + p11[c] * dy * dx;
-          v = roundf(v);
-          o[c] = (uint8_t)(v < 0.f ? 0.f : (v > 255.f ? 255.f : v));
-        }
-      }
-    }
+/* The float blend of TFLite's reference ResizeBilinear, one output element
+ * at a time, stored through STORE: the plain-C float path, and uint8's
+ * (ResizeBilinear<uint8_t>: the float blend rounded half away from zero). */
+#define BILINEAR_FLOAT(NAME, T, STORE)                                         \
+  static void NAME(const resize_geom *g, const T *in, T *out) {                \
+    for (int32_t b = 0; b < g->batch; b++) {                                   \
+      const T *img = in + (int64_t)b * g->in_h * g->in_w * g->ch;              \
+      for (int32_t y = 0; y < g->out_h; y++) {                                 \
+        float sy;                                                              \
+        int32_t y0, y1;                                                        \
+        bilinear_coord((float)y, g->scale_h, g->half_pixel, g->in_h, &sy, &y0, \
+                       &y1);                                                   \
+        const float dy = sy - (float)y0;                                       \
+        for (int32_t x = 0; x < g->out_w; x++) {                               \
+          float sx;                                                            \
+          int32_t x0, x1;                                                      \
+          bilinear_coord((float)x, g->scale_w, g->half_pixel, g->in_w, &sx,    \
+                         &x0, &x1);                                            \
+          const float dx = sx - (float)x0;                                     \
+          const T *p00 = img + ((int64_t)y0 * g->in_w + x0) * g->ch;           \
+          const T *p01 = img + ((int64_t)y0 * g->in_w + x1) * g->ch;           \
+          const T *p10 = img + ((int64_t)y1 * g->in_w + x0) * g->ch;           \
+          const T *p11 = img + ((int64_t)y1 * g->in_w + x1) * g->ch;           \
+          T *o = out + (((int64_t)b * g->out_h + y) * g->out_w + x) * g->ch;   \
+          for (int32_t c = 0; c < g->ch; c++)                                  \
+            o[c] = STORE(p00[c] * (1.f - dy) * (1.f - dx) +                    \
+                         p10[c] * dy * (1.f - dx) + p01[c] * (1.f - dy) * dx + \
+                         p11[c] * dy * dx);                                    \
+        }                                                                      \
+      }                                                                        \
+    }                                                                          \
   }
+static inline float store_f32(float v) {
+  return v;
 }
+static inline uint8_t store_u8(float v) {
+  v = roundf(v);
+  return (uint8_t)(v < 0.f ? 0.f : (v > 255.f ? 255.f : v));
+}
+BILINEAR_FLOAT(bilinear_f32_ref, float, store_f32)
+BILINEAR_FLOAT(bilinear_u8, uint8_t, store_u8)
 
 static pnn_status bilinear_eval(pnn_node *node) {
   const resize_geom *g = node->state;
@@ -309,31 +304,7 @@ static pnn_status bilinear_eval(pnn_node *node) {
     return PNN_OK;
   }
   /* Reference loop (empty images). */
-  for (int32_t b = 0; b < g->batch; b++) {
-    const float *img = in + (int64_t)b * g->in_h * g->in_w * g->ch;
-    for (int32_t y = 0; y < g->out_h; y++) {
-      float sy;
-      int32_t y0, y1;
-      bilinear_coord((float)y, g->scale_h, g->half_pixel, g->in_h, &sy, &y0,
-                     &y1);
-      const float dy = sy - (float)y0;
-      for (int32_t x = 0; x < g->out_w; x++) {
-        float sx;
-        int32_t x0, x1;
-        bilinear_coord((float)x, g->scale_w, g->half_pixel, g->in_w, &sx, &x0,
-                       &x1);
-        const float dx = sx - (float)x0;
-        const float *p00 = img + ((int64_t)y0 * g->in_w + x0) * g->ch;
-        const float *p01 = img + ((int64_t)y0 * g->in_w + x1) * g->ch;
-        const float *p10 = img + ((int64_t)y1 * g->in_w + x0) * g->ch;
-        const float *p11 = img + ((int64_t)y1 * g->in_w + x1) * g->ch;
-        float *o = out + (((int64_t)b * g->out_h + y) * g->out_w + x) * g->ch;
-        for (int32_t c = 0; c < g->ch; c++)
-          o[c] = p00[c] * (1.f - dy) * (1.f - dx) + p10[c] * dy * (1.f - dx) +
-                 p01[c] * (1.f - dy) * dx + p11[c] * dy * dx;
-      }
-    }
-  }
+  bilinear_f32_ref(g, in, out);
   return PNN_OK;
 }
 

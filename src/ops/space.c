@@ -10,29 +10,14 @@
 #include <string.h>
 
 #include "ops/common.h"
+#include "ops/tensor_util.h"
 
 #define MAX_BLOCK_DIMS (PNN_MAX_RANK - 1)
-
-static bool space_type_ok(pnn_type t) {
-  switch (t) {
-    case PNN_TYPE_FLOAT32:
-    case PNN_TYPE_INT8:
-    case PNN_TYPE_UINT8:
-    case PNN_TYPE_INT16:
-    case PNN_TYPE_INT32:
-    case PNN_TYPE_INT64: return true;
-    default: return false;
-  }
-}
 
 static pnn_status check_data_input(pnn_node *node, pnn_tensor **in) {
   pnn_status s = pnn_require_input(node, 0, in);
   if (s) return s;
-  if (!space_type_ok((*in)->type))
-    return pnn_node_error(node, PNN_ERROR_UNSUPPORTED,
-                          "input 0 (%s): type %s not supported", (*in)->name,
-                          pnn_type_name((*in)->type));
-  return PNN_OK;
+  return pnn_tu_check_types(node, *in, 0, PNN_TYPES_NUMERIC);
 }
 
 /* -------------------------------------------- DEPTH_TO_SPACE and back */

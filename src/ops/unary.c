@@ -74,6 +74,10 @@ UN_ROW(round_f32, float, round_half_even(x))
 UN_ROW(abs_i32, int32_t, x < 0 ? (int32_t)(0u - (uint32_t)x) : x)
 UN_ROW(neg_i32, int32_t, (int32_t)(0u - (uint32_t)x))
 UN_ROW(neg_i64, int64_t, (int64_t)(UINT64_C(0) - (uint64_t)x))
+/* int8 / int16 NEG negate the stored values (LiteRT ignores their
+ * quantization); -min wraps to min. */
+UN_ROW(neg_i8, int8_t, (int8_t)(uint8_t)(0u - (uint32_t)x))
+UN_ROW(neg_i16, int16_t, (int16_t)(uint16_t)(0u - (uint32_t)x))
 UN_ROW(sign_i32, int32_t, (int32_t)((x > 0) - (x < 0)))
 /* Bool read as a byte: any nonzero byte is true (see binary.c). */
 UN_ROW(not_b, uint8_t, (uint8_t)(x == 0))
@@ -90,6 +94,8 @@ static const un_impl un_impls[] = {
     {PNN_OP_NEG, F32, neg_f32},
     {PNN_OP_NEG, I32, neg_i32},
     {PNN_OP_NEG, PNN_TYPE_INT64, neg_i64},
+    {PNN_OP_NEG, PNN_TYPE_INT8, neg_i8},
+    {PNN_OP_NEG, PNN_TYPE_INT16, neg_i16},
     {PNN_OP_SIGN, F32, sign_f32_row},
     {PNN_OP_SIGN, I32, sign_i32},
     {PNN_OP_SQUARE, F32, square_f32},

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "runtime/runtime.h"
+#include "tools/weight_round.h"
 #include "util/error.h"
 
 #define NBINS 2048
@@ -118,6 +119,10 @@ static void hook(void *user, const pnn_node *node) {
   if (node->subgraph != 0) return; /* tensor indices are subgraph 0's */
   for (int i = 0; i < node->n_outputs; i++)
     observe_tensor(s, node->outputs[i]);
+  if (s->pass == 1 && s->r->wr) {
+    pnn_wr_observe(s->r->wr, node);
+    if (s->r->wr->failed) s->failed = true;
+  }
 }
 
 /* ------------------------------------------------ range from histogram */
@@ -295,6 +300,8 @@ void pnn_calib_ranges_free(pnn_calib_ranges *r) {
   free(r->snr_db);
   free(r->clipped);
   free(r->seen);
+  pnn_wr_free(r->wr);
+  free(r->wr);
   memset(r, 0, sizeof *r);
 }
 
@@ -312,6 +319,7 @@ static pnn_status run_pass(calib_state *s, pnn_interpreter *it, int n_samples,
     }
     for (int k = 0; k < pnn_interpreter_input_count(it); k++)
       observe_tensor(s, pnn_interpreter_input(it, k));
+    if (s->r->wr) s->r->wr->sample = i;
     pnn_status st = pnn_interpreter_invoke(it);
     if (st != PNN_OK || s->failed) {
       pnn_set_err(err, err_size, "calibration sample %d: %s", i,
@@ -368,6 +376,7 @@ pnn_status pnn_calibrate(const pnn_model *m, int n_samples,
   out->n_ch = calloc(n1, sizeof *out->n_ch);
   out->ch_mean = calloc(n1, sizeof *out->ch_mean);
   out->seen = calloc(n1, sizeof *out->seen);
+  if (o->hessians) out->wr = calloc(1, sizeof *out->wr);
   s.ch_sum = calloc(n1, sizeof *s.ch_sum);
   s.ch_count = calloc(n1, sizeof *s.ch_count);
   bool hist_pass = o->method != PNN_CALIB_MINMAX || o->analyze;
@@ -380,6 +389,7 @@ pnn_status pnn_calibrate(const pnn_model *m, int n_samples,
   pnn_status st = PNN_ERROR_OUT_OF_MEMORY;
   if (!out->min || !out->max || !out->obs_min || !out->obs_max ||
       !out->snr_db || !out->clipped || !out->n_ch || !out->ch_mean ||
+      (o->hessians && !out->wr) ||
       !out->seen || !s.ch_sum || !s.ch_count || (hist_pass && !s.h) || !p.s0 ||
       !p.s1 || !p.s2) {
     pnn_set_err(err, err_size, "calibrate: out of memory");

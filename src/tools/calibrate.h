@@ -40,6 +40,10 @@ typedef struct pnn_calib_ranges {
   double **ch_mean;
   bool *seen;
   int n_samples;
+  /* With pnn_calib_options.hessians: X^T X of the inputs of each
+   * CONV_2D / DEPTHWISE_CONV_2D / FULLY_CONNECTED (tools/weight_round.h),
+   * for `quantize --weight-rounding gptq`; NULL otherwise. */
+  struct pnn_wr_set *wr;
 } pnn_calib_ranges;
 
 /* Fills the model's inputs for sample `i` (already allocated; shapes as
@@ -55,6 +59,7 @@ typedef struct pnn_calib_options {
    * steps, range nudged to include 0) or 16 (int16 symmetric). */
   int bits;
   bool analyze; /* histogram pass for minmax too (fills snr_db) */
+  bool hessians; /* pass 1 also collects the weighted ops' input Hessians */
   int num_threads;
   pnn_calib_progress_fn progress; /* may be NULL */
   void *progress_user;

@@ -25,7 +25,11 @@
 
 #include "tools/calibrate.h"
 #include "tools/tools.h"
+#include "tools/weight_round.h"
 #include "util/error.h"
+
+/* --weight-rounding gptq: dampening of H, times mean(diag H). */
+#define WR_DAMP 0.01
 
 enum op_kind {
   K_NONE = 0,
@@ -304,7 +308,8 @@ static double *weight_error_mean(const pnn_tensor_def *wt, const float *v,
 static int32_t quant_weights(pnn_ge_graph *g, int32_t w, int axis,
                              float **scales_out, int *nch_out,
                              const double *in_mean, int32_t in_nch,
-                             const tap_geom *tg, double **corr_out) {
+                             const tap_geom *tg, const pnn_wr_hessian *hs,
+                             int *n_gptq, double **corr_out) {
   *corr_out = NULL;
   const pnn_tensor_def *wt = &g->subgraphs[0].tensors[w];
   const float *v = pnn_ge_const_f32(g, wt);
@@ -330,6 +335,9 @@ static int32_t quant_weights(pnn_ge_graph *g, int32_t w, int axis,
     float x = roundf(v[e] / scale[(e / inner) % nch]);
     q[e] = (int8_t)(x > 127 ? 127 : x < -127 ? -127 : x);
   }
+  /* data-aware rounding (GPTQ) where the calibration collected the input
+   * Hessian; nearest otherwise */
+  if (hs && pnn_wr_round(hs, wt, v, scale, q, WR_DAMP)) (*n_gptq)++;
   *corr_out = weight_error_mean(wt, v, q, scale, axis, in_mean, in_nch, tg);
   int32_t b = pnn_ge_add_buffer(g, q, (size_t)n);
   free(q);
@@ -582,7 +590,7 @@ int pnn_quantize_int8(pnn_ge_graph *g, const pnn_quantize_options *o,
   int32_t *n_readers = calloc((size_t)n0 + 1, sizeof *n_readers);
   int32_t *producer = malloc(((size_t)n0 + 1) * sizeof *producer);
   uint8_t *own_params = calloc((size_t)n0 + 1, sizeof *own_params);
-  int result = -1, n_int8 = 0, n_float = 0;
+  int result = -1, n_int8 = 0, n_float = 0, n_gptq = 0, n_weighted = 0;
   if (!s.p || !s.dom || !s.act || !s.twin_q || !s.twin_f || !qop ||
       !n_readers || !producer || !own_params)
     goto oom;
@@ -681,6 +689,7 @@ int pnn_quantize_int8(pnn_ge_graph *g, const pnn_quantize_options *o,
     const double *in_mean = NULL;
     int32_t in_nch = 0;
     tap_geom tg = {0, 0, NULL};
+    n_weighted += qop[i] && k.kind == K_WEIGHTED;
     if (qop[i] && k.kind == K_WEIGHTED && o->bias_correction && in0 >= 0 &&
         in0 < r->n_tensors && r->ch_mean && r->ch_mean[in0]) {
       in_mean = r->ch_mean[in0];
@@ -710,7 +719,8 @@ int pnn_quantize_int8(pnn_ge_graph *g, const pnn_quantize_options *o,
         } else if (g->subgraphs[0].tensors[t].type == PNN_TYPE_FLOAT32) {
           if (k.kind == K_WEIGHTED && j == 1)
             ins[j] = quant_weights(g, t, k.axis, &wscale, &nch, in_mean,
-                                   in_nch, &tg, &corr);
+                                   in_nch, &tg, pnn_wr_get(r->wr, i, t),
+                                   &n_gptq, &corr);
           else if (k.kind == K_WEIGHTED && j == 2)
             ins[j] = wscale ? quant_bias(g, t, s.p[in0].scale, wscale, nch,
                                          s.wide, corr)
@@ -804,6 +814,9 @@ int pnn_quantize_int8(pnn_ge_graph *g, const pnn_quantize_options *o,
                  o->io == PNN_QUANT_IO_INT8    ? "int8"
                  : o->io == PNN_QUANT_IO_UINT8 ? "uint8"
                                                : "float");
+  if (r->wr)
+    pnn_report_add(rep, "weight rounding gptq: %d of %d weighted ops (the "
+                   "others nearest)", n_gptq, n_weighted);
   result = n_int8;
   goto done;
 oom:

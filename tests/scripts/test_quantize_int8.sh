@@ -72,6 +72,21 @@ for cal in minmax percentile:99.9 "mse --no-bias-correction"; do
   fi
 done
 
+# --weight-rounding gptq (data-aware rounding from the calibration inputs'
+# Hessians): same accuracy bar, exact LiteRT agreement
+out=$work/dgptq.tflite
+if "$P" quantize models/digits/digits.tflite "$out" --mode int8 \
+    --calib "$work/digits_calib" --weight-rounding gptq 2>/dev/null >/dev/null &&
+    "$P" inspect "$out" >/dev/null 2>&1 &&
+    "$py" $C agree "$out" "$work/digits_calib" "$P" >/dev/null 2>&1; then
+  acc=$("$py" $C digits-acc "$out" 2>/dev/null | awk '{print $2}')
+  echo "  digits --weight-rounding gptq: accuracy $acc"
+  "$py" -c "import sys; sys.exit(0 if float('$acc') >= float('$base') - 0.01 else 1)" &&
+    ok "digits --weight-rounding gptq" || bad "digits --weight-rounding gptq accuracy $acc"
+else
+  bad "digits --weight-rounding gptq"
+fi
+
 # --analyze: one line per calibrated tensor with its estimated SNR
 if "$P" quantize models/digits/digits.tflite "$work/da.tflite" --mode int8 \
     --calib "$work/digits_calib" --calib-count 50 --analyze --report \
@@ -201,6 +216,8 @@ check_bad "int8 model" "input 0 is int8" "$work/digits_int8.tflite" \
 check_bad "missing --calib" "needs --calib" models/digits/digits.tflite
 check_bad "unknown calibrator" "unknown --calibrator" models/digits/digits.tflite \
   --calib "$work/digits_calib" --calibrator kl
+check_bad "unknown weight rounding" "unknown --weight-rounding" \
+  models/digits/digits.tflite --calib "$work/digits_calib" --weight-rounding adaround
 
 echo "$pass passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -368,6 +368,13 @@ and only when missing):
   LiteRT's own spread between its plain builtin and reference kernels on
   the same inputs; the note also gives its default (XNNPACK) kernels'
   spread, which is larger.
+- **integer types per op**: `tools/conformance/probe_types.py` builds
+  one-op int8 / uint8 / int16 models of the elementwise ops with the
+  flatbuffer schema (the converter makes only what its quantizer knows) and
+  lists which LiteRT's reference kernels accept and whether pocketnn's
+  outputs are identical there (LiteRT 2.3.0: DIV int8/uint8/int16, no
+  SQUARED_DIFFERENCE int16; FLOOR_DIV, FLOOR_MOD and NEG int8/int16 on
+  stored values; all bit-exact).
 - **sequence**: `gen_sequence.py`. LSTM and GRU text classifiers
   (Embedding(1000,32) -> LSTM/GRU(32) -> Dense(2), 16 tokens, static batch 1;
   Keras 3 + TF 2.20 converts both to a WHILE loop, not to
