@@ -682,6 +682,8 @@ TEST(gptq_calibration_hessians_and_rewrite) {
   q.ranges = &rg;
   pnn_model *og = tt_quantize(m, &q, &rep);
   CHECK_MSG(on && og, "%s", rep.text ? rep.text : "");
+  CHECK_MSG(rep.text && strstr(rep.text, "weight rounding gptq: 2 of 2"), "%s",
+            rep.text ? rep.text : "");
   const pnn_tensor_def *wn = tt_tensor_named(on, "dw/w/int8"),
                        *wg = tt_tensor_named(og, "dw/w/int8"),
                        *fn = tt_tensor_named(on, "fc/w/int8"),

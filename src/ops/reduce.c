@@ -361,7 +361,7 @@ static pnn_status reduce_eval(pnn_node *node) {
         float *o = out->data;
         const float *x = in->data;
         FILL(float, o, nout, 0.f);
-        if (st->vc > 0)
+        if (st->vc > 0 && nin > 0) /* an empty input has no data (NULL) */
           for (int64_t r = 0; r < st->vouter; r++)
             st->vec->sum_rows(x + r * st->vrows * st->vc, o + r * st->vc,
                               (size_t)st->vrows, (size_t)st->vc);

@@ -72,6 +72,27 @@ static bool same_quant(const pnn_tensor *a, const pnn_tensor *b) {
   return a->scale == b->scale && a->zero_point == b->zero_point;
 }
 
+/* An int8/uint8 input rescaled into the output's params (concat_requant)
+ * needs a finite scale ratio and offset: two valid but extreme scales
+ * (1e30 over 1e-30) would make them inf/NaN, and the float-to-int cast of
+ * that is undefined. */
+static pnn_status concat_check_rescale(pnn_node *node, int i,
+                                       const pnn_tensor *t) {
+  const pnn_tensor *out = node->outputs[0];
+  if ((t->type != PNN_TYPE_INT8 && t->type != PNN_TYPE_UINT8) || !out ||
+      same_quant(t, out))
+    return PNN_OK;
+  float scale = t->scale / out->scale;
+  float bias = -(float)t->zero_point * scale;
+  if (!isfinite(scale) || !isfinite(bias) || !(scale > 0.0f) ||
+      scale * 512.0f > 1e9f)
+    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
+                          "input %d (%s): scale %g over output scale %g is "
+                          "not a usable rescale factor",
+                          i, t->name, (double)t->scale, (double)out->scale);
+  return PNN_OK;
+}
+
 static pnn_status concat_prepare(pnn_node *node) {
   pnn_status s = pnn_check_io(node, 1, 1 << 20, 1);
   if (s) return s;
@@ -105,6 +126,7 @@ static pnn_status concat_prepare(pnn_node *node) {
                               "input %d (%s): dim %d is %d, input 0 has %d", i,
                               t->name, d, t->dims[d], t0->dims[d]);
     total += t->dims[axis];
+    if ((s = concat_check_rescale(node, i, t))) return s;
   }
   if (total > INT32_MAX)
     return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
