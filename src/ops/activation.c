@@ -340,7 +340,10 @@ static pnn_status qact_prepare(pnn_node *node, pnn_tensor *in) {
       {
         /* zp + (int32)roundf(bound / scale), in float as TFLite. */
         float rl = roundf(act_lo / out->scale);
-        int64_t ql = (int64_t)out->zero_point + (int64_t)rl;
+        /* a tiny output scale puts the bound far outside any integer (and
+         * the float-to-int cast would be undefined): it then clips nothing */
+        int64_t ql = rl < -4e9f ? INT64_MIN / 2
+                                : (int64_t)out->zero_point + (int64_t)rl;
         if (ql > st->lo) st->lo = ql > st->hi ? st->hi : (int32_t)ql;
         if (isfinite(act_hi)) {
           float rh = roundf(act_hi / out->scale);
