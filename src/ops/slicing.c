@@ -166,10 +166,11 @@ static pnn_status concat_eval(pnn_node *node) {
     for (int i = 0; i < node->n_inputs; i++) {
       const pnn_tensor *in = node->inputs[i];
       int64_t n = in->dims[axis] * inner;
+      if (!n) continue; /* an empty input may have no data pointer at all */
       const uint8_t *src = (const uint8_t *)in->data + b * n * (int64_t)elem;
       if (quant && in->scale > 0 && !same_quant(in, out))
         concat_requant(in, out, src, dst, n);
-      else if (n)
+      else
         memcpy(dst, src, (size_t)n * elem);
       dst += n * (int64_t)elem;
     }
