@@ -15,29 +15,9 @@
 #include "kernels/f32_deconv.h"
 #include "optest.h"
 #include "test_rand.h"
+#include "f32_kernel_ref.h"
 
 static unsigned g_seed = 4242;
-
-static double ref_act(int act, double v) {
-  switch (act) {
-    case 1: return v < 0 ? 0 : v;
-    case 2: return v < -1 ? -1 : (v > 1 ? 1 : v);
-    case 3: return v < 0 ? 0 : (v > 6 ? 6 : v);
-    case 4: return tanh(v);
-    default: return v;
-  }
-}
-
-static void serial(void *ctx, int64_t n, pnn_f32_range_fn fn, void *arg) {
-  (void)ctx;
-  int64_t end = n;
-  while (end > 0) {
-    int64_t begin = end - rnd_int(1, 3);
-    if (begin < 0) begin = 0;
-    fn(arg, begin, end);
-    end = begin;
-  }
-}
 
 /* Returns 1 (and prints the first bad element) on a mismatch. */
 static int deconv_case(pnn_isa isa, const pnn_f32_deconv_shape *s) {

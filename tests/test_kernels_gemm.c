@@ -11,18 +11,9 @@
 #include "kernels/f32_conv.h"
 #include "kernels/f32_gemm.h"
 #include "test_rand.h"
+#include "f32_kernel_ref.h"
 
 static unsigned g_seed = 12345;
-
-static double ref_act(int act, double v) {
-  switch (act) {
-    case 1: return v < 0 ? 0 : v;
-    case 2: return v < -1 ? -1 : (v > 1 ? 1 : v);
-    case 3: return v < 0 ? 0 : (v > 6 ? 6 : v);
-    case 4: return tanh(v);
-    default: return v;
-  }
-}
 
 /* |got - want| within float rounding of a k-term dot product. */
 static bool close_enough(float got, double want, double mag) {
@@ -142,18 +133,6 @@ TEST(gemm_random_and_deep_k_every_isa) {
 }
 
 /* ---- CONV_2D on the GEMM against a direct NHWC/OHWI loop. */
-
-static void serial(void *ctx, int64_t n, pnn_f32_range_fn fn, void *arg) {
-  (void)ctx;
-  /* Uneven chunks in reverse order: tasks must be independent. */
-  int64_t end = n;
-  while (end > 0) {
-    int64_t begin = end - rnd_int(1, 3);
-    if (begin < 0) begin = 0;
-    fn(arg, begin, end);
-    end = begin;
-  }
-}
 
 static int conv_case(pnn_isa isa, const pnn_f32_conv_shape *s) {
   const size_t in_n = (size_t)s->batch * s->in_h * s->in_w * s->in_c;
