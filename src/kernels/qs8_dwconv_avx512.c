@@ -18,6 +18,27 @@ static inline __mmask64 bytes_mask(size_t n) {
   return n >= 64 ? ~(__mmask64)0 : ((__mmask64)1 << n) - 1;
 }
 
+/* Four taps of 64 channels (x0..x3, unsigned after the sign flip) into
+ * four int32 accumulators: interleaves the taps so that each 32-bit lane
+ * holds one channel's four taps, matching the packed weight groups wg
+ * (4 x 64 bytes), then one vpdpbusd per 16 channels. */
+static inline void dot4_taps(__m512i *a0, __m512i *a1, __m512i *a2,
+                             __m512i *a3, __m512i x0, __m512i x1, __m512i x2,
+                             __m512i x3, const int8_t *wg) {
+  const __m512i l01 = _mm512_unpacklo_epi8(x0, x1);
+  const __m512i h01 = _mm512_unpackhi_epi8(x0, x1);
+  const __m512i l23 = _mm512_unpacklo_epi8(x2, x3);
+  const __m512i h23 = _mm512_unpackhi_epi8(x2, x3);
+  *a0 = _mm512_dpbusd_epi32(*a0, _mm512_unpacklo_epi16(l01, l23),
+                            _mm512_load_si512(wg));
+  *a1 = _mm512_dpbusd_epi32(*a1, _mm512_unpackhi_epi16(l01, l23),
+                            _mm512_load_si512(wg + 64));
+  *a2 = _mm512_dpbusd_epi32(*a2, _mm512_unpacklo_epi16(h01, h23),
+                            _mm512_load_si512(wg + 128));
+  *a3 = _mm512_dpbusd_epi32(*a3, _mm512_unpackhi_epi16(h01, h23),
+                            _mm512_load_si512(wg + 192));
+}
+
 static void block64(const pnn_qs8_dw *d, size_t c0, size_t rem,
                     const int8_t *const *ind, size_t ind_stride, size_t xstep,
                     size_t npix, int8_t *out) {
@@ -49,19 +70,7 @@ static void block64(const pnn_qs8_dw *d, size_t c0, size_t rem,
           _mm512_xor_si512(_mm512_maskz_loadu_epi8(km, ip[t + 2] + off), flip);
       const __m512i x3 =
           _mm512_xor_si512(_mm512_maskz_loadu_epi8(km, ip[t + 3] + off), flip);
-      const __m512i l01 = _mm512_unpacklo_epi8(x0, x1);
-      const __m512i h01 = _mm512_unpackhi_epi8(x0, x1);
-      const __m512i l23 = _mm512_unpacklo_epi8(x2, x3);
-      const __m512i h23 = _mm512_unpackhi_epi8(x2, x3);
-      const int8_t *wg = wb + t * 64;
-      a0 = _mm512_dpbusd_epi32(a0, _mm512_unpacklo_epi16(l01, l23),
-                               _mm512_load_si512(wg));
-      a1 = _mm512_dpbusd_epi32(a1, _mm512_unpackhi_epi16(l01, l23),
-                               _mm512_load_si512(wg + 64));
-      a2 = _mm512_dpbusd_epi32(a2, _mm512_unpacklo_epi16(h01, h23),
-                               _mm512_load_si512(wg + 128));
-      a3 = _mm512_dpbusd_epi32(a3, _mm512_unpackhi_epi16(h01, h23),
-                               _mm512_load_si512(wg + 192));
+      dot4_taps(&a0, &a1, &a2, &a3, x0, x1, x2, x3, wb + t * 64);
     }
     a0 = pnn_rq16_apply(&r[0], a0);
     a1 = pnn_rq16_apply(&r[1], a1);
@@ -114,19 +123,7 @@ static void block32x2(const pnn_qs8_dw *d, size_t c0, size_t rem,
     for (size_t t = 0; t < tp; t += 4) {
       const __m512i x0 = LOAD2(t), x1 = LOAD2(t + 1);
       const __m512i x2 = LOAD2(t + 2), x3 = LOAD2(t + 3);
-      const __m512i l01 = _mm512_unpacklo_epi8(x0, x1);
-      const __m512i h01 = _mm512_unpackhi_epi8(x0, x1);
-      const __m512i l23 = _mm512_unpacklo_epi8(x2, x3);
-      const __m512i h23 = _mm512_unpackhi_epi8(x2, x3);
-      const int8_t *wg = wb + t * 64;
-      a0 = _mm512_dpbusd_epi32(a0, _mm512_unpacklo_epi16(l01, l23),
-                               _mm512_load_si512(wg));
-      a1 = _mm512_dpbusd_epi32(a1, _mm512_unpackhi_epi16(l01, l23),
-                               _mm512_load_si512(wg + 64));
-      a2 = _mm512_dpbusd_epi32(a2, _mm512_unpacklo_epi16(h01, h23),
-                               _mm512_load_si512(wg + 128));
-      a3 = _mm512_dpbusd_epi32(a3, _mm512_unpackhi_epi16(h01, h23),
-                               _mm512_load_si512(wg + 192));
+      dot4_taps(&a0, &a1, &a2, &a3, x0, x1, x2, x3, wb + t * 64);
     }
 #undef LOAD2
     a0 = pnn_rq16_apply(&r[0], a0);
