@@ -361,6 +361,21 @@ TEST(softmax_int8_rows) {
   ot_end(&t);
 }
 
+/* Float softmax (or log-softmax) of each row of the dequantized q[i] * s:
+ * the oracle of the SOFTMAX / LOG_SOFTMAX tests. */
+static void ref_softmax_rows(const float *v, int rows, int cols, bool log_sm,
+                             float *out) {
+  for (int r = 0; r < rows; r++) {
+    const float *x = v + r * cols;
+    float mx = -1e9f, sum = 0.f;
+    for (int c = 0; c < cols; c++) mx = fmaxf(mx, x[c]);
+    for (int c = 0; c < cols; c++) sum += expf(x[c] - mx);
+    for (int c = 0; c < cols; c++)
+      out[r * cols + c] =
+          log_sm ? x[c] - mx - logf(sum) : expf(x[c] - mx) / sum;
+  }
+}
+
 /* Softmax over random rows against the float oracle (within one step). */
 TEST(softmax_int8_oracle) {
   optest t;
@@ -369,14 +384,11 @@ TEST(softmax_int8_oracle) {
   int8_t x[30], want[30];
   for (int i = 0; i < 30; i++) x[i] = (int8_t)((i * 73 + 11) % 256 - 128);
   const float si = 0.04f;
-  for (int r = 0; r < 3; r++) {
-    float mx = -1e9f, sum = 0.f;
-    for (int c = 0; c < 10; c++) mx = fmaxf(mx, si * x[r * 10 + c]);
-    for (int c = 0; c < 10; c++) sum += expf(si * x[r * 10 + c] - mx);
-    for (int c = 0; c < 10; c++)
-      want[r * 10 + c] = (int8_t)requant(expf(si * x[r * 10 + c] - mx) / sum,
-                                         1.f / 256, -128, -128, 127);
-  }
+  float v[30], p[30];
+  for (int i = 0; i < 30; i++) v[i] = si * x[i];
+  ref_softmax_rows(v, 3, 10, false, p);
+  for (int i = 0; i < 30; i++)
+    want[i] = (int8_t)requant(p[i], 1.f / 256, -128, -128, 127);
   int ix = ot_qinput(&t, PNN_TYPE_INT8, 2, d, x, si, 0);
   int y = ot_qtensor(&t, "y", PNN_TYPE_INT8, 2, d, NULL, 1.f / 256, -128);
   pnn_softmax_options o;
@@ -405,16 +417,13 @@ TEST(softmax_int16_oracle) {
   CHECK_OK(&t,
            ot_run(&t, PNN_OP_SOFTMAX, PNN_OPTIONS_OF(softmax), &o, 1, &ix, y));
   const int16_t *got = ot_data(&t);
-  for (int r = 0; r < 2; r++) {
-    float mx = -1e9f, sum = 0.f;
-    for (int c = 0; c < 6; c++) mx = fmaxf(mx, si * x[r * 6 + c]);
-    for (int c = 0; c < 6; c++) sum += expf(si * x[r * 6 + c] - mx);
-    for (int c = 0; c < 6; c++) {
-      float want = expf(si * x[r * 6 + c] - mx) / sum * 32768.f;
-      CHECK_MSG(fabsf(got[r * 6 + c] - want) <= 40.f,
-                "row %d col %d: got %d, want %.1f", r, c, got[r * 6 + c],
-                (double)want);
-    }
+  float v[12], p[12];
+  for (int i = 0; i < 12; i++) v[i] = si * x[i];
+  ref_softmax_rows(v, 2, 6, false, p);
+  for (int i = 0; i < 12; i++) {
+    float want = p[i] * 32768.f;
+    CHECK_MSG(fabsf(got[i] - want) <= 40.f, "element %d: got %d, want %.1f",
+              i, got[i], (double)want);
   }
   ot_end(&t);
 }
@@ -493,14 +502,11 @@ TEST(log_softmax_int8_oracle) {
   int8_t x[16], want[16];
   for (int i = 0; i < 16; i++) x[i] = (int8_t)((i * 97 + 5) % 256 - 128);
   const float si = 0.03f;
-  for (int r = 0; r < 2; r++) {
-    float mx = -1e9f, sum = 0.f;
-    for (int c = 0; c < 8; c++) mx = fmaxf(mx, si * x[r * 8 + c]);
-    for (int c = 0; c < 8; c++) sum += expf(si * x[r * 8 + c] - mx);
-    for (int c = 0; c < 8; c++)
-      want[r * 8 + c] = (int8_t)requant(si * x[r * 8 + c] - mx - logf(sum),
-                                        16.f / 256, 127, -128, 127);
-  }
+  float v[16], p[16];
+  for (int i = 0; i < 16; i++) v[i] = si * x[i];
+  ref_softmax_rows(v, 2, 8, true, p);
+  for (int i = 0; i < 16; i++)
+    want[i] = (int8_t)requant(p[i], 16.f / 256, 127, -128, 127);
   int ix = ot_qinput(&t, PNN_TYPE_INT8, 2, d, x, si, 0);
   int y = ot_qtensor(&t, "y", PNN_TYPE_INT8, 2, d, NULL, 16.f / 256, 127);
   CHECK_OK(&t, ot_run(&t, PNN_OP_LOG_SOFTMAX, 0, NULL, 1, &ix, y));

@@ -37,19 +37,32 @@ static int fill_fails(void *user, int i, pnn_interpreter *it, char *err,
   return -1;
 }
 
-static pnn_model *int8_model(const pnn_model *m, pnn_quant_io io,
-                             pnn_calib_ranges *r, pnn_tool_report *rep) {
+/* Calibrates m on 16 `fill` samples with `method` into r, then quantizes
+ * it in `mode` with interface `io`; NULL (and rep's text) on failure. */
+static pnn_model *calibrate_and_quantize(const pnn_model *m,
+                                         pnn_calib_method method,
+                                         pnn_quant_mode mode, pnn_quant_io io,
+                                         pnn_calib_ranges *r,
+                                         pnn_tool_report *rep) {
   pnn_calib_options co;
   pnn_calib_options_init(&co);
+  co.method = method;
   char err[256];
   if (pnn_calibrate(m, 16, fill, NULL, &co, r, err, sizeof err) != PNN_OK)
     return NULL;
   pnn_quantize_options q;
   pnn_quantize_options_init(&q);
-  q.mode = PNN_QUANT_INT8;
+  q.mode = mode;
   q.ranges = r;
   q.io = io;
   return tt_quantize(m, &q, rep);
+}
+
+static pnn_model *int8_model(const pnn_model *m, pnn_quant_io io,
+                             pnn_calib_ranges *r, pnn_tool_report *rep) {
+  pnn_calib_options co;
+  pnn_calib_options_init(&co);
+  return calibrate_and_quantize(m, co.method, PNN_QUANT_INT8, io, r, rep);
 }
 
 static const pnn_tensor_def *output_def(const pnn_model *m, int k) {
@@ -179,15 +192,9 @@ TEST(mode_16x8_int16_activations_int64_bias) {
   pnn_calib_options co;
   pnn_calib_options_init(&co);
   pnn_calib_ranges r;
-  char err[256];
-  CHECK_EQ_INT(pnn_calibrate(m, 16, fill, NULL, &co, &r, err, sizeof err),
-               PNN_OK);
-  pnn_quantize_options q;
-  pnn_quantize_options_init(&q);
-  q.mode = PNN_QUANT_16X8;
-  q.ranges = &r;
   pnn_tool_report rep = {0};
-  pnn_model *o = tt_quantize(m, &q, &rep);
+  pnn_model *o = calibrate_and_quantize(m, co.method, PNN_QUANT_16X8,
+                                        PNN_QUANT_IO_FLOAT, &r, &rep);
   CHECK_MSG(o, "%s", rep.text ? rep.text : "");
   const pnn_tensor_def *x = tt_tensor_named(o, "input/int16");
   const pnn_tensor_def *w = tt_tensor_named(o, "conv/w/int8");
@@ -209,7 +216,12 @@ TEST(mode_16x8_int16_activations_int64_bias) {
   /* int8 weights dominate the error (int8 activations: ~1e-2). */
   CHECK_MSG(e > 0 && e < 8e-3, "16x8 error %g", e);
   /* int8/uint8 interfaces are refused for 16x8. */
+  pnn_quantize_options q;
+  pnn_quantize_options_init(&q);
+  q.mode = PNN_QUANT_16X8;
+  q.ranges = &r;
   q.io = PNN_QUANT_IO_INT8;
+  char err[256];
   uint8_t *bytes = NULL;
   size_t size = 0;
   CHECK(pnn_quantize(m, &q, &bytes, &size, NULL, err, sizeof err) != PNN_OK);
@@ -272,19 +284,11 @@ TEST(int8_data_movement_concat_and_batch_matmul) {
   pnn_model *m = tt_load(tq_ops());
   CHECK(m);
   for (int method = PNN_CALIB_MINMAX; method <= PNN_CALIB_MSE; method++) {
-    pnn_calib_options co;
-    pnn_calib_options_init(&co);
-    co.method = (pnn_calib_method)method;
     pnn_calib_ranges r;
-    char err[256];
-    CHECK_EQ_INT(pnn_calibrate(m, 16, fill, NULL, &co, &r, err, sizeof err),
-                 PNN_OK);
-    pnn_quantize_options q;
-    pnn_quantize_options_init(&q);
-    q.mode = PNN_QUANT_INT8;
-    q.ranges = &r;
     pnn_tool_report rep = {0};
-    pnn_model *o = tt_quantize(m, &q, &rep);
+    pnn_model *o =
+        calibrate_and_quantize(m, (pnn_calib_method)method, PNN_QUANT_INT8,
+                               PNN_QUANT_IO_FLOAT, &r, &rep);
     CHECK_MSG(o, "%s", rep.text ? rep.text : "");
     CHECK_MSG(rep.text && !strstr(rep.text, "kept float:") &&
                   strstr(rep.text, "12 ops full integer, 0 kept float"),

@@ -5,18 +5,13 @@
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
 BUILD=${BUILD:-build}
+. tests/scripts/lib_build_tool.sh
 fail() { echo "error: $*" >&2; echo "0 passed, 1 failed"; exit 1; }
 py=$(scripts/setup_venv.sh | tail -n 1) || fail "venv setup failed (scripts/setup_venv.sh)"
-lib=$BUILD/libpocketnn.a
-[ -f "$lib" ] && [ -x "$BUILD/pocketnn" ] || fail "$BUILD not built (run make)"
-san=()
-if nm "$lib" 2>/dev/null | grep '__asan_' >/dev/null; then
-  san=(-fsanitize=address,undefined)
-fi
+[ -x "$BUILD/pocketnn" ] || fail "$BUILD not built (run make)"
 work=$(mktemp -d "${TMPDIR:-/tmp}/pnn_builder_ops.XXXXXX") || fail "mktemp"
 trap 'rm -rf "$work"' EXIT
-${CC:-cc} -std=c11 -Wall -Wextra -Werror -O1 -g -D_DEFAULT_SOURCE -Iinclude -Isrc \
-  "${san[@]}" tests/scripts/builder_ops_gen.c "$lib" -lm -lpthread -o "$work/gen" ||
+build_c_tool "$work/gen" tests/scripts/builder_ops_gen.c ||
   fail "cannot build tests/scripts/builder_ops_gen.c"
 "$work/gen" "$work" || fail "builder_ops_gen failed"
 "$py" tests/scripts/builder_ops_check.py "$work" "$BUILD/pocketnn" 2>&1 | grep -vE '^(INFO|WARNING)'

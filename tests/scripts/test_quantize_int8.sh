@@ -14,6 +14,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
 BUILD=${BUILD:-build}
+. tests/scripts/lib_build_tool.sh
 fail() { echo "error: $*" >&2; echo "0 passed, 1 failed"; exit 1; }
 
 py=${PNN_VENV:-.venv}/bin/python
@@ -98,11 +99,10 @@ else
 fi
 
 # --- generated op model: data movement, CONCATENATION, BATCH_MATMUL int8
-gen=$BUILD/scripts/quant_ops_gen
-mkdir -p "$BUILD/scripts" "$work/ops"
-if ${CC:-cc} -std=c11 -O1 -Iinclude -Isrc tests/scripts/quant_ops_gen.c \
-    tests/quant_models.c "$BUILD/libpocketnn.a" -lm -lpthread -o "$gen" &&
-    "$gen" "$work/ops" >/dev/null; then
+gen=$BUILD/scripts/model_sets_gen
+mkdir -p "$work/ops"
+if build_c_tool "$gen" tests/scripts/model_sets_gen.c tests/quant_models.c \
+    tests/tools_models.c && "$gen" quant "$work/ops" >/dev/null; then
   f=$work/ops/q8_ops.tflite
   "$py" $C calib-random "$f" "$work/ops/cal" 32 2>/dev/null
   "$py" $C calib-random "$f" "$work/ops/ev" 32 5678 2>/dev/null
@@ -124,7 +124,7 @@ if ${CC:-cc} -std=c11 -O1 -Iinclude -Isrc tests/scripts/quant_ops_gen.c \
     bad "op model cosine"
   fi
 else
-  bad "cannot build or run tests/scripts/quant_ops_gen.c"
+  bad "cannot build or run tests/scripts/model_sets_gen.c"
 fi
 
 # images: PNG decode + resize + (pixel - 0) / 255 (the 10 bundled samples)

@@ -6,22 +6,16 @@
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
 BUILD=${BUILD:-build}
+. tests/scripts/lib_build_tool.sh
 bin=$BUILD/pocketnn
 fail() { echo "error: $*" >&2; echo "0 passed, 1 failed"; exit 1; }
 [ -x "$bin" ] || fail "$bin not built (run make)"
-lib=$BUILD/libpocketnn.a
-san=()
-if nm "$lib" 2>/dev/null | grep '__asan_' >/dev/null; then
-  san=(-fsanitize=address,undefined)
-fi
-gen=$BUILD/scripts/tools_gen
-mkdir -p "$(dirname "$gen")"
-${CC:-cc} -std=c11 -Wall -Wextra -Werror -O1 -g -D_DEFAULT_SOURCE \
-  -Iinclude -Isrc "${san[@]}" tests/scripts/tools_gen.c tests/tools_models.c \
-  "$lib" -lm -lpthread -o "$gen" || fail "cannot build tests/scripts/tools_gen.c"
+gen=$BUILD/scripts/model_sets_gen
+build_c_tool "$gen" tests/scripts/model_sets_gen.c tests/tools_models.c \
+  tests/quant_models.c || fail "cannot build tests/scripts/model_sets_gen.c"
 w=$(mktemp -d "${TMPDIR:-/tmp}/pnn_tools_cli.XXXXXX") || fail "mktemp"
 trap 'rm -rf "$w"' EXIT
-"$gen" "$w" >/dev/null || fail "tools_gen failed"
+"$gen" tools "$w" >/dev/null || fail "model_sets_gen failed"
 
 pass=0; failed=0
 ok() { pass=$((pass + 1)); echo "ok   $1"; }

@@ -8,6 +8,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
 BUILD=${BUILD:-build}
+. tests/scripts/lib_build_tool.sh
 fail() { echo "error: $*" >&2; echo "0 passed, 1 failed"; exit 1; }
 
 py=""
@@ -21,20 +22,13 @@ fi
   fail "$py lacks ai-edge-litert/numpy (run scripts/setup_venv.sh)"
 [ -x "$BUILD/pocketnn" ] || fail "$BUILD/pocketnn not built (run make)"
 
-lib=$BUILD/libpocketnn.a
-san=()
-if nm "$lib" 2>/dev/null | grep '__asan_' >/dev/null; then
-  san=(-fsanitize=address,undefined)
-fi
-gen=$BUILD/scripts/tools_gen
-mkdir -p "$(dirname "$gen")"
-${CC:-cc} -std=c11 -Wall -Wextra -Werror -O1 -g -D_DEFAULT_SOURCE \
-  -Iinclude -Isrc "${san[@]}" tests/scripts/tools_gen.c tests/tools_models.c \
-  "$lib" -lm -lpthread -o "$gen" || fail "cannot build tests/scripts/tools_gen.c"
+gen=$BUILD/scripts/model_sets_gen
+build_c_tool "$gen" tests/scripts/model_sets_gen.c tests/tools_models.c \
+  tests/quant_models.c || fail "cannot build tests/scripts/model_sets_gen.c"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/pnn_tools.XXXXXX") || fail "mktemp"
 trap 'rm -rf "$work"' EXIT
-"$gen" "$work" >/dev/null || fail "tools_gen failed"
+"$gen" tools "$work" >/dev/null || fail "model_sets_gen failed"
 models=${PNN_MEDIAPIPE_DIR:-.cache/mediapipe}
 [ -d "$models" ] || { echo "note: $models missing (scripts/fetch_mediapipe.sh); mediapipe checks skipped"; models=""; }
 TF_CPP_MIN_LOG_LEVEL=3 "$py" tests/scripts/tools_litert_check.py \

@@ -7,6 +7,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
 BUILD=${BUILD:-build}
+. tests/scripts/lib_build_tool.sh
 fail() { echo "error: $*" >&2; echo "0 passed, 1 failed"; exit 1; }
 
 # The project venv (scripts/setup_venv.sh makes it once, honouring
@@ -21,18 +22,9 @@ fi
 "$py" -c 'import ai_edge_litert, numpy' 2>/dev/null ||
   fail "$py lacks ai-edge-litert/numpy (run scripts/setup_venv.sh)"
 
-lib=$BUILD/libpocketnn.a
-[ -f "$lib" ] || fail "$lib not built (run make)"
-# A sanitizer build of the library needs the sanitizer runtime at link.
-san=()
-if nm "$lib" 2>/dev/null | grep '__asan_' >/dev/null; then  # no -q: SIGPIPE + pipefail
-  san=(-fsanitize=address,undefined)
-fi
 gen=$BUILD/scripts/writer_gen
-mkdir -p "$(dirname "$gen")"
-${CC:-cc} -std=c11 -Wall -Wextra -Werror -O1 -g -D_DEFAULT_SOURCE \
-  -Iinclude -Isrc "${san[@]}" tests/scripts/writer_gen.c "$lib" -lm -lpthread \
-  -o "$gen" || fail "cannot build tests/scripts/writer_gen.c"
+build_c_tool "$gen" tests/scripts/writer_gen.c ||
+  fail "cannot build tests/scripts/writer_gen.c"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/pnn_writer.XXXXXX") || fail "mktemp"
 trap 'rm -rf "$work"' EXIT
