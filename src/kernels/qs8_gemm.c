@@ -37,6 +37,44 @@ void pnn_qs8_ukernel_4x16_ref(size_t mr, size_t np, size_t kg, const void *xa,
     }
 }
 
+/* Packs panel p (weight rows p*NR .. p*NR+NR-1, zeros past n and k) into
+ * dst group by group, so the packed bytes are written in order and each
+ * row is read forward (one pass over the weights, no prior memset), and
+ * folds each row's sum into its bias: bias - fold * sum, wrapping modulo
+ * 2^32 like the accumulators. */
+static void pack_panel(const int8_t *w, size_t w_stride, size_t n, size_t k,
+                       size_t p, int8_t *dst, const int32_t *bias,
+                       uint32_t fold, int32_t *packed_bias) {
+  const size_t j0 = p * PNN_QS8_NR;
+  const size_t rows = n - j0 < PNN_QS8_NR ? n - j0 : PNN_QS8_NR;
+  const size_t kg = (k + 3) / 4;
+  uint32_t sum[PNN_QS8_NR] = {0};
+  for (size_t gi = 0; gi < kg; gi++) {
+    int8_t *d = dst + gi * PANEL_GROUP;
+    const size_t t = 4 * gi, cnt = k - t < 4 ? k - t : 4;
+    if (cnt == 4) {
+      for (size_t r = 0; r < rows; r++) {
+        const int8_t *src = w + (j0 + r) * w_stride + t;
+        memcpy(d + r * 4, src, 4);
+        sum[r] += (uint32_t)((int32_t)src[0] + src[1] + src[2] + src[3]);
+      }
+      if (rows < PNN_QS8_NR) memset(d + rows * 4, 0, (PNN_QS8_NR - rows) * 4);
+      continue;
+    }
+    memset(d, 0, PANEL_GROUP); /* the k tail */
+    for (size_t r = 0; r < rows; r++)
+      for (size_t b = 0; b < cnt; b++) {
+        d[r * 4 + b] = w[(j0 + r) * w_stride + t + b];
+        sum[r] += (uint32_t)(int32_t)d[r * 4 + b];
+      }
+  }
+  for (size_t r = 0; r < PNN_QS8_NR; r++)
+    packed_bias[r] =
+        r < rows ? (int32_t)((bias ? (uint32_t)bias[j0 + r] : 0u) -
+                             fold * sum[r])
+                 : 0;
+}
+
 void pnn_qs8_gemm_init(pnn_qs8_gemm *g, pnn_isa isa, const int8_t *w,
                        size_t w_stride, size_t n, size_t k,
                        const int32_t *bias, int32_t in_zp,
@@ -88,24 +126,11 @@ void pnn_qs8_gemm_init(pnn_qs8_gemm *g, pnn_isa isa, const int8_t *w,
   const size_t np = panels_of(n), panel = g->kg * PANEL_GROUP;
   g->w = (int8_t *)a;
   g->bias = (int32_t *)(a + np * panel);
-  memset(g->w, 0, np * panel);
   const uint32_t fold = (uint32_t)in_zp +
                         (g->a_mode == PNN_QS8_A_U8FLIP ? 128u : 0u);
-  for (size_t j = 0; j < np * PNN_QS8_NR; j++) {
-    if (j >= n) {
-      g->bias[j] = 0;
-      continue;
-    }
-    const int8_t *wr = w + j * w_stride;
-    int8_t *dst = g->w + (j / PNN_QS8_NR) * panel + (j % PNN_QS8_NR) * 4;
-    uint32_t sum = 0;
-    for (size_t t = 0; t < k; t++) {
-      dst[(t / 4) * PANEL_GROUP + t % 4] = wr[t];
-      sum += (uint32_t)(int32_t)wr[t];
-    }
-    /* wrapping: exact modulo 2^32, like the accumulators */
-    g->bias[j] = (int32_t)((bias ? (uint32_t)bias[j] : 0u) - fold * sum);
-  }
+  for (size_t p = 0; p < np; p++)
+    pack_panel(w, w_stride, n, k, p, g->w + p * panel, bias, fold,
+               g->bias + p * PNN_QS8_NR);
 }
 
 /* Packs rows [0, mr) of x, k values [t0, t0 + 4 * kg) into a (zeros past

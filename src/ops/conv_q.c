@@ -685,9 +685,9 @@ static pnn_status finish(pnn_node *node, qconv *q, int act, int w_axis) {
   if (!q->mult || !q->shift) return oom(node);
   s = pnn_qm_conv_multipliers(node, in, w, out, q->out_c, q->mult, q->shift);
   q->requant = pnn_s8_requant_pick(pnn_isa_active());
-  if (!s) s = prepare_wsum(node, q);
   if (!s) s = pnn_qm_activation_range(node, act, out, &q->lo, &q->hi);
   if (!s) s = prepare_qs8(node, q);
+  if (!s && !q->qg) s = prepare_wsum(node, q); /* the packed GEMM has its own */
   if (!s) s = prepare_qs8_dw(node, q);
   return s;
 }
