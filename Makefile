@@ -8,6 +8,11 @@ SANITIZE ?=
 
 CFLAGS_BASE := -std=c11 -Wall -Wextra -Werror -g $(OPT) -fPIC \
   -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -Iinclude -Isrc
+# No implicit FMA contraction anywhere (gcc's ISO mode already says so,
+# clang's default does not): the plain-C reference loops and the
+# reference-order kernels (src/kernels/f32_refacc*) round every product
+# and sum as TFLite's reference kernels do; FMA only where spelled out.
+CFLAGS_BASE += -ffp-contract=off
 ifneq ($(SANITIZE),)
 CFLAGS_BASE += -fsanitize=address,undefined -fno-omit-frame-pointer \
   -fno-sanitize-recover=all
@@ -136,6 +141,15 @@ $(BUILD)/bench/bench_kernels: $(BENCH_OBJ) $(BUILD)/libpocketnn.a
 
 bench-kernels: $(BUILD)/bench/bench_kernels
 	$(BUILD)/bench/bench_kernels
+
+# Thread pool: fork/join cost of an empty job, memory-bound op chains.
+.PHONY: bench-pool
+$(BUILD)/bench/bench_pool: $(BUILD)/obj/bench/pool/bench_pool.o $(BUILD)/libpocketnn.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $< $(BUILD)/libpocketnn.a $(LIBS)
+
+bench-pool: $(BUILD)/bench/bench_pool
+	$(BUILD)/bench/bench_pool
 
 # Median latency of LiteRT (XNNPACK) and pocketnn, 1 and 2 threads.
 bench-compare: $(BUILD)/pocketnn

@@ -18,7 +18,8 @@ static const char kUsage[] =
     "  random:1). After a first run, W warm-up runs (default 3) and R timed\n"
     "  runs (default 20) give median/mean/min/p90/max latency.\n"
     "  --profile  time per op and per op type (mean over the timed runs)\n"
-    "  --json     one JSON document instead of text\n" CLI_LIMITS_HELP;
+    "  --json     one JSON document instead of text\n" CLI_LIMITS_HELP
+    CLI_FLOAT_ACC_HELP;
 
 typedef struct {
   const char *model;
@@ -60,6 +61,8 @@ static int parse_args(int argc, char **argv, bench_args *a) {
       if (m < 0 || !cli_parse_long(v, 1, 1000000, &a->runs))
         return cli_usage_error(kUsage, "--runs takes a number >= 1");
     } else if ((m = cli_limit_option(argc, argv, &i, kUsage)) != 0) {
+      if (m != 1) return m;
+    } else if ((m = cli_float_acc_option(argc, argv, &i, kUsage)) != 0) {
       if (m != 1) return m;
     } else if ((m = cli_model_arg(argv[i], kUsage, &a->model))) {
       return m;

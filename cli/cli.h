@@ -59,6 +59,19 @@ extern uint64_t cli_max_loop_iterations;
  * number >= 0. */
 int cli_limit_option(int argc, char **argv, int *i, const char *usage);
 
+/* --float-acc auto|fast|reference: the interpreter's float_accumulation
+ * (pocketnn.h; default auto), used by cli_create_interpreter. */
+extern int cli_float_accumulation;
+#define CLI_FLOAT_ACC_HELP                                                 \
+  "  --float-acc MODE    float conv / FC accumulation: auto (default:\n"   \
+  "                      reference order in models with dynamic-range\n"   \
+  "                      ops, else fast), fast (FMA kernels), reference\n" \
+  "                      (bit-identical to TFLite's reference kernels)\n"
+/* Matches --float-acc MODE at argv[*i] (as cli_opt_value): 1 on a match,
+ * 0 for another argument, CLI_EXIT_USAGE (reported with `usage`) for a
+ * missing or unknown MODE. */
+int cli_float_acc_option(int argc, char **argv, int *i, const char *usage);
+
 /* Matches --threads N at argv[*i] (as cli_opt_value) and sets *threads:
  * 1 on a match, 0 for another argument, CLI_EXIT_USAGE (reported with
  * `usage`) if N is missing or not in 1..1024. */

@@ -31,7 +31,8 @@ static const char kUsage[] =
     "  --raw               integer I/O for quantized models: no float\n"
     "                      input quantization, and quantized outputs are\n"
     "                      printed and saved as stored. Without it they\n"
-    "                      are dequantized to float32.\n" CLI_LIMITS_HELP;
+    "                      are dequantized to float32.\n" CLI_LIMITS_HELP
+    CLI_FLOAT_ACC_HELP;
 
 typedef struct {
   const char *spec; /* "I=FILE" as given */
@@ -102,6 +103,8 @@ static int parse_args(int argc, char **argv, run_args *a) {
     } else if ((m = cli_threads_option(argc, argv, &i, kUsage, &a->threads))) {
       if (m != 1) return m;
     } else if ((m = cli_limit_option(argc, argv, &i, kUsage)) != 0) {
+      if (m != 1) return m;
+    } else if ((m = cli_float_acc_option(argc, argv, &i, kUsage)) != 0) {
       if (m != 1) return m;
     } else if ((m = cli_model_arg(argv[i], kUsage, &a->model_path))) {
       return m;

@@ -74,6 +74,21 @@ int cli_limit_option(int argc, char **argv, int *i, const char *usage) {
   return 0;
 }
 
+int cli_float_accumulation = PNN_FLOAT_ACC_AUTO;
+
+int cli_float_acc_option(int argc, char **argv, int *i, const char *usage) {
+  static const char *const modes[] = {"auto", "fast", "reference"};
+  const char *v;
+  int m = cli_opt_value(argc, argv, i, "--float-acc", &v);
+  if (m == 0) return 0;
+  for (int k = 0; m > 0 && k < 3; k++)
+    if (strcmp(v, modes[k]) == 0) {
+      cli_float_accumulation = k; /* PNN_FLOAT_ACC_AUTO, _FAST, _REFERENCE_ORDER */
+      return 1;
+    }
+  return cli_usage_error(usage, "--float-acc takes auto, fast or reference");
+}
+
 int cli_threads_option(int argc, char **argv, int *i, const char *usage,
                        long *threads) {
   const char *v;
@@ -146,6 +161,7 @@ int cli_create_interpreter(const pnn_model *model, int threads,
   opts.num_threads = threads;
   opts.max_arena_bytes = cli_max_arena_bytes;
   opts.max_loop_iterations = cli_max_loop_iterations;
+  opts.float_accumulation = cli_float_accumulation;
   pnn_status st = pnn_interpreter_create(model, &opts, out);
   if (st != PNN_OK)
     return cli_error("cannot create interpreter: %s", pnn_status_string(st));

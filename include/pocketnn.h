@@ -131,10 +131,45 @@ typedef struct pnn_interpreter_options {
    * PNN_ERROR_LIMIT naming the WHILE op and the cap, so a model whose loop
    * never ends cannot hang the caller. 0 = PNN_DEFAULT_MAX_LOOP_ITERATIONS. */
   uint64_t max_loop_iterations;
+  /* The most work one op may do per invoke, in inner-loop steps (one
+   * multiply-accumulate of a conv / FULLY_CONNECTED / BATCH_MATMUL /
+   * recurrent op, one window tap of a pool), estimated at prepare from the
+   * shapes and parameters: an op above it fails prepare with
+   * PNN_ERROR_LIMIT naming the op and the parameter, so a crafted window or
+   * filter cannot make one invoke run for hours. 0 =
+   * PNN_DEFAULT_MAX_OP_WORK. */
+  uint64_t max_op_work;
+  /* How float CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED and
+   * BATCH_MATMUL accumulate (a pnn_float_accumulation; 0 =
+   * PNN_FLOAT_ACC_AUTO). Other values make pnn_interpreter_create fail
+   * with PNN_ERROR_INVALID_ARGUMENT. */
+  int float_accumulation;
 } pnn_interpreter_options;
+
+/* Values of pnn_interpreter_options.float_accumulation.
+ * FAST: the fastest kernels of the CPU (fused multiply-add; results within
+ *   an ulp or two of TFLite's reference kernels).
+ * REFERENCE_ORDER: every product and sum rounded separately, in TFLite's
+ *   reference order (taps (y, x, channel), bias last), still SIMD: bit-
+ *   identical to TFLite's reference kernels, somewhat slower; the
+ *   exp-based activations (LOGISTIC, TANH, ELU, GELU, EXP) use libm per
+ *   element instead of the SIMD approximations.
+ * AUTO: REFERENCE_ORDER in a subgraph that holds dynamic-range (hybrid)
+ *   ops (float input, int8/uint8 constant weights: FULLY_CONNECTED,
+ *   CONV_2D, DEPTHWISE_CONV_2D, BATCH_MATMUL, LSTM, RNN, SVDF and their
+ *   sequence variants), which quantize float results again on the fly, so
+ *   that one ulp can change a whole quantization step; FAST elsewhere. */
+typedef enum pnn_float_accumulation {
+  PNN_FLOAT_ACC_AUTO = 0,
+  PNN_FLOAT_ACC_FAST = 1,
+  PNN_FLOAT_ACC_REFERENCE_ORDER = 2,
+} pnn_float_accumulation;
 
 /* Default of max_loop_iterations: far above what real models loop. */
 #define PNN_DEFAULT_MAX_LOOP_ITERATIONS 1000000u
+/* Default of max_op_work: 2^40 (~1.1e12) steps, ~20x the largest single
+ * conv of real vision models (a 64x64x1280 3x3 conv is ~6e10 MACs). */
+#define PNN_DEFAULT_MAX_OP_WORK (UINT64_C(1) << 40)
 
 /* Fills *opts with the defaults (1 thread, no cap, no callback). */
 void pnn_interpreter_options_init(pnn_interpreter_options *opts);

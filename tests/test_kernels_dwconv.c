@@ -148,3 +148,46 @@ TEST(dwconv_wide_rows_exercise_interior_groups) {
     CHECK_EQ_INT(dw_case((pnn_isa)isa, v, true), 0);
   }
 }
+
+/* Border pixels read a zero vector for the taps outside the input, which
+ * is only exact for finite weights (inf * 0 is NaN): with an infinite
+ * weight they must skip those taps as the reference does, so pixels whose
+ * infinite tap lies outside stay finite. Checked against the scalar level
+ * on every ISA (values within rounding, inf/NaN in the same places). */
+TEST(dwconv_infinite_weight_borders_skip_outside_taps) {
+  for (int f = 3; f <= 5; f += 2) {
+    pnn_f32_dwconv s = {.batch = 1, .in_h = 6, .in_w = 7, .c = 19, .out_h = 6,
+                        .out_w = 7, .f_h = f, .f_w = f, .stride_h = 1,
+                        .stride_w = 1, .dil_h = 1, .dil_w = 1, .pad_h = f / 2,
+                        .pad_w = f / 2};
+    const size_t in_n = 6 * 7 * 19, out_n = in_n, wn = (size_t)f * f * 19;
+    float in[6 * 7 * 19], w[5 * 5 * 19], bias[19], want[6 * 7 * 19],
+        out[6 * 7 * 19];
+    for (size_t i = 0; i < in_n; i++) in[i] = 0.25f + rnd_f() * rnd_f();
+    for (size_t i = 0; i < wn; i++) w[i] = rnd_f();
+    for (int i = 0; i < 19; i++) bias[i] = rnd_f();
+    w[3] = INFINITY;              /* tap (0, 0), channel 3 */
+    w[(size_t)(f * f - 1) * 19 + 17] = -INFINITY; /* last tap, channel 17 */
+    void *mem = malloc(pnn_f32_dwconv_bytes(&s));
+    pnn_f32_dwconv d = s;
+    pnn_f32_dwconv_init(&d, PNN_ISA_SCALAR, w, bias, mem);
+    pnn_f32_dwconv_run(&d, in, want, 0, s.out_h);
+    for (int isa = 1; isa <= (int)pnn_isa_supported(); isa++) {
+      d = s;
+      pnn_f32_dwconv_init(&d, (pnn_isa)isa, w, bias, mem);
+      pnn_f32_dwconv_run(&d, in, out, 0, s.out_h);
+      int bad = 0;
+      for (size_t i = 0; i < out_n; i++) {
+        if (isfinite(want[i]))
+          bad += !(fabs((double)out[i] - want[i]) <= 1e-5 * (1 + fabs(want[i])) * f * f);
+        else
+          bad += !(isnan(want[i]) ? isnan(out[i]) : out[i] == want[i]);
+      }
+      CHECK_MSG(bad == 0, "%s %dx%d: %d mismatches", pnn_isa_name((pnn_isa)isa), f, f, bad);
+    }
+    int finite = 0;
+    for (size_t i = 0; i < out_n; i++) finite += isfinite(want[i]) != 0;
+    CHECK(finite > 0 && finite < (int)out_n); /* both kinds of pixels */
+    free(mem);
+  }
+}

@@ -251,3 +251,28 @@ TEST(conv_1x1_direct_and_large_every_isa) {
     CHECK(conv_case((pnn_isa)isa, &d) == 0);
   }
 }
+
+/* Short window rows (RGB-style input layers): the rowwise path (interior
+ * pixels read the input in place, borders through im2col), strides 1 and
+ * 2, SAME and VALID, odd sizes, several panels and row groups. */
+TEST(conv_rowwise_small_channels_every_isa) {
+  const pnn_f32_conv_shape shapes[] = {
+      /* batch, in h w c, out h w c, f h w, stride h w, dil h w, pad h w, act */
+      {2, 33, 41, 3, 17, 21, 8, 3, 3, 2, 2, 1, 1, 1, 1, 0},
+      {1, 33, 41, 3, 17, 21, 40, 3, 3, 2, 2, 1, 1, 1, 1, 3},
+      {1, 30, 29, 6, 26, 25, 13, 5, 5, 1, 1, 1, 1, 0, 0, 1},
+      {1, 19, 23, 4, 19, 23, 70, 3, 3, 1, 1, 2, 1, 2, 1, 4},
+  };
+  for (int isa = 0; isa <= (int)pnn_isa_supported(); isa++)
+    for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
+      pnn_f32_conv cv;
+      void *mem = malloc(pnn_f32_conv_weight_bytes(&shapes[i], (pnn_isa)isa));
+      float *w = calloc((size_t)shapes[i].out_c * shapes[i].f_h * shapes[i].f_w *
+                            shapes[i].in_c, sizeof(float));
+      pnn_f32_conv_init(&cv, &shapes[i], (pnn_isa)isa, w, NULL, mem);
+      CHECK(cv.rowwise);
+      free(w), free(mem);
+      CHECK_MSG(conv_case((pnn_isa)isa, &shapes[i]) == 0, "%s shape %zu",
+                pnn_isa_name((pnn_isa)isa), i);
+    }
+}

@@ -28,6 +28,14 @@ static const size_t kSizes[] = {0, 1, 7, 8, 9, 15, 16, 17, 31, 33, 1000, 1027};
 #define MAXN 1027
 
 static unsigned g_seed = 4242;
+
+/* TFLite's reference_ops::Logistic in float with libm: what the scalar
+ * level computes (1 above 16.619047, exp(x) below -9). */
+static float tfl_logistic(float x) {
+  if (x > 16.619047164916992188f) return 1.f;
+  if (x < -9.f) return expf(x);
+  return 1.f / (1.f + expf(-x));
+}
 static float rnd_f(float range) {
   g_seed = g_seed * 1103515245u + 12345u;
   return ((float)((g_seed >> 8) & 0xffffff) / 16777215.f * 2.f - 1.f) * range;
@@ -196,7 +204,7 @@ TEST(vec_exp_family_every_isa) {
         for (size_t i = 0; i < n; i++) {
           const double t = 1.0 / (1.0 + exp(-(double)g_x[i]));
           if (isa == 0) {
-            fails += !same_bits(g_o[i], 1.f / (1.f + expf(-g_x[i])));
+            fails += !same_bits(g_o[i], tfl_logistic(g_x[i]));
             continue;
           }
           const double e = fabs((double)g_o[i] - t);
@@ -473,7 +481,7 @@ TEST(vec_ops_activations_every_isa) {
           case PNN_OP_RELU_0_TO_1: w = ref_clamp(x, 0.f, 1.f); break;
           case PNN_OP_LEAKY_RELU: w = x > 0.f ? x : x * 0.3f; break;
           case PNN_OP_HARD_SWISH: w = x * ref_clamp(x + 3.f, 0.f, 6.f) / 6.f; break;
-          case PNN_OP_LOGISTIC: w = 1.f / (1.f + expf(-x)); tol = 2e-7; break;
+          case PNN_OP_LOGISTIC: w = tfl_logistic(x); tol = 2e-7; break;
           case PNN_OP_TANH: w = tanhf(x); tol = 3e-7; break;
           case PNN_OP_ELU: w = x < 0.f ? expm1f(x) : x; tol = 2e-7; break;
           case PNN_OP_GELU:
@@ -690,4 +698,85 @@ TEST(vec_ops_pool_max_avg_every_isa) {
     }
   }
   g_threads = 1;
+}
+
+/* hard_swish divides by 6 with a multiply and an FMA correction on the
+ * SIMD levels (f32_vec_simd.h vdiv6): bit-exact with x * r6 / 6 over the
+ * whole float range, random bit patterns (every exponent, subnormals,
+ * NaN, inf) mixed with values near the clamp edges and near 0, in vectors
+ * that take the fast path and vectors that fall back to the division. */
+TEST(vec_hard_swish_division_exact_all_ranges) {
+  enum { N = 4096 };
+  static float x[N], o[N];
+  for (int isa = 1; isa <= (int)pnn_isa_supported(); isa++) {
+    const pnn_f32_vec_ops *v = pnn_f32_vec_ops_for((pnn_isa)isa);
+    int bad = 0;
+    for (int round = 0; round < 64; round++) {
+      for (int i = 0; i < N; i++) {
+        g_seed = g_seed * 1103515245u + 12345u;
+        uint32_t bits = (g_seed >> 8) & 0xffff;
+        g_seed = g_seed * 1103515245u + 12345u;
+        bits |= ((g_seed >> 8) & 0xffff) << 16;
+        float f;
+        if (round % 2) { /* ordinary activations: [-8, 8] */
+          f = rnd_f(8.f);
+        } else {
+          memcpy(&f, &bits, sizeof f);
+        }
+        x[i] = f;
+      }
+      v->hard_swish(x, o, N);
+      for (int i = 0; i < N; i++) {
+        float r6 = x[i] + 3.f;
+        r6 = r6 < 0.f ? 0.f : (r6 > 6.f ? 6.f : r6);
+        const float want = x[i] * r6 / 6.f;
+        if (!same_bits(o[i], want)) {
+          if (!bad)
+            fprintf(stderr, "  %s: hard_swish(%a) = %a, want %a\n",
+                    pnn_isa_name((pnn_isa)isa), x[i], o[i], want);
+          bad++;
+        }
+      }
+    }
+    CHECK_MSG(bad == 0, "%s: %d mismatches", pnn_isa_name((pnn_isa)isa), bad);
+  }
+}
+
+/* PRELU with a constant per-channel alpha and few channels: rows grouped
+ * into whole-vector runs with a repeated alpha block (activation.c);
+ * bit-exact with x >= 0 ? x : x * alpha, every ISA, 1 and 2 threads,
+ * row counts that leave a short last group. */
+TEST(vec_ops_prelu_constant_alpha_narrow_rows) {
+  static const int32_t chans[] = {1, 3, 8, 19, 255, 300};
+  static float x[37 * 23 * 300], al[300], got[37 * 23 * 300];
+  fill(x, sizeof x / sizeof x[0], 4.f, true);
+  fill(al, 300, 1.f, false);
+  for (int isa = 0; isa <= (int)pnn_isa_supported(); isa++)
+    for (int threads = 1; threads <= 2; threads++)
+      for (size_t ci = 0; ci < sizeof chans / sizeof chans[0]; ci++) {
+        const int32_t c = chans[ci], h = 37, w = ci % 2 ? 23 : 7;
+        pnn_isa_force((pnn_isa)isa);
+        optest t;
+        ot_begin(&t);
+        t.threads = threads;
+        int32_t xi = ot_input(&t, PNN_TYPE_FLOAT32, 4, (int32_t[]){1, h, w, c}, x);
+        int32_t ai = ot_const(&t, PNN_TYPE_FLOAT32, 3, (int32_t[]){1, 1, c}, al);
+        int32_t y = ot_output(&t, PNN_TYPE_FLOAT32);
+        int fails = 0;
+        if (ot_run(&t, PNN_OP_PRELU, 0, NULL, 2, (int32_t[]){xi, ai}, y) != PNN_OK) {
+          fprintf(stderr, "  %s\n", ot_error(&t));
+          fails++;
+        } else {
+          const size_t n = (size_t)h * w * c;
+          memcpy(got, ot_data(&t), n * sizeof(float));
+          for (size_t i = 0; i < n; i++) {
+            const float v = x[i], want = v >= 0.f ? v : v * al[i % (size_t)c];
+            fails += !same_bits(got[i], want);
+          }
+        }
+        ot_end(&t);
+        pnn_isa_force(PNN_ISA_COUNT);
+        CHECK_MSG(fails == 0, "%s threads %d c %d: %d mismatches",
+                  pnn_isa_name((pnn_isa)isa), threads, (int)c, fails);
+      }
 }

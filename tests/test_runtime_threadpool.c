@@ -4,6 +4,7 @@
  * and workers wake into the next one) lose or repeat nothing. */
 #include <stdatomic.h>
 #include <string.h>
+#include <time.h>
 
 #include "harness.h"
 #include "runtime/threadpool.h"
@@ -83,6 +84,52 @@ TEST(nested_runs_inline) {
   CHECK_EQ_INT(atomic_load(&J.hits[0]), 100);
   for (int i = 1; i <= 100; i++) CHECK_EQ_INT(atomic_load(&J.hits[i]), 1);
   pnn_threadpool_free(p);
+}
+
+/* The call that gets index `hold` waits until every index outside it is
+ * done. The thread running that call is stuck, so the job only completes
+ * if the other threads run the rest, including what is left of the stuck
+ * thread's own slice (stealing). */
+static atomic_int g_done;
+static int g_hold, g_n, g_timed_out;
+
+static double now_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static void hold_one(void *arg, int64_t begin, int64_t end) {
+  (void)arg;
+  if (g_hold >= begin && g_hold < end) {
+    const double t0 = now_s();
+    while (atomic_load(&g_done) < g_n - (int)(end - begin))
+      if (now_s() - t0 > 10) {
+        g_timed_out = 1;
+        break;
+      }
+  }
+  atomic_fetch_add(&g_done, (int)(end - begin));
+}
+
+TEST(stuck_slice_is_stolen) {
+  for (int threads = 2; threads <= 4; threads++) {
+    pnn_threadpool *p = pnn_threadpool_create(threads);
+    CHECK(p);
+    g_n = 8 * threads;
+    /* the first and the last index of each thread's slice, in turn */
+    for (int h = 0; h < g_n; h++) {
+      if (h % 8 != 0 && h % 8 != 7) continue;
+      g_hold = h;
+      g_timed_out = 0;
+      atomic_store(&g_done, 0);
+      pnn_threadpool_run(p, g_n, hold_one, NULL);
+      CHECK_MSG(!g_timed_out, "threads %d, index %d held: rest not run",
+                threads, h);
+      CHECK_EQ_INT(atomic_load(&g_done), g_n);
+    }
+    pnn_threadpool_free(p);
+  }
 }
 
 TEST(null_pool_runs_inline) {

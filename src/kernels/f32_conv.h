@@ -35,7 +35,16 @@ typedef struct pnn_f32_conv {
   size_t tile_m; /* im2col row tile */
   size_t tiles;  /* ceil(m / tile_m) */
   bool fused;    /* im2col per tile into slot buffers (else whole, first) */
+  /* Short window rows (f_w * in_c <= PNN_F32_CONV_ROWWISE_SPAN, e.g. an RGB
+   * input layer; dilation_w 1): per output row, the pixels whose window is
+   * inside the input multiply the input in place, one GEMM step per filter
+   * row (A = that input row at stride stride_w * in_c, k = f_w * in_c, the
+   * partial sums kept in the output); only border pixels go through
+   * im2col. */
+  bool rowwise;
 } pnn_f32_conv;
+
+enum { PNN_F32_CONV_ROWWISE_SPAN = 32 };
 
 /* Bytes of persistent memory pnn_f32_conv_init needs (packed weights,
  * alignment slack included); 0 if the sizes overflow. */

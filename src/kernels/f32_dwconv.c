@@ -2,9 +2,11 @@
 #include "kernels/f32_dwconv.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "kernels/f32_gemm.h" /* pnn_f32_gemm_align */
+#include "kernels/f32_vec.h"
 
 enum { CPAD = 16 };
 
@@ -13,7 +15,7 @@ size_t pnn_f32_dwconv_bytes(const pnn_f32_dwconv *s) {
   const size_t cpad = ((size_t)s->c + CPAD - 1) / CPAD * CPAD;
   const size_t taps = (size_t)s->f_h * (size_t)s->f_w;
   if (taps > SIZE_MAX / 8 / cpad / sizeof(float)) return 0;
-  return (taps + 1) * cpad * sizeof(float) + 64;
+  return (taps + 2) * cpad * sizeof(float) + 64;
 }
 
 void pnn_f32_dwconv_init(pnn_f32_dwconv *d, pnn_isa isa, const float *w,
@@ -27,9 +29,16 @@ void pnn_f32_dwconv_init(pnn_f32_dwconv *d, pnn_isa isa, const float *w,
   float *b = p + taps * cpad;
   for (size_t c = 0; c < cpad; c++)
     b[c] = bias && c < (size_t)d->c ? bias[c] : 0.f;
+  float *z = b + cpad;
+  bool finite = true;
+  for (size_t i = 0; i < taps * cpad; i++) {
+    z[i % cpad] = 0.f;
+    finite = finite && isfinite(p[i]);
+  }
   d->cpad = (int32_t)cpad;
   d->w = p;
   d->bias = bias ? b : NULL;
+  d->zeros = finite ? z : NULL;
   d->lo = -INFINITY;
   d->hi = INFINITY;
   switch (d->act) {
@@ -50,6 +59,16 @@ void pnn_f32_dwconv_init(pnn_f32_dwconv *d, pnn_isa isa, const float *w,
 
 void pnn_f32_dwconv_run(const pnn_f32_dwconv *d, const float *in, float *out,
                         int64_t begin, int64_t end) {
+  const pnn_f32_vec_un_fn post =
+      d->act > 4 ? pnn_f32_vec_post(pnn_f32_vec_ops_for(d->isa), d->act) : NULL;
+  if (post) { /* a fused activation op: each row while it is in cache */
+    const size_t row = (size_t)d->out_w * (size_t)d->c;
+    for (int64_t r = begin; r < end; r++) {
+      d->rows(d, in, out, r, r + 1);
+      post(out + (size_t)r * row, out + (size_t)r * row, row);
+    }
+    return;
+  }
   d->rows(d, in, out, begin, end);
   if (d->act != 4) return;
   const size_t row = (size_t)d->out_w * (size_t)d->c;

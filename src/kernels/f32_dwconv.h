@@ -31,11 +31,16 @@ struct pnn_f32_dwconv {
   int32_t out_h, out_w;
   int32_t f_h, f_w;
   int32_t stride_h, stride_w, dil_h, dil_w, pad_h, pad_w;
-  int act;        /* fused activation */
+  int act;        /* fused activation, or a PNN_F32_POST_* code (f32_vec.h)
+                     set after init, applied to each row by _run */
   float lo, hi;   /* its clamp (+-inf for NONE / TANH) */
   int32_t cpad;   /* channels rounded up to 16 */
   const float *w; /* [f_h * f_w][cpad] */
   const float *bias; /* [cpad] (zeros if none) */
+  /* [cpad] zeros, read by border pixels in place of the taps outside the
+   * input (0 * w adds nothing to the sum); NULL when some weight is not
+   * finite (inf * 0 would be NaN): borders then skip those taps. */
+  const float *zeros;
   pnn_isa isa;
   pnn_f32_dwconv_rows_fn rows;
 };

@@ -141,6 +141,50 @@ static void dw_border(const pnn_f32_dwconv *d, const float *in_b, int32_t iy0,
   }
 }
 
+/* One border pixel of a FH x FW filter (d->zeros set): taps outside the
+ * input read d->zeros instead, so every tap runs the same unrolled loop
+ * (in (ky, kx) order from zero, as the reference; a zero tap adds +-0,
+ * which leaves the sum as it is). */
+static inline __attribute__((always_inline)) void dw_edge(
+    const pnn_f32_dwconv *d, const float *in_b, int32_t iy0, int32_t ox,
+    float *o, const int FH, const int FW) {
+  const int32_t C = d->c, cpad = d->cpad;
+  const int32_t ix0 = ox * d->stride_w - d->pad_w;
+  const float *xp[25];
+PNN_UNROLL_TAPS
+  for (int ky = 0; ky < FH; ky++) {
+    const int32_t iy = iy0 + ky * d->dil_h;
+PNN_UNROLL_TAPS
+    for (int kx = 0; kx < FW; kx++) {
+      const int32_t ix = ix0 + kx * d->dil_w;
+      xp[ky * FW + kx] =
+          iy >= 0 && iy < d->in_h && ix >= 0 && ix < d->in_w
+              ? in_b + ((int64_t)iy * d->in_w + ix) * C
+              : d->zeros;
+    }
+  }
+  const V vlo = VSET1(d->lo), vhi = VSET1(d->hi);
+  int32_t c = 0;
+  for (; c + VL <= C; c += VL) {
+    V acc = VZERO();
+PNN_UNROLL_TAPS
+    for (int t = 0; t < FH * FW; t++)
+      acc = VFMA(VLOAD(xp[t] + c), VLOAD(d->w + (int64_t)t * cpad + c), acc);
+    if (d->bias) acc = VADD(acc, VLOAD(d->bias + c));
+    VSTORE(o + c, VMIN(VMAX(acc, vlo), vhi));
+  }
+  if (c < C) {
+    const int n = C - c;
+    V acc = VZERO();
+PNN_UNROLL_TAPS
+    for (int t = 0; t < FH * FW; t++)
+      acc = VFMA(VLOADN(xp[t] + c, n), VLOAD(d->w + (int64_t)t * cpad + c),
+                 acc);
+    if (d->bias) acc = VADD(acc, VLOAD(d->bias + c));
+    VSTOREN(o + c, VMIN(VMAX(acc, vlo), vhi), n);
+  }
+}
+
 /* One output row: borders checked; the interior by the sliding 3x3 kernel
  * (stride 1) or in groups of 4 pixels sharing each weight vector. */
 static inline __attribute__((always_inline)) void dw_row(
@@ -171,7 +215,11 @@ static inline __attribute__((always_inline)) void dw_row(
     if (x_lo > x_hi) x_lo = x_hi = d->out_w;
   }
   int32_t ox = 0;
-  for (; ox < x_lo; ox++) dw_border(d, in_b, iy0, ox, o_row + (int64_t)ox * d->c);
+  const bool edge = fixed && FH * FW <= 25 && d->zeros;
+  for (; ox < x_lo; ox++) {
+    if (edge) dw_edge(d, in_b, iy0, ox, o_row + (int64_t)ox * d->c, FH, FW);
+    else dw_border(d, in_b, iy0, ox, o_row + (int64_t)ox * d->c);
+  }
   if (FH == 3 && FW == 3 && fixed && rows_in && d->stride_w == 1 &&
       d->dil_w == 1 && ox < x_hi) {
     dw_3x3_s1_slide(d, in_b, iy0, ox, x_hi, o_row);
@@ -190,8 +238,10 @@ static inline __attribute__((always_inline)) void dw_row(
       dw_interior(d, in_b, iy0, ox, o_row + (int64_t)ox * d->c, 1, ky0, ky1,
                   FW);
   }
-  for (; ox < d->out_w; ox++)
-    dw_border(d, in_b, iy0, ox, o_row + (int64_t)ox * d->c);
+  for (; ox < d->out_w; ox++) {
+    if (edge) dw_edge(d, in_b, iy0, ox, o_row + (int64_t)ox * d->c, FH, FW);
+    else dw_border(d, in_b, iy0, ox, o_row + (int64_t)ox * d->c);
+  }
 }
 
 static void dw_rows_3x3(const pnn_f32_dwconv *d, const float *in, float *out,
@@ -202,6 +252,10 @@ static void dw_rows_5x5(const pnn_f32_dwconv *d, const float *in, float *out,
                         int64_t begin, int64_t end) {
   for (int64_t r = begin; r < end; r++) dw_row(d, in, out, r, 5, 5, true);
 }
+static void dw_rows_1x1(const pnn_f32_dwconv *d, const float *in, float *out,
+                        int64_t begin, int64_t end) {
+  for (int64_t r = begin; r < end; r++) dw_row(d, in, out, r, 1, 1, true);
+}
 static void dw_rows_any(const pnn_f32_dwconv *d, const float *in, float *out,
                         int64_t begin, int64_t end) {
   for (int64_t r = begin; r < end; r++) dw_row(d, in, out, r, d->f_h, d->f_w, false);
@@ -211,5 +265,6 @@ void FN(const pnn_f32_dwconv *d, const float *in, float *out, int64_t begin,
         int64_t end) {
   if (d->f_h == 3 && d->f_w == 3) dw_rows_3x3(d, in, out, begin, end);
   else if (d->f_h == 5 && d->f_w == 5) dw_rows_5x5(d, in, out, begin, end);
+  else if (d->f_h == 1 && d->f_w == 1) dw_rows_1x1(d, in, out, begin, end);
   else dw_rows_any(d, in, out, begin, end);
 }

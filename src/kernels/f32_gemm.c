@@ -1,5 +1,6 @@
 /* f32 GEMM driver: weight packing, cache blocking, the config table. */
 #include "kernels/f32_gemm.h"
+#include "kernels/f32_vec.h"
 
 #include <math.h>
 #include <stdbool.h>
@@ -9,6 +10,10 @@
  * 32-wide AVX-512 panel) stays in L1 while a block of MC rows of A
  * (MC x KC, 128 KB) stays in L2 across all panels. */
 enum { GEMM_KC = 256, GEMM_MC = 120 };
+/* A GEMM job of fewer multiply-adds (m * n * k) runs as one task: a few
+ * microseconds of work, about what handing half of it to another thread
+ * costs (`make bench-pool`). */
+#define GEMM_PARALLEL_MIN 65536.0
 
 static const pnn_f32_gemm_config g_configs[PNN_ISA_COUNT] = {
     {PNN_ISA_SCALAR, 4, 8, pnn_f32_gemm_4x8_scalar, "f32_gemm_4x8_scalar"},
@@ -84,12 +89,17 @@ void pnn_f32_gemm_compute(const pnn_f32_gemm_plan *plan, size_t m,
   if (panel_end > plan->panels) panel_end = plan->panels;
   float act_lo, act_hi;
   act_range(plan->act, &act_lo, &act_hi);
+  /* One row tile (e.g. a fully connected layer or a 1x1 convolution on
+   * one pixel): no panel slice is reused, so K is not cut and each panel
+   * streams through once, contiguously (same sums: a cut only stores and
+   * reloads the partial sums). */
+  const size_t kc_max = m <= mr ? (k ? k : 1) : GEMM_KC;
   for (size_t m0 = 0; m0 < m; m0 += GEMM_MC) {
     const size_t mb = m - m0 < GEMM_MC ? m - m0 : GEMM_MC;
     /* k == 0 still needs one pass to write bias + activation. */
     size_t k0 = 0;
     do {
-      const size_t kc = k - k0 < GEMM_KC ? k - k0 : GEMM_KC;
+      const size_t kc = k - k0 < kc_max ? k - k0 : kc_max;
       const bool first = k0 == 0, last = k0 + kc >= k;
       const float lo = last ? act_lo : -INFINITY;
       const float hi = last ? act_hi : INFINITY;
@@ -116,6 +126,18 @@ void pnn_f32_gemm_compute(const pnn_f32_gemm_plan *plan, size_t m,
           *v = tanhf(*v);
         }
     }
+    const pnn_f32_vec_un_fn post =
+        plan->act > 4 ? pnn_f32_vec_post(pnn_f32_vec_ops_for(cfg->isa), plan->act)
+                      : NULL;
+    if (post) { /* a fused activation op, while the block is in cache */
+      const size_t c0 = panel_begin * nr;
+      size_t c1 = panel_end * nr;
+      if (c1 > plan->n) c1 = plan->n;
+      for (size_t i = 0; c1 > c0 && i < mb; i++) {
+        float *v = c + (m0 + i) * ldc + c0;
+        post(v, v, c1 - c0);
+      }
+    }
   }
 }
 
@@ -139,6 +161,30 @@ void pnn_f32_gemm_job_init(pnn_f32_gemm_job *job,
   job->lda = lda;
   job->c = c;
   job->ldc = ldc;
+  job->cols_outer = 0;
+  if ((double)m * (double)plan->n * (double)plan->k < GEMM_PARALLEL_MIN) {
+    /* too small to pay for handing tasks to other threads: one task */
+    job->tile_m = m ? m : 1;
+    job->n_tiles = m ? 1 : 0;
+    job->group_panels = plan->panels ? plan->panels : 1;
+    job->n_groups = 1;
+    return;
+  }
+  if (plan->n > m && plan->panels >= 2) {
+    /* Weights (k x n) larger than A (m x k): each thread reading a share
+     * of the weights and all of A moves less than each reading a share of
+     * A and all of the weights. One panel per task, panels outermost. */
+    job->cols_outer = 1;
+    /* few panels: row tiles too, for enough tasks to balance threads */
+    const size_t tiles = plan->panels >= min_tasks
+                             ? 1
+                             : (min_tasks + plan->panels - 1) / plan->panels;
+    job->tile_m = pnn_f32_gemm_tile_rows(plan->cfg, m, tiles);
+    job->n_tiles = m ? (m + job->tile_m - 1) / job->tile_m : 0;
+    job->group_panels = 1;
+    job->n_groups = plan->panels;
+    return;
+  }
   job->tile_m = pnn_f32_gemm_tile_rows(plan->cfg, m, min_tasks);
   job->n_tiles = m ? (m + job->tile_m - 1) / job->tile_m : 0;
   /* Few row tiles (small m, e.g. a fully connected layer on one row):
@@ -156,7 +202,10 @@ void pnn_f32_gemm_job_init(pnn_f32_gemm_job *job,
 void pnn_f32_gemm_job_run(void *arg, int64_t begin, int64_t end) {
   const pnn_f32_gemm_job *j = arg;
   for (int64_t t = begin; t < end; t++) {
-    const size_t tile = (size_t)t / j->n_groups, grp = (size_t)t % j->n_groups;
+    const size_t tile = j->cols_outer ? (size_t)t % j->n_tiles
+                                      : (size_t)t / j->n_groups;
+    const size_t grp = j->cols_outer ? (size_t)t / j->n_tiles
+                                     : (size_t)t % j->n_groups;
     const size_t r0 = tile * j->tile_m;
     const size_t rows = j->m - r0 < j->tile_m ? j->m - r0 : j->tile_m;
     pnn_f32_gemm_compute(j->plan, rows, j->a + r0 * j->lda, j->lda,

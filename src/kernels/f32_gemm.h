@@ -58,7 +58,8 @@ typedef struct pnn_f32_gemm_plan {
   const pnn_f32_gemm_config *cfg;
   size_t n, k, panels;
   const float *packed;
-  int act; /* fused activation code (NONE, RELU, RELU_N1_TO_1, RELU6, TANH) */
+  int act; /* fused activation code (NONE, RELU, RELU_N1_TO_1, RELU6, TANH)
+             or a PNN_F32_POST_* code (f32_vec.h), applied per block */
 } pnn_f32_gemm_plan;
 
 /* Rows [0, m) of C = act(A B + bias), for the column panels
@@ -91,13 +92,17 @@ void pnn_f32_gemm_8x8_neon(size_t mr, size_t nr, size_t kc, const float *a,
 
 
 /* ---- Splitting one GEMM over threads: tasks are (row tile, panel group)
- * pairs, row tiles outermost so neighbouring tasks share A. */
+ * pairs, row tiles outermost so neighbouring tasks share A; when the
+ * weights are larger than A (n > m), panel groups outermost, so the
+ * contiguous slice of tasks a thread runs covers only its share of the
+ * packed weights (cols_outer). */
 typedef struct pnn_f32_gemm_job {
   const pnn_f32_gemm_plan *plan;
   size_t m, lda, ldc;
   const float *a;
   float *c;
   size_t tile_m, group_panels, n_tiles, n_groups;
+  int cols_outer;
 } pnn_f32_gemm_job;
 
 /* Fills job for C[m, n] = A B; aims at >= min_tasks tasks. */

@@ -54,8 +54,18 @@ static void hard_swish_s(const float *x, float *o, size_t n) {
 static void exp_s(const float *x, float *o, size_t n) {
   for (size_t i = 0; i < n; i++) o[i] = expf(x[i]);
 }
+/* TFLite's reference logistic (reference_ops::Logistic): 1 above
+ * 16.619047, exp(x) below -9, else 1 / (1 + exp(-x)). */
+static inline float logistic_ref(float x) {
+  if (x > 16.619047164916992188f) return 1.f;
+  if (x < -9.f) return expf(x);
+  return 1.f / (1.f + expf(-x));
+}
 static void logistic_s(const float *x, float *o, size_t n) {
-  for (size_t i = 0; i < n; i++) o[i] = 1.f / (1.f + expf(-x[i]));
+  for (size_t i = 0; i < n; i++) o[i] = logistic_ref(x[i]);
+}
+static void swish_s(const float *x, float *o, size_t n) {
+  for (size_t i = 0; i < n; i++) o[i] = x[i] * logistic_ref(x[i]);
 }
 static void tanh_s(const float *x, float *o, size_t n) {
   for (size_t i = 0; i < n; i++) o[i] = tanhf(x[i]);
@@ -73,6 +83,22 @@ static void gelu_tanh_s(const float *x, float *o, size_t n) {
 static void sum_rows_s(const float *x, float *acc, size_t rows, size_t c) {
   for (size_t r = 0; r < rows; r++)
     for (size_t j = 0; j < c; j++) acc[j] += x[r * c + j];
+}
+static void pool_max_s(const float *x, size_t row_stride, size_t rows,
+                       size_t cols, size_t c, float *o) {
+  for (size_t r = 0; r < rows; r++)
+    for (size_t p = 0; p < cols; p++) {
+      const float *v = x + r * row_stride + p * c;
+      for (size_t j = 0; j < c; j++) o[j] = v[j] > o[j] ? v[j] : o[j];
+    }
+}
+static void pool_sum_s(const float *x, size_t row_stride, size_t rows,
+                       size_t cols, size_t c, float *o) {
+  for (size_t r = 0; r < rows; r++)
+    for (size_t p = 0; p < cols; p++) {
+      const float *v = x + r * row_stride + p * c;
+      for (size_t j = 0; j < c; j++) o[j] = o[j] + v[j];
+    }
 }
 static void bilinear_s(const float *p00, const float *p01, const float *p10,
                        const float *p11, float *o, size_t n, float dy,
@@ -96,12 +122,24 @@ const pnn_f32_vec_ops pnn_f32_vec_ops_scalar = {
     .hard_swish = hard_swish_s,
     .exp = exp_s,
     .logistic = logistic_s,
+    .swish = swish_s,
     .tanh = tanh_s,
     .sum_rows = sum_rows_s,
+    .pool_max = pool_max_s,
+    .pool_sum = pool_sum_s,
     .elu = elu_s,
     .gelu_tanh = gelu_tanh_s,
     .bilinear = bilinear_s,
 };
+
+pnn_f32_vec_un_fn pnn_f32_vec_post(const pnn_f32_vec_ops *v, int act) {
+  switch (act) {
+    case PNN_F32_POST_HARD_SWISH: return v->hard_swish;
+    case PNN_F32_POST_LOGISTIC: return v->logistic;
+    case PNN_F32_POST_SWISH: return v->swish;
+    default: return NULL;
+  }
+}
 
 const pnn_f32_vec_ops *pnn_f32_vec_ops_for(pnn_isa isa) {
 #if defined(__x86_64__)

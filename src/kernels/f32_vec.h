@@ -59,6 +59,17 @@ typedef struct pnn_f32_vec_ops {
   /* o = x * clamp(x + 3, 0, 6) / 6 */
   pnn_f32_vec_un_fn hard_swish;
   pnn_f32_vec_un_fn exp, logistic, tanh;
+  /* o = x * logistic(x) (SiLU / swish): this level's logistic times x, so
+   * bit-exact with its logistic followed by its mul_vv. */
+  pnn_f32_vec_un_fn swish;
+  /* Pooling window of rows x cols pixels of c channels (pixel (r, p) at
+   * x + r * row_stride + p * c), taps in row-major order, accumulated into
+   * o[0..c): pool_max o = v > o ? v : o, pool_sum o = o + v (bit-exact
+   * with those per-tap loops, NaN included). */
+  void (*pool_max)(const float *x, size_t row_stride, size_t rows,
+                   size_t cols, size_t c, float *o);
+  void (*pool_sum)(const float *x, size_t row_stride, size_t rows,
+                   size_t cols, size_t c, float *o);
   /* acc[j] += x[r * c + j] for r < rows, j < c (rows in order) */
   void (*sum_rows)(const float *x, float *acc, size_t rows, size_t c);
   /* o = x < 0 ? expm1(x) : x (ELU) */
@@ -71,6 +82,18 @@ typedef struct pnn_f32_vec_ops {
   void (*bilinear)(const float *p00, const float *p01, const float *p10,
                    const float *p11, float *o, size_t n, float dy, float dx);
 } pnn_f32_vec_ops;
+
+/* Activations a convolution can apply to its output after the bias, in
+ * place of a following activation op (src/runtime/fuse.c): codes past the
+ * fused activations (NONE 0 .. TANH 4) in pnn_f32_gemm_plan.act and
+ * pnn_f32_dwconv.act; the clamp is then NONE. */
+enum {
+  PNN_F32_POST_HARD_SWISH = 5,
+  PNN_F32_POST_LOGISTIC = 6,
+  PNN_F32_POST_SWISH = 7 /* x * logistic(x) */
+};
+/* The kernel of post code `act` in table v; NULL for other codes. */
+pnn_f32_vec_un_fn pnn_f32_vec_post(const struct pnn_f32_vec_ops *v, int act);
 
 /* The table for `isa` (a level the host supports; falls back to scalar
  * for levels this build has no kernels for). */

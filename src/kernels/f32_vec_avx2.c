@@ -27,6 +27,10 @@ static inline __m256i vmask(int n) {
 #define VMIN(a, b) _mm256_min_ps((a), (b))
 #define VCMP(a, b, pred) _mm256_cmp_ps((a), (b), (pred))
 #define VSEL(m, t, f) _mm256_blendv_ps((f), (t), (m))
+typedef __m256 VM;
+#define VMAND(a, b) _mm256_and_ps((a), (b))
+#define VMOR(a, b) _mm256_or_ps((a), (b))
+#define VALL(m) (_mm256_movemask_ps(m) == 0xff)
 #define VAND(a, b) _mm256_and_ps((a), (b))
 #define VANDN(a, b) _mm256_andnot_ps((a), (b))
 #define VOR(a, b) _mm256_or_ps((a), (b))
@@ -41,6 +45,14 @@ static inline V vscale2(V p, V n) {
   return _mm256_mul_ps(_mm256_mul_ps(p, s1), s2);
 }
 #define VSCALE2(p, n) vscale2((p), (n))
+/* 12-bit estimate and two Newton steps: rounding-level error on [1, 2]. */
+static inline V vrcp(V d) {
+  const V one = _mm256_set1_ps(1.f);
+  V r = _mm256_rcp_ps(d);
+  r = _mm256_fmadd_ps(r, _mm256_fnmadd_ps(d, r, one), r);
+  return _mm256_fmadd_ps(r, _mm256_fnmadd_ps(d, r, one), r);
+}
+#define VRCP(d) vrcp(d)
 #define SUF avx2
 #define ISA PNN_ISA_AVX2
 

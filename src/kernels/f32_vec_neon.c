@@ -43,6 +43,11 @@ static inline V vmin_sel(V a, V b) { return vbslq_f32(vcltq_f32(a, b), a, b); }
 #define VCMP_CMP_GT_OQ(a, b) vcgtq_f32((a), (b))
 #define VCMP_CMP_GE_OQ(a, b) vcgeq_f32((a), (b))
 #define VCMP_CMP_LT_OQ(a, b) vcltq_f32((a), (b))
+#define VCMP_CMP_LE_OQ(a, b) vcleq_f32((a), (b))
+#define VCMP_CMP_EQ_OQ(a, b) vceqq_f32((a), (b))
+#define VMAND(a, b) vandq_u32((a), (b))
+#define VMOR(a, b) vorrq_u32((a), (b))
+#define VALL(m) (vminvq_u32(m) == 0xffffffffu)
 /* unordered: not (a == a and b == b) */
 #define VCMP_CMP_UNORD_Q(a, b) \
   vmvnq_u32(vandq_u32(vceqq_f32((a), (a)), vceqq_f32((b), (b))))
@@ -62,6 +67,7 @@ static inline V vscale2(V p, V n) {
   return vmulq_f32(vmulq_f32(p, s1), s2);
 }
 #define VSCALE2(p, n) vscale2((p), (n))
+#define VRCP(d) vdivq_f32(vdupq_n_f32(1.f), (d))
 #define SUF neon
 #define ISA PNN_ISA_NEON
 

@@ -2,10 +2,12 @@
  * by f32_vec_avx2.c and f32_vec_avx512.c after they define:
  *   V, VM (compare mask), VL (lanes), VLOAD/VSTORE, VLOADN/VSTOREN (first
  *   n < VL lanes, the rest not touched), VSET1, VZERO, VADD, VSUB, VMUL,
- *   VDIV, VFMA, VMAX/VMIN (a > b ? a : b / a < b ? a : b, as the x86
+ *   VDIV, VFMA, VMAND/VMOR (and/or of two VCMP masks), VALL(m) (every
+ *   lane of mask m set), VMAX/VMIN (a > b ? a : b / a < b ? a : b, as the x86
  *   instructions), VCMP(a, b, pred), VSEL(m, t, f) (m ? t : f), VAND,
  *   VOR, VROUND (to nearest), VSCALE2(p, n) (p * 2^n, n integral in
- *   [-126, 128]), and SUF (name suffix).
+ *   [-126, 128]), VRCP(d) (1 / d to within 2 ulp for d in [1, 2]), and
+ *   SUF (name suffix).
  * Every formula is evaluated in the reference's order so the non-exp
  * kernels are bit-exact against the scalar level. */
 
@@ -59,9 +61,26 @@ static void NAME(prelu_)(const float *x_, const float *a, float *o,
   }
 }
 
+/* t / 6 correctly rounded without a division: q0 = t * y with y =
+ * RN(1/6) (relative error 2^-25, so q0 is within 1 ulp), the exact
+ * residual e = t - 6 q0 by FMA, q0 + e * y rounded once (Markstein's
+ * correction: RN(t / 6) when nothing under- or overflows). Zeros give t
+ * itself (t / 6 keeps the sign); a vector with a lane outside [2^-100,
+ * 2^100] (tiny, huge, inf, NaN) divides. Bit-exact with VDIV. */
+static inline V vdiv6(V t) {
+  const V a = VANDN(VSET1(-0.f), t);
+  const VM zero = VCMP(t, VZERO(), _CMP_EQ_OQ);
+  const VM ok = VMAND(VCMP(a, VSET1(0x1p-100f), _CMP_GE_OQ),
+                      VCMP(a, VSET1(0x1p100f), _CMP_LE_OQ));
+  if (!VALL(VMOR(ok, zero))) return VDIV(t, VSET1(6.f));
+  const V y = VSET1(1.f / 6.f);
+  const V q0 = VMUL(t, y);
+  const V e = VFMA(VSUB(VZERO(), q0), VSET1(6.f), t);
+  return VSEL(zero, t, VFMA(e, y, q0));
+}
 static inline V vhard_swish(V x) {
   const V r6 = vclamp(VADD(x, VSET1(3.f)), VZERO(), VSET1(6.f));
-  return VDIV(VMUL(x, r6), VSET1(6.f));
+  return vdiv6(VMUL(x, r6));
 }
 static void NAME(hard_swish_)(const float *x_, float *o, size_t n) {
   MAP1(x_, o, n, vhard_swish(x));
@@ -99,14 +118,25 @@ static void NAME(exp_)(const float *x_, float *o, size_t n) {
   MAP1(x_, o, n, vexp(x));
 }
 
+/* logistic(x) from e = exp(-|x|) in (0, 1], which never overflows:
+ * 1 / (1 + e) for x >= 0, e / (1 + e) below; the reciprocal of 1 + e (in
+ * [1, 2]) by VRCP (a refined estimate where that beats a division). Below
+ * -87.34 (where expf(-x) is out of the exp kernel's range) the result is
+ * 0, as 1 / (1 + expf(-x)) is there to within 6e-39; +inf gives 1, NaN
+ * stays NaN (the compare fails and e is NaN). */
 static inline V vlogistic(V x) {
   const V one = VSET1(1.f);
-  /* Out of exp's range: exp(-x) ~ 1.2e-38 gives 1 exactly, and the top
-   * of the clamp overflows to +inf, giving 0 as with expf. */
-  return VDIV(one, VADD(one, vexp_core(VSUB(VZERO(), x))));
+  const V e = vexp_core(VOR(x, VSET1(-0.f))); /* -|x| */
+  const V r = VRCP(VADD(one, e));
+  const V y = VSEL(VCMP(x, VZERO(), _CMP_GE_OQ), r, VMUL(e, r));
+  return VSEL(VCMP(x, VSET1(-87.33654022216797f), _CMP_LT_OQ), VZERO(), y);
 }
 static void NAME(logistic_)(const float *x_, float *o, size_t n) {
   MAP1(x_, o, n, vlogistic(x));
+}
+
+static void NAME(swish_)(const float *x_, float *o, size_t n) {
+  MAP1(x_, o, n, VMUL(x, vlogistic(x)));
 }
 
 /* tanh |x| = 1 - 2 / (exp(2|x|) + 1) with |x| capped at 10 (tanhf is 1
@@ -174,6 +204,36 @@ static void NAME(sum_rows_)(const float *x, float *acc, size_t rows,
     VSTOREN(acc + j, s, m);
   }
 }
+
+/* Pooling windows: each channel block's accumulator stays in a register
+ * over all taps. MAX keeps `v > o ? v : o` (VMAX(v, o)), SUM `o + v`. */
+#define POOL_SIMD(OPN, STEP)                                                 \
+  static void NAME(OPN##_)(const float *x, size_t row_stride, size_t rows,  \
+                           size_t cols, size_t c, float *o) {               \
+    size_t j = 0;                                                           \
+    for (; j + VL <= c; j += VL) {                                          \
+      V acc = VLOAD(o + j);                                                 \
+      for (size_t r = 0; r < rows; r++) {                                   \
+        const float *v = x + r * row_stride + j;                            \
+        for (size_t p = 0; p < cols; p++, v += c) acc = STEP(VLOAD(v), acc); \
+      }                                                                     \
+      VSTORE(o + j, acc);                                                   \
+    }                                                                       \
+    if (j < c) {                                                            \
+      const int m = (int)(c - j);                                           \
+      V acc = VLOADN(o + j, m);                                             \
+      for (size_t r = 0; r < rows; r++) {                                   \
+        const float *v = x + r * row_stride + j;                            \
+        for (size_t p = 0; p < cols; p++, v += c)                           \
+          acc = STEP(VLOADN(v, m), acc);                                    \
+      }                                                                     \
+      VSTOREN(o + j, acc, m);                                               \
+    }                                                                       \
+  }
+#define POOL_MAX_STEP(v, acc) VMAX((v), (acc))
+#define POOL_SUM_STEP(v, acc) VADD((acc), (v))
+POOL_SIMD(pool_max, POOL_MAX_STEP)
+POOL_SIMD(pool_sum, POOL_SUM_STEP)
 
 /* Binary: a op b, then the activation clamp. */
 #define BIN_SIMD(OPN, OPV)                                                  \
@@ -243,8 +303,11 @@ const pnn_f32_vec_ops NAME(pnn_f32_vec_ops_) = {
     .hard_swish = NAME(hard_swish_),
     .exp = NAME(exp_),
     .logistic = NAME(logistic_),
+    .swish = NAME(swish_),
     .tanh = NAME(tanh_),
     .sum_rows = NAME(sum_rows_),
+    .pool_max = NAME(pool_max_),
+    .pool_sum = NAME(pool_sum_),
     .elu = NAME(elu_),
     .gelu_tanh = NAME(gelu_tanh_),
     .bilinear = NAME(bilinear_),

@@ -18,6 +18,7 @@
 #include <float.h>
 #include <math.h>
 
+#include "ops/fuse.h"
 #include "ops/common.h"
 #include "ops/fixedpoint.h"
 #include "ops/lut.h"
@@ -76,7 +77,9 @@ static float gelu(float x, const act_params *p) {
   return 0.5f * x * (1.f + erff(x * 0.7071067811865476f));
 }
 static float logistic(float x, const act_params *p) {
-  (void)p;
+  (void)p; /* TFLite's reference cut-offs, as f32_vec.c's scalar level */
+  if (x > 16.619047164916992188f) return 1.f;
+  if (x < -9.f) return expf(x);
   return 1.f / (1.f + expf(-x));
 }
 static float tanh_act(float x, const act_params *p) {
@@ -90,6 +93,9 @@ typedef struct {
   /* float: the elementwise kernels picked at prepare (kernels/f32_vec.h);
    * ops without one run fn per element. */
   const pnn_f32_vec_ops *vec;
+  /* LOGISTIC fused with the MUL by its own input (fuse.c): eval writes
+   * x * logistic(x) into this tensor (the MUL's output) instead. */
+  pnn_tensor *swish_out;
 } pointwise_state;
 
 static act_fn pointwise_fn(int32_t op) {
@@ -338,17 +344,14 @@ static pnn_status qact_prepare(pnn_node *node, pnn_tensor *in) {
       pnn_qm_quantize_multiplier((double)(in->scale / out->scale),
                                  &st->m_id, &st->s_id);
       {
-        /* zp + (int32)roundf(bound / scale), in float as TFLite. */
-        float rl = roundf(act_lo / out->scale);
-        /* a tiny output scale puts the bound far outside any integer (and
-         * the float-to-int cast would be undefined): it then clips nothing */
-        int64_t ql = rl < -4e9f ? INT64_MIN / 2
-                                : (int64_t)out->zero_point + (int64_t)rl;
+        /* zp + (int32)roundf(bound / scale), in float as TFLite; a tiny
+         * output scale puts a bound far outside any integer: it then
+         * clips nothing (pnn_qm_quantize_bound saturates). */
+        int64_t ql = pnn_qm_quantize_bound(act_lo, out->scale, out->zero_point);
         if (ql > st->lo) st->lo = ql > st->hi ? st->hi : (int32_t)ql;
         if (isfinite(act_hi)) {
-          float rh = roundf(act_hi / out->scale);
-          int64_t qh = rh > 4e9f ? INT64_MAX / 2
-                                 : (int64_t)out->zero_point + (int64_t)rh;
+          int64_t qh =
+              pnn_qm_quantize_bound(act_hi, out->scale, out->zero_point);
           if (qh < st->hi) st->hi = qh < st->lo ? st->lo : (int32_t)qh;
         }
       }
@@ -453,15 +456,16 @@ static inline int16_t sdhm16(int16_t a, int16_t b) {
   if (a == INT16_MIN && b == INT16_MIN) return INT16_MAX;
   return (int16_t)(((int32_t)a * b) / (1 << 15));
 }
+/* gemmlowp's int16 RoundingDivideByPOT: the value x / 2^e rounded half
+ * away from zero is the same in int32, whose helper also takes any e (a
+ * crafted scale asks for e >= 16, where the int16 mask would overflow). */
 static inline int16_t rdbpot16(int16_t x, int e) {
-  if (e <= 0) return x;
-  const int16_t mask = (int16_t)((1 << e) - 1);
-  const int16_t rem = (int16_t)(x & mask);
-  const int16_t thr = (int16_t)((mask >> 1) + (x < 0 ? 1 : 0));
-  return (int16_t)((x >> e) + (rem > thr ? 1 : 0));
+  return (int16_t)pnn_qm_rounding_divide_by_pot(x, e);
 }
+/* Saturating v * 2^amount; any amount >= 16 saturates every v != 0. */
 static inline int16_t sat_shl16(int16_t v, int amount) {
-  int64_t r = (int64_t)v * ((int64_t)1 << amount);
+  if (amount > 16) amount = 16;
+  int64_t r = (int64_t)v * ((int64_t)1 << (amount > 0 ? amount : 0));
   return (int16_t)(r > INT16_MAX ? INT16_MAX : (r < INT16_MIN ? INT16_MIN : r));
 }
 
@@ -592,7 +596,14 @@ static pnn_status pointwise_prepare(pnn_node *node) {
     return pnn_node_error(node, PNN_ERROR_UNSUPPORTED, "not an activation");
   st->params.alpha = PNN_OPTS(node, leaky_relu)->alpha;
   st->params.approximate = PNN_OPTS(node, gelu)->approximate;
-  st->vec = pnn_f32_vec_ops_for(pnn_isa_active());
+  /* Reference order (hybrid subgraphs, op.h): the exp-based functions in
+   * libm per element, not the SIMD approximations, whose ulps the next
+   * hybrid op would see (the other vector kernels are bit-exact). */
+  const bool libm = st->fn == logistic || st->fn == tanh_act ||
+                    st->fn == elu || st->fn == gelu;
+  st->vec = pnn_f32_vec_ops_for(libm && pnn_node_float_reference_order(node)
+                                    ? PNN_ISA_SCALAR
+                                    : pnn_isa_active());
   node->state = st;
   return pnn_node_resize_output(node, 0, PNN_TYPE_FLOAT32, in->dims, in->rank);
 }
@@ -613,7 +624,8 @@ static void pointwise_worker(void *arg, int64_t begin, int64_t end) {
   const size_t n = (size_t)(end - begin);
   /* The vector kernels evaluate the same formulas (bit-exact except the
    * exp-based ones, see f32_vec.h for their bounds). */
-  if (st->fn == relu) v->clamp(x, o, n, 0.f, INFINITY);
+  if (st->swish_out) v->swish(x, o, n);
+  else if (st->fn == relu) v->clamp(x, o, n, 0.f, INFINITY);
   else if (st->fn == relu6) v->clamp(x, o, n, 0.f, 6.f);
   else if (st->fn == relu_n1_to_1) v->clamp(x, o, n, -1.f, 1.f);
   else if (st->fn == relu_0_to_1) v->clamp(x, o, n, 0.f, 1.f);
@@ -630,10 +642,41 @@ static void pointwise_worker(void *arg, int64_t begin, int64_t end) {
 
 static pnn_status pointwise_eval(pnn_node *node) {
   if (node->inputs[0]->type != PNN_TYPE_FLOAT32) return qact_eval(node);
-  act_job job = {node->state, node->inputs[0]->data, node->outputs[0]->data};
+  const pointwise_state *st = node->state;
+  act_job job = {st, node->inputs[0]->data,
+                 st->swish_out ? st->swish_out->data : node->outputs[0]->data};
   const int64_t n = pnn_tensor_count(node->inputs[0]);
   run_job(node, pointwise_worker, &job, n, n);
   return PNN_OK;
+}
+
+int pnn_act_post_kind(const pnn_node *node, pnn_tensor **y, pnn_isa *isa) {
+  if (!node || !node->state || node->n_inputs != 1 || node->n_outputs != 1 ||
+      !node->inputs[0] || !node->outputs[0] ||
+      node->inputs[0]->type != PNN_TYPE_FLOAT32 ||
+      (node->builtin != PNN_OP_HARD_SWISH && node->builtin != PNN_OP_LOGISTIC))
+    return 0;
+  const pointwise_state *st = node->state;
+  *isa = st->vec->isa;
+  *y = st->swish_out ? st->swish_out : node->outputs[0];
+  if (st->fn == hard_swish) return PNN_F32_POST_HARD_SWISH;
+  if (st->fn == logistic)
+    return st->swish_out ? PNN_F32_POST_SWISH : PNN_F32_POST_LOGISTIC;
+  return 0;
+}
+
+bool pnn_act_absorb_mul(pnn_node *node, pnn_tensor *y) {
+  if (!node || !y || node->builtin != PNN_OP_LOGISTIC || !node->state ||
+      node->n_inputs != 1 || !node->inputs[0] ||
+      node->inputs[0]->type != PNN_TYPE_FLOAT32 ||
+      y->type != PNN_TYPE_FLOAT32 || y->rank != node->inputs[0]->rank ||
+      memcmp(y->dims, node->inputs[0]->dims,
+             sizeof(int32_t) * (size_t)y->rank) != 0)
+    return false;
+  pointwise_state *st = node->state;
+  if (st->fn != logistic || st->swish_out) return false;
+  st->swish_out = y;
+  return true;
 }
 
 /* ------------------------------------------------------------- PRELU */
@@ -654,6 +697,10 @@ typedef struct {
    * block of vc elements (the trailing dims) repeated over vrows rows. */
   int64_t vrows, vc;
   const pnn_f32_vec_ops *vec;
+  /* Narrow blocks with a constant alpha: alpha repeated rep times
+   * (ablock, rep * vc floats), so one kernel call covers rep rows. */
+  const float *ablock;
+  int64_t rep;
 } prelu_state;
 
 /* Finds the float fast path: walking from the innermost dim, x must be
@@ -737,6 +784,20 @@ static pnn_status prelu_prepare(pnn_node *node) {
   pnn_broadcast_strides(in, st->rank, st->sx);
   pnn_broadcast_strides(alpha, st->rank, st->sa);
   if (!quant) prelu_plan_rows(st);
+  /* A few channels per row (e.g. 8): a whole-vector run per call. */
+  if (!quant && st->vc > 0 && st->vc < 256 && st->vrows > 1 &&
+      alpha->is_constant && alpha->data) {
+    int64_t r = (256 + st->vc - 1) / st->vc;
+    if (r > st->vrows) r = st->vrows;
+    float *ab = pnn_node_alloc_persistent(node, (size_t)(r * st->vc) * sizeof(float));
+    if (!ab)
+      return pnn_node_error(node, PNN_ERROR_OUT_OF_MEMORY,
+                            "out of memory for op state");
+    const float *a = alpha->data;
+    for (int64_t i = 0; i < r * st->vc; i++) ab[i] = a[i % st->vc];
+    st->ablock = ab;
+    st->rep = r;
+  }
   node->state = st;
   bool grows = st->rank != in->rank;
   for (int i = 0; !grows && i < in->rank; i++)
@@ -788,6 +849,20 @@ static void prelu_rows_worker(void *arg, int64_t begin, int64_t end) {
     j->st->vec->prelu(j->x + r * c, j->alpha, j->out + r * c, (size_t)c);
 }
 
+/* Groups [begin, end) of rep rows (the last one may be shorter), each one
+ * call with the repeated alpha block: the same per-element formula. */
+static void prelu_groups_worker(void *arg, int64_t begin, int64_t end) {
+  const prelu_job *j = arg;
+  const prelu_state *st = j->st;
+  const int64_t c = st->vc, g = st->rep * c;
+  for (int64_t i = begin; i < end; i++) {
+    const int64_t r0 = i * st->rep;
+    const int64_t rows = st->vrows - r0 < st->rep ? st->vrows - r0 : st->rep;
+    st->vec->prelu(j->x + i * g, st->ablock, j->out + i * g,
+                   (size_t)(rows * c));
+  }
+}
+
 static pnn_status prelu_eval(pnn_node *node) {
   const prelu_state *st = node->state;
   if (st->count == 0) return PNN_OK;
@@ -806,6 +881,14 @@ static pnn_status prelu_eval(pnn_node *node) {
   if (st->count == 0) return PNN_OK;
   if (st->vc > 0) {
     prelu_job job = {st, x, al, out};
+    if (st->ablock) {
+      const int64_t groups = (st->vrows + st->rep - 1) / st->rep;
+      if (st->count < ACT_PARALLEL_MIN || groups < 2)
+        prelu_groups_worker(&job, 0, groups);
+      else
+        pnn_node_parallel_for(node, groups, prelu_groups_worker, &job);
+      return PNN_OK;
+    }
     if (st->count < ACT_PARALLEL_MIN || st->vrows < 2)
       prelu_rows_worker(&job, 0, st->vrows);
     else
@@ -1034,8 +1117,15 @@ static pnn_status qsoftmax_prepare(pnn_node *node, pnn_tensor *in) {
                             "scale 1/32768");
     gen_lut16(exp_d, -10.0, 0.0, st->exp_lut);
     gen_lut16(recip1p_d, 0.0, 1.0, st->recip_lut);
-    pnn_qm_quantize_multiplier((double)in->scale * beta / (10.0 / 65535.0),
-                               &st->in_mult, &st->in_shift);
+    /* Differences in [-65535, 0] are shifted left by the exponent before
+     * the multiply: beyond 15 bits they would overflow int32 (a crafted
+     * scale or beta); beta 0 keeps TFLite's zero multiplier. */
+    const double real = (double)in->scale * beta / (10.0 / 65535.0);
+    pnn_status qs = PNN_OK;
+    if (real != 0.0)
+      qs = pnn_qm_multiplier(node, real, 15, "input 0 scale x beta",
+                             &st->in_mult, &st->in_shift);
+    if (qs) return qs;
   } else {
     /* PreprocessSoftmaxScaling with 5 integer bits (double rounding). */
     double real = beta * (double)in->scale * (double)(1 << (31 - 5));

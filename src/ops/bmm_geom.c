@@ -51,5 +51,8 @@ pnn_status pnn_bmm_geom_init(pnn_node *node, const pnn_tensor *a,
   g->n_batch = pnn_dims_count(g->out_dims, batch_rank);
   batch_strides(a, g->rank, g->lhs_stride);
   batch_strides(b, g->rank, g->rhs_stride);
-  return PNN_OK;
+  /* Each output element is a k-long dot product (max_op_work). */
+  return pnn_node_check_work(node, "output elements x contracted dim k",
+                             pnn_work_mul(g->n_batch, g->m),
+                             pnn_work_mul(g->n, 1), g->k);
 }

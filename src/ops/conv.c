@@ -7,13 +7,17 @@
  * conv_q.c) into a conv_geom kept as node state, and picks a `run`
  * function over output rows. Only the reference loop exists today; a packed
  * GEMM / SIMD path is slotted in by choosing another `run` at prepare. */
+#include <math.h>
 #include <string.h>
 
 #include "kernels/f32_conv.h"
 #include "kernels/f32_deconv.h"
 #include "kernels/f32_dwconv.h"
+#include "kernels/f32_vec.h"
+#include "kernels/f32_refacc.h"
 #include "ops/common.h"
 #include "ops/conv_geom.h"
+#include "ops/fuse.h"
 #include "ops/nn_quant.h"
 
 typedef struct conv_geom conv_geom;
@@ -164,6 +168,12 @@ static pnn_status conv_eval_common(pnn_node *node, int in_i, int w_i,
 
 /* ------------------------------------------------------------ CONV_2D */
 
+static bool all_finite(const float *v, int64_t n) {
+  for (int64_t i = 0; i < n; i++)
+    if (!isfinite(v[i])) return false;
+  return true;
+}
+
 /* Ungrouped CONV_2D with constant weights (and bias) runs on the packed
  * GEMM of the active ISA (src/kernels); weights are packed here, once. */
 static pnn_status conv2d_gemm_prepare(pnn_node *node, conv_geom *g,
@@ -179,10 +189,17 @@ static pnn_status conv2d_gemm_prepare(pnn_node *node, conv_geom *g,
   const pnn_isa isa = pnn_isa_active();
   const size_t bytes = pnn_f32_conv_weight_bytes(&sh, isa);
   if (!bytes) return PNN_OK;
+  /* Reference order (f32_refacc.h): im2col zero-fills padded taps, which
+   * the reference skips; 0 * w differs from skipping only for an inf /
+   * NaN weight, so such filters keep the reference loop. */
+  const bool refacc = pnn_node_float_reference_order(node);
+  if (refacc && !all_finite(w->data, pnn_tensor_count(w)))
+    return PNN_OK;
   pnn_f32_conv *cv = pnn_node_alloc_persistent(node, sizeof(*cv));
   void *mem = pnn_node_alloc_persistent(node, bytes);
   if (!cv || !mem) return out_of_memory(node);
   pnn_f32_conv_init(cv, &sh, isa, w->data, bias ? bias->data : NULL, mem);
+  if (refacc) pnn_f32_gemm_plan_use_refacc(&cv->gemm);
   const size_t scratch = pnn_f32_conv_scratch_bytes(cv);
   if (scratch == SIZE_MAX) return PNN_OK; /* im2col too large: reference */
   if (scratch) {
@@ -301,6 +318,9 @@ static pnn_status depthwise_simd_prepare(pnn_node *node, conv_geom *g,
   *d = shape;
   pnn_f32_dwconv_init(d, pnn_isa_active(), w->data, bias ? bias->data : NULL,
                       mem);
+  /* Reference order (f32_refacc.h); non-finite filters already take the
+   * checked border loop, which skips the taps outside as the reference. */
+  if (pnn_node_float_reference_order(node)) pnn_f32_dwconv_use_refacc(d);
   g->dw = d;
   pnn_node_input_packed(node, 1); /* eval reads the packed copies only */
   pnn_node_input_packed(node, 2);
@@ -398,6 +418,77 @@ static pnn_status transpose_conv_prepare(pnn_node *node) {
 static pnn_status transpose_conv_eval(pnn_node *node) {
   if (pnn_q_conv_wanted(node)) return pnn_q_conv_eval(node);
   return conv_eval_common(node, 2, 1, 3);
+}
+
+/* ------------------------------------------- PAD fusion (ops/fuse.h) */
+
+bool pnn_conv_absorb_pad(pnn_node *node, pnn_tensor *x, int32_t top,
+                         int32_t left) {
+  if (!node || !x || node->n_inputs < 1 || !node->inputs[0] ||
+      (node->builtin != PNN_OP_CONV_2D &&
+       node->builtin != PNN_OP_DEPTHWISE_CONV_2D) ||
+      pnn_q_conv_wanted(node) || node->inputs[0]->type != PNN_TYPE_FLOAT32 ||
+      !node->state || x->type != PNN_TYPE_FLOAT32 || x->rank != 4 ||
+      top < 0 || left < 0)
+    return false;
+  conv_geom *g = node->state;
+  if (!g->gemm && !g->dw) return false;
+  if (x->dims[0] != g->batch || x->dims[3] != g->in_c ||
+      (int64_t)x->dims[1] + top > g->in_h ||
+      (int64_t)x->dims[2] + left > g->in_w ||
+      (int64_t)g->pad_h + top > INT32_MAX / 2 ||
+      (int64_t)g->pad_w + left > INT32_MAX / 2)
+    return false;
+  if (g->gemm) {
+    pnn_f32_conv *cv = (pnn_f32_conv *)g->gemm; /* this node's own state */
+    if (cv->direct) return false; /* reads the input as the GEMM's A */
+    cv->s.in_h = x->dims[1];
+    cv->s.in_w = x->dims[2];
+    cv->s.pad_h += top;
+    cv->s.pad_w += left;
+  } else {
+    pnn_f32_dwconv *d = (pnn_f32_dwconv *)g->dw;
+    d->in_h = x->dims[1];
+    d->in_w = x->dims[2];
+    d->pad_h += top;
+    d->pad_w += left;
+  }
+  g->in_h = x->dims[1];
+  g->in_w = x->dims[2];
+  g->pad_h += top;
+  g->pad_w += left;
+  node->inputs[0] = x;
+  return true;
+}
+
+bool pnn_conv_absorb_act(pnn_node *node, int post, pnn_isa isa,
+                         pnn_tensor *y) {
+  if (!node || !y || node->n_outputs != 1 || !node->outputs[0] ||
+      (node->builtin != PNN_OP_CONV_2D &&
+       node->builtin != PNN_OP_DEPTHWISE_CONV_2D) ||
+      pnn_q_conv_wanted(node) || !node->state || post < PNN_F32_POST_HARD_SWISH ||
+      post > PNN_F32_POST_SWISH)
+    return false;
+  const pnn_tensor *t = node->outputs[0];
+  if (t->type != PNN_TYPE_FLOAT32 || y->type != PNN_TYPE_FLOAT32 ||
+      y->rank != t->rank ||
+      memcmp(y->dims, t->dims, sizeof(int32_t) * (size_t)t->rank) != 0)
+    return false;
+  conv_geom *g = node->state;
+  if (g->act != 0) return false;
+  if (g->gemm) {
+    pnn_f32_conv *cv = (pnn_f32_conv *)g->gemm; /* this node's own state */
+    if (cv->gemm.act != 0 || cv->gemm.cfg->isa != isa) return false;
+    cv->gemm.act = post;
+  } else if (g->dw) {
+    pnn_f32_dwconv *d = (pnn_f32_dwconv *)g->dw;
+    if (d->act != 0 || d->isa != isa) return false;
+    d->act = post;
+  } else {
+    return false;
+  }
+  node->outputs[0] = y;
+  return true;
 }
 
 static const pnn_op_kernel conv2d_kernel = {conv2d_prepare, conv2d_eval};

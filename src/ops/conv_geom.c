@@ -60,6 +60,21 @@ static bool extent_ok(int32_t in, int32_t filter, int32_t stride,
          INT32_MAX;
 }
 
+/* The work bound (max_op_work): the conv loops visit every filter tap of
+ * every output element (out-of-image taps are skipped inside the loop),
+ * the pools only the taps of the window clipped to the image. */
+static pnn_status check_work(pnn_node *node, const pnn_conv_geom *g,
+                             int64_t taps, const char *what) {
+  return pnn_node_check_work(node, what, pnn_work_mul(g->batch, g->out_h),
+                             pnn_work_mul(g->out_w, g->out_c), taps);
+}
+
+static pnn_status check_conv_work(pnn_node *node, const pnn_conv_geom *g) {
+  return check_work(node, g,
+                    pnn_work_mul(pnn_work_mul(g->f_h, g->f_w), g->f_c),
+                    "output elements x filter taps x filter channels");
+}
+
 /* Output size and leading padding of both spatial axes, as TFLite does. */
 static pnn_status spatial(pnn_node *node, pnn_conv_geom *g, int padding) {
   if (!extent_ok(g->in_h, g->f_h, g->stride_h, g->dil_h) ||
@@ -114,7 +129,8 @@ pnn_status pnn_conv2d_geom(pnn_node *node, pnn_tensor **in, pnn_tensor **w,
                           "groups (input channels %d / filter channels %d)",
                           (int)g->out_c, (int)g->groups, (int)g->in_c,
                           (int)g->f_c);
-  return spatial(node, g, opt->padding);
+  s = spatial(node, g, opt->padding);
+  return s ? s : check_conv_work(node, g);
 }
 
 pnn_status pnn_depthwise_geom(pnn_node *node, pnn_tensor **in, pnn_tensor **w,
@@ -147,7 +163,8 @@ pnn_status pnn_depthwise_geom(pnn_node *node, pnn_tensor **in, pnn_tensor **w,
                           "channels %d",
                           (int)g->out_c, (int)g->in_c);
   g->dm = g->out_c / g->in_c;
-  return spatial(node, g, opt->padding);
+  s = spatial(node, g, opt->padding);
+  return s ? s : check_conv_work(node, g);
 }
 
 pnn_status pnn_pool_geom(pnn_node *node, const pnn_tensor *in,
@@ -165,7 +182,13 @@ pnn_status pnn_pool_geom(pnn_node *node, const pnn_tensor *in,
   g->out_c = g->in_c;
   g->f_h = opt->filter_height;
   g->f_w = opt->filter_width;
-  return spatial(node, g, opt->padding);
+  s = spatial(node, g, opt->padding);
+  if (s) return s;
+  return check_work(node, g,
+                    pnn_work_mul(g->f_h < g->in_h ? g->f_h : g->in_h,
+                                 g->f_w < g->in_w ? g->f_w : g->in_w),
+                    "output elements x filter_height x filter_width "
+                    "(clipped to the input)");
 }
 
 static pnn_status read_output_shape(pnn_node *node, const pnn_tensor *t,
@@ -245,7 +268,11 @@ pnn_status pnn_transpose_conv_geom(pnn_node *node, pnn_tensor **in,
                                      g->stride_h, 1, fwd_h);
   g->pad_w = pnn_conv_padding_before(opt->padding, g->out_w, g->f_w,
                                      g->stride_w, 1, fwd_w);
-  return PNN_OK;
+  /* Scatters every input element over the whole filter. */
+  return pnn_node_check_work(
+      node, "input elements x filter taps x output channels",
+      pnn_work_mul(g->batch, g->in_h), pnn_work_mul(g->in_w, g->in_c),
+      pnn_work_mul(pnn_work_mul(g->f_h, g->f_w), g->out_c));
 }
 
 pnn_status pnn_conv_bias(pnn_node *node, int i, const pnn_conv_geom *g,

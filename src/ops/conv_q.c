@@ -68,6 +68,10 @@ typedef struct {
   const int8_t *qin;     /* hybrid: quantized input */
   const float *in_scale; /* hybrid: per batch */
   const int32_t *in_zp;  /* hybrid: per batch */
+  /* packed GEMM split (qs8_gemm_split): rows x[m][x_stride] */
+  const int8_t *x;
+  size_t x_stride, m;
+  size_t tile_rows, n_tiles; /* panel split: row tiles per panel group */
 } qconv_job;
 
 static pnn_status oom(pnn_node *node) {
@@ -431,15 +435,6 @@ static void conv_pointwise_s8_worker(void *arg, int64_t begin, int64_t end) {
   }
 }
 
-/* int8 CONV_2D on the packed GEMM (q->qg): pixels [begin, end). */
-static void conv_qs8_direct_worker(void *arg, int64_t begin, int64_t end) {
-  const qconv_job *j = arg;
-  const size_t in_c = (size_t)j->q->in_c, out_c = (size_t)j->q->out_c;
-  pnn_qs8_gemm_run(j->q->qg, (const int8_t *)j->in + begin * in_c, in_c,
-                   (size_t)(end - begin), (int8_t *)j->out + begin * out_c,
-                   out_c);
-}
-
 /* im2col rows of pixels [begin, end) into j->qin (mutable scratch). */
 static void conv_qs8_im2col_worker(void *arg, int64_t begin, int64_t end) {
   const qconv_job *j = arg;
@@ -479,13 +474,61 @@ static void conv_qs8_im2col_worker(void *arg, int64_t begin, int64_t end) {
   }
 }
 
-static void conv_qs8_im2col_gemm_worker(void *arg, int64_t begin,
-                                        int64_t end) {
+/* Row blocks [begin, end) of the packed GEMM (mr pixels each). */
+static void conv_qs8_rowblk_worker(void *arg, int64_t begin, int64_t end) {
   const qconv_job *j = arg;
-  const size_t k = (size_t)j->q->qg_k, out_c = (size_t)j->q->out_c;
-  pnn_qs8_gemm_run(j->q->qg, j->qin + begin * (int64_t)k, k,
-                   (size_t)(end - begin), (int8_t *)j->out + begin * out_c,
-                   out_c);
+  const size_t mr = (size_t)j->q->qg->mr, out_c = (size_t)j->q->out_c;
+  const size_t r0 = (size_t)begin * mr;
+  const size_t r1 = (size_t)end * mr < j->m ? (size_t)end * mr : j->m;
+  pnn_qs8_gemm_run(j->q->qg, j->x + r0 * j->x_stride, j->x_stride, r1 - r0,
+                   (int8_t *)j->out + r0 * out_c, out_c);
+}
+
+/* Tasks [begin, end) of the panel split of the packed GEMM: task t is
+ * panel group t / n_tiles (np panels, one microkernel call) over row tile
+ * t % n_tiles, panel groups outermost. */
+static void conv_qs8_panels_worker(void *arg, int64_t begin, int64_t end) {
+  const qconv_job *j = arg;
+  const pnn_qs8_gemm *g = j->q->qg;
+  const size_t np = (size_t)g->np, panels = pnn_qs8_gemm_panels(g);
+  const size_t out_c = (size_t)j->q->out_c;
+  for (int64_t t = begin; t < end; t++) {
+    const size_t grp = (size_t)t / j->n_tiles, tile = (size_t)t % j->n_tiles;
+    const size_t p0 = grp * np, p1 = p0 + np < panels ? p0 + np : panels;
+    const size_t r0 = tile * j->tile_rows;
+    const size_t r1 = r0 + j->tile_rows < j->m ? r0 + j->tile_rows : j->m;
+    pnn_qs8_gemm_run_panels(g, j->x + r0 * j->x_stride, j->x_stride, r1 - r0,
+                            p0, p1, (int8_t *)j->out + r0 * out_c, out_c);
+  }
+}
+
+/* Runs the packed GEMM over threads: rows x[m][x_stride] (pixels) times
+ * the packed weights. When the weights (out_c x k) outweigh the rows
+ * (m x k), each thread takes a run of column panels, reading only its
+ * share of the weights; otherwise runs of whole microkernel row blocks,
+ * so that no call gets a partial block (each row block streams all the
+ * weights once). Small products run on the calling thread. */
+static void qs8_gemm_split(pnn_node *node, qconv_job *j, const int8_t *x,
+                           size_t x_stride, size_t m) {
+  const pnn_qs8_gemm *g = j->q->qg;
+  j->x = x;
+  j->x_stride = x_stride;
+  j->m = m;
+  const size_t mr = (size_t)g->mr, np = (size_t)g->np;
+  const size_t groups = (pnn_qs8_gemm_panels(g) + np - 1) / np;
+  const size_t blocks = (m + mr - 1) / mr;
+  if ((double)m * (double)g->n * (double)g->k < 65536.0) {
+    conv_qs8_rowblk_worker(j, 0, (int64_t)blocks);
+  } else if (g->n > m && groups >= 2) {
+    /* few panel groups: row tiles too, for enough tasks to balance */
+    const size_t want = groups >= 8 ? 1 : (8 + groups - 1) / groups;
+    j->tile_rows = (blocks + want - 1) / want * mr;
+    j->n_tiles = (m + j->tile_rows - 1) / j->tile_rows;
+    pnn_node_parallel_for(node, (int64_t)(groups * j->n_tiles),
+                          conv_qs8_panels_worker, j);
+  } else {
+    pnn_node_parallel_for(node, (int64_t)blocks, conv_qs8_rowblk_worker, j);
+  }
 }
 
 /* int8 DEPTHWISE_CONV_2D on the packed kernel (q->qdw): rows
@@ -779,12 +822,12 @@ pnn_status pnn_q_conv_eval(pnn_node *node) {
   if (q->qg) {
     const int64_t pixels = rows * q->out_w;
     if (q->qg_direct) {
-      pnn_node_parallel_for(node, pixels, conv_qs8_direct_worker, &j);
+      qs8_gemm_split(node, &j, j.in, (size_t)q->in_c, (size_t)pixels);
       return PNN_OK;
     }
     j.qin = node->scratch;
     pnn_node_parallel_for(node, pixels, conv_qs8_im2col_worker, &j);
-    pnn_node_parallel_for(node, pixels, conv_qs8_im2col_gemm_worker, &j);
+    qs8_gemm_split(node, &j, j.qin, (size_t)q->qg_k, (size_t)pixels);
     return PNN_OK;
   }
   if (q->gemm) {

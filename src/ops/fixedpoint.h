@@ -59,6 +59,9 @@ static inline int32_t pnn_fp_exp_quarter(int32_t a) {
 /* exp(a) for a <= 0 with `int_bits` integer bits; result with 0 integer
  * bits (1.0 is INT32_MAX). */
 static inline int32_t pnn_fp_exp_on_negative_values(int32_t a, int int_bits) {
+  /* The domain is a <= 0; a positive a (a difference scaled by a crafted
+   * multiplier that wrapped) would overflow `remainder` below. */
+  if (a > 0) a = 0;
   const int frac_bits = 31 - int_bits;
   const int32_t one_quarter = (int32_t)1 << (frac_bits - 2);
   const int32_t mask = one_quarter - 1;
@@ -214,6 +217,8 @@ static inline void pnn_fp_inv_sqrt(int32_t x, int32_t *mult, int *shift) {
 /* TFLite CheckedLog2: log2(x) rounded to an integer, and whether x is
  * within 1e-3 (in log2) of that power of two. */
 static inline bool pnn_fp_checked_log2(float x, int *log2_result) {
+  *log2_result = 0;
+  if (!(x > 0.f) || !isfinite(x)) return false; /* no undefined cast */
   const float l = logf(x) * (1.0f / logf(2.0f));
   const float r = roundf(l);
   *log2_result = (int)r;

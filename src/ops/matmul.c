@@ -11,6 +11,7 @@
  * prepare stores the sizes in node state with a `run` function over output
  * rows, so a packed GEMM path can replace the reference loop at prepare. */
 #include "kernels/f32_gemm.h"
+#include "kernels/f32_refacc.h"
 #include "ops/bmm_geom.h"
 #include "ops/common.h"
 #include "ops/nn_quant.h"
@@ -77,7 +78,10 @@ static pnn_status fc_gemm_prepare(pnn_node *node, fc_state *st,
   const pnn_tensor *bias = node->n_inputs > 2 ? node->inputs[2] : NULL;
   if (!w->is_constant || (bias && !bias->is_constant) || st->units <= 0)
     return PNN_OK;
-  const pnn_f32_gemm_config *cfg = pnn_f32_gemm_config_for(pnn_isa_active());
+  const pnn_f32_gemm_config *cfg =
+      pnn_node_float_reference_order(node)
+          ? pnn_f32_gemm_refacc_config_for(pnn_isa_active())
+          : pnn_f32_gemm_config_for(pnn_isa_active());
   const size_t n = (size_t)st->units, k = (size_t)st->depth;
   const size_t floats = pnn_f32_gemm_packed_floats(cfg, n, k);
   if (!floats) return PNN_OK;
@@ -142,6 +146,9 @@ static pnn_status fc_prepare(pnn_node *node) {
                           in->name, (long long)count, (int)st.depth);
   st.batch = count / st.depth;
   s = fc_check_bias(node, st.units);
+  if (!s)
+    s = pnn_node_check_work(node, "batch x units x input features", st.batch,
+                            st.units, st.depth);
   if (s) return s;
 
   int32_t dims[PNN_MAX_RANK];
@@ -245,7 +252,10 @@ static void bmm_worker(void *arg, int64_t begin, int64_t end) {
  * GEMM of the active ISA. */
 static pnn_status bmm_gemm_prepare(pnn_node *node, bmm_state *st) {
   if (st->adj_x || st->m <= 0 || st->n <= 0) return PNN_OK;
-  const pnn_f32_gemm_config *cfg = pnn_f32_gemm_config_for(pnn_isa_active());
+  const pnn_f32_gemm_config *cfg =
+      pnn_node_float_reference_order(node)
+          ? pnn_f32_gemm_refacc_config_for(pnn_isa_active())
+          : pnn_f32_gemm_config_for(pnn_isa_active());
   const size_t floats =
       pnn_f32_gemm_packed_floats(cfg, (size_t)st->n, (size_t)st->k);
   if (!floats || floats > SIZE_MAX / 8 / sizeof(float)) return PNN_OK;

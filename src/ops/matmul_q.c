@@ -99,13 +99,14 @@ static void fc_rows_s8(void *arg, int64_t begin, int64_t end) {
               (size_t)q->depth, acc);
       for (int32_t i = 0; i < n; i++) {
         const int32_t u = u0 + i;
-        int32_t a = acc[i] - zp * q->rowsum[u];
+        int32_t a = pnn_qm_wrap_add32(
+            acc[i], (int32_t)(0u - (uint32_t)zp * (uint32_t)q->rowsum[u]));
         if (hybrid) {
           float v = (float)a * (j->sf[b] * q->w_scale[u]);
           if (j->bias) v = ((const float *)j->bias)[u] + v;
           ((float *)j->out)[b * q->units + u] = pnn_apply_activation(q->act, v);
         } else {
-          if (j->bias) a += ((const int32_t *)j->bias)[u];
+          if (j->bias) a = pnn_qm_wrap_add32(a, ((const int32_t *)j->bias)[u]);
           int32_t v = pnn_qm_scale_round(a, q->scale[u]);
           ((int8_t *)j->out)[b * q->units + u] =
               (int8_t)pnn_qm_clamp(v + q->out_zp, q->lo, q->hi);
@@ -163,8 +164,8 @@ static void fc_rows(void *arg, int64_t begin, int64_t end) {
                  (ld_in(q->kind, j->in, xi + d) - q->in_zp);
       }
       if (j->bias)
-        acc += j->bias64 ? ((const int64_t *)j->bias)[u]
-                         : ((const int32_t *)j->bias)[u];
+        acc = pnn_qm_wrap_add64(acc, j->bias64 ? ((const int64_t *)j->bias)[u]
+                                               : ((const int32_t *)j->bias)[u]);
       /* Every integer kind (uint8, int8, 16x8 with int32 or int64 bias):
        * LiteRT's reference rounds once, in double, on the accumulator of
        * its BiasType: int32 sums wrap; 16x8 without a bias sums in int64. */
@@ -204,6 +205,9 @@ pnn_status pnn_q_fc_prepare(pnn_node *node) {
                           "of the weights' %d input features",
                           in->name, (long long)count, (int)q.depth);
   q.batch = count / q.depth;
+  s = pnn_node_check_work(node, "batch x units x input features", q.batch,
+                          q.units, q.depth);
+  if (s) return s;
   const pnn_tensor *bias =
       node->n_inputs > 2 && node->inputs[2] ? node->inputs[2] : NULL;
   if (bias) {
@@ -266,15 +270,7 @@ pnn_status pnn_q_fc_prepare(pnn_node *node) {
   if ((q.kind == QK_INT8 || q.kind == QK_HYBRID) && q.w_zp == 0 &&
       w->is_constant && w->data && q.depth <= 65536) {
     /* int32 sums: 65536 * 128 * 128 = 2^30 */
-    q.rowsum = pnn_node_alloc_persistent(node, sizeof(int32_t) * q.units);
-    if (!q.rowsum) return oom(node);
     const int8_t *wd = w->data;
-    for (int32_t u = 0; u < q.units; u++) {
-      int32_t sum = 0;
-      for (int32_t d = 0; d < q.depth; d++) sum += wd[(int64_t)u * q.depth + d];
-      q.rowsum[u] = sum;
-    }
-    q.dots = pnn_s8_dots_pick(pnn_isa_active());
     if (q.kind == QK_INT8 && (!bias || (bias->is_constant && bias->data))) {
       q.qg = pnn_node_alloc_persistent(node, sizeof(*q.qg));
       void *mem = pnn_node_alloc_persistent(
@@ -285,6 +281,17 @@ pnn_status pnn_q_fc_prepare(pnn_node *node) {
                         bias ? bias->data : NULL, q.in_zp, q.mult, q.shift,
                         q.out_zp, q.lo, q.hi, mem);
       q.qg->dscale = q.scale; /* LiteRT's FC output stage, not mult/shift */
+    } else {
+      /* no packed GEMM (it folds its own sums): dots with row sums */
+      q.rowsum = pnn_node_alloc_persistent(node, sizeof(int32_t) * q.units);
+      if (!q.rowsum) return oom(node);
+      for (int32_t u = 0; u < q.units; u++) {
+        int32_t sum = 0;
+        for (int32_t d = 0; d < q.depth; d++)
+          sum += wd[(int64_t)u * q.depth + d];
+        q.rowsum[u] = sum;
+      }
+      q.dots = pnn_s8_dots_pick(pnn_isa_active());
     }
   }
   int32_t dims[PNN_MAX_RANK];

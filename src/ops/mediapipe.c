@@ -489,7 +489,12 @@ static pnn_status tconv_prepare(pnn_node *node) {
   if (s) return s;
   st->out_h = dims[1];
   st->out_w = dims[2];
-  s = tconv_gemm_prepare(node, st);
+  /* max_op_work: every input element scattered over the whole filter. */
+  s = pnn_node_check_work(
+      node, "input elements x filter taps x output channels",
+      pnn_work_mul(st->n, st->in_h), pnn_work_mul(st->in_w, st->in_c),
+      pnn_work_mul(pnn_work_mul(st->k_h, st->k_w), st->out_c));
+  if (!s) s = tconv_gemm_prepare(node, st);
   if (s) return s;
   return pnn_node_resize_output(node, 0, PNN_TYPE_FLOAT32, dims, 4);
 }
@@ -606,6 +611,13 @@ static pnn_status argmax_prepare(pnn_node *node) {
                                      g->out_h);
   g->pad_w = pnn_conv_padding_before(padding, g->in_w, g->f_w, g->stride_w, 1,
                                      g->out_w);
+  /* max_op_work: the window is clipped to the input. */
+  s = pnn_node_check_work(
+      node, "output elements x filter_height x filter_width (clipped)",
+      pnn_work_mul(g->n, g->out_h), pnn_work_mul(g->out_w, g->c),
+      pnn_work_mul(g->f_h < g->in_h ? g->f_h : g->in_h,
+                   g->f_w < g->in_w ? g->f_w : g->in_w));
+  if (s) return s;
   int32_t dims[4] = {g->n, g->out_h, g->out_w, g->c};
   s = pnn_node_resize_output(node, 0, PNN_TYPE_FLOAT32, dims, 4);
   if (!s) s = pnn_node_resize_output(node, 1, PNN_TYPE_FLOAT32, dims, 4);

@@ -118,6 +118,13 @@ static pnn_status lrn_prepare(pnn_node *node) {
   if (opt->radius < 0)
     return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
                           "radius must be >= 0, got %d", (int)opt->radius);
+  /* Each element sums a window of 2 * radius + 1 channels (clipped to the
+   * depth): quadratic in the depth for a crafted radius. */
+  const int64_t win = 2 * (int64_t)opt->radius + 1;
+  s = pnn_node_check_work(node, "elements x radius window (clipped to depth)",
+                          pnn_tensor_count(in), 1,
+                          win < in->dims[3] ? win : in->dims[3]);
+  if (s) return s;
   return pnn_node_resize_output(node, 0, PNN_TYPE_FLOAT32, in->dims, in->rank);
 }
 

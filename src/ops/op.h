@@ -108,6 +108,29 @@ void pnn_node_input_packed(pnn_node *node, int i);
  * fusion: an op may read the producer's state, never change it. */
 const pnn_node *pnn_node_input_producer(const pnn_node *node, int i);
 
+/* prepare: true when a float CONV_2D / DEPTHWISE_CONV_2D /
+ * FULLY_CONNECTED / BATCH_MATMUL node must use the reference-order
+ * kernels (src/kernels/f32_refacc.h) rather than the fast FMA ones, and
+ * an exp-based activation (LOGISTIC, TANH, ELU, GELU, EXP) libm per
+ * element rather than the SIMD approximations: float_accumulation
+ * REFERENCE_ORDER, or AUTO and the node's subgraph holds dynamic-range
+ * (hybrid) ops (src/runtime/float_acc.c). */
+bool pnn_node_float_reference_order(const pnn_node *node);
+
+/* prepare: checks the op's work per invoke, a * b * c inner-loop steps
+ * (e.g. output elements x window taps x input channels; saturating, a
+ * factor <= 0 counts as 0), against the interpreter's max_op_work;
+ * PNN_ERROR_LIMIT with a message naming `what` (the op's parameter, e.g.
+ * "filter 3x3 over 16 channels") and the figures otherwise. */
+pnn_status pnn_node_check_work(pnn_node *node, const char *what, int64_t a,
+                               int64_t b, int64_t c);
+/* a * b saturating at INT64_MAX (a factor <= 0 gives 0), for the factors
+ * of pnn_node_check_work. */
+static inline int64_t pnn_work_mul(int64_t a, int64_t b) {
+  if (a <= 0 || b <= 0) return 0;
+  return a > INT64_MAX / b ? INT64_MAX : a * b;
+}
+
 /* Runs fn(arg, begin, end) over [0, n) split into chunks across the
  * interpreter's threads (inline when single-threaded). eval only. */
 typedef void (*pnn_range_fn)(void *arg, int64_t begin, int64_t end);

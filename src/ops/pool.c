@@ -74,6 +74,13 @@ static pnn_status pool_prepare(pnn_node *node) {
                                     g.out_h);
   g.pad_w = pnn_conv_padding_before(opt->padding, g.in_w, g.f_w, g.stride_w, 1,
                                     g.out_w);
+  /* The window is clipped to the input: at most min(f, in) taps a side. */
+  pnn_status ws = pnn_node_check_work(
+      node, "output elements x filter_height x filter_width (clipped)",
+      pnn_work_mul(g.batch, g.out_h), pnn_work_mul(g.out_w, g.ch),
+      pnn_work_mul(g.f_h < g.in_h ? g.f_h : g.in_h,
+                   g.f_w < g.in_w ? g.f_w : g.in_w));
+  if (ws) return ws;
   pool_geom *st = pnn_node_alloc_persistent(node, sizeof(*st));
   if (!st)
     return pnn_node_error(node, PNN_ERROR_OUT_OF_MEMORY,
@@ -90,21 +97,24 @@ static void pool_window(enum pool_kind kind, const pool_geom *g,
                         const float *img, int32_t y0, int32_t y1, int32_t x0,
                         int32_t x1, float *o) {
   for (int32_t c = 0; c < g->ch; c++) o[c] = kind == POOL_MAX ? -FLT_MAX : 0.f;
-  /* Max and average through the vector kernels of the active ISA: the
-   * same `v > o ? v : o` and `o + v` per element (bit-exact). */
-  const pnn_f32_vec_bin_fn vmax = g->vec->bin[PNN_VEC_MAX][PNN_VEC_VV];
-  const pnn_f32_vec_bin_fn vadd = g->vec->bin[PNN_VEC_ADD][PNN_VEC_VV];
-  for (int32_t y = y0; y < y1; y++)
-    for (int32_t x = x0; x < x1; x++) {
-      const float *v = img + ((int64_t)y * g->in_w + x) * g->ch;
-      if (kind == POOL_MAX) {
-        vmax(v, o, o, (size_t)g->ch, -INFINITY, INFINITY);
-      } else if (kind == POOL_AVG) {
-        vadd(o, v, o, (size_t)g->ch, -INFINITY, INFINITY);
-      } else {
+  /* Max and average through the window kernels of the active ISA: the
+   * same `v > o ? v : o` and `o + v` per element, taps in the same order
+   * (bit-exact), the accumulator in registers across the window. */
+  const float *win = img + ((int64_t)y0 * g->in_w + x0) * g->ch;
+  const size_t row_stride = (size_t)g->in_w * (size_t)g->ch;
+  const size_t rows = y1 > y0 ? (size_t)(y1 - y0) : 0;
+  const size_t cols = x1 > x0 ? (size_t)(x1 - x0) : 0;
+  if (kind == POOL_MAX) {
+    g->vec->pool_max(win, row_stride, rows, cols, (size_t)g->ch, o);
+  } else if (kind == POOL_AVG) {
+    g->vec->pool_sum(win, row_stride, rows, cols, (size_t)g->ch, o);
+  } else {
+    for (int32_t y = y0; y < y1; y++)
+      for (int32_t x = x0; x < x1; x++) {
+        const float *v = img + ((int64_t)y * g->in_w + x) * g->ch;
         for (int32_t c = 0; c < g->ch; c++) o[c] += v[c] * v[c];
       }
-    }
+  }
   if (kind == POOL_MAX && g->act == 0) return; /* nothing left to apply */
   /* The window always holds a valid cell: SAME pads less than a filter
    * and VALID windows lie inside. Guard anyway rather than divide by 0. */

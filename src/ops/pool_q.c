@@ -120,14 +120,16 @@ static void q_pool_rows(void *arg, int64_t begin, int64_t end) {
       int32_t ix = ox * g->stride_w - g->pad_w;
       int32_t x0 = ix < 0 ? 0 : ix;
       int32_t x1 = ix + g->f_w < g->in_w ? ix + g->f_w : g->in_w;
-      int32_t count = (y1 - y0) * (x1 - x0);
+      int64_t count = (int64_t)(y1 - y0) * (x1 - x0);
       int64_t o = (((int64_t)b * g->out_h + oy) * g->out_w + ox) * g->in_c;
       if (g->vec) {
         q_pool_pixel_vec(g, in, (uint8_t *)out + o, b, y0, y1, x0, x1);
         continue;
       }
       for (int32_t c = 0; c < g->in_c; c++) {
-        int32_t acc = g->is_max ? INT32_MIN : 0;
+        /* int64: an int16 window of more than 2^16 cells would overflow
+         * int32 (the result is the same whenever int32 holds the sum). */
+        int64_t acc = g->is_max ? INT32_MIN : 0;
         for (int32_t y = y0; y < y1; y++)
           for (int32_t x = x0; x < x1; x++) {
             int32_t v =
@@ -147,7 +149,8 @@ static void q_pool_rows(void *arg, int64_t begin, int64_t end) {
         } else if (count <= 0) {
           acc = g->lo;
         }
-        st(g->type, out, o + c, pnn_qm_clamp(acc, g->lo, g->hi));
+        st(g->type, out, o + c,
+           acc < g->lo ? g->lo : acc > g->hi ? g->hi : (int32_t)acc);
       }
     }
   }

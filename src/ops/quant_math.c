@@ -36,6 +36,28 @@ bool pnn_qm_quantize_multiplier_greater_than_one(double real, int32_t *q,
   return real > 1.0 && *shift >= 0;
 }
 
+pnn_status pnn_qm_multiplier(pnn_node *node, double real, int max_shift,
+                             const char *what, int32_t *q, int *shift) {
+  *q = 0;
+  *shift = 0;
+  if (!(real > 0.0) || !isfinite(real))
+    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
+                          "%s: scale ratio %g is not a finite positive "
+                          "number",
+                          what ? what : "scales", real);
+  pnn_qm_quantize_multiplier(real, q, shift);
+  if (*shift > max_shift) {
+    const int need = *shift;
+    *q = 0;
+    *shift = 0;
+    return pnn_node_error(node, PNN_ERROR_UNSUPPORTED,
+                          "%s: scale ratio %g is too large (needs a left "
+                          "shift of %d bits, at most %d)",
+                          what ? what : "scales", real, need, max_shift);
+  }
+  return PNN_OK;
+}
+
 bool pnn_qm_type_range(pnn_type type, int32_t *lo, int32_t *hi) {
   switch (type) {
     case PNN_TYPE_INT8: *lo = -128; *hi = 127; return true;
@@ -172,14 +194,11 @@ pnn_status pnn_qm_activation_range(pnn_node *node, int act,
   if (!(scale > 0))
     return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
                           "output (%s) has no quantization scale", out->name);
-  /* zp + (int32)round(f / scale) in float, as TFLite; clamp before the
-   * int cast so huge ratios cannot overflow. */
-  float rl = roundf(f_lo / scale);
-  int64_t ql = (int64_t)zp + (rl < -2147483648.f ? INT32_MIN : (int64_t)rl);
+  /* zp + (int32)round(f / scale) in float, as TFLite, saturated. */
+  int64_t ql = pnn_qm_quantize_bound(f_lo, scale, zp);
   if (ql > *lo) *lo = ql > *hi ? *hi : (int32_t)ql;
   if (isfinite(f_hi)) {
-    float rh = roundf(f_hi / scale);
-    int64_t qh = (int64_t)zp + (rh > 2147483647.f ? INT32_MAX : (int64_t)rh);
+    int64_t qh = pnn_qm_quantize_bound(f_hi, scale, zp);
     if (qh < *hi) *hi = qh < *lo ? *lo : (int32_t)qh;
   }
   return PNN_OK;

@@ -49,6 +49,41 @@ bool pnn_qm_quantize_multiplier_smaller_than_one(double real, int32_t *q,
 bool pnn_qm_quantize_multiplier_greater_than_one(double real, int32_t *q,
                                                  int *shift);
 
+/* The checked entry point every quantized prepare should use to turn a
+ * real multiplier (a ratio of scales) into q/shift: real must be finite
+ * and > 0 (else INVALID_MODEL), a multiplier too small for any Q31 bit
+ * flushes to q = 0 (the op then outputs its zero point, as TFLite), and
+ * one whose exponent exceeds max_shift (the left shift the kernel can
+ * apply without overflow: 31 for pnn_qm_mul_by_qm, less where the kernel
+ * shifts an int16 or adds headroom) is UNSUPPORTED. Messages name `what`
+ * ("input 0 (x) / output (y)") and the value. */
+pnn_status pnn_qm_multiplier(pnn_node *node, double real, int max_shift,
+                             const char *what, int32_t *q, int *shift);
+
+/* Saturating float -> int32 conversion with C's truncation toward zero:
+ * values beyond int32 clamp, NaN gives 0. No undefined cast for any
+ * input; use it for every float expression of model values (scales, clip
+ * bounds, rescaled values) that becomes an integer. */
+static inline int32_t pnn_qm_sat_i32(double x) {
+  if (!(x == x)) return 0;
+  if (x >= 2147483647.0) return INT32_MAX;
+  if (x <= -2147483648.0) return INT32_MIN;
+  return (int32_t)x;
+}
+
+/* zp + round(f / scale) in float (TFLite's quantized clip bound / value),
+ * as int64 so a far bound stays on its side of the type range: results
+ * beyond +-2^32 saturate there; NaN gives zp. Never undefined. */
+static inline int64_t pnn_qm_quantize_bound(float f, float scale, int32_t zp) {
+  const float r = roundf(f / scale);
+  int64_t v;
+  if (!(r == r)) v = 0;
+  else if (r > 4294967296.f) v = INT64_C(4294967296);
+  else if (r < -4294967296.f) v = -INT64_C(4294967296);
+  else v = (int64_t)r;
+  return v + zp;
+}
+
 /* ------------------------------------------------------- fixed-point core */
 
 /* gemmlowp SaturatingRoundingDoublingHighMul: (a*b*2 + 2^31) >> 32 with
@@ -114,6 +149,16 @@ static inline int32_t pnn_qm_scale_round(int64_t acc, double scale) {
   const int32_t t = (int32_t)x;
   const double d = x - (double)t;
   return t + (d >= 0.5) - (d <= -0.5);
+}
+
+/* Two's complement (wrapping) sums, as TFLite's int32 / int64
+ * accumulators behave on every target it ships for: a crafted bias or a
+ * long row must not make `acc + bias` undefined. */
+static inline int32_t pnn_qm_wrap_add32(int32_t a, int32_t b) {
+  return (int32_t)((uint32_t)a + (uint32_t)b);
+}
+static inline int64_t pnn_qm_wrap_add64(int64_t a, int64_t b) {
+  return (int64_t)((uint64_t)a + (uint64_t)b);
 }
 
 static inline int32_t pnn_qm_clamp(int32_t v, int32_t lo, int32_t hi) {

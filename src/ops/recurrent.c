@@ -845,6 +845,19 @@ static pnn_status resize_seq_output(pnn_node *node, int out, int input,
   return pnn_node_resize_output(node, out, PNN_TYPE_FLOAT32, dims, in->rank);
 }
 
+/* The work bound (max_op_work) of one LSTM cell over the sequence: per
+ * step and batch row, four gates of n_cell x (n_input + n_aux + n_output)
+ * MACs and the projection's n_output x n_cell. */
+static pnn_status lstm_check_work(pnn_node *node, const rnn_seq *seq,
+                                  const lstm_cell *c) {
+  const int64_t per_row =
+      pnn_work_mul(4 * (int64_t)c->n_cell,
+                   (int64_t)c->n_input + c->n_aux + c->n_output) +
+      pnn_work_mul(c->n_cell, c->n_output);
+  return pnn_node_check_work(node, "time steps x batch x gate weights",
+                             seq->n_time, seq->n_batch, per_row);
+}
+
 /* ------------------------------------------------ UNIDIRECTIONAL / LSTM */
 
 typedef struct lstm_state {
@@ -892,7 +905,8 @@ static pnn_status uni_lstm_prepare(pnn_node *node) {
   if ((s = lstm_cell_prepare(node, &st->cell, w, node->n_inputs > 20 ? ln : NULL,
                              NULL, 18, 19, in->dims[in->rank - 1], 0,
                              st->seq.n_batch, act, cell_clip, proj_clip, asym,
-                             true)))
+                             true)) ||
+      (s = lstm_check_work(node, &st->seq, &st->cell)))
     return s;
   node->state = st;
   size_t bytes = 0;
@@ -974,7 +988,9 @@ static pnn_status bi_lstm_prepare(pnn_node *node) {
       (s = lstm_cell_prepare(node, &st->bw, bw, NULL, aux ? bw_aux : NULL, 37,
                              38, n_input, n_aux, st->seq.n_batch, act,
                              o->cell_clip, o->proj_clip,
-                             o->asymmetric_quantize_inputs, true)))
+                             o->asymmetric_quantize_inputs, true)) ||
+      (s = lstm_check_work(node, &st->seq, &st->fw)) ||
+      (s = lstm_check_work(node, &st->seq, &st->bw)))
     return s;
   node->state = st;
   size_t a = 0, b = 0;
@@ -1130,8 +1146,15 @@ static pnn_status rnn_prepare(pnn_node *node) {
   /* The forward weights decide hybrid; the backward ones must agree. */
   st->hybrid = false;
   st->asym = asym;
-  for (int d = 0; d < st->n_cells; d++)
+  for (int d = 0; d < st->n_cells; d++) {
     if ((s = rnn_cell_prepare(node, st, 1 + 4 * d, &st->cell[d]))) return s;
+    /* max_op_work: units x (n_input + units) MACs per step and row. */
+    const int64_t u = st->cell[d].units;
+    if ((s = pnn_node_check_work(node, "time steps x batch x RNN weights",
+                                 st->seq.n_time, st->seq.n_batch,
+                                 pnn_work_mul(u, (int64_t)st->n_input + u))))
+      return s;
+  }
   st->asym = st->hybrid && asym;
   node->state = st;
   int32_t m = st->n_input;

@@ -297,7 +297,7 @@ static void reduce_quant(const reduce_state *st, const pnn_tensor *in,
     const float bias = (float)(-in->zero_point) * scale * (float)n;
     for (int64_t i = 0; i < nout; i++) {
       float r = roundf((float)acc[i] * scale + bias) + (float)out->zero_point;
-      int32_t v = r < (float)lo ? lo : (r > (float)hi ? hi : (int32_t)r);
+      int32_t v = pnn_qm_clamp(pnn_qm_sat_i32(r), lo, hi);
       quant_store(out, i, v);
     }
     return;

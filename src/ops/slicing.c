@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "ops/common.h"
+#include "ops/quant_math.h"
 #include "ops/tensor_util.h"
 
 static int64_t prod(const int32_t *dims, int from, int to) {
@@ -146,7 +147,8 @@ static void concat_requant(const pnn_tensor *in, const pnn_tensor *out,
   int lo = is_u8 ? 0 : -128, hi = is_u8 ? 255 : 127;
   for (int64_t k = 0; k < n; k++) {
     int q = is_u8 ? src[k] : (int8_t)src[k];
-    int v = (int)roundf((float)q * scale + bias) + out->zero_point;
+    int64_t v =
+        (int64_t)pnn_qm_sat_i32(roundf((float)q * scale + bias)) + out->zero_point;
     v = v < lo ? lo : (v > hi ? hi : v);
     dst[k] = (uint8_t)v;
   }

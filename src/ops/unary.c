@@ -322,7 +322,9 @@ static pnn_status unary_prepare(pnn_node *node) {
   /* The table is static: the state can point into it. */
   node->state = (void *)impl;
 #if defined(__x86_64__)
-  if (impl->fn == exp_f32 && pnn_isa_active() != PNN_ISA_SCALAR) {
+  /* Not in reference order (hybrid subgraphs, op.h): expf per element. */
+  if (impl->fn == exp_f32 && pnn_isa_active() != PNN_ISA_SCALAR &&
+      !pnn_node_float_reference_order(node)) {
     un_impl *v = pnn_node_alloc_persistent(node, sizeof *v);
     if (!v)
       return pnn_node_error(node, PNN_ERROR_OUT_OF_MEMORY,

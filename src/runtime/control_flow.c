@@ -265,6 +265,21 @@ static pnn_status while_eval(pnn_node *node) {
                             "in this invoke (max_loop_iterations)",
                             (unsigned long long)cap);
     in->loop_iterations++;
+    /* The loop's work is its iterations': bounded like one op's. */
+    const uint64_t wcap =
+        in->opts.max_op_work ? in->opts.max_op_work : PNN_DEFAULT_MAX_OP_WORK;
+    const uint64_t step = st->a->work + st->b->work < st->a->work
+                              ? UINT64_MAX
+                              : st->a->work + st->b->work;
+    in->loop_work = in->loop_work > UINT64_MAX - step ? UINT64_MAX
+                                                      : in->loop_work + step;
+    if (in->loop_work > wcap)
+      return pnn_node_error(node, PNN_ERROR_LIMIT,
+                            "WHILE loop: %llu iterations of condition + body "
+                            "work %llu exceed max_op_work %llu in this invoke",
+                            (unsigned long long)in->loop_iterations,
+                            (unsigned long long)step,
+                            (unsigned long long)wcap);
     for (int k = 0; k < n; k++)
       if ((s = copy_tensor(node, pnn_rt_input(st->b, k), node->outputs[k])))
         return s;

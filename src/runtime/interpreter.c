@@ -37,6 +37,11 @@ pnn_status pnn_interpreter_create(const pnn_model *model,
   in->model = model;
   pnn_interpreter_options_init(&in->opts);
   if (opts) in->opts = *opts;
+  if (in->opts.float_accumulation < PNN_FLOAT_ACC_AUTO ||
+      in->opts.float_accumulation > PNN_FLOAT_ACC_REFERENCE_ORDER) {
+    free(in);
+    return PNN_ERROR_INVALID_ARGUMENT;
+  }
   /* Beyond a few hundred threads a request is a mistake, not a plan. */
   if (in->opts.num_threads <= 0) in->opts.num_threads = 1;
   if (in->opts.num_threads > 256) in->opts.num_threads = 256;
@@ -89,6 +94,7 @@ pnn_status pnn_interpreter_invoke(pnn_interpreter *in) {
   struct pnn_ctx *c = main_ctx(in);
   if (!c) return PNN_ERROR_INVALID_MODEL;
   in->loop_iterations = 0;
+  in->loop_work = 0;
   return pnn_rt_invoke(c);
 }
 
@@ -315,6 +321,7 @@ pnn_status pnn_interpreter_signature_invoke(pnn_interpreter *in,
   struct pnn_ctx *c;
   pnn_status s = find_signature(in, key, &sig, &c);
   in->loop_iterations = 0;
+  in->loop_work = 0;
   return s ? s : pnn_rt_invoke(c);
 }
 

@@ -116,6 +116,31 @@ pnn_status pnn_node_request_scratch(pnn_node *node, size_t bytes) {
   return PNN_OK;
 }
 
+/* a * b saturating at UINT64_MAX (negative factors count as 0). */
+static uint64_t work_mul(uint64_t a, int64_t b) {
+  if (b <= 0 || a == 0) return 0;
+  return a > UINT64_MAX / (uint64_t)b ? UINT64_MAX : a * (uint64_t)b;
+}
+
+pnn_status pnn_node_check_work(pnn_node *node, const char *what, int64_t a,
+                               int64_t b, int64_t c) {
+  if (!node || !node->ctx) return PNN_OK;
+  uint64_t cap = node->ctx->interp->opts.max_op_work;
+  if (!cap) cap = PNN_DEFAULT_MAX_OP_WORK;
+  uint64_t work = work_mul(work_mul(work_mul(1, a), b), c);
+  if (work <= cap) {
+    uint64_t *sum = &node->ctx->work;
+    *sum = *sum > UINT64_MAX - work ? UINT64_MAX : *sum + work;
+    return PNN_OK;
+  }
+  return pnn_node_error(node, PNN_ERROR_LIMIT,
+                        "%s: %lld x %lld x %lld = %llu steps per invoke "
+                        "exceed max_op_work %llu",
+                        what ? what : "work", (long long)a, (long long)b,
+                        (long long)c, (unsigned long long)work,
+                        (unsigned long long)cap);
+}
+
 void pnn_node_input_packed(pnn_node *node, int i) {
   if (!node || !node->ctx || node->ctx->state != PNN_CTX_PREPARING || i < 0 ||
       i >= node->n_inputs || i >= 64)

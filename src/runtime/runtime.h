@@ -41,6 +41,8 @@ typedef struct pnn_rt_node {
   const pnn_custom_op *custom; /* API-registered custom op, or NULL */
   bool custom_state;           /* node->state came from custom->init */
   bool folded;                 /* evaluated at prepare; skipped at invoke */
+  bool elided; /* another op computes its result (fuse.c): skipped at
+                  invoke; its own outputs are not written */
   uint64_t packed_inputs;      /* bit i: input i never read at eval */
   size_t scratch_request;
   size_t scratch_offset; /* in the arena */
@@ -70,6 +72,9 @@ struct pnn_ctx {
   void *arena;     /* aligned_alloc'ed, 64-byte aligned */
   size_t arena_bytes;
   int32_t current_op; /* op being prepared/run, for messages */
+  /* Sum of its ops' work estimates (pnn_node_check_work) at this prepare:
+   * a WHILE charges body + condition per iteration against max_op_work. */
+  uint64_t work;
 };
 
 struct pnn_interpreter {
@@ -81,7 +86,8 @@ struct pnn_interpreter {
   int n_custom_ops;
   pnn_threadpool *pool;
   bool profiling;
-  /* Internal observer (calibration, src/tools/calibrate.c): when set,
+  /* Internal observer (calibration, src/tools/calibrate.c): set before
+   * allocate (a subgraph prepared with a hook is not fused, fuse.c). When set,
    * called after each node of subgraph 0 has run at invoke (and for nodes
    * folded at prepare), while its outputs still hold their values (the
    * arena may reuse them for later ops). Not part of the public API. */
@@ -91,6 +97,9 @@ struct pnn_interpreter {
   /* WHILE iterations of the current root invoke (control_flow.c), checked
    * against opts.max_loop_iterations; reset by each root invoke. */
   uint64_t loop_iterations;
+  /* Work of those iterations (body + condition estimates), checked against
+   * opts.max_op_work; reset with loop_iterations. */
+  uint64_t loop_work;
   unsigned error_set;  /* counts recorded errors (wraps) */
   char error[1024];
 };
@@ -113,6 +122,9 @@ void pnn_rt_ctx_free(struct pnn_ctx *ctx);
 
 /* Prepares ctx as a root (main subgraph or signature). */
 pnn_status pnn_rt_prepare_root(struct pnn_ctx *ctx);
+/* Prepare-time fusions over a prepared ctx, before its arena is planned
+ * (fuse.c): marks producers a consumer took over as elided. */
+pnn_status pnn_rt_fuse(struct pnn_ctx *ctx);
 /* Runs a prepared ctx. */
 pnn_status pnn_rt_invoke(struct pnn_ctx *ctx);
 

@@ -132,6 +132,7 @@ void pnn_rt_ctx_reset(struct pnn_ctx *c) {
   free(c->arena);
   c->arena = NULL;
   c->arena_bytes = 0;
+  c->work = 0;
   c->state = PNN_CTX_EMPTY;
   for (int32_t i = 0; i < c->n_tensors; i++) tensor_from_def(c, i);
 }
@@ -174,6 +175,14 @@ static pnn_status ctx_error(struct pnn_ctx *c, pnn_status s, const char *fmt,
   return pnn_rt_error(c->interp, s, "%s", msg);
 }
 
+/* The data of every tensor with 0 bytes (a 0 dimension, an empty
+ * buffer): a valid, aligned address holding nothing, never NULL, so that
+ * kernels may form `data + 0` and pass it to memcpy(.., 0) on an empty
+ * input without undefined behaviour (a class of fuzzer findings: NULL
+ * plus an offset in CONCATENATION, pools, reductions, unary ops). Nothing
+ * is ever read or written through it. */
+static max_align_t empty_tensor_data;
+
 /* Constant data from the model: used in place when aligned for its element
  * type, else copied once into the pool. Kernels need no more than that:
  * typed C access needs the element's own alignment, and the SIMD paths
@@ -198,7 +207,9 @@ static pnn_status setup_constant(struct pnn_ctx *c, pnn_rt_tensor *rt,
   }
   size_t align = (es == 0 || t->def->sparsity || (es & (es - 1))) ? 16 : es;
   if (align > 16) align = 16;
-  if (((uintptr_t)b->data & (align - 1)) == 0) {
+  if (!t->bytes) {
+    t->data = &empty_tensor_data;
+  } else if (((uintptr_t)b->data & (align - 1)) == 0) {
     t->data = (void *)b->data;
   } else {
     t->data = pnn_pool_alloc(&c->pool, t->bytes);
@@ -493,7 +504,8 @@ static pnn_status fold(struct pnn_ctx *c, pnn_node *node) {
                             "output %d (%s): folding it needs %zu bytes but "
                             "max_arena_bytes is %zu",
                             k, o->name, o->bytes, cap);
-    o->data = o->bytes ? pnn_pool_alloc(&c->pool, o->bytes) : NULL;
+    o->data = o->bytes ? pnn_pool_alloc(&c->pool, o->bytes)
+                       : (void *)&empty_tensor_data;
     if (o->bytes && !o->data) return PNN_ERROR_OUT_OF_MEMORY;
     o->kind = PNN_TENSOR_CONSTANT;
   }
@@ -673,8 +685,11 @@ static pnn_status plan(struct pnn_ctx *c) {
     c->arena_bytes = bytes;
   }
   uint8_t *base = c->arena;
-  for (int32_t i = 0; i < c->n_tensors; i++)
-    if (bufs[i].size) c->tensors[i].t.data = base + bufs[i].offset;
+  for (int32_t i = 0; i < c->n_tensors; i++) {
+    pnn_tensor *t = &c->tensors[i].t;
+    if (bufs[i].size) t->data = base + bufs[i].offset;
+    else if (!t->bytes && !t->data) t->data = &empty_tensor_data;
+  }
   for (int32_t i = 0; i < c->n_nodes; i++) {
     pnn_plan_buffer *b = &bufs[c->n_tensors + i];
     c->nodes[i].scratch = b->size ? base + b->offset : NULL;
@@ -723,6 +738,7 @@ static pnn_status prepare_ctx(struct pnn_ctx *c) {
   }
   free(use);
   c->current_op = -1;
+  if ((s = pnn_rt_fuse(c))) goto fail;
   if ((s = plan(c))) goto fail;
   c->state = PNN_CTX_READY;
   c->epoch++;
@@ -815,7 +831,8 @@ pnn_status pnn_rt_invoke(struct pnn_ctx *c) {
   bool profile = c->interp->profiling;
   for (int32_t i = 0; i < c->n_nodes; i++) {
     pnn_node *node = &c->nodes[i];
-    if (c->rt_nodes[i].folded || nothing_to_compute(c, node)) {
+    if (c->rt_nodes[i].folded || c->rt_nodes[i].elided ||
+        nothing_to_compute(c, node)) {
       if (profile) c->op_ns[i] = 0;
       if (c->interp->node_hook && c->index == 0 && c->rt_nodes[i].folded)
         c->interp->node_hook(c->interp->node_hook_user, node);

@@ -399,14 +399,18 @@ pnn_status pnn_calibrate(const pnn_model *m, int n_samples,
   pnn_interpreter_options_init(&io);
   io.num_threads = o->num_threads;
   st = pnn_interpreter_create(m, &io, &it);
-  if (st == PNN_OK) st = pnn_interpreter_allocate(it);
+  if (st == PNN_OK) {
+    /* Before allocate: then no prepare-time fusion (runtime/fuse.c), and
+     * the hook sees every op write its own output. */
+    it->node_hook = hook;
+    it->node_hook_user = &s;
+    st = pnn_interpreter_allocate(it);
+  }
   if (st != PNN_OK) {
     pnn_set_err(err, err_size, "calibrate: cannot prepare the float model: %s",
                 it ? pnn_interpreter_last_error(it) : pnn_status_string(st));
     goto done;
   }
-  it->node_hook = hook;
-  it->node_hook_user = &s;
   int total = hist_pass ? 2 * n_samples : n_samples;
   st = run_pass(&s, it, n_samples, fill, fill_user, 0, total, err, err_size);
   if (st != PNN_OK) goto done;
@@ -565,8 +569,13 @@ pnn_status pnn_calib_compare_models(const pnn_model *flt, const pnn_model *q,
   pnn_interpreter_options io;
   pnn_interpreter_options_init(&io);
   st = pnn_interpreter_create(flt, &io, &fi);
-  if (st == PNN_OK) st = pnn_interpreter_allocate(fi);
   if (st == PNN_OK) st = pnn_interpreter_create(q, &io, &qi);
+  if (st == PNN_OK) {
+    /* Before allocate: no prepare-time fusion (runtime/fuse.c). */
+    fi->node_hook = qi->node_hook = cmp_hook;
+    fi->node_hook_user = qi->node_hook_user = &c;
+    st = pnn_interpreter_allocate(fi);
+  }
   if (st == PNN_OK) st = pnn_interpreter_allocate(qi);
   if (st != PNN_OK) {
     pnn_set_err(err, err_size, "compare: cannot prepare the models: %s",
@@ -575,8 +584,6 @@ pnn_status pnn_calib_compare_models(const pnn_model *flt, const pnn_model *q,
                      : pnn_status_string(st));
     goto done;
   }
-  fi->node_hook = qi->node_hook = cmp_hook;
-  fi->node_hook_user = qi->node_hook_user = &c;
   for (int i = 0; i < n_samples; i++) {
     char ferr[400] = "";
     if (fill(fill_user, i, fi, ferr, sizeof ferr) != 0) {

@@ -1,5 +1,6 @@
 #include "pool.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,9 +24,14 @@ void *pnn_pool_alloc(pnn_pool *pool, size_t size) {
   if (size > SIZE_MAX / 2) return NULL;
   size_t need = align_up(size ? size : 1);
   pnn_pool_chunk *c = pool->head;
+  bool zeroed = false;
   if (!c || c->size - c->used < need) {
     size_t chunk = need > POOL_MIN_CHUNK ? need : POOL_MIN_CHUNK;
-    c = malloc(sizeof(*c) + chunk);
+    /* A large piece (packed weights) gets its own chunk from calloc:
+     * fresh pages come zeroed from the kernel, so no memset pass over
+     * megabytes that prepare is about to overwrite anyway. */
+    zeroed = need > POOL_MIN_CHUNK;
+    c = zeroed ? calloc(1, sizeof(*c) + chunk) : malloc(sizeof(*c) + chunk);
     if (!c) return NULL;
     c->size = chunk;
     c->used = 0;
@@ -42,7 +48,7 @@ void *pnn_pool_alloc(pnn_pool *pool, size_t size) {
   void *p = c->data + c->used;
   c->used += need;
   pool->used_bytes += need;
-  memset(p, 0, need);
+  if (!zeroed) memset(p, 0, need);
   return p;
 }
 

@@ -6,7 +6,10 @@
  * 4 MiB (interpreter option max_arena_bytes, which also caps folded
  * constants and variables), and WHILE loops to 256 iterations per invoke
  * (max_loop_iterations), so an endless loop is a clean LIMIT error and a
- * slow input is not mistaken for a hang.
+ * slow input is not mistaken for a hang; likewise each op's estimated work
+ * to 2^26 inner-loop steps (max_op_work: multiply-accumulates, pool window
+ * taps), a few seconds per op under ASan at -O1, so a crafted filter or
+ * window over a big input is a LIMIT error, not a 60 s timeout.
  * Built and run by `make fuzz` (tests/fuzz/run.sh). */
 #include <stdint.h>
 #include <string.h>
@@ -18,6 +21,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define FUZZ_MAX_FILE (1u << 20)
 #define FUZZ_MAX_ARENA ((size_t)4 << 20)
 #define FUZZ_MAX_LOOP 256u
+#define FUZZ_MAX_WORK ((uint64_t)1 << 26)
 
 static void fill(pnn_tensor *t, unsigned seed) {
   uint8_t *p = pnn_tensor_data(t);
@@ -49,6 +53,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   pnn_interpreter_options_init(&io);
   io.max_arena_bytes = FUZZ_MAX_ARENA;
   io.max_loop_iterations = FUZZ_MAX_LOOP;
+  io.max_op_work = FUZZ_MAX_WORK;
   pnn_interpreter *it = NULL;
   if (pnn_interpreter_create(m, &io, &it) == PNN_OK) {
     if (pnn_interpreter_allocate(it) == PNN_OK) {

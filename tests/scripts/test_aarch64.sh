@@ -51,6 +51,7 @@ check "no x86 kernels in the aarch64 library" \
 check "NEON f32 elementwise table built in" \
   grep -Eq ' [DRd] pnn_f32_vec_ops_neon$' <<<"$syms"
 for k in pnn_f32_gemm_8x8_neon pnn_f32_dwconv_rows_neon \
+  pnn_f32_gemm_8x8_refacc_neon pnn_f32_dwconv_rows_refacc_neon \
   pnn_qs8_ukernel_4x16_neondot pnn_qs8_ukernel_2x16_neon pnn_s8_dots_neon \
   pnn_s8_gemm_neon pnn_s8_requant_neon pnn_s8_dw_tap_neon; do
   check "NEON kernel $k built in" grep -q " T $k\$" <<<"$syms"

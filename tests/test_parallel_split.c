@@ -1,0 +1,234 @@
+/* The parallel split of the GEMM-based ops gives the same bytes for any
+ * thread count. Shapes are picked to reach each way of splitting (see
+ * pnn_f32_gemm_job_init and qs8_gemm_split in src/ops/conv_q.c): row
+ * tiles (m >= n), column panels with one or several row tiles (n > m,
+ * few or many panels), products too small to split, and the fused
+ * im2col conv path (contiguous tile runs per slot); float32 and int8
+ * CONV_2D, float32 FULLY_CONNECTED. Each runs with 1, 2, 3 and 4 threads;
+ * outputs must equal the 1-thread output bit for bit, and the 1-thread
+ * output must be right: int8 equal to the plain-C rows of the scalar
+ * level (no packed GEMM), float32 close to a double-precision conv. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+#include "kernels/cpu.h"
+#include "optest.h"
+#include "test_rand.h"
+
+static unsigned g_seed = 7717;
+
+/* A float in [lo, hi]. */
+static float rnd_float(float lo, float hi) {
+  return lo + (hi - lo) * (rnd_unit() + 1.f) * 0.5f;
+}
+
+typedef struct {
+  int h, w, in_c, out_c, f, stride;
+} cshape;
+
+static const cshape SHAPES[] = {
+    {13, 11, 24, 40, 1, 1},  /* rows: m = 143 > n */
+    {3, 3, 200, 96, 1, 1},   /* panels, few: m = 9, n = 96 */
+    {2, 2, 64, 600, 1, 1},   /* panels, many: m = 4 */
+    {4, 4, 32, 128, 3, 1},   /* im2col, n > m */
+    {29, 31, 3, 32, 3, 2},   /* stem: fused im2col tiles */
+    {40, 40, 8, 24, 3, 1},   /* fused, many tiles */
+    {2, 2, 4, 8, 1, 1},      /* too small to split */
+    {7, 7, 96, 576, 1, 1},   /* m = 49, n = 576 */
+};
+enum { N_SHAPES = sizeof SHAPES / sizeof *SHAPES };
+
+static void out_hw(const cshape *s, int *oh, int *ow) {
+  *oh = (s->h + s->stride - 1) / s->stride; /* SAME */
+  *ow = (s->w + s->stride - 1) / s->stride;
+}
+
+/* float32 CONV_2D; out gets n floats. */
+static pnn_status run_f32(const cshape *s, const float *x, const float *wt,
+                          const float *b, int threads, float *out, size_t n) {
+  int32_t xd[4] = {1, s->h, s->w, s->in_c};
+  int32_t wd[4] = {s->out_c, s->f, s->f, s->in_c};
+  int32_t bd[1] = {s->out_c};
+  optest o;
+  ot_begin(&o);
+  o.threads = threads;
+  int32_t ins[3] = {ot_input(&o, PNN_TYPE_FLOAT32, 4, xd, x),
+                    ot_const(&o, PNN_TYPE_FLOAT32, 4, wd, wt),
+                    ot_const(&o, PNN_TYPE_FLOAT32, 1, bd, b)};
+  int y = ot_output(&o, PNN_TYPE_FLOAT32);
+  pnn_conv2d_options c =
+      ot_conv_opts(PNN_PADDING_SAME, s->stride, PNN_ACT_RELU6);
+  pnn_status st = ot_run(&o, PNN_OP_CONV_2D, PNN_OPTIONS_OF(conv2d), &c, 3,
+                         ins, y);
+  if (!st)
+    st = pnn_tensor_byte_size(ot_out(&o)) != n * sizeof(float)
+             ? PNN_ERROR_INVALID_MODEL
+             : pnn_tensor_copy_to(ot_out(&o), out, n * sizeof(float));
+  ot_end(&o);
+  return st;
+}
+
+/* int8 CONV_2D, per-channel weights; out gets n bytes. */
+static pnn_status run_s8(const cshape *s, const int8_t *x, const int8_t *wt,
+                         const int32_t *b, const float *ws, int threads,
+                         int8_t *out, size_t n) {
+  const int oc = s->out_c;
+  int32_t xd[4] = {1, s->h, s->w, s->in_c};
+  int32_t wd[4] = {oc, s->f, s->f, s->in_c};
+  int32_t bd[1] = {oc};
+  int oh, ow;
+  out_hw(s, &oh, &ow);
+  int32_t yd[4] = {1, oh, ow, oc};
+  const float xs = 0.05f, ys = 0.7f;
+  float *bs = malloc(sizeof(float) * oc);
+  int64_t *zeros = calloc((size_t)oc, sizeof(int64_t));
+  for (int c = 0; c < oc; c++) bs[c] = xs * ws[c];
+  optest o;
+  ot_begin(&o);
+  o.threads = threads;
+  int32_t ins[3];
+  ins[0] = ot_qinput(&o, PNN_TYPE_INT8, 4, xd, x, xs, -3);
+  ins[1] = ot_qtensor_n(&o, "w", PNN_TYPE_INT8, 4, wd, wt, oc, ws, zeros, 0);
+  ins[2] = ot_qtensor_n(&o, "b", PNN_TYPE_INT32, 1, bd, b, oc, bs, zeros, 0);
+  int y = ot_qtensor(&o, "y", PNN_TYPE_INT8, 4, yd, NULL, ys, 5);
+  free(bs);
+  free(zeros);
+  pnn_conv2d_options c =
+      ot_conv_opts(PNN_PADDING_SAME, s->stride, PNN_ACT_NONE);
+  pnn_status st = ot_run(&o, PNN_OP_CONV_2D, PNN_OPTIONS_OF(conv2d), &c, 3,
+                         ins, y);
+  if (!st)
+    st = pnn_tensor_byte_size(ot_out(&o)) != n
+             ? PNN_ERROR_INVALID_MODEL
+             : pnn_tensor_copy_to(ot_out(&o), out, n);
+  if (st) printf("  error: %s\n", ot_error(&o));
+  ot_end(&o);
+  return st;
+}
+
+TEST(f32_conv_same_bytes_for_any_thread_count) {
+  for (int i = 0; i < N_SHAPES; i++) {
+    const cshape *s = &SHAPES[i];
+    const size_t xn = (size_t)s->h * s->w * s->in_c;
+    const size_t wn = (size_t)s->out_c * s->f * s->f * s->in_c;
+    int oh, ow;
+    out_hw(s, &oh, &ow);
+    const size_t n = (size_t)oh * ow * s->out_c;
+    float *x = malloc(sizeof(float) * xn), *wt = malloc(sizeof(float) * wn);
+    float *b = malloc(sizeof(float) * s->out_c);
+    float *want = malloc(sizeof(float) * n), *got = malloc(sizeof(float) * n);
+    for (size_t k = 0; k < xn; k++) x[k] = rnd_float(-1, 1);
+    for (size_t k = 0; k < wn; k++) wt[k] = rnd_float(-0.5f, 0.5f);
+    for (int k = 0; k < s->out_c; k++) b[k] = rnd_float(-0.2f, 0.2f);
+    CHECK_EQ_INT(run_f32(s, x, wt, b, 1, want, n), PNN_OK);
+    /* the 1-thread output against a double-precision conv (SAME) */
+    const int pad_h = ((oh - 1) * s->stride + s->f - s->h) / 2;
+    const int pad_w = ((ow - 1) * s->stride + s->f - s->w) / 2;
+    int bad = -1;
+    for (int oy = 0; oy < oh && bad < 0; oy++)
+      for (int ox = 0; ox < ow; ox++)
+        for (int oc = 0; oc < s->out_c; oc++) {
+          double acc = b[oc];
+          for (int ky = 0; ky < s->f; ky++)
+            for (int kx = 0; kx < s->f; kx++) {
+              const int iy = oy * s->stride - pad_h + ky;
+              const int ix = ox * s->stride - pad_w + kx;
+              if (iy < 0 || iy >= s->h || ix < 0 || ix >= s->w) continue;
+              for (int c = 0; c < s->in_c; c++)
+                acc += (double)x[((size_t)iy * s->w + ix) * s->in_c + c] *
+                       wt[(((size_t)oc * s->f + ky) * s->f + kx) * s->in_c + c];
+            }
+          acc = acc < 0 ? 0 : acc > 6 ? 6 : acc;
+          const size_t at = ((size_t)oy * ow + ox) * s->out_c + oc;
+          if (!(fabs(want[at] - acc) <= 1e-4 * (1 + fabs(acc)))) bad = (int)at;
+        }
+    CHECK_MSG(bad < 0, "f32 conv shape %d: output %d wrong", i, bad);
+    for (int threads = 2; threads <= 4; threads++) {
+      memset(got, 0xff, sizeof(float) * n);
+      CHECK_EQ_INT(run_f32(s, x, wt, b, threads, got, n), PNN_OK);
+      CHECK_MSG(!memcmp(got, want, sizeof(float) * n),
+                "f32 conv shape %d (%dx%dx%d -> %d, %dx%d s%d), %d threads",
+                i, s->h, s->w, s->in_c, s->out_c, s->f, s->f, s->stride,
+                threads);
+    }
+    free(x), free(wt), free(b), free(want), free(got);
+  }
+}
+
+TEST(s8_conv_same_bytes_for_any_thread_count) {
+  for (int i = 0; i < N_SHAPES; i++) {
+    const cshape *s = &SHAPES[i];
+    const size_t xn = (size_t)s->h * s->w * s->in_c;
+    const size_t wn = (size_t)s->out_c * s->f * s->f * s->in_c;
+    int oh, ow;
+    out_hw(s, &oh, &ow);
+    const size_t n = (size_t)oh * ow * s->out_c;
+    int8_t *x = malloc(xn), *wt = malloc(wn);
+    int32_t *b = malloc(sizeof(int32_t) * s->out_c);
+    float *ws = malloc(sizeof(float) * s->out_c);
+    int8_t *want = malloc(n), *got = malloc(n);
+    for (size_t k = 0; k < xn; k++) x[k] = (int8_t)rnd_int(-128, 127);
+    for (size_t k = 0; k < wn; k++) wt[k] = (int8_t)rnd_int(-127, 127);
+    for (int k = 0; k < s->out_c; k++) {
+      b[k] = rnd_int(-5000, 5000);
+      ws[k] = (float)rnd_int(1, 400) * 1e-4f;
+    }
+    /* the scalar level's plain-C rows are the reference */
+    pnn_isa_force(PNN_ISA_SCALAR);
+    CHECK_EQ_INT(run_s8(s, x, wt, b, ws, 1, want, n), PNN_OK);
+    pnn_isa_force(PNN_ISA_COUNT);
+    for (int threads = 1; threads <= 4; threads++) {
+      memset(got, 0x55, n);
+      CHECK_EQ_INT(run_s8(s, x, wt, b, ws, threads, got, n), PNN_OK);
+      CHECK_MSG(!memcmp(got, want, n),
+                "int8 conv shape %d (%dx%dx%d -> %d, %dx%d s%d), %d threads",
+                i, s->h, s->w, s->in_c, s->out_c, s->f, s->f, s->stride,
+                threads);
+    }
+    free(x), free(wt), free(b), free(ws), free(want), free(got);
+  }
+}
+
+/* FULLY_CONNECTED: rows 1 (columns only) to 40, units 10 to 1000. */
+TEST(f32_fc_same_bytes_for_any_thread_count) {
+  static const int shapes[][3] = {
+      {1, 1280, 1000}, {3, 256, 100}, {40, 64, 10}, {17, 128, 200}};
+  for (size_t i = 0; i < sizeof shapes / sizeof *shapes; i++) {
+    const int rows = shapes[i][0], depth = shapes[i][1], units = shapes[i][2];
+    float *x = malloc(sizeof(float) * rows * depth);
+    float *wt = malloc(sizeof(float) * units * depth);
+    float *b = malloc(sizeof(float) * units);
+    const size_t n = (size_t)rows * units;
+    float *want = malloc(sizeof(float) * n), *got = malloc(sizeof(float) * n);
+    for (int k = 0; k < rows * depth; k++) x[k] = rnd_float(-1, 1);
+    for (int k = 0; k < units * depth; k++) wt[k] = rnd_float(-0.1f, 0.1f);
+    for (int k = 0; k < units; k++) b[k] = rnd_float(-0.1f, 0.1f);
+    for (int threads = 1; threads <= 4; threads++) {
+      int32_t xd[2] = {rows, depth}, wd[2] = {units, depth}, bd[1] = {units};
+      optest o;
+      ot_begin(&o);
+      o.threads = threads;
+      int32_t ins[3] = {ot_input(&o, PNN_TYPE_FLOAT32, 2, xd, x),
+                        ot_const(&o, PNN_TYPE_FLOAT32, 2, wd, wt),
+                        ot_const(&o, PNN_TYPE_FLOAT32, 1, bd, b)};
+      int y = ot_output(&o, PNN_TYPE_FLOAT32);
+      pnn_fully_connected_options fc;
+      pnn_mb_options_defaults(1, PNN_OPTIONS_OF(fully_connected), &fc);
+      float *dst = threads == 1 ? want : got;
+      pnn_status st = ot_run(&o, PNN_OP_FULLY_CONNECTED,
+                             PNN_OPTIONS_OF(fully_connected), &fc, 3, ins, y);
+      if (!st)
+        st = pnn_tensor_byte_size(ot_out(&o)) != n * sizeof(float)
+                 ? PNN_ERROR_INVALID_MODEL
+                 : pnn_tensor_copy_to(ot_out(&o), dst, n * sizeof(float));
+      CHECK_EQ_INT(st, PNN_OK);
+      ot_end(&o);
+      if (threads > 1)
+        CHECK_MSG(!memcmp(got, want, sizeof(float) * n),
+                  "fc %dx%d -> %d, %d threads", rows, depth, units, threads);
+    }
+    free(x), free(wt), free(b), free(want), free(got);
+  }
+}
