@@ -29,6 +29,7 @@ typedef struct {
   int fh, fw, stride, dil, same, act;
   int v2;               /* 0: PAD; 1: PADV2 value 0; 2: PADV2 value 0.5 */
   int readers;          /* convs reading the PAD output (1 or 2) */
+  bool inf_weight;      /* weight 0 is +inf */
 } fcase;
 
 static int out_size(int in, int f, int s, int d, int same) {
@@ -152,6 +153,7 @@ static int check_case(const fcase *k, bool want_fused) {
   for (size_t i = 0; i < xn; i++) x[i] = rnd_f() * 3.f;
   for (size_t i = 0; i < wn; i++) w[i] = rnd_f();
   for (size_t i = 0; i < bn; i++) b[i] = rnd_f();
+  if (k->inf_weight) w[0] = INFINITY;
   pnn_model *fused = build(k, false, w, b), *ref = build(k, true, w, b);
   int bad = 0;
   const size_t cap = 1 << 20;
@@ -270,6 +272,14 @@ TEST(pad_not_fused_when_it_must_run) {
   k.pc = 0;
   k.readers = 2; /* two convolutions read the padded tensor */
   CHECK_EQ_INT(check_case(&k, false), 0);
+  k.readers = 1;
+  k.inf_weight = true; /* depthwise skips outside taps: 0 * inf differs */
+  CHECK_EQ_INT(check_case(&k, false), 0);
+  k.dw = false; /* im2col multiplies the zeros as the PAD's: fused */
+  k.oc = 5;
+  CHECK_EQ_INT(check_case(&k, true), 0);
+  k.inf_weight = false;
+  k.readers = 2;
   k.dw = false;
   k.oc = 5;
   CHECK_EQ_INT(check_case(&k, false), 0);

@@ -448,6 +448,10 @@ bool pnn_conv_absorb_pad(pnn_node *node, pnn_tensor *x, int32_t top,
     cv->s.pad_w += left;
   } else {
     pnn_f32_dwconv *d = (pnn_f32_dwconv *)g->dw;
+    /* The depthwise kernels skip taps outside the input, where the PAD's
+     * zeros would add 0 * w: the same sum only for finite weights (the
+     * kernels' zero vector is set exactly then). */
+    if (!d->zeros) return false;
     d->in_h = x->dims[1];
     d->in_w = x->dims[2];
     d->pad_h += top;

@@ -492,6 +492,12 @@ static void conv_qs8_panels_worker(void *arg, int64_t begin, int64_t end) {
   const pnn_qs8_gemm *g = j->q->qg;
   const size_t np = (size_t)g->np, panels = pnn_qs8_gemm_panels(g);
   const size_t out_c = (size_t)j->q->out_c;
+  if (j->n_tiles == 1) { /* one call: each row block is packed once */
+    const size_t p1 = (size_t)end * np < panels ? (size_t)end * np : panels;
+    pnn_qs8_gemm_run_panels(g, j->x, j->x_stride, j->m, (size_t)begin * np,
+                            p1, (int8_t *)j->out, out_c);
+    return;
+  }
   for (int64_t t = begin; t < end; t++) {
     const size_t grp = (size_t)t / j->n_tiles, tile = (size_t)t % j->n_tiles;
     const size_t p0 = grp * np, p1 = p0 + np < panels ? p0 + np : panels;
