@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Conformance regression check: runs tools/conformance/conformance.py on the
 # CI subset -- every single-op model, every mediapipe model, the float32
-# Keras applications and the sequence models -- and compares the statuses
+# and dynamic-range Keras applications and the sequence models -- and
+# compares the statuses
 # with the committed tools/conformance/baseline.json. Fails on any
 # regression (a model the baseline marks PASS that does not pass now).
 # PNN_CONF_SOURCES / PNN_CONF_KERAS_VARIANTS change the subset (e.g.
@@ -22,17 +23,18 @@ scripts/fetch_mediapipe.sh >/dev/null || fail "could not fetch the mediapipe mod
   { "$py" tools/conformance/conformance.py --selftest; fail "conformance.py --selftest"; }
 out=$("$py" tools/conformance/conformance.py --pocketnn "$BUILD/pocketnn" \
   --sources "${PNN_CONF_SOURCES:-op,mediapipe,keras,sequence}" \
-  --keras-variants "${PNN_CONF_KERAS_VARIANTS:-float32}" \
+  --keras-variants "${PNN_CONF_KERAS_VARIANTS:-float32,dynamic}" \
   --failures-only --baseline tools/conformance/baseline.json)
 rc1=$?
 printf '%s\n' "$out" | grep -vE '^[0-9]+ passed, [0-9]+ failed'
 # The Keras apps once more on the plain-C reference kernels under the strict
-# 1e-4 rule (the run above lets SIMD rounding go as far as LiteRT's own kernel
-# sets differ from each other, and says so per row). Dynamic-range variants
-# join when they are in the subset (they are exact on the reference kernels).
+# 1e-4 rule (the run above lets float32 SIMD rounding go as far as LiteRT's
+# own kernel sets differ from each other, and says so per row; dynamic-range
+# variants are held to 1e-4 there too). Both are exact on the reference
+# kernels.
 strict=$(PNN_ISA=scalar PNN_CONF_STRICT=1 "$py" tools/conformance/conformance.py \
   --pocketnn "$BUILD/pocketnn" --sources keras --no-generate \
-  --keras-variants "$(echo "${PNN_CONF_KERAS_VARIANTS:-float32}" | tr , '\n' |
+  --keras-variants "$(echo "${PNN_CONF_KERAS_VARIANTS:-float32,dynamic}" | tr , '\n' |
                       grep -E '^(float32|float16|dynamic)$' | paste -sd, -)")
 rc2=$?
 printf '%s\n' "$strict" | grep -E '^keras .* (FAIL|UNSUPPORTED)'

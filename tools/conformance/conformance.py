@@ -404,7 +404,7 @@ sequence models ~15 s (plus ~7 min, once, for the
 all, under the 40-minute budget.
 
 `tests/scripts/test_conformance_regress.sh` (part of `make test` and CI) runs
-the op, mediapipe, float32 Keras and sequence models and fails when a model
+the op, mediapipe, float32 and dynamic-range Keras and sequence models and fails when a model
 that `tools/conformance/baseline.json` marks PASS does not pass.
 """
 
