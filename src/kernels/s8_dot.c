@@ -52,9 +52,9 @@ void pnn_s8_requant_ref(const int32_t *acc, const int32_t *bias,
                         const int32_t *mult, const int *shift, int32_t zp,
                         int32_t lo, int32_t hi, size_t n, int8_t *out) {
   for (size_t i = 0; i < n; i++) {
-    int32_t v = acc[i] + (bias ? bias[i] : 0);
-    v = pnn_qm_mul_by_qm(v, mult[i], shift[i]) + zp;
-    out[i] = (int8_t)(v < lo ? lo : (v > hi ? hi : v));
+    const int32_t v = pnn_qm_wrap_add32(acc[i], bias ? bias[i] : 0);
+    out[i] = (int8_t)pnn_qm_clamp_add(pnn_qm_mul_by_qm(v, mult[i], shift[i]),
+                                      zp, lo, hi);
   }
 }
 

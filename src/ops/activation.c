@@ -496,7 +496,7 @@ static inline int32_t qact_one(const qact_state *st, int32_t x) {
       const int32_t r =
           v >= 0 ? pnn_qm_mul_by_qm(v, st->m_id, st->s_id)
                  : pnn_qm_mul_by_qm(v, st->m_alpha, st->s_alpha);
-      return pnn_qm_clamp(st->out_zp + r, st->lo, st->hi);
+      return pnn_qm_clamp_add(r, st->out_zp, st->lo, st->hi);
     }
     case QA_HARD_SWISH:
       return pnn_qm_clamp(hard_swish_q(st, x), st->lo, st->hi);
@@ -821,7 +821,7 @@ static pnn_status prelu_prepare(pnn_node *node) {
         r = pnn_qm_mul_by_qm(v, st->m1, st->s1);                            \
       else                                                                  \
         r = pnn_qm_mul_by_qm(v * (al[oa] - st->alpha_zp), st->m2, st->s2);  \
-      out[i] = (T)pnn_qm_clamp(r + st->out_zp, st->lo, st->hi);             \
+      out[i] = (T)pnn_qm_clamp_add(r, st->out_zp, st->lo, st->hi);             \
       for (int k = st->rank - 1; k >= 0; k--) {                             \
         ox += st->sx[k];                                                    \
         oa += st->sa[k];                                                    \
@@ -1179,7 +1179,7 @@ static void qsoftmax8_worker(void *arg, int64_t begin, int64_t end) {
         int32_t e = pnn_fp_exp_on_negative_values(scaled, 5);
         int32_t unsat = pnn_qm_rounding_divide_by_pot(
             pnn_qm_srdhm(scale, e), nbou + 31 - out_bits);
-        o = pnn_qm_clamp(unsat + omin, omin, omax);
+        o = pnn_qm_clamp_add(unsat, omin, omin, omax);
       }
       switch (st->out_type) {
         case PNN_TYPE_INT8: ((int8_t *)j->out)[r * d + c] = (int8_t)o; break;
@@ -1205,8 +1205,9 @@ static void qsoftmax16_worker(void *arg, int64_t begin, int64_t end) {
     /* The exps are kept in the output row until the sum is known. */
     for (int64_t c = 0; c < d; c++) {
       int32_t diff = (int32_t)x[c] - mx;
-      int32_t sd = pnn_qm_mul_by_qm(diff, st->in_mult, st->in_shift) + 32767;
-      int16_t sat = (int16_t)pnn_qm_clamp(sd, INT16_MIN, INT16_MAX);
+      int16_t sat = (int16_t)pnn_qm_clamp_add(
+          pnn_qm_mul_by_qm(diff, st->in_mult, st->in_shift), 32767, INT16_MIN,
+          INT16_MAX);
       o[c] = pnn_lut16_lookup(sat, st->exp_lut);
       sum64 += o[c];
     }

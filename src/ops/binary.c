@@ -301,8 +301,8 @@ static inline int32_t q_rescale(int32_t x, int32_t off, int32_t m, int s,
           q_rescale(a[i * sa], q->off1, q->m1, q->s1, q->left_shift);       \
       const int32_t y =                                                     \
           q_rescale(b[i * sb], q->off2, q->m2, q->s2, q->left_shift);       \
-      const int32_t r = pnn_qm_mul_by_qm(x SIGN y, q->mo, q->so) + q->out_off; \
-      o[i] = (T)pnn_qm_clamp(r, q->lo, q->hi);                              \
+      o[i] = (T)pnn_qm_clamp_add(pnn_qm_mul_by_qm(x SIGN y, q->mo, q->so),  \
+                                 q->out_off, q->lo, q->hi);                 \
     }                                                                       \
     return true;                                                            \
   }
@@ -316,8 +316,8 @@ static inline int32_t q_rescale(int32_t x, int32_t off, int32_t m, int s,
     const bin_quant *q = &p->q;                                            \
     for (int64_t i = 0; i < n; i++) {                                      \
       const int32_t x = q->off1 + a[i * sa], y = q->off2 + b[i * sb];      \
-      const int32_t r = pnn_qm_mul_by_qm(x * y, q->mo, q->so) + q->out_off; \
-      o[i] = (T)pnn_qm_clamp(r, q->lo, q->hi);                             \
+      o[i] = (T)pnn_qm_clamp_add(pnn_qm_mul_by_qm(x * y, q->mo, q->so),    \
+                                 q->out_off, q->lo, q->hi);                \
     }                                                                      \
     return true;                                                           \
   }
@@ -334,8 +334,8 @@ static inline int32_t q_rescale(int32_t x, int32_t off, int32_t m, int s,
       const int32_t d =                                                    \
           q_rescale(a[i * sa], q->off1, q->m1, q->s1, q->left_shift) -     \
           q_rescale(b[i * sb], q->off2, q->m2, q->s2, q->left_shift);      \
-      const int32_t r = pnn_qm_mul_by_qm(d * d, q->mo, q->so) + q->out_off; \
-      o[i] = (T)pnn_qm_clamp(r, q->lo, q->hi);                             \
+      o[i] = (T)pnn_qm_clamp_add(pnn_qm_mul_by_qm(d * d, q->mo, q->so),    \
+                                 q->out_off, q->lo, q->hi);                \
     }                                                                      \
     return true;                                                           \
   }

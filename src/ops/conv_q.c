@@ -107,7 +107,7 @@ static inline void store_out(const qconv *q, void *out, int64_t i,
     v = pnn_qm_mul_by_qm64(acc, q->mult[c], q->shift[c]);
   else
     v = pnn_qm_mul_by_qm((int32_t)acc, q->mult[c], q->shift[c]);
-  v = pnn_qm_clamp(v + q->out_zp, q->lo, q->hi);
+  v = pnn_qm_clamp_add(v, q->out_zp, q->lo, q->hi);
   switch (q->kind) {
     case QK_UINT8: ((uint8_t *)out)[i] = (uint8_t)v; break;
     case QK_INT16: ((int16_t *)out)[i] = (int16_t)v; break;

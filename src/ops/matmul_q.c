@@ -109,7 +109,7 @@ static void fc_rows_s8(void *arg, int64_t begin, int64_t end) {
           if (j->bias) a = pnn_qm_wrap_add32(a, ((const int32_t *)j->bias)[u]);
           int32_t v = pnn_qm_scale_round(a, q->scale[u]);
           ((int8_t *)j->out)[b * q->units + u] =
-              (int8_t)pnn_qm_clamp(v + q->out_zp, q->lo, q->hi);
+              (int8_t)pnn_qm_clamp_add(v, q->out_zp, q->lo, q->hi);
         }
       }
     }
@@ -173,7 +173,7 @@ static void fc_rows(void *arg, int64_t begin, int64_t end) {
         acc = (int32_t)(uint32_t)(uint64_t)acc;
       int32_t v = pnn_qm_scale_round(acc, q->scale[u]);
       st_out(q->kind, j->out, b * q->units + u,
-             pnn_qm_clamp(v + q->out_zp, q->lo, q->hi));
+             pnn_qm_clamp_add(v, q->out_zp, q->lo, q->hi));
     }
   }
 }
@@ -428,7 +428,7 @@ static void bmm_rows(void *arg, int64_t begin, int64_t end) {
         int32_t v = q->kind == QK_INT16
                         ? pnn_qm_mul_by_qm64(acc, q->mult, q->shift)
                         : pnn_qm_mul_by_qm((int32_t)acc, q->mult, q->shift);
-        st_out(q->kind, j->out, o, pnn_qm_clamp(v + q->out_zp, q->lo, q->hi));
+        st_out(q->kind, j->out, o, pnn_qm_clamp_add(v, q->out_zp, q->lo, q->hi));
       }
     }
   }

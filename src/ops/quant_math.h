@@ -165,11 +165,19 @@ static inline int32_t pnn_qm_clamp(int32_t v, int32_t lo, int32_t hi) {
   return v < lo ? lo : (v > hi ? hi : v);
 }
 
+/* clamp(v + zp, lo, hi) with the sum in int64: a saturated v (INT32_MAX
+ * from an extreme crafted scale) plus a zero point must not overflow. */
+static inline int32_t pnn_qm_clamp_add(int32_t v, int32_t zp, int32_t lo,
+                                       int32_t hi) {
+  const int64_t s = (int64_t)v + zp;
+  return s < lo ? lo : (s > hi ? hi : (int32_t)s);
+}
+
 /* Requantizes an int32 accumulator: clamp(out_zp + acc * M, lo, hi). */
 static inline int32_t pnn_qm_requantize(int32_t acc, int32_t q, int shift,
                                         int32_t out_zp, int32_t lo,
                                         int32_t hi) {
-  return pnn_qm_clamp(pnn_qm_mul_by_qm(acc, q, shift) + out_zp, lo, hi);
+  return pnn_qm_clamp_add(pnn_qm_mul_by_qm(acc, q, shift), out_zp, lo, hi);
 }
 
 /* -------------------------------------------------- quantize / dequantize */

@@ -310,9 +310,9 @@ static void reduce_quant(const reduce_state *st, const pnn_tensor *in,
     int32_t shifted =
         (int32_t)(int64_t)((uint64_t)(int64_t)acc[i] -
                            (uint64_t)((int64_t)in->zero_point * n));
-    int32_t v =
-        pnn_qm_mul_by_qm(shifted, st->multiplier, st->shift) + out->zero_point;
-    v = v < lo ? lo : (v > hi ? hi : v);
+    int32_t v = pnn_qm_clamp_add(
+        pnn_qm_mul_by_qm(shifted, st->multiplier, st->shift), out->zero_point,
+        lo, hi);
     quant_store(out, i, v);
   }
 }

@@ -248,9 +248,8 @@ static int32_t rsqrt8_one(const qun_state *st, int32_t v) {
   int sh;
   pnn_fp_inv_sqrt(v, &m, &sh);
   const int32_t data = pnn_qm_mul_by_qm(1, m, sh + 20);
-  return pnn_qm_clamp(
-      pnn_qm_mul_by_qm(data, st->mult, st->shift - 20) + st->out_zp, st->lo,
-      st->hi);
+  return pnn_qm_clamp_add(pnn_qm_mul_by_qm(data, st->mult, st->shift - 20),
+                          st->out_zp, st->lo, st->hi);
 }
 
 static int32_t qun_one(const qun_state *st, int32_t x) {
@@ -260,7 +259,7 @@ static int32_t qun_one(const qun_state *st, int32_t x) {
       const int32_t v = abs(x - st->in_zp);
       const int32_t r =
           st->rescale ? pnn_qm_mul_by_qm(v, st->mult, st->shift) : v;
-      return pnn_qm_clamp(r + st->out_zp, st->lo, st->hi);
+      return pnn_qm_clamp_add(r, st->out_zp, st->lo, st->hi);
     }
     case QU_RSQRT8: return rsqrt8_one(st, x - st->in_zp);
     case QU_SQRT: {
