@@ -633,8 +633,14 @@ static pnn_status strided_slice_prepare(pnn_node *node) {
     int64_t count = shrink ? 1 : (int64_t)ceil((double)(end - start) / stride);
     if (count < 0) count = 0;
     st->counts[i] = count;
+    /* Wrapping product: the step is only followed when the output is not
+     * empty, and then |stride| * (count - 1) < size keeps it in range; an
+     * empty tensor's large strides times a crafted stride must not be UB. */
     st->src_steps[i] =
-        sp.input_dim[i] < 0 ? 0 : in_strides[sp.input_dim[i]] * stride;
+        sp.input_dim[i] < 0
+            ? 0
+            : (int64_t)((uint64_t)in_strides[sp.input_dim[i]] *
+                        (uint64_t)(int64_t)stride);
     if (sp.input_dim[i] >= 0 && count > 0)
       st->base += start * in_strides[sp.input_dim[i]];
     if (!shrink) dims[out_rank++] = (int32_t)count;
