@@ -44,18 +44,21 @@ static bool op_is_hybrid(const pnn_model_def *m, const pnn_subgraph_def *sg,
   return false;
 }
 
+void pnn_rt_scan_hybrid(struct pnn_ctx *c) {
+  c->has_hybrid_ops = false;
+  const pnn_model_def *m = &c->interp->model->def;
+  const pnn_subgraph_def *sg = c->def;
+  if (!sg) return;
+  for (int32_t i = 0; i < sg->n_ops && !c->has_hybrid_ops; i++)
+    c->has_hybrid_ops = op_is_hybrid(m, sg, &sg->ops[i]);
+}
+
 bool pnn_node_float_reference_order(const pnn_node *node) {
   if (!node || !node->ctx) return false;
   const struct pnn_ctx *c = node->ctx;
   switch (c->interp->opts.float_accumulation) {
     case PNN_FLOAT_ACC_FAST: return false;
     case PNN_FLOAT_ACC_REFERENCE_ORDER: return true;
-    default: break;
+    default: return c->has_hybrid_ops;
   }
-  const pnn_model_def *m = &c->interp->model->def;
-  const pnn_subgraph_def *sg = c->def;
-  if (!sg) return false;
-  for (int32_t i = 0; i < sg->n_ops; i++)
-    if (op_is_hybrid(m, sg, &sg->ops[i])) return true;
-  return false;
 }

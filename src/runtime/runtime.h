@@ -59,6 +59,7 @@ struct pnn_ctx {
   int32_t index; /* subgraph index */
   const pnn_subgraph_def *def;
   int state;           /* enum pnn_ctx_state */
+  bool has_hybrid_ops; /* set at prepare start (float_acc.c) */
   uint64_t epoch;      /* bumped at each successful prepare */
   uint64_t generation; /* root allocate that last prepared it */
   int32_t n_tensors;
@@ -153,5 +154,9 @@ const char *pnn_rt_set_shape(pnn_tensor *t, pnn_type type, const int32_t *dims,
 
 /* The interpreter-wide total of arena bytes over prepared subgraphs. */
 size_t pnn_rt_total_arena(const struct pnn_interpreter *interp);
+
+/* Records whether subgraph c has dynamic-range (hybrid) ops, once per
+ * prepare, for pnn_node_float_reference_order (float_acc.c). */
+void pnn_rt_scan_hybrid(struct pnn_ctx *c);
 
 #endif

@@ -706,6 +706,7 @@ static pnn_status prepare_ctx(struct pnn_ctx *c) {
   pnn_rt_ctx_reset(c);
   c->state = PNN_CTX_PREPARING;
   c->generation = c->interp->generation;
+  pnn_rt_scan_hybrid(c);
   pnn_status s = setup_tensors(c);
   if (s) goto fail;
   c->n_nodes = c->def->n_ops;
