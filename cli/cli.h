@@ -47,13 +47,17 @@ extern uint64_t cli_max_file_bytes;
 extern size_t cli_max_arena_bytes;
 /* --max-loop N: max_loop_iterations of the interpreter (0 = default). */
 extern uint64_t cli_max_loop_iterations;
+/* --max-work N: max_op_work of the interpreter (0 = default). */
+extern uint64_t cli_max_op_work;
 /* Help text for the limit options, for the subcommands' usage. */
 #define CLI_LIMITS_HELP                                                  \
   "  --max-file BYTES    refuse model files larger than BYTES (LIMIT)\n" \
   "  --max-arena BYTES   refuse plans needing a larger arena (LIMIT)\n"  \
   "  --max-loop N        fail an invoke making more than N WHILE\n"      \
-  "                      iterations (LIMIT; default 1000000)\n"
-/* Matches --max-file / --max-arena / --max-loop at argv[*i] (as
+  "                      iterations (LIMIT; default 1000000)\n"      \
+  "  --max-work N        refuse ops whose estimated work exceeds N\n"  \
+  "                      inner-loop steps (LIMIT; default 2^40)\n"
+/* Matches --max-file / --max-arena / --max-loop / --max-work at argv[*i] (as
  * cli_opt_value) and sets the limit: 1 on a match, 0 for another argument,
  * CLI_EXIT_USAGE (reported with `usage`) if the value is missing or not a
  * number >= 0. */

@@ -491,6 +491,7 @@ static void try_prepare(const pnn_model *model, prepare_result *r) {
   pnn_interpreter_options io;
   pnn_interpreter_options_init(&io);
   io.max_arena_bytes = cli_max_arena_bytes;
+  io.max_op_work = cli_max_op_work;
   pnn_status st = pnn_interpreter_create(model, &io, &it);
   if (st != PNN_OK) {
     snprintf(r->error, sizeof r->error, "%s", pnn_status_string(st));

@@ -52,11 +52,12 @@ int cli_opt_value(int argc, char **argv, int *i, const char *name,
 uint64_t cli_max_file_bytes;
 size_t cli_max_arena_bytes;
 uint64_t cli_max_loop_iterations;
+uint64_t cli_max_op_work;
 
 int cli_limit_option(int argc, char **argv, int *i, const char *usage) {
   static const char *const names[] = {"--max-file", "--max-arena",
-                                      "--max-loop"};
-  for (int k = 0; k < 3; k++) {
+                                      "--max-loop", "--max-work"};
+  for (int k = 0; k < 4; k++) {
     const char *v;
     long n;
     int m = cli_opt_value(argc, argv, i, names[k], &v);
@@ -67,8 +68,10 @@ int cli_limit_option(int argc, char **argv, int *i, const char *usage) {
       cli_max_file_bytes = (uint64_t)n;
     else if (k == 1)
       cli_max_arena_bytes = (size_t)n;
-    else
+    else if (k == 2)
       cli_max_loop_iterations = (uint64_t)n;
+    else
+      cli_max_op_work = (uint64_t)n;
     return 1;
   }
   return 0;
@@ -161,6 +164,7 @@ int cli_create_interpreter(const pnn_model *model, int threads,
   opts.num_threads = threads;
   opts.max_arena_bytes = cli_max_arena_bytes;
   opts.max_loop_iterations = cli_max_loop_iterations;
+  opts.max_op_work = cli_max_op_work;
   opts.float_accumulation = cli_float_accumulation;
   pnn_status st = pnn_interpreter_create(model, &opts, out);
   if (st != PNN_OK)

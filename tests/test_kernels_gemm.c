@@ -221,6 +221,47 @@ TEST(conv_random_shapes_every_isa) {
   }
 }
 
+/* Any leading/trailing padding (what a fused PAD leaves: the conv's own
+ * padding grown by the PAD's, on a smaller input), strides up to 5 (above
+ * the filter size), H and W dilations, tiny and empty-ish inputs: the
+ * output is whatever fits, and nothing may be read outside the input
+ * (ASan in `make asan`). */
+static pnn_f32_conv_shape random_padded_conv(void) {
+  pnn_f32_conv_shape s = {0};
+  s.batch = rnd_int(1, 2);
+  s.in_h = rnd_int(1, 11);
+  s.in_w = rnd_int(1, 11);
+  s.in_c = rnd_int(1, 5);
+  s.out_c = rnd_int(1, 40);
+  s.f_h = rnd_int(1, 5);
+  s.f_w = rnd_int(1, 5);
+  s.stride_h = rnd_int(1, 5);
+  s.stride_w = rnd_int(1, 5);
+  s.dil_h = rnd_int(1, 3);
+  s.dil_w = rnd_int(0, 2) ? 1 : rnd_int(2, 3);
+  s.act = rnd_int(0, 4);
+  s.pad_h = rnd_int(0, 6);
+  s.pad_w = rnd_int(0, 6);
+  const int eff_h = (s.f_h - 1) * s.dil_h + 1, eff_w = (s.f_w - 1) * s.dil_w + 1;
+  const int span_h = s.in_h + s.pad_h + rnd_int(0, 4);
+  const int span_w = s.in_w + s.pad_w + rnd_int(0, 4);
+  s.out_h = span_h >= eff_h ? (span_h - eff_h) / s.stride_h + 1 : 0;
+  s.out_w = span_w >= eff_w ? (span_w - eff_w) / s.stride_w + 1 : 0;
+  return s;
+}
+
+TEST(conv_any_padding_and_stride_every_isa) {
+  for (int isa = 0; isa <= (int)pnn_isa_supported(); isa++) {
+    int fails = 0;
+    for (int r = 0; r < 150; r++) {
+      pnn_f32_conv_shape s = random_padded_conv();
+      if (!s.out_h || !s.out_w) continue;
+      fails += conv_case((pnn_isa)isa, &s);
+    }
+    CHECK_MSG(fails == 0, "%s: %d failing conv cases", pnn_isa_name((pnn_isa)isa), fails);
+  }
+}
+
 TEST(conv_1x1_direct_and_large_every_isa) {
   for (int isa = 0; isa <= (int)pnn_isa_supported(); isa++) {
     /* 1x1 stride 1: the direct path (no im2col scratch). */

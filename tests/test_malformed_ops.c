@@ -558,6 +558,21 @@ TEST(sparsity_indices_out_of_range) {
   pnn_mb_inputs(mb, 0, NULL);
   pnn_mb_outputs(mb, 1, &y);
   CHECK(REFUSED("sparse index 9 of 4", mb, "9"));
+  /* A valid sparse constant (16 bytes of values for a 4x4 shape) read by
+   * an op other than DENSIFY, which would read 64 bytes (fuzz finding:
+   * RELU_N1_TO_1 folded over it at prepare). */
+  static const int32_t idx_ok[4] = {0, 1, 2, 3};
+  dm[1].indices = (pnn_vec_i32){idx_ok, 4};
+  mb = pnn_mb_new();
+  buf = pnn_mb_buffer(mb, vals, sizeof vals);
+  w = pnn_mb_tensor_in_buffer(mb, "w", PNN_TYPE_FLOAT32, 2, s, buf);
+  y = ftensor(mb, "y", 2, s, NULL);
+  pnn_mb_tensor_sparsity(mb, w, &sp);
+  pnn_mb_op(mb, PNN_OP_RELU_N1_TO_1, 0, NULL, 1, &w, 1, &y);
+  pnn_mb_inputs(mb, 0, NULL);
+  pnn_mb_outputs(mb, 1, &y);
+  CHECK(REFUSED("sparse constant read by RELU_N1_TO_1", mb, "op 0",
+                "input 0 (w) is a sparse", "only DENSIFY"));
 }
 
 TEST(tensor_read_before_written) {
@@ -593,6 +608,39 @@ TEST(tensor_read_before_written) {
   pnn_mb_inputs(mb, 1, &x);
   pnn_mb_outputs(mb, 2, (int32_t[]){t, y});
   CHECK(REFUSED("unwritten output", mb, "output 1", "nothing writes"));
+  /* A CONV_2D whose output is its own (constant) input: prepared for the
+   * 4x4x3 input, the tensor then resized to the 2x2x2 output; invoke read
+   * past it (a CI fuzz finding in the AVX-512 GEMM). */
+  mb = pnn_mb_new();
+  x = ftensor(mb, "x", 4, (int32_t[]){1, 4, 4, 3}, NULL);
+  t = ftensor(mb, "t", 4, (int32_t[]){1, 4, 4, 3}, kF);
+  int w = ftensor(mb, "w", 4, (int32_t[]){2, 3, 3, 3}, kF);
+  y = ftensor(mb, "y", 4, (int32_t[]){1, 4, 4, 3}, NULL);
+  pnn_conv2d_options co;
+  pnn_mb_options_defaults(1, PNN_OPTIONS_OF(conv2d), &co);
+  co.padding = PNN_PADDING_VALID;
+  co.stride_w = co.stride_h = 1;
+  co.dilation_w_factor = co.dilation_h_factor = 1;
+  pnn_mb_op(mb, PNN_OP_CONV_2D, PNN_OPTIONS_OF(conv2d), &co, 2,
+            (int32_t[]){t, w}, 1, &t);
+  pnn_mb_op(mb, PNN_OP_ADD, PNN_OPTIONS_OF(add), NULL, 2, (int32_t[]){x, x},
+            1, &y);
+  pnn_mb_inputs(mb, 1, &x);
+  pnn_mb_outputs(mb, 2, (int32_t[]){y, t});
+  CHECK(REFUSED("conv writes its own input", mb, "tensor 1", "op 0",
+                "already reads it"));
+  /* Op 0 reads constant c, op 1 writes c later. */
+  mb = pnn_mb_new();
+  x = ftensor(mb, "a", 2, a, NULL);
+  t = ftensor(mb, "c", 2, a, kF);
+  y = ftensor(mb, "y", 2, a, NULL);
+  pnn_mb_op(mb, PNN_OP_ADD, PNN_OPTIONS_OF(add), NULL, 2, (int32_t[]){x, t},
+            1, &y);
+  pnn_mb_op(mb, PNN_OP_RELU, 0, NULL, 1, &x, 1, &t);
+  pnn_mb_inputs(mb, 1, &x);
+  pnn_mb_outputs(mb, 2, (int32_t[]){y, t});
+  CHECK(REFUSED("constant overwritten by a later op", mb, "tensor 1",
+                "op 1", "op 0 already reads it"));
 }
 
 TEST(options_union_mismatch) {

@@ -265,6 +265,15 @@ static pnn_status scan_uses(struct pnn_ctx *c) {
             "%s",
             (int)ti, rt->t.name, (int)i,
             rt->is_input ? "a subgraph input" : "written by an earlier op");
+      /* A tensor read before (or by) the op that writes it: the reader
+       * would be prepared for the shape the tensor has before the writer
+       * resizes it, and read past it at invoke (and its value would be
+       * the constant / empty one, not what the writer computes). */
+      if (rt->last_use >= 0)
+        return ctx_error(c, PNN_ERROR_INVALID_MODEL,
+                         "tensor %d (%s) is written by op %d but op %d "
+                         "already reads it",
+                         (int)ti, rt->t.name, (int)i, (int)rt->last_use);
       rt->producer = i;
     }
   }
@@ -541,6 +550,17 @@ static pnn_status prepare_node(struct pnn_ctx *c, int32_t i) {
   pnn_node *node = &c->nodes[i];
   pnn_status s = choose_kernel(c, i);
   if (s) return s;
+  /* A sparse constant holds its compressed data (setup_constant), fewer
+   * bytes than its dense shape: only DENSIFY reads that form. */
+  for (int k = 0; k < node->n_inputs; k++) {
+    const pnn_tensor *t = node->inputs[k];
+    if (t && t->is_constant && t->def && t->def->sparsity &&
+        node->builtin != PNN_OP_DENSIFY)
+      return pnn_node_error(node, PNN_ERROR_UNSUPPORTED,
+                            "input %d (%s) is a sparse (compressed) "
+                            "constant; only DENSIFY reads those",
+                            k, t->name);
+  }
   unsigned before = c->interp->error_set;
   c->current_op = i;
   c->state_refused = 0;

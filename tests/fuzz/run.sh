@@ -46,7 +46,16 @@ status=0; failed=0; advisory=0
 for t in $TARGETS; do
   echo "===== $t"
   if ! wait "${pids[$t]}"; then
-    echo "FINDING in $t:"; grep -E "ERROR|runtime error|SUMMARY|Test unit written" "$B/$t.log" | head -20
+    echo "FINDING in $t:"
+    # The whole sanitizer report (stack included), and the input itself in
+    # base64 when small, so a finding on a CI machine can be replayed here:
+    #   base64 -d > f.tflite <<< '...'; build-fuzz/fuzz/$t f.tflite
+    sed -n '/^==[0-9]*==ERROR\|runtime error/,/^SUMMARY/p' "$B/$t.log" | head -80
+    grep -E "Test unit written|ERROR: libFuzzer" "$B/$t.log" | head -5
+    unit=$(grep -o "Test unit written to [^ ]*" "$B/$t.log" | head -1 | sed 's/Test unit written to //')
+    if [ -n "$unit" ] && [ -f "$unit" ] && [ "$(stat -c %s "$unit")" -le 65536 ]; then
+      echo "input (base64, $(stat -c %s "$unit") bytes):"; base64 -w 0 "$unit"; echo
+    fi
     case "$ADVISORY" in
       *" $t "*) advisory=$((advisory + 1)); echo "(advisory target: reported, not failing)" ;;
       *) status=1; failed=$((failed + 1)) ;;

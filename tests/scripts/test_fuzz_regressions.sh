@@ -118,4 +118,18 @@ if [ -f "$W" ]; then
   rc=$?
   [ $rc -eq 2 ] && ok "--max-loop abc is bad usage" || bad "--max-loop abc" "exit $rc"
 fi
+# The per-op work cap: a model that runs by default fails prepare with a
+# LIMIT error naming the op once --max-work is below its conv's MACs.
+if [ -n "${M:-}" ] && [ -f "$M" ]; then
+  "$P" run "$M" --max-work 1 >/dev/null 2>"$T/err"
+  rc=$?
+  [ $rc -eq 1 ] && grep -q 'max_op_work' "$T/err" && ok "run --max-work 1 refused" ||
+    bad "run --max-work 1" "exit $rc: $(cat "$T/err")"
+  "$P" run "$M" --max-work 1099511627776 >/dev/null 2>"$T/err"
+  rc=$?
+  [ $rc -eq 0 ] && ok "run --max-work 2^40 runs" || bad "run --max-work 2^40" "exit $rc: $(cat "$T/err")"
+  "$P" run "$M" --max-work -3 >/dev/null 2>&1
+  rc=$?
+  [ $rc -eq 2 ] && ok "--max-work -3 is bad usage" || bad "--max-work -3" "exit $rc"
+fi
 finish
