@@ -30,6 +30,8 @@ static void run_free(run_t *r) {
 /* Arena cap for build() (0 = none); hostile models set one so that a
  * huge but valid shape fails cleanly instead of exhausting memory. */
 static size_t g_arena_cap;
+/* Threads for build() (0 = the default, 1). */
+static int g_threads;
 
 /* Finishes the builder, loads the model and allocates. Inputs are then set
  * with set_input() and run with invoke(). */
@@ -53,6 +55,7 @@ static run_t build(pnn_mb *mb) {
   pnn_interpreter_options io_opts;
   pnn_interpreter_options_init(&io_opts);
   io_opts.max_arena_bytes = g_arena_cap;
+  io_opts.num_threads = g_threads;
   r.status = pnn_interpreter_create(r.model, &io_opts, &r.interp);
   if (r.status) return r;
   r.status = pnn_interpreter_allocate(r.interp);
@@ -541,6 +544,92 @@ TEST(concat_pad_with_empty_inputs) {
   const float *o = pnn_tensor_data(out(&r, 1));
   for (int i = 0; i < 6; i++) CHECK(o[i] == 0.f);
   run_free(&r);
+}
+
+/* PAD / PADV2 on random shapes (rank 1..5, some dims 0, paddings 0..3
+ * per side) and element sizes 1, 2, 4 and 8, with zero, zero-point and
+ * constant_values padding, 1 and 2 threads, against a plain loop over
+ * every output element. */
+static unsigned g_pad_seed = 77;
+static int pad_rnd(int lo, int hi) {
+  g_pad_seed = g_pad_seed * 1103515245u + 12345u;
+  return lo + (int)((g_pad_seed >> 16) % (unsigned)(hi - lo + 1));
+}
+
+static int pad_case(pnn_type type, int value_kind, int threads) {
+  const int rank = pad_rnd(1, 5);
+  int32_t in_dims[5], out_dims[5], pads[10];
+  int64_t n_in = 1, n_out = 1;
+  for (int i = 0; i < rank; i++) {
+    in_dims[i] = pad_rnd(0, 8) ? pad_rnd(1, rank > 3 ? 6 : 40) : 0;
+    pads[2 * i] = pad_rnd(0, 2) ? 0 : pad_rnd(0, 3);
+    pads[2 * i + 1] = pad_rnd(0, 2) ? 0 : pad_rnd(0, 3);
+    out_dims[i] = in_dims[i] + pads[2 * i] + pads[2 * i + 1];
+    n_in *= in_dims[i];
+    n_out *= out_dims[i];
+  }
+  const size_t es = pnn_type_size(type);
+  uint8_t value[8] = {0};
+  pnn_mb *mb = pnn_mb_new();
+  int x = tensor(mb, "x", type, rank, in_dims, NULL);
+  int p = tensor(mb, "pads", PNN_TYPE_INT32, 2, DIMS(rank, 2), pads);
+  int y = tensor(mb, "y", type, rank, out_dims, NULL);
+  if (value_kind == 1 && (type == PNN_TYPE_INT8 || type == PNN_TYPE_INT16)) {
+    /* no constant_values: quantized zero is the output zero point */
+    int64_t zp = type == PNN_TYPE_INT8 ? -5 : 0;
+    pnn_mb_tensor_quant(mb, x, 1, (float[]){0.5f}, &zp, 0);
+    pnn_mb_tensor_quant(mb, y, 1, (float[]){0.5f}, &zp, 0);
+    int8_t z8 = (int8_t)zp;
+    memcpy(value, &z8, 1);
+    pnn_mb_op(mb, PNN_OP_PAD, 0, NULL, 2, (int32_t[]){x, p}, 1, &y);
+  } else if (value_kind == 2) {
+    for (size_t k = 0; k < es; k++) value[k] = (uint8_t)(0x31 + 7 * k);
+    int v = tensor(mb, "v", type, 0, NULL, value);
+    pnn_mb_op(mb, PNN_OP_PADV2, 0, NULL, 3, (int32_t[]){x, p, v}, 1, &y);
+  } else {
+    pnn_mb_op(mb, PNN_OP_PAD, 0, NULL, 2, (int32_t[]){x, p}, 1, &y);
+  }
+  io(mb, 1, &x, 1, &y);
+  g_threads = threads;
+  run_t r = build(mb);
+  g_threads = 0;
+  int bad = r.status != PNN_OK;
+  uint8_t *in = malloc((size_t)n_in * es + 1);
+  for (size_t i = 0; i < (size_t)n_in * es; i++) in[i] = (uint8_t)(i * 13 + 1);
+  if (!bad) bad = set_input(&r, 0, in, (size_t)n_in * es) != PNN_OK;
+  if (!bad) bad = invoke(&r) != PNN_OK;
+  if (!bad) {
+    const uint8_t *o = pnn_tensor_data(out(&r, 0));
+    for (int64_t e = 0; e < n_out && !bad; e++) {
+      int64_t rest = e, src = 0, stride = 1;
+      bool inside = true;
+      for (int i = rank - 1; i >= 0; i--) {
+        const int64_t c = rest % out_dims[i] - pads[2 * i];
+        rest /= out_dims[i];
+        inside = inside && c >= 0 && c < in_dims[i];
+        src += c * stride;
+        stride *= in_dims[i];
+      }
+      const uint8_t *want = inside ? in + src * (int64_t)es : value;
+      if (memcmp(o + e * (int64_t)es, want, es) != 0) bad = 1;
+    }
+  }
+  if (bad)
+    printf("  PAD type %s value %d threads %d rank %d: %s\n",
+           pnn_type_name(type), value_kind, threads, rank,
+           r.status ? r.error : "wrong values");
+  free(in);
+  run_free(&r);
+  return bad;
+}
+
+TEST(pad_random_shapes_types_values) {
+  static const pnn_type types[] = {PNN_TYPE_INT8, PNN_TYPE_INT16,
+                                   PNN_TYPE_FLOAT32, PNN_TYPE_INT64};
+  int fails = 0;
+  for (int i = 0; i < 160; i++)
+    fails += pad_case(types[i % 4], (i / 4) % 3, 1 + (i / 12) % 2);
+  CHECK_MSG(fails == 0, "%d failing PAD cases", fails);
 }
 
 TEST(mirror_pad_rejects_large_padding) {

@@ -753,10 +753,54 @@ static pnn_status read_paddings(pnn_node *node, const pnn_tensor *in,
   return PNN_OK;
 }
 
+/* PAD / PADV2 as rows: trailing dims without padding merge into the last
+ * padded one (or into a single row), so an output row is [value x before |
+ * input row | value x after] bytes, or all value when its prefix
+ * coordinates fall in the padding. Every output byte is written once, and
+ * rows split over threads in contiguous runs, as the ops around them split
+ * theirs. */
 typedef struct {
-  box_state box;     /* input -> interior of the output */
-  uint8_t value[16]; /* padding element */
+  uint8_t value[16];   /* padding element */
+  size_t elem;
+  bool zero_fill;      /* value is all zero bytes (memset) */
+  int prank;           /* prefix dims (the row is the last merged dim) */
+  int64_t out[PNN_MAX_RANK], before[PNN_MAX_RANK], in[PNN_MAX_RANK];
+  int64_t in_step[PNN_MAX_RANK]; /* input rows per step of prefix dim i */
+  int64_t rows;        /* output rows: product of out[] */
+  size_t row_before, row_copy, row_after; /* bytes of an output row */
 } pad_state;
+
+/* Merges the dims into pad_state's prefix + row (see above). */
+static void pad_rows_setup(pad_state *st, const pnn_tensor *in,
+                           const int64_t *before, const int64_t *after) {
+  int64_t b[PNN_MAX_RANK + 1] = {0}, n[PNN_MAX_RANK + 1] = {0},
+          a[PNN_MAX_RANK + 1] = {0};
+  int r = in->rank;
+  for (int i = 0; i < r; i++) b[i] = before[i], n[i] = in->dims[i], a[i] = after[i];
+  if (r == 0) b[0] = 0, n[0] = 1, a[0] = 0, r = 1; /* a scalar: one row */
+  while (r > 1 && b[r - 1] == 0 && a[r - 1] == 0) {
+    b[r - 2] *= n[r - 1];
+    a[r - 2] *= n[r - 1];
+    n[r - 2] *= n[r - 1];
+    r--;
+  }
+  st->prank = r - 1;
+  st->rows = 1;
+  for (int i = 0; i < st->prank; i++) {
+    st->before[i] = b[i];
+    st->in[i] = n[i];
+    st->out[i] = b[i] + n[i] + a[i];
+    st->rows *= st->out[i];
+  }
+  int64_t step = 1;
+  for (int i = st->prank - 1; i >= 0; i--) {
+    st->in_step[i] = step;
+    step *= st->in[i];
+  }
+  st->row_before = (size_t)b[r - 1] * st->elem;
+  st->row_copy = (size_t)n[r - 1] * st->elem;
+  st->row_after = (size_t)a[r - 1] * st->elem;
+}
 
 static pnn_status pad_prepare(pnn_node *node) {
   pnn_tensor *in;
@@ -795,44 +839,86 @@ static pnn_status pad_prepare(pnn_node *node) {
       st->value[0] = (uint8_t)zp;
     }
   }
+  st->elem = elem;
+  st->zero_fill = true;
+  for (size_t k = 0; k < elem; k++) st->zero_fill = st->zero_fill && !st->value[k];
   int32_t dims[PNN_MAX_RANK];
-  int64_t out_strides[PNN_MAX_RANK];
   for (int i = 0; i < in->rank; i++)
     dims[i] = (int32_t)(before[i] + in->dims[i] + after[i]);
   if (pnn_dims_count(dims, in->rank) < 0)
     return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
                           "output element count overflows");
-  pnn_tu_strides(dims, in->rank, out_strides);
-  box_state *b = &st->box;
-  b->rank = in->rank;
-  pnn_tu_strides(in->dims, in->rank, b->src_steps);
-  for (int i = 0; i < in->rank; i++) {
-    b->counts[i] = in->dims[i];
-    b->dst_steps[i] = out_strides[i];
-    b->base += before[i] * out_strides[i]; /* destination offset here */
-  }
+  pad_rows_setup(st, in, before, after);
   return pnn_node_resize_output(node, 0, in->type, dims, in->rank);
 }
 
+/* n bytes of the padding element at d (n a multiple of st->elem). */
+static void pad_fill(const pad_state *st, uint8_t *d, size_t n) {
+  if (!n) return;
+  if (st->zero_fill || st->elem == 1) {
+    memset(d, st->value[0], n);
+    return;
+  }
+  memcpy(d, st->value, st->elem);
+  for (size_t done = st->elem; done < n;) { /* doubling copies */
+    const size_t c = done < n - done ? done : n - done;
+    memcpy(d + done, d, c);
+    done += c;
+  }
+}
+
+typedef struct {
+  const pad_state *st;
+  const uint8_t *in;
+  uint8_t *out;
+} pad_job;
+
+/* Output rows [begin, end). */
+static void pad_rows(void *arg, int64_t begin, int64_t end) {
+  const pad_job *j = arg;
+  const pad_state *st = j->st;
+  const size_t row = st->row_before + st->row_copy + st->row_after;
+  int64_t c[PNN_MAX_RANK], rest = begin;
+  for (int i = st->prank - 1; i >= 0; i--) { /* coordinates of row begin */
+    c[i] = rest % st->out[i];
+    rest /= st->out[i];
+  }
+  for (int64_t r = begin; r < end; r++) {
+    uint8_t *d = j->out + (size_t)r * row;
+    bool inside = st->row_copy > 0;
+    int64_t src = 0;
+    for (int i = 0; i < st->prank && inside; i++) {
+      const int64_t k = c[i] - st->before[i];
+      inside = k >= 0 && k < st->in[i];
+      src += k * st->in_step[i];
+    }
+    if (inside) {
+      pad_fill(st, d, st->row_before);
+      memcpy(d + st->row_before, j->in + (size_t)src * st->row_copy,
+             st->row_copy);
+      pad_fill(st, d + st->row_before + st->row_copy, st->row_after);
+    } else {
+      pad_fill(st, d, row);
+    }
+    for (int i = st->prank - 1; i >= 0; i--) { /* next row */
+      if (++c[i] < st->out[i]) break;
+      c[i] = 0;
+    }
+  }
+}
+
+/* Outputs from this many bytes split over threads. */
+#define PAD_PARALLEL_BYTES (1 << 15)
+
 static pnn_status pad_eval(pnn_node *node) {
   const pad_state *st = node->state;
-  const pnn_tensor *in = node->inputs[0];
   pnn_tensor *out = node->outputs[0];
-  size_t elem = pnn_type_size(in->type);
-  uint8_t *dst = out->data;
-  bool zero = true;
-  for (size_t k = 0; k < elem; k++) zero = zero && st->value[k] == 0;
-  if (zero) {
-    if (out->bytes) memset(dst, 0, out->bytes);
-  } else if (elem == 1) { /* int8/uint8 zero point: one memset */
-    memset(dst, st->value[0], out->bytes);
-  } else {
-    for (size_t off = 0; off < out->bytes; off += elem)
-      memcpy(dst + off, st->value, elem);
-  }
-  pnn_tu_copy_nd(dst + st->box.base * (int64_t)elem, st->box.dst_steps,
-                 in->data, st->box.src_steps, st->box.counts, st->box.rank,
-                 elem);
+  if (!out->bytes || !st->rows) return PNN_OK;
+  pad_job j = {st, node->inputs[0]->data, out->data};
+  if (out->bytes < PAD_PARALLEL_BYTES || st->rows < 2)
+    pad_rows(&j, 0, st->rows);
+  else
+    pnn_node_parallel_for(node, st->rows, pad_rows, &j);
   return PNN_OK;
 }
 
