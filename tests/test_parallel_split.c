@@ -191,6 +191,97 @@ TEST(s8_conv_same_bytes_for_any_thread_count) {
   }
 }
 
+/* int8 DEPTHWISE_CONV_2D (multiplier 1, per-channel) split by output
+ * rows: small maps with many channels, large maps, channel counts that
+ * leave partial kernel blocks, on every ISA level. */
+typedef struct {
+  int h, w, c, f, stride;
+} dshape;
+
+static pnn_status run_s8_dw(const dshape *s, const int8_t *x,
+                            const int8_t *wt, const int32_t *b,
+                            const float *ws, int threads, int8_t *out,
+                            size_t n) {
+  const int c = s->c;
+  int32_t xd[4] = {1, s->h, s->w, c}, wd[4] = {1, s->f, s->f, c}, bd[1] = {c};
+  const int oh = (s->h + s->stride - 1) / s->stride;
+  const int ow = (s->w + s->stride - 1) / s->stride;
+  int32_t yd[4] = {1, oh, ow, c};
+  const float xs = 0.05f, ys = 0.3f;
+  float *bs = malloc(sizeof(float) * c);
+  int64_t *zeros = calloc((size_t)c, sizeof(int64_t));
+  for (int k = 0; k < c; k++) bs[k] = xs * ws[k];
+  optest o;
+  ot_begin(&o);
+  o.threads = threads;
+  int32_t ins[3];
+  ins[0] = ot_qinput(&o, PNN_TYPE_INT8, 4, xd, x, xs, 4);
+  ins[1] = ot_qtensor_n(&o, "w", PNN_TYPE_INT8, 4, wd, wt, c, ws, zeros, 3);
+  ins[2] = ot_qtensor_n(&o, "b", PNN_TYPE_INT32, 1, bd, b, c, bs, zeros, 0);
+  int y = ot_qtensor(&o, "y", PNN_TYPE_INT8, 4, yd, NULL, ys, -2);
+  free(bs);
+  free(zeros);
+  pnn_depthwise_conv2d_options d = {0};
+  d.padding = PNN_PADDING_SAME;
+  d.stride_w = d.stride_h = s->stride;
+  d.dilation_w_factor = d.dilation_h_factor = 1;
+  d.depth_multiplier = 1;
+  d.fused_activation_function = PNN_ACT_RELU6;
+  pnn_status st = ot_run(&o, PNN_OP_DEPTHWISE_CONV_2D,
+                         PNN_OPTIONS_OF(depthwise_conv2d), &d, 3, ins, y);
+  if (!st)
+    st = pnn_tensor_byte_size(ot_out(&o)) != n
+             ? PNN_ERROR_INVALID_MODEL
+             : pnn_tensor_copy_to(ot_out(&o), out, n);
+  if (st) printf("  error: %s\n", ot_error(&o));
+  ot_end(&o);
+  return st;
+}
+
+TEST(s8_depthwise_same_bytes_for_any_thread_count) {
+  static const dshape shapes[] = {
+      {4, 4, 576, 3, 1},   /* 16 pixels, 9 blocks of 64 */
+      {8, 8, 192, 3, 2},   /* stride 2 */
+      {6, 6, 200, 3, 1},   /* partial last block */
+      {3, 3, 40, 5, 1},    /* one VNNI block of at most 32: two pixels */
+      {16, 16, 96, 3, 1},  /* many rows */
+      {2, 2, 24, 3, 1},    /* AVX2 16-channel blocks */
+  };
+  for (size_t i = 0; i < sizeof shapes / sizeof *shapes; i++) {
+    const dshape *s = &shapes[i];
+    const size_t xn = (size_t)s->h * s->w * s->c, wn = (size_t)s->f * s->f * s->c;
+    const int oh = (s->h + s->stride - 1) / s->stride;
+    const int ow = (s->w + s->stride - 1) / s->stride;
+    const size_t n = (size_t)oh * ow * s->c;
+    int8_t *x = malloc(xn), *wt = malloc(wn);
+    int32_t *b = malloc(sizeof(int32_t) * s->c);
+    float *ws = malloc(sizeof(float) * s->c);
+    int8_t *want = malloc(n), *got = malloc(n);
+    for (size_t k = 0; k < xn; k++) x[k] = (int8_t)rnd_int(-128, 127);
+    for (size_t k = 0; k < wn; k++) wt[k] = (int8_t)rnd_int(-127, 127);
+    for (int k = 0; k < s->c; k++) {
+      b[k] = rnd_int(-2000, 2000);
+      ws[k] = (float)rnd_int(1, 400) * 1e-3f;
+    }
+    pnn_isa_force(PNN_ISA_SCALAR); /* plain-C rows: the reference */
+    CHECK_EQ_INT(run_s8_dw(s, x, wt, b, ws, 1, want, n), PNN_OK);
+    for (int isa = PNN_ISA_SCALAR + 1; isa <= (int)pnn_isa_supported(); isa++) {
+      pnn_isa_force((pnn_isa)isa);
+      for (int threads = 1; threads <= 4; threads++) {
+        memset(got, 0x55, n);
+        CHECK_EQ_INT(run_s8_dw(s, x, wt, b, ws, threads, got, n), PNN_OK);
+        CHECK_MSG(!memcmp(got, want, n),
+                  "int8 depthwise shape %zu (%dx%dx%d, %dx%d s%d), %s, %d "
+                  "threads",
+                  i, s->h, s->w, s->c, s->f, s->f, s->stride,
+                  pnn_isa_name((pnn_isa)isa), threads);
+      }
+    }
+    pnn_isa_force(PNN_ISA_COUNT);
+    free(x), free(wt), free(b), free(ws), free(want), free(got);
+  }
+}
+
 /* FULLY_CONNECTED: rows 1 (columns only) to 40, units 10 to 1000. */
 TEST(f32_fc_same_bytes_for_any_thread_count) {
   static const int shapes[][3] = {
