@@ -11,6 +11,7 @@
 
 #include "harness.h"
 #include "test_runtime_common.h"
+#include "while_models.h"
 
 static const int32_t S1[] = {1};
 
@@ -43,15 +44,7 @@ static void step_body(pnn_mb *mb, float step) {
  * i < limit. */
 static pnn_model *count_model(float step) {
   pnn_mb *mb = pnn_mb_new();
-  int i = rt_f32(mb, "i", 1, S1, NULL);
-  int lim = rt_f32(mb, "limit", 1, S1, NULL);
-  int io = rt_f32(mb, "i_out", 1, S1, NULL);
-  int lo = rt_f32(mb, "limit_out", 1, S1, NULL);
-  pnn_while__options o = {.cond_subgraph_index = 1, .body_subgraph_index = 2};
-  pnn_mb_op(mb, PNN_OP_WHILE, PNN_OPTIONS_OF(while_), &o, 2,
-            (int32_t[]){i, lim}, 2, (int32_t[]){io, lo});
-  pnn_mb_inputs(mb, 2, (int32_t[]){i, lim});
-  pnn_mb_outputs(mb, 2, (int32_t[]){io, lo});
+  wm_while_graph(mb, "i", 1, S1, "limit", 1, S1, 1, 2);
   pnn_mb_subgraph(mb, "cond");
   less_cond(mb);
   pnn_mb_subgraph(mb, "body");
@@ -148,25 +141,11 @@ TEST(cap_just_enough_runs_one_more_fails) {
  * runs; outputs i = 10, s = 100. */
 static pnn_model *nested_model(void) {
   pnn_mb *mb = pnn_mb_new();
-  int i = rt_f32(mb, "i", 1, S1, NULL);
-  int s = rt_f32(mb, "s", 1, S1, NULL);
-  int io = rt_f32(mb, "i_out", 1, S1, NULL);
-  int so = rt_f32(mb, "s_out", 1, S1, NULL);
-  pnn_while__options o = {.cond_subgraph_index = 1, .body_subgraph_index = 2};
-  pnn_mb_op(mb, PNN_OP_WHILE, PNN_OPTIONS_OF(while_), &o, 2, (int32_t[]){i, s},
-            2, (int32_t[]){io, so});
-  pnn_mb_inputs(mb, 2, (int32_t[]){i, s});
-  pnn_mb_outputs(mb, 2, (int32_t[]){io, so});
+  wm_while_graph(mb, "i", 1, S1, "s", 1, S1, 1, 2);
 
   pnn_mb_subgraph(mb, "outer_cond"); /* 1: i < 10 */
   float ten = 10, one = 1;
-  int ci = rt_f32(mb, "i", 1, S1, NULL);
-  int cs = rt_f32(mb, "s", 1, S1, NULL);
-  int k10 = rt_f32(mb, "ten", 1, S1, &ten);
-  int lt = pnn_mb_tensor(mb, "lt", PNN_TYPE_BOOL, 1, S1, NULL);
-  rt_binary(mb, PNN_OP_LESS, ci, k10, lt);
-  pnn_mb_inputs(mb, 2, (int32_t[]){ci, cs});
-  pnn_mb_outputs(mb, 1, &lt);
+  wm_less_than_cond(mb, ten, 1, S1);
 
   pnn_mb_subgraph(mb, "outer_body"); /* 2 */
   int bi = rt_f32(mb, "i", 1, S1, NULL);

@@ -33,6 +33,26 @@ static int32_t requant(float v, float scale, int32_t zp, int32_t lo,
                 (int)(want)[i_]);                                        \
   } while (0)
 
+/* One quantized operand of a two-input op: shape, data, scale, zero point. */
+typedef struct {
+  int rank;
+  const int32_t *dims;
+  const void *data;
+  float scale;
+  int32_t zp;
+} qarg;
+
+/* A one-op model of `op` on inputs a and b (both of `type`) with output y
+ * of `ytype` shaped like a, on (so, zo); runs it. */
+static pnn_status run_binary(optest *t, int32_t op, uint8_t opt_type,
+                             const void *opts, pnn_type type, qarg a, qarg b,
+                             pnn_type ytype, float so, int32_t zo) {
+  int ia = ot_qinput(t, type, a.rank, a.dims, a.data, a.scale, a.zp);
+  int ib = ot_qinput(t, type, b.rank, b.dims, b.data, b.scale, b.zp);
+  int y = ot_qtensor(t, "y", ytype, a.rank, a.dims, NULL, so, zo);
+  return ot_run(t, op, opt_type, opts, 2, (int32_t[]){ia, ib}, y);
+}
+
 static pnn_add_options add_opts(int act) {
   pnn_add_options o;
   pnn_mb_options_defaults(1, PNN_OPTIONS_OF(add), &o);
@@ -54,12 +74,11 @@ TEST(add_int8_hand_values) {
   ot_begin(&t);
   int32_t d[] = {4};
   int8_t a[] = {30, -128, 127, 10}, b[] = {0, 127, 127, -20};
-  int ia = ot_qinput(&t, PNN_TYPE_INT8, 1, d, a, 0.5f, 10);
-  int ib = ot_qinput(&t, PNN_TYPE_INT8, 1, d, b, 0.25f, -20);
-  int y = ot_qtensor(&t, "y", PNN_TYPE_INT8, 1, d, NULL, 0.5f, -5);
   pnn_add_options o = add_opts(PNN_ACT_NONE);
-  CHECK_OK(&t, ot_run(&t, PNN_OP_ADD, PNN_OPTIONS_OF(add), &o, 2,
-                      (int32_t[]){ia, ib}, y));
+  CHECK_OK(&t, run_binary(&t, PNN_OP_ADD, PNN_OPTIONS_OF(add), &o,
+                          PNN_TYPE_INT8, (qarg){1, d, a, 0.5f, 10},
+                          (qarg){1, d, b, 0.25f, -20}, PNN_TYPE_INT8, 0.5f,
+                          -5));
   const int8_t want[] = {25, -70, 127, -5};
   CHECK_INTS((const int8_t *)ot_data(&t), want, 4);
   ot_end(&t);
@@ -73,12 +92,11 @@ TEST(add_int8_fused_relu6_clamp) {
   int32_t d[] = {3};
   /* x = 0.1 * (a - 0): -5, 3, 9 ; y = 0 */
   int8_t a[] = {-50, 30, 90}, b[] = {0, 0, 0};
-  int ia = ot_qinput(&t, PNN_TYPE_INT8, 1, d, a, 0.1f, 0);
-  int ib = ot_qinput(&t, PNN_TYPE_INT8, 1, d, b, 0.1f, 0);
-  int y = ot_qtensor(&t, "y", PNN_TYPE_INT8, 1, d, NULL, 0.1f, -100);
   pnn_add_options o = add_opts(PNN_ACT_RELU6);
-  CHECK_OK(&t, ot_run(&t, PNN_OP_ADD, PNN_OPTIONS_OF(add), &o, 2,
-                      (int32_t[]){ia, ib}, y));
+  CHECK_OK(&t, run_binary(&t, PNN_OP_ADD, PNN_OPTIONS_OF(add), &o,
+                          PNN_TYPE_INT8, (qarg){1, d, a, 0.1f, 0},
+                          (qarg){1, d, b, 0.1f, 0}, PNN_TYPE_INT8, 0.1f,
+                          -100));
   const int8_t want[] = {-100, -70, -40};
   CHECK_INTS((const int8_t *)ot_data(&t), want, 3);
   ot_end(&t);
@@ -88,18 +106,16 @@ TEST(add_int8_fused_relu6_clamp) {
 TEST(sub_uint8_broadcast_oracle) {
   optest t;
   ot_begin(&t);
-  int32_t da[] = {4, 8}, db[] = {8}, dy[] = {4, 8};
+  int32_t da[] = {4, 8}, db[] = {8};
   uint8_t a[32], b[8];
   for (int i = 0; i < 32; i++) a[i] = (uint8_t)(i * 37 % 256);
   for (int i = 0; i < 8; i++) b[i] = (uint8_t)(255 - i * 29);
   const float sa = 0.05f, sb = 0.03f, so = 0.07f;
-  int ia = ot_qinput(&t, PNN_TYPE_UINT8, 2, da, a, sa, 128);
-  int ib = ot_qinput(&t, PNN_TYPE_UINT8, 1, db, b, sb, 7);
-  int y = ot_qtensor(&t, "y", PNN_TYPE_UINT8, 2, dy, NULL, so, 120);
   pnn_sub_options o;
   pnn_mb_options_defaults(1, PNN_OPTIONS_OF(sub), &o);
-  CHECK_OK(&t, ot_run(&t, PNN_OP_SUB, PNN_OPTIONS_OF(sub), &o, 2,
-                      (int32_t[]){ia, ib}, y));
+  CHECK_OK(&t, run_binary(&t, PNN_OP_SUB, PNN_OPTIONS_OF(sub), &o,
+                          PNN_TYPE_UINT8, (qarg){2, da, a, sa, 128},
+                          (qarg){1, db, b, sb, 7}, PNN_TYPE_UINT8, so, 120));
   uint8_t want[32];
   for (int i = 0; i < 32; i++)
     want[i] = (uint8_t)requant(sa * (a[i] - 128) - sb * (b[i % 8] - 7), so,
@@ -116,13 +132,12 @@ TEST(mul_int8_hand_values) {
   ot_begin(&t);
   int32_t d[] = {3};
   int8_t a[] = {5, -7, 127}, b[] = {6, 2, 127};
-  int ia = ot_qinput(&t, PNN_TYPE_INT8, 1, d, a, 0.5f, 1);
-  int ib = ot_qinput(&t, PNN_TYPE_INT8, 1, d, b, 0.25f, -2);
-  int y = ot_qtensor(&t, "y", PNN_TYPE_INT8, 1, d, NULL, 0.125f, 3);
   pnn_mul_options o;
   pnn_mb_options_defaults(1, PNN_OPTIONS_OF(mul), &o);
-  CHECK_OK(&t, ot_run(&t, PNN_OP_MUL, PNN_OPTIONS_OF(mul), &o, 2,
-                      (int32_t[]){ia, ib}, y));
+  CHECK_OK(&t, run_binary(&t, PNN_OP_MUL, PNN_OPTIONS_OF(mul), &o,
+                          PNN_TYPE_INT8, (qarg){1, d, a, 0.5f, 1},
+                          (qarg){1, d, b, 0.25f, -2}, PNN_TYPE_INT8, 0.125f,
+                          3));
   const int8_t want[] = {35, -29, 127};
   CHECK_INTS((const int8_t *)ot_data(&t), want, 3);
   ot_end(&t);
@@ -139,13 +154,11 @@ TEST(add_int16_oracle) {
     b[i] = (int16_t)(32767 - i * 3001);
   }
   const float sa = 1e-4f, sb = 3e-4f, so = 4.1e-4f;
-  int ia = ot_qinput(&t, PNN_TYPE_INT16, 1, d, a, sa, 0);
-  int ib = ot_qinput(&t, PNN_TYPE_INT16, 1, d, b, sb, 0);
-  int y = ot_qtensor(&t, "y", PNN_TYPE_INT16, 1, d, NULL, so, 0);
   pnn_add_options o = add_opts(PNN_ACT_NONE);
   o.pot_scale_int16 = false;
-  CHECK_OK(&t, ot_run(&t, PNN_OP_ADD, PNN_OPTIONS_OF(add), &o, 2,
-                      (int32_t[]){ia, ib}, y));
+  CHECK_OK(&t, run_binary(&t, PNN_OP_ADD, PNN_OPTIONS_OF(add), &o,
+                          PNN_TYPE_INT16, (qarg){1, d, a, sa, 0},
+                          (qarg){1, d, b, sb, 0}, PNN_TYPE_INT16, so, 0));
   int16_t want[16];
   for (int i = 0; i < 16; i++)
     want[i] = (int16_t)requant(sa * a[i] + sb * b[i], so, 0, -32768, 32767);
@@ -160,23 +173,19 @@ TEST(add_int16_refusals) {
   ot_begin(&t);
   int32_t d[] = {2};
   int16_t a[2] = {0};
-  int ia = ot_qinput(&t, PNN_TYPE_INT16, 1, d, a, 0.5f, 3);
-  int ib = ot_qinput(&t, PNN_TYPE_INT16, 1, d, a, 0.5f, 0);
-  int y = ot_qtensor(&t, "y", PNN_TYPE_INT16, 1, d, NULL, 0.5f, 0);
   pnn_add_options o = add_opts(PNN_ACT_NONE);
   o.pot_scale_int16 = false;
-  CHECK(ot_run(&t, PNN_OP_ADD, PNN_OPTIONS_OF(add), &o, 2, (int32_t[]){ia, ib},
-               y) == PNN_ERROR_INVALID_MODEL);
+  CHECK(run_binary(&t, PNN_OP_ADD, PNN_OPTIONS_OF(add), &o, PNN_TYPE_INT16,
+                   (qarg){1, d, a, 0.5f, 3}, (qarg){1, d, a, 0.5f, 0},
+                   PNN_TYPE_INT16, 0.5f, 0) == PNN_ERROR_INVALID_MODEL);
   CHECK(strstr(ot_error(&t), "zero point") != NULL);
   ot_end(&t);
 
   ot_begin(&t);
-  ia = ot_qinput(&t, PNN_TYPE_INT16, 1, d, a, 0.5f, 0);
-  ib = ot_qinput(&t, PNN_TYPE_INT16, 1, d, a, 0.25f, 0);
-  y = ot_qtensor(&t, "y", PNN_TYPE_INT16, 1, d, NULL, 1.0f, 0);
   o.pot_scale_int16 = true;
-  CHECK(ot_run(&t, PNN_OP_ADD, PNN_OPTIONS_OF(add), &o, 2, (int32_t[]){ia, ib},
-               y) == PNN_ERROR_UNSUPPORTED);
+  CHECK(run_binary(&t, PNN_OP_ADD, PNN_OPTIONS_OF(add), &o, PNN_TYPE_INT16,
+                   (qarg){1, d, a, 0.5f, 0}, (qarg){1, d, a, 0.25f, 0},
+                   PNN_TYPE_INT16, 1.0f, 0) == PNN_ERROR_UNSUPPORTED);
   CHECK(strstr(ot_error(&t), "pot_scale_int16") != NULL);
   ot_end(&t);
 }
@@ -187,12 +196,10 @@ TEST(add_int8_missing_scale) {
   ot_begin(&t);
   int32_t d[] = {2};
   int8_t a[2] = {0};
-  int ia = ot_qinput(&t, PNN_TYPE_INT8, 1, d, a, 0.f, 0);
-  int ib = ot_qinput(&t, PNN_TYPE_INT8, 1, d, a, 0.5f, 0);
-  int y = ot_qtensor(&t, "y", PNN_TYPE_INT8, 1, d, NULL, 0.5f, 0);
   pnn_add_options o = add_opts(PNN_ACT_NONE);
-  CHECK(ot_run(&t, PNN_OP_ADD, PNN_OPTIONS_OF(add), &o, 2, (int32_t[]){ia, ib},
-               y) == PNN_ERROR_INVALID_MODEL);
+  CHECK(run_binary(&t, PNN_OP_ADD, PNN_OPTIONS_OF(add), &o, PNN_TYPE_INT8,
+                   (qarg){1, d, a, 0.f, 0}, (qarg){1, d, a, 0.5f, 0},
+                   PNN_TYPE_INT8, 0.5f, 0) == PNN_ERROR_INVALID_MODEL);
   CHECK(strstr(ot_error(&t), "scale") != NULL);
   ot_end(&t);
 }
@@ -205,11 +212,9 @@ TEST(greater_int8_compares_real_values) {
   ot_begin(&t);
   int32_t d[] = {3};
   int8_t a[] = {10, 8, -4}, b[] = {40, 40, -10};
-  int ia = ot_qinput(&t, PNN_TYPE_INT8, 1, d, a, 0.5f, 0);
-  int ib = ot_qinput(&t, PNN_TYPE_INT8, 1, d, b, 0.1f, 0);
-  int y = ot_qtensor(&t, "y", PNN_TYPE_BOOL, 1, d, NULL, 0.f, 0);
-  CHECK_OK(
-      &t, ot_run(&t, PNN_OP_GREATER_EQUAL, 0, NULL, 2, (int32_t[]){ia, ib}, y));
+  CHECK_OK(&t, run_binary(&t, PNN_OP_GREATER_EQUAL, 0, NULL, PNN_TYPE_INT8,
+                          (qarg){1, d, a, 0.5f, 0}, (qarg){1, d, b, 0.1f, 0},
+                          PNN_TYPE_BOOL, 0.f, 0));
   /* 5 >= 4, 4 >= 4, -2 >= -1 is false */
   const bool *got = ot_data(&t);
   CHECK(got[0] && got[1] && !got[2]);
@@ -218,14 +223,34 @@ TEST(greater_int8_compares_real_values) {
 
 /* ----------------------------------------------------------- activations */
 
+/* A one-op model of `op` on x (of `type`, shape dims of rank `rank`, on
+ * (si, zi)) into y of the same type and shape on (so, zo); runs it. */
+static pnn_status run_unary_nd(optest *t, int32_t op, uint8_t opt_type,
+                               const void *opts, pnn_type type, int rank,
+                               const int32_t *dims, const void *x, float si,
+                               int32_t zi, float so, int32_t zo) {
+  int ix = ot_qinput(t, type, rank, dims, x, si, zi);
+  int y = ot_qtensor(t, "y", type, rank, dims, NULL, so, zo);
+  return ot_run(t, op, opt_type, opts, 1, &ix, y);
+}
+
+/* run_unary_nd on n values (shape [n]). */
 static pnn_status run_unary(optest *t, int32_t op, uint8_t opt_type,
                             const void *opts, pnn_type type, int n,
                             const void *x, float si, int32_t zi, float so,
                             int32_t zo) {
-  int32_t d[] = {n};
-  int ix = ot_qinput(t, type, 1, d, x, si, zi);
-  int y = ot_qtensor(t, "y", type, 1, d, NULL, so, zo);
-  return ot_run(t, op, opt_type, opts, 1, &ix, y);
+  return run_unary_nd(t, op, opt_type, opts, type, 1, (int32_t[]){n}, x, si,
+                      zi, so, zo);
+}
+
+/* SOFTMAX over the rows of x [2-D dims] with beta 1 (see run_unary_nd). */
+static pnn_status run_softmax(optest *t, pnn_type type, const int32_t *dims,
+                              const void *x, float si, float so, int32_t zo) {
+  pnn_softmax_options o;
+  pnn_mb_options_defaults(1, PNN_OPTIONS_OF(softmax), &o);
+  o.beta = 1.f;
+  return run_unary_nd(t, PNN_OP_SOFTMAX, PNN_OPTIONS_OF(softmax), &o, type, 2,
+                      dims, x, si, 0, so, zo);
 }
 
 static float logistic_f(float x) { return 1.f / (1.f + expf(-x)); }
@@ -349,13 +374,8 @@ TEST(softmax_int8_rows) {
   ot_begin(&t);
   int32_t d[] = {2, 4};
   int8_t x[] = {7, 7, 7, 7, 127, -128, -128, -128};
-  int ix = ot_qinput(&t, PNN_TYPE_INT8, 2, d, x, 0.5f, 0);
-  int y = ot_qtensor(&t, "y", PNN_TYPE_INT8, 2, d, NULL, 1.f / 256, -128);
-  pnn_softmax_options o;
-  pnn_mb_options_defaults(1, PNN_OPTIONS_OF(softmax), &o);
-  o.beta = 1.f;
   CHECK_OK(&t,
-           ot_run(&t, PNN_OP_SOFTMAX, PNN_OPTIONS_OF(softmax), &o, 1, &ix, y));
+           run_softmax(&t, PNN_TYPE_INT8, d, x, 0.5f, 1.f / 256, -128));
   const int8_t want[] = {-64, -64, -64, -64, 127, -128, -128, -128};
   CHECK_INTS((const int8_t *)ot_data(&t), want, 8);
   ot_end(&t);
@@ -389,13 +409,7 @@ TEST(softmax_int8_oracle) {
   ref_softmax_rows(v, 3, 10, false, p);
   for (int i = 0; i < 30; i++)
     want[i] = (int8_t)requant(p[i], 1.f / 256, -128, -128, 127);
-  int ix = ot_qinput(&t, PNN_TYPE_INT8, 2, d, x, si, 0);
-  int y = ot_qtensor(&t, "y", PNN_TYPE_INT8, 2, d, NULL, 1.f / 256, -128);
-  pnn_softmax_options o;
-  pnn_mb_options_defaults(1, PNN_OPTIONS_OF(softmax), &o);
-  o.beta = 1.f;
-  CHECK_OK(&t,
-           ot_run(&t, PNN_OP_SOFTMAX, PNN_OPTIONS_OF(softmax), &o, 1, &ix, y));
+  CHECK_OK(&t, run_softmax(&t, PNN_TYPE_INT8, d, x, si, 1.f / 256, -128));
   CHECK_WITHIN_ONE((const int8_t *)ot_data(&t), want, 30);
   ot_end(&t);
 }
@@ -409,13 +423,7 @@ TEST(softmax_int16_oracle) {
   int16_t x[12];
   for (int i = 0; i < 12; i++) x[i] = (int16_t)(i * 5003 % 65536 - 32768);
   const float si = 1.5e-4f;
-  int ix = ot_qinput(&t, PNN_TYPE_INT16, 2, d, x, si, 0);
-  int y = ot_qtensor(&t, "y", PNN_TYPE_INT16, 2, d, NULL, 1.f / 32768, 0);
-  pnn_softmax_options o;
-  pnn_mb_options_defaults(1, PNN_OPTIONS_OF(softmax), &o);
-  o.beta = 1.f;
-  CHECK_OK(&t,
-           ot_run(&t, PNN_OP_SOFTMAX, PNN_OPTIONS_OF(softmax), &o, 1, &ix, y));
+  CHECK_OK(&t, run_softmax(&t, PNN_TYPE_INT16, d, x, si, 1.f / 32768, 0));
   const int16_t *got = ot_data(&t);
   float v[12], p[12];
   for (int i = 0; i < 12; i++) v[i] = si * x[i];
@@ -459,9 +467,8 @@ TEST(l2norm_int8_values) {
   ot_begin(&t);
   int32_t d[] = {2, 2};
   int8_t x[] = {33, 44, -40, 0}; /* zp 3: (30, 40) and (-43, -3) */
-  int ix = ot_qinput(&t, PNN_TYPE_INT8, 2, d, x, 0.02f, 3);
-  int y = ot_qtensor(&t, "y", PNN_TYPE_INT8, 2, d, NULL, 1.f / 128, 0);
-  CHECK_OK(&t, ot_run(&t, PNN_OP_L2_NORMALIZATION, 0, NULL, 1, &ix, y));
+  CHECK_OK(&t, run_unary_nd(&t, PNN_OP_L2_NORMALIZATION, 0, NULL,
+                            PNN_TYPE_INT8, 2, d, x, 0.02f, 3, 1.f / 128, 0));
   const float n2 = sqrtf(43.f * 43.f + 9.f);
   const int8_t want[] = {77, 102, (int8_t)requant(-43.f / n2, 1.f / 128, 0,
                                                   -128, 127),
@@ -507,9 +514,8 @@ TEST(log_softmax_int8_oracle) {
   ref_softmax_rows(v, 2, 8, true, p);
   for (int i = 0; i < 16; i++)
     want[i] = (int8_t)requant(p[i], 16.f / 256, 127, -128, 127);
-  int ix = ot_qinput(&t, PNN_TYPE_INT8, 2, d, x, si, 0);
-  int y = ot_qtensor(&t, "y", PNN_TYPE_INT8, 2, d, NULL, 16.f / 256, 127);
-  CHECK_OK(&t, ot_run(&t, PNN_OP_LOG_SOFTMAX, 0, NULL, 1, &ix, y));
+  CHECK_OK(&t, run_unary_nd(&t, PNN_OP_LOG_SOFTMAX, 0, NULL, PNN_TYPE_INT8,
+                            2, d, x, si, 0, 16.f / 256, 127));
   CHECK_WITHIN_ONE((const int8_t *)ot_data(&t), want, 16);
   ot_end(&t);
 }
@@ -544,20 +550,18 @@ TEST(max_min_raw_and_unquantized_compare) {
   ot_begin(&t);
   int32_t d[] = {4};
   int8_t a[] = {-128, 5, 127, 0}, b[] = {3, -7, 126, 0};
-  int ia = ot_qinput(&t, PNN_TYPE_INT8, 1, d, a, 0.5f, 0);
-  int ib = ot_qinput(&t, PNN_TYPE_INT8, 1, d, b, 0.5f, 0);
-  int y = ot_qtensor(&t, "y", PNN_TYPE_INT8, 1, d, NULL, 0.5f, 0);
-  CHECK_OK(&t, ot_run(&t, PNN_OP_MINIMUM, 0, NULL, 2, (int32_t[]){ia, ib}, y));
+  CHECK_OK(&t, run_binary(&t, PNN_OP_MINIMUM, 0, NULL, PNN_TYPE_INT8,
+                          (qarg){1, d, a, 0.5f, 0}, (qarg){1, d, b, 0.5f, 0},
+                          PNN_TYPE_INT8, 0.5f, 0));
   const int8_t want[] = {-128, -7, 126, 0};
   CHECK_INTS((const int8_t *)ot_data(&t), want, 4);
   ot_end(&t);
 
   ot_begin(&t);
   uint8_t ua[] = {0, 200, 7, 255}, ub[] = {1, 100, 7, 254};
-  ia = ot_qinput(&t, PNN_TYPE_UINT8, 1, d, ua, 0.f, 0);
-  ib = ot_qinput(&t, PNN_TYPE_UINT8, 1, d, ub, 0.f, 0);
-  y = ot_qtensor(&t, "y", PNN_TYPE_BOOL, 1, d, NULL, 0.f, 0);
-  CHECK_OK(&t, ot_run(&t, PNN_OP_LESS, 0, NULL, 2, (int32_t[]){ia, ib}, y));
+  CHECK_OK(&t, run_binary(&t, PNN_OP_LESS, 0, NULL, PNN_TYPE_UINT8,
+                          (qarg){1, d, ua, 0.f, 0}, (qarg){1, d, ub, 0.f, 0},
+                          PNN_TYPE_BOOL, 0.f, 0));
   const bool *got = ot_data(&t);
   CHECK(got[0] && !got[1] && !got[2] && !got[3]);
   ot_end(&t);
@@ -572,15 +576,13 @@ TEST(squared_difference_int8_oracle) {
   for (int i = 0; i < 15; i++) a[i] = (int8_t)(i * 17 - 120);
   for (int i = 0; i < 5; i++) b[i] = (int8_t)(100 - i * 45);
   const float sa = 0.02f, sb = 0.03f, so = 0.05f;
-  int ia = ot_qinput(&t, PNN_TYPE_INT8, 2, da, a, sa, -3);
-  int ib = ot_qinput(&t, PNN_TYPE_INT8, 1, db, b, sb, 4);
-  int y = ot_qtensor(&t, "y", PNN_TYPE_INT8, 2, da, NULL, so, -128);
   for (int i = 0; i < 15; i++) {
     float dd = sa * (a[i] + 3) - sb * (b[i % 5] - 4);
     want[i] = (int8_t)requant(dd * dd, so, -128, -128, 127);
   }
-  CHECK_OK(&t, ot_run(&t, PNN_OP_SQUARED_DIFFERENCE, 0, NULL, 2,
-                      (int32_t[]){ia, ib}, y));
+  CHECK_OK(&t, run_binary(&t, PNN_OP_SQUARED_DIFFERENCE, 0, NULL,
+                          PNN_TYPE_INT8, (qarg){2, da, a, sa, -3},
+                          (qarg){1, db, b, sb, 4}, PNN_TYPE_INT8, so, -128));
   CHECK_WITHIN_ONE((const int8_t *)ot_data(&t), want, 15);
   ot_end(&t);
 }
@@ -592,9 +594,9 @@ TEST(l2norm_and_resize_uint8) {
   ot_begin(&t);
   int32_t d[] = {1, 2};
   uint8_t x[] = {131, 132}; /* zp 128: (3, 4) -> (0.6, 0.8) */
-  int ix = ot_qinput(&t, PNN_TYPE_UINT8, 2, d, x, 0.1f, 128);
-  int y = ot_qtensor(&t, "y", PNN_TYPE_UINT8, 2, d, NULL, 1.f / 128, 128);
-  CHECK_OK(&t, ot_run(&t, PNN_OP_L2_NORMALIZATION, 0, NULL, 1, &ix, y));
+  CHECK_OK(&t, run_unary_nd(&t, PNN_OP_L2_NORMALIZATION, 0, NULL,
+                            PNN_TYPE_UINT8, 2, d, x, 0.1f, 128, 1.f / 128,
+                            128));
   const uint8_t want[] = {128 + 77, 128 + 102};
   CHECK_WITHIN_ONE((const uint8_t *)ot_data(&t), want, 2);
   ot_end(&t);
@@ -603,9 +605,9 @@ TEST(l2norm_and_resize_uint8) {
   int32_t di[] = {1, 1, 2, 1}, dy[] = {1, 1, 4, 1}, ds[] = {2};
   uint8_t px[] = {10, 21};
   int32_t size[] = {1, 4};
-  ix = ot_qinput(&t, PNN_TYPE_UINT8, 4, di, px, 0.1f, 0);
+  int ix = ot_qinput(&t, PNN_TYPE_UINT8, 4, di, px, 0.1f, 0);
   int is = ot_qtensor(&t, "size", PNN_TYPE_INT32, 1, ds, size, 0.f, 0);
-  y = ot_qtensor(&t, "y", PNN_TYPE_UINT8, 4, dy, NULL, 0.1f, 0);
+  int y = ot_qtensor(&t, "y", PNN_TYPE_UINT8, 4, dy, NULL, 0.1f, 0);
   pnn_resize_bilinear_options o;
   pnn_mb_options_defaults(1, PNN_OPTIONS_OF(resize_bilinear), &o);
   CHECK_OK(&t,
@@ -829,17 +831,13 @@ TEST(log_softmax_uint8_oracle) {
   uint8_t x[12], want[12];
   for (int i = 0; i < 12; i++) x[i] = (uint8_t)((i * 83 + 9) % 256);
   const float si = 0.04f;
-  for (int r = 0; r < 2; r++) {
-    float mx = -1e9f, sum = 0.f;
-    for (int c = 0; c < 6; c++) mx = fmaxf(mx, si * x[r * 6 + c]);
-    for (int c = 0; c < 6; c++) sum += expf(si * x[r * 6 + c] - mx);
-    for (int c = 0; c < 6; c++)
-      want[r * 6 + c] = (uint8_t)requant(si * x[r * 6 + c] - mx - logf(sum),
-                                         16.f / 256, 255, 0, 255);
-  }
-  int ix = ot_qinput(&t, PNN_TYPE_UINT8, 2, d, x, si, 128);
-  int y = ot_qtensor(&t, "y", PNN_TYPE_UINT8, 2, d, NULL, 16.f / 256, 255);
-  CHECK_OK(&t, ot_run(&t, PNN_OP_LOG_SOFTMAX, 0, NULL, 1, &ix, y));
+  float v[12], p[12];
+  for (int i = 0; i < 12; i++) v[i] = si * x[i];
+  ref_softmax_rows(v, 2, 6, true, p);
+  for (int i = 0; i < 12; i++)
+    want[i] = (uint8_t)requant(p[i], 16.f / 256, 255, 0, 255);
+  CHECK_OK(&t, run_unary_nd(&t, PNN_OP_LOG_SOFTMAX, 0, NULL, PNN_TYPE_UINT8,
+                            2, d, x, si, 128, 16.f / 256, 255));
   CHECK_WITHIN_ONE((const uint8_t *)ot_data(&t), want, 12);
   ot_end(&t);
 }
@@ -858,10 +856,9 @@ TEST(div_int16_oracle) {
   const float sa = 0.001f, sb = 0.002f, so = 0.004f;
   for (int i = 0; i < 8; i++)
     want[i] = (int16_t)requant((sa * a[i]) / (sb * b[i]), so, 0, -32768, 32767);
-  int ia = ot_qinput(&t, PNN_TYPE_INT16, 1, d, a, sa, 0);
-  int ib = ot_qinput(&t, PNN_TYPE_INT16, 1, d, b, sb, 0);
-  int y = ot_qtensor(&t, "y", PNN_TYPE_INT16, 1, d, NULL, so, 0);
-  CHECK_OK(&t, ot_run(&t, PNN_OP_DIV, 0, NULL, 2, (int32_t[]){ia, ib}, y));
+  CHECK_OK(&t, run_binary(&t, PNN_OP_DIV, 0, NULL, PNN_TYPE_INT16,
+                          (qarg){1, d, a, sa, 0}, (qarg){1, d, b, sb, 0},
+                          PNN_TYPE_INT16, so, 0));
   CHECK_WITHIN_ONE((const int16_t *)ot_data(&t), want, 8);
   ot_end(&t);
 }
@@ -874,10 +871,11 @@ TEST(div_uint8_zero_divisor_fails) {
   int32_t da[] = {2, 3}, db[] = {3};
   uint8_t a[6] = {10, 200, 128, 0, 255, 77};
   uint8_t b[3] = {140, 128, 90};
-  int ia = ot_qinput(&t, PNN_TYPE_UINT8, 2, da, a, 0.05f, 128);
-  int ib = ot_qinput(&t, PNN_TYPE_UINT8, 1, db, b, 0.02f, 128);
-  int y = ot_qtensor(&t, "y", PNN_TYPE_UINT8, 2, da, NULL, 0.1f, 100);
-  CHECK_FAILS(&t, ot_run(&t, PNN_OP_DIV, 0, NULL, 2, (int32_t[]){ia, ib}, y),
+  CHECK_FAILS(&t,
+              run_binary(&t, PNN_OP_DIV, 0, NULL, PNN_TYPE_UINT8,
+                         (qarg){2, da, a, 0.05f, 128},
+                         (qarg){1, db, b, 0.02f, 128}, PNN_TYPE_UINT8, 0.1f,
+                         100),
               PNN_ERROR_RUNTIME, "division by zero");
   ot_end(&t);
 }

@@ -23,6 +23,8 @@ typedef struct lstm1 {
   int drop;          /* input index to leave absent (-1 none) */
   int32_t bad_rec;   /* != 0: recurrent_to_forget weights of [1, bad_rec] */
   bool state_const;  /* output state as a constant, not a variable */
+  bool rank2_input;  /* the input as [T, 1] (rank 2) */
+  int n_inputs;      /* inputs given to the op (0: all 20) */
 } lstm1;
 
 static int build_lstm1(optest *t, const lstm1 *p, const float *x,
@@ -32,7 +34,9 @@ static int build_lstm1(optest *t, const lstm1 *p, const float *x,
     in_dims[0] = p->steps;
     in_dims[1] = 1;
   }
-  ins[0] = ot_input(t, PNN_TYPE_FLOAT32, 3, in_dims, x);
+  ins[0] = p->rank2_input
+               ? ot_input(t, PNN_TYPE_FLOAT32, 2, in_dims + 1, x)
+               : ot_input(t, PNN_TYPE_FLOAT32, 3, in_dims, x);
   const int32_t m11[2] = {1, 1}, v1[1] = {1};
   for (int g = 0; g < 4; g++)
     ins[1 + g] = ot_const(t, PNN_TYPE_FLOAT32, 2, m11, &p->w_x);
@@ -66,7 +70,8 @@ static pnn_status run_lstm1(optest *t, const lstm1 *p, const float *x) {
   o.fused_activation_function = PNN_ACT_TANH;
   o.time_major = p->time_major;
   return ot_run(t, PNN_OP_UNIDIRECTIONAL_SEQUENCE_LSTM,
-                PNN_OPTIONS_OF(unidirectional_sequence_lstm), &o, 20, ins, y);
+                PNN_OPTIONS_OF(unidirectional_sequence_lstm), &o,
+                p->n_inputs ? p->n_inputs : 20, ins, y);
 }
 
 /* The same cell in plain scalar arithmetic. */
@@ -175,17 +180,9 @@ TEST(lstm_wrong_input_rank) {
   optest t;
   ot_begin(&t);
   const float x[2] = {1.f, 2.f};
-  int32_t ins[20];
-  lstm1 p = {.w_x = 1.f, .steps = 2, .drop = -1};
-  int y = build_lstm1(&t, &p, x, ins);
-  ins[0] = ot_input(&t, PNN_TYPE_FLOAT32, 2, (int32_t[]){2, 1}, x);
-  pnn_unidirectional_sequence_lstm_options o;
-  pnn_mb_options_defaults(1, PNN_OPTIONS_OF(unidirectional_sequence_lstm), &o);
-  CHECK_FAILS_AT(&t,
-                 ot_run(&t, PNN_OP_UNIDIRECTIONAL_SEQUENCE_LSTM,
-                        PNN_OPTIONS_OF(unidirectional_sequence_lstm), &o, 20,
-                        ins, y),
-                 PNN_ERROR_INVALID_MODEL, OT_ALLOCATE, "expected rank 3");
+  const lstm1 p = {.w_x = 1.f, .steps = 2, .drop = -1, .rank2_input = true};
+  CHECK_FAILS_AT(&t, run_lstm1(&t, &p, x), PNN_ERROR_INVALID_MODEL,
+                 OT_ALLOCATE, "expected rank 3");
   ot_end(&t);
 }
 
@@ -193,16 +190,9 @@ TEST(lstm_too_few_inputs) {
   optest t;
   ot_begin(&t);
   const float x[2] = {1.f, 2.f};
-  int32_t ins[20];
-  lstm1 p = {.w_x = 1.f, .steps = 2, .drop = -1};
-  int y = build_lstm1(&t, &p, x, ins);
-  pnn_unidirectional_sequence_lstm_options o;
-  pnn_mb_options_defaults(1, PNN_OPTIONS_OF(unidirectional_sequence_lstm), &o);
-  CHECK_FAILS_AT(&t,
-                 ot_run(&t, PNN_OP_UNIDIRECTIONAL_SEQUENCE_LSTM,
-                        PNN_OPTIONS_OF(unidirectional_sequence_lstm), &o, 19,
-                        ins, y),
-                 PNN_ERROR_INVALID_MODEL, OT_ALLOCATE, "inputs");
+  const lstm1 p = {.w_x = 1.f, .steps = 2, .drop = -1, .n_inputs = 19};
+  CHECK_FAILS_AT(&t, run_lstm1(&t, &p, x), PNN_ERROR_INVALID_MODEL,
+                 OT_ALLOCATE, "inputs");
   ot_end(&t);
 }
 
@@ -245,28 +235,36 @@ TEST(lstm_hybrid_int8_weights) {
   ot_end(&t);
 }
 
-/* UNIDIRECTIONAL_SEQUENCE_RNN, 2 units, 1 input, RELU:
- * h_t = relu(b + W x_t + R h_{t-1}), W = [1, -1], R = [[0.5, 0], [1, 0]],
- * b = [0, 1]. x = 2, 1: h1 = relu([2, -1]) = [2, 0];
+/* UNIDIRECTIONAL_SEQUENCE_RNN, 2 units, 1 input, x = [2, 1] (batch 1,
+ * 2 steps), W = [1, -1], b = [0, 1], the recurrent weights r of shape
+ * rd; runs it with fused activation act. */
+static pnn_status run_rnn2(optest *t, const float *r, const int32_t rd[2],
+                           int act) {
+  const float x[2] = {2.f, 1.f}, w[2] = {1.f, -1.f}, b[2] = {0.f, 1.f};
+  int32_t ins[5];
+  ins[0] = ot_input(t, PNN_TYPE_FLOAT32, 3, (int32_t[]){1, 2, 1}, x);
+  ins[1] = ot_const(t, PNN_TYPE_FLOAT32, 2, (int32_t[]){2, 1}, w);
+  ins[2] = ot_const(t, PNN_TYPE_FLOAT32, 2, rd, r);
+  ins[3] = ot_const(t, PNN_TYPE_FLOAT32, 1, (int32_t[]){2}, b);
+  ins[4] =
+      pnn_mb_tensor(t->mb, "h", PNN_TYPE_FLOAT32, 2, (int32_t[]){1, 2}, NULL);
+  pnn_mb_tensor_variable(t->mb, ins[4]);
+  int y = ot_output(t, PNN_TYPE_FLOAT32);
+  pnn_sequence_rnn_options o;
+  pnn_mb_options_defaults(1, PNN_OPTIONS_OF(sequence_rnn), &o);
+  o.fused_activation_function = (int8_t)act;
+  return ot_run(t, PNN_OP_UNIDIRECTIONAL_SEQUENCE_RNN,
+                PNN_OPTIONS_OF(sequence_rnn), &o, 5, ins, y);
+}
+
+/* run_rnn2 with RELU: h_t = relu(b + W x_t + R h_{t-1}),
+ * R = [[0.5, 0], [1, 0]]. x = 2, 1: h1 = relu([2, -1]) = [2, 0];
  * h2 = relu([1 + 1, 1 - 1 + 2]) = [2, 2]. */
 TEST(rnn_relu_by_hand) {
   optest t;
   ot_begin(&t);
-  const float x[2] = {2.f, 1.f}, w[2] = {1.f, -1.f};
-  const float r[4] = {0.5f, 0.f, 1.f, 0.f}, b[2] = {0.f, 1.f};
-  int32_t ins[5];
-  ins[0] = ot_input(&t, PNN_TYPE_FLOAT32, 3, (int32_t[]){1, 2, 1}, x);
-  ins[1] = ot_const(&t, PNN_TYPE_FLOAT32, 2, (int32_t[]){2, 1}, w);
-  ins[2] = ot_const(&t, PNN_TYPE_FLOAT32, 2, (int32_t[]){2, 2}, r);
-  ins[3] = ot_const(&t, PNN_TYPE_FLOAT32, 1, (int32_t[]){2}, b);
-  ins[4] = pnn_mb_tensor(t.mb, "h", PNN_TYPE_FLOAT32, 2, (int32_t[]){1, 2}, NULL);
-  pnn_mb_tensor_variable(t.mb, ins[4]);
-  int y = ot_output(&t, PNN_TYPE_FLOAT32);
-  pnn_sequence_rnn_options o;
-  pnn_mb_options_defaults(1, PNN_OPTIONS_OF(sequence_rnn), &o);
-  o.fused_activation_function = PNN_ACT_RELU;
-  CHECK_OK(&t, ot_run(&t, PNN_OP_UNIDIRECTIONAL_SEQUENCE_RNN,
-                      PNN_OPTIONS_OF(sequence_rnn), &o, 5, ins, y));
+  const float r[4] = {0.5f, 0.f, 1.f, 0.f};
+  CHECK_OK(&t, run_rnn2(&t, r, (int32_t[]){2, 2}, PNN_ACT_RELU));
   CHECK(ot_shape_is(&t, 3, (int32_t[]){1, 2, 2}));
   CHECK_FLOATS(&t, ((float[]){2, 0, 2, 2}), 4);
   ot_end(&t);
@@ -275,20 +273,8 @@ TEST(rnn_relu_by_hand) {
 TEST(rnn_bad_recurrent_shape) {
   optest t;
   ot_begin(&t);
-  const float x[2] = {2.f, 1.f}, w[2] = {1.f, -1.f}, r[2] = {1, 1}, b[2] = {0};
-  int32_t ins[5];
-  ins[0] = ot_input(&t, PNN_TYPE_FLOAT32, 3, (int32_t[]){1, 2, 1}, x);
-  ins[1] = ot_const(&t, PNN_TYPE_FLOAT32, 2, (int32_t[]){2, 1}, w);
-  ins[2] = ot_const(&t, PNN_TYPE_FLOAT32, 2, (int32_t[]){1, 2}, r);
-  ins[3] = ot_const(&t, PNN_TYPE_FLOAT32, 1, (int32_t[]){2}, b);
-  ins[4] = pnn_mb_tensor(t.mb, "h", PNN_TYPE_FLOAT32, 2, (int32_t[]){1, 2}, NULL);
-  pnn_mb_tensor_variable(t.mb, ins[4]);
-  int y = ot_output(&t, PNN_TYPE_FLOAT32);
-  pnn_sequence_rnn_options o;
-  pnn_mb_options_defaults(1, PNN_OPTIONS_OF(sequence_rnn), &o);
-  CHECK_FAILS_AT(&t,
-                 ot_run(&t, PNN_OP_UNIDIRECTIONAL_SEQUENCE_RNN,
-                        PNN_OPTIONS_OF(sequence_rnn), &o, 5, ins, y),
+  const float r[2] = {1, 1};
+  CHECK_FAILS_AT(&t, run_rnn2(&t, r, (int32_t[]){1, 2}, PNN_ACT_NONE),
                  PNN_ERROR_INVALID_MODEL, OT_ALLOCATE,
                  "input 2 (c, recurrent weights): expected shape [2, 2]");
   ot_end(&t);

@@ -45,6 +45,78 @@ static void out_hw(const cshape *s, int *oh, int *ow) {
   *ow = (s->w + s->stride - 1) / s->stride;
 }
 
+/* Element counts of the input, the weights and the output of shape s. */
+static void shape_counts(const cshape *s, size_t *xn, size_t *wn,
+                         size_t *yn) {
+  int oh, ow;
+  out_hw(s, &oh, &ow);
+  *xn = (size_t)s->h * s->w * s->in_c;
+  *wn = (size_t)s->out_c * s->f * s->f * s->in_c;
+  *yn = (size_t)oh * ow * s->out_c;
+}
+
+/* Runs `op` on the three inputs `ins` into y, copies its output, which
+ * must be `bytes` long, to out (prints the error on failure) and ends o. */
+static pnn_status run_copy_out(optest *o, int32_t op, uint8_t opt_type,
+                               const void *opts, const int32_t *ins, int y,
+                               void *out, size_t bytes) {
+  pnn_status st = ot_run(o, op, opt_type, opts, 3, ins, y);
+  if (!st)
+    st = pnn_tensor_byte_size(ot_out(o)) != bytes
+             ? PNN_ERROR_INVALID_MODEL
+             : pnn_tensor_copy_to(ot_out(o), out, bytes);
+  if (st) printf("  error: %s\n", ot_error(o));
+  ot_end(o);
+  return st;
+}
+
+/* The inputs of an int8 conv with per-channel weights: x (dims xd, scale
+ * xs, zero point x_zp), weights wt (dims wd, nc scales ws along dimension
+ * w_axis, zero points 0), int32 bias b of nc values (scales xs * ws[c]). */
+static void s8_conv_inputs(optest *o, const int32_t *xd, const int8_t *x,
+                           float xs, int32_t x_zp, const int32_t *wd,
+                           const int8_t *wt, const float *ws, int w_axis,
+                           const int32_t *b, int nc, int32_t ins[3]) {
+  int32_t bd[1] = {nc};
+  float *bs = malloc(sizeof(float) * nc);
+  int64_t *zeros = calloc((size_t)nc, sizeof(int64_t));
+  for (int c = 0; c < nc; c++) bs[c] = xs * ws[c];
+  ins[0] = ot_qinput(o, PNN_TYPE_INT8, 4, xd, x, xs, x_zp);
+  ins[1] = ot_qtensor_n(o, "w", PNN_TYPE_INT8, 4, wd, wt, nc, ws, zeros,
+                        w_axis);
+  ins[2] = ot_qtensor_n(o, "b", PNN_TYPE_INT32, 1, bd, b, nc, bs, zeros, 0);
+  free(bs);
+  free(zeros);
+}
+
+/* Random data of an int8 conv test: input x[xn], weights wt[wn] (-127 to
+ * 127), per channel (nc) a bias in [-b_max, b_max] and a weight scale of
+ * 1 to 400 ws_units; want and got of n bytes. */
+typedef struct {
+  int8_t *x, *wt, *want, *got;
+  int32_t *b;
+  float *ws;
+} s8_data;
+
+static void s8_data_new(s8_data *d, size_t xn, size_t wn, int nc,
+                        int32_t b_max, float ws_unit, size_t n) {
+  d->x = malloc(xn), d->wt = malloc(wn);
+  d->b = malloc(sizeof(int32_t) * nc);
+  d->ws = malloc(sizeof(float) * nc);
+  d->want = malloc(n), d->got = malloc(n);
+  for (size_t k = 0; k < xn; k++) d->x[k] = (int8_t)rnd_int(-128, 127);
+  for (size_t k = 0; k < wn; k++) d->wt[k] = (int8_t)rnd_int(-127, 127);
+  for (int k = 0; k < nc; k++) {
+    d->b[k] = rnd_int(-b_max, b_max);
+    d->ws[k] = (float)rnd_int(1, 400) * ws_unit;
+  }
+}
+
+static void s8_data_free(s8_data *d) {
+  free(d->x), free(d->wt), free(d->b), free(d->ws), free(d->want),
+      free(d->got);
+}
+
 /* float32 CONV_2D; out gets n floats. */
 static pnn_status run_f32(const cshape *s, const float *x, const float *wt,
                           const float *b, int threads, float *out, size_t n) {
@@ -60,14 +132,8 @@ static pnn_status run_f32(const cshape *s, const float *x, const float *wt,
   int y = ot_output(&o, PNN_TYPE_FLOAT32);
   pnn_conv2d_options c =
       ot_conv_opts(PNN_PADDING_SAME, s->stride, PNN_ACT_RELU6);
-  pnn_status st = ot_run(&o, PNN_OP_CONV_2D, PNN_OPTIONS_OF(conv2d), &c, 3,
-                         ins, y);
-  if (!st)
-    st = pnn_tensor_byte_size(ot_out(&o)) != n * sizeof(float)
-             ? PNN_ERROR_INVALID_MODEL
-             : pnn_tensor_copy_to(ot_out(&o), out, n * sizeof(float));
-  ot_end(&o);
-  return st;
+  return run_copy_out(&o, PNN_OP_CONV_2D, PNN_OPTIONS_OF(conv2d), &c, ins, y,
+                      out, n * sizeof(float));
 }
 
 /* int8 CONV_2D, per-channel weights; out gets n bytes. */
@@ -77,45 +143,28 @@ static pnn_status run_s8(const cshape *s, const int8_t *x, const int8_t *wt,
   const int oc = s->out_c;
   int32_t xd[4] = {1, s->h, s->w, s->in_c};
   int32_t wd[4] = {oc, s->f, s->f, s->in_c};
-  int32_t bd[1] = {oc};
   int oh, ow;
   out_hw(s, &oh, &ow);
   int32_t yd[4] = {1, oh, ow, oc};
-  const float xs = 0.05f, ys = 0.7f;
-  float *bs = malloc(sizeof(float) * oc);
-  int64_t *zeros = calloc((size_t)oc, sizeof(int64_t));
-  for (int c = 0; c < oc; c++) bs[c] = xs * ws[c];
   optest o;
   ot_begin(&o);
   o.threads = threads;
   int32_t ins[3];
-  ins[0] = ot_qinput(&o, PNN_TYPE_INT8, 4, xd, x, xs, -3);
-  ins[1] = ot_qtensor_n(&o, "w", PNN_TYPE_INT8, 4, wd, wt, oc, ws, zeros, 0);
-  ins[2] = ot_qtensor_n(&o, "b", PNN_TYPE_INT32, 1, bd, b, oc, bs, zeros, 0);
-  int y = ot_qtensor(&o, "y", PNN_TYPE_INT8, 4, yd, NULL, ys, 5);
-  free(bs);
-  free(zeros);
+  s8_conv_inputs(&o, xd, x, 0.05f, -3, wd, wt, ws, 0, b, oc, ins);
+  int y = ot_qtensor(&o, "y", PNN_TYPE_INT8, 4, yd, NULL, 0.7f, 5);
   pnn_conv2d_options c =
       ot_conv_opts(PNN_PADDING_SAME, s->stride, PNN_ACT_NONE);
-  pnn_status st = ot_run(&o, PNN_OP_CONV_2D, PNN_OPTIONS_OF(conv2d), &c, 3,
-                         ins, y);
-  if (!st)
-    st = pnn_tensor_byte_size(ot_out(&o)) != n
-             ? PNN_ERROR_INVALID_MODEL
-             : pnn_tensor_copy_to(ot_out(&o), out, n);
-  if (st) printf("  error: %s\n", ot_error(&o));
-  ot_end(&o);
-  return st;
+  return run_copy_out(&o, PNN_OP_CONV_2D, PNN_OPTIONS_OF(conv2d), &c, ins, y,
+                      out, n);
 }
 
 TEST(f32_conv_same_bytes_for_any_thread_count) {
   for (int i = 0; i < N_SHAPES; i++) {
     const cshape *s = &SHAPES[i];
-    const size_t xn = (size_t)s->h * s->w * s->in_c;
-    const size_t wn = (size_t)s->out_c * s->f * s->f * s->in_c;
+    size_t xn, wn, n;
+    shape_counts(s, &xn, &wn, &n);
     int oh, ow;
     out_hw(s, &oh, &ow);
-    const size_t n = (size_t)oh * ow * s->out_c;
     float *x = malloc(sizeof(float) * xn), *wt = malloc(sizeof(float) * wn);
     float *b = malloc(sizeof(float) * s->out_c);
     float *want = malloc(sizeof(float) * n), *got = malloc(sizeof(float) * n);
@@ -160,34 +209,23 @@ TEST(f32_conv_same_bytes_for_any_thread_count) {
 TEST(s8_conv_same_bytes_for_any_thread_count) {
   for (int i = 0; i < N_SHAPES; i++) {
     const cshape *s = &SHAPES[i];
-    const size_t xn = (size_t)s->h * s->w * s->in_c;
-    const size_t wn = (size_t)s->out_c * s->f * s->f * s->in_c;
-    int oh, ow;
-    out_hw(s, &oh, &ow);
-    const size_t n = (size_t)oh * ow * s->out_c;
-    int8_t *x = malloc(xn), *wt = malloc(wn);
-    int32_t *b = malloc(sizeof(int32_t) * s->out_c);
-    float *ws = malloc(sizeof(float) * s->out_c);
-    int8_t *want = malloc(n), *got = malloc(n);
-    for (size_t k = 0; k < xn; k++) x[k] = (int8_t)rnd_int(-128, 127);
-    for (size_t k = 0; k < wn; k++) wt[k] = (int8_t)rnd_int(-127, 127);
-    for (int k = 0; k < s->out_c; k++) {
-      b[k] = rnd_int(-5000, 5000);
-      ws[k] = (float)rnd_int(1, 400) * 1e-4f;
-    }
+    size_t xn, wn, n;
+    shape_counts(s, &xn, &wn, &n);
+    s8_data d;
+    s8_data_new(&d, xn, wn, s->out_c, 5000, 1e-4f, n);
     /* the scalar level's plain-C rows are the reference */
     pnn_isa_force(PNN_ISA_SCALAR);
-    CHECK_EQ_INT(run_s8(s, x, wt, b, ws, 1, want, n), PNN_OK);
+    CHECK_EQ_INT(run_s8(s, d.x, d.wt, d.b, d.ws, 1, d.want, n), PNN_OK);
     pnn_isa_force(PNN_ISA_COUNT);
     for (int threads = 1; threads <= 4; threads++) {
-      memset(got, 0x55, n);
-      CHECK_EQ_INT(run_s8(s, x, wt, b, ws, threads, got, n), PNN_OK);
-      CHECK_MSG(!memcmp(got, want, n),
+      memset(d.got, 0x55, n);
+      CHECK_EQ_INT(run_s8(s, d.x, d.wt, d.b, d.ws, threads, d.got, n), PNN_OK);
+      CHECK_MSG(!memcmp(d.got, d.want, n),
                 "int8 conv shape %d (%dx%dx%d -> %d, %dx%d s%d), %d threads",
                 i, s->h, s->w, s->in_c, s->out_c, s->f, s->f, s->stride,
                 threads);
     }
-    free(x), free(wt), free(b), free(ws), free(want), free(got);
+    s8_data_free(&d);
   }
 }
 
@@ -203,39 +241,24 @@ static pnn_status run_s8_dw(const dshape *s, const int8_t *x,
                             const float *ws, int threads, int8_t *out,
                             size_t n) {
   const int c = s->c;
-  int32_t xd[4] = {1, s->h, s->w, c}, wd[4] = {1, s->f, s->f, c}, bd[1] = {c};
+  int32_t xd[4] = {1, s->h, s->w, c}, wd[4] = {1, s->f, s->f, c};
   const int oh = (s->h + s->stride - 1) / s->stride;
   const int ow = (s->w + s->stride - 1) / s->stride;
   int32_t yd[4] = {1, oh, ow, c};
-  const float xs = 0.05f, ys = 0.3f;
-  float *bs = malloc(sizeof(float) * c);
-  int64_t *zeros = calloc((size_t)c, sizeof(int64_t));
-  for (int k = 0; k < c; k++) bs[k] = xs * ws[k];
   optest o;
   ot_begin(&o);
   o.threads = threads;
   int32_t ins[3];
-  ins[0] = ot_qinput(&o, PNN_TYPE_INT8, 4, xd, x, xs, 4);
-  ins[1] = ot_qtensor_n(&o, "w", PNN_TYPE_INT8, 4, wd, wt, c, ws, zeros, 3);
-  ins[2] = ot_qtensor_n(&o, "b", PNN_TYPE_INT32, 1, bd, b, c, bs, zeros, 0);
-  int y = ot_qtensor(&o, "y", PNN_TYPE_INT8, 4, yd, NULL, ys, -2);
-  free(bs);
-  free(zeros);
+  s8_conv_inputs(&o, xd, x, 0.05f, 4, wd, wt, ws, 3, b, c, ins);
+  int y = ot_qtensor(&o, "y", PNN_TYPE_INT8, 4, yd, NULL, 0.3f, -2);
   pnn_depthwise_conv2d_options d = {0};
   d.padding = PNN_PADDING_SAME;
   d.stride_w = d.stride_h = s->stride;
   d.dilation_w_factor = d.dilation_h_factor = 1;
   d.depth_multiplier = 1;
   d.fused_activation_function = PNN_ACT_RELU6;
-  pnn_status st = ot_run(&o, PNN_OP_DEPTHWISE_CONV_2D,
-                         PNN_OPTIONS_OF(depthwise_conv2d), &d, 3, ins, y);
-  if (!st)
-    st = pnn_tensor_byte_size(ot_out(&o)) != n
-             ? PNN_ERROR_INVALID_MODEL
-             : pnn_tensor_copy_to(ot_out(&o), out, n);
-  if (st) printf("  error: %s\n", ot_error(&o));
-  ot_end(&o);
-  return st;
+  return run_copy_out(&o, PNN_OP_DEPTHWISE_CONV_2D,
+                      PNN_OPTIONS_OF(depthwise_conv2d), &d, ins, y, out, n);
 }
 
 TEST(s8_depthwise_same_bytes_for_any_thread_count) {
@@ -253,24 +276,17 @@ TEST(s8_depthwise_same_bytes_for_any_thread_count) {
     const int oh = (s->h + s->stride - 1) / s->stride;
     const int ow = (s->w + s->stride - 1) / s->stride;
     const size_t n = (size_t)oh * ow * s->c;
-    int8_t *x = malloc(xn), *wt = malloc(wn);
-    int32_t *b = malloc(sizeof(int32_t) * s->c);
-    float *ws = malloc(sizeof(float) * s->c);
-    int8_t *want = malloc(n), *got = malloc(n);
-    for (size_t k = 0; k < xn; k++) x[k] = (int8_t)rnd_int(-128, 127);
-    for (size_t k = 0; k < wn; k++) wt[k] = (int8_t)rnd_int(-127, 127);
-    for (int k = 0; k < s->c; k++) {
-      b[k] = rnd_int(-2000, 2000);
-      ws[k] = (float)rnd_int(1, 400) * 1e-3f;
-    }
+    s8_data d;
+    s8_data_new(&d, xn, wn, s->c, 2000, 1e-3f, n);
     pnn_isa_force(PNN_ISA_SCALAR); /* plain-C rows: the reference */
-    CHECK_EQ_INT(run_s8_dw(s, x, wt, b, ws, 1, want, n), PNN_OK);
+    CHECK_EQ_INT(run_s8_dw(s, d.x, d.wt, d.b, d.ws, 1, d.want, n), PNN_OK);
     for (int isa = PNN_ISA_SCALAR + 1; isa <= (int)pnn_isa_supported(); isa++) {
       pnn_isa_force((pnn_isa)isa);
       for (int threads = 1; threads <= 4; threads++) {
-        memset(got, 0x55, n);
-        CHECK_EQ_INT(run_s8_dw(s, x, wt, b, ws, threads, got, n), PNN_OK);
-        CHECK_MSG(!memcmp(got, want, n),
+        memset(d.got, 0x55, n);
+        CHECK_EQ_INT(run_s8_dw(s, d.x, d.wt, d.b, d.ws, threads, d.got, n),
+                     PNN_OK);
+        CHECK_MSG(!memcmp(d.got, d.want, n),
                   "int8 depthwise shape %zu (%dx%dx%d, %dx%d s%d), %s, %d "
                   "threads",
                   i, s->h, s->w, s->c, s->f, s->f, s->stride,
@@ -278,7 +294,7 @@ TEST(s8_depthwise_same_bytes_for_any_thread_count) {
       }
     }
     pnn_isa_force(PNN_ISA_COUNT);
-    free(x), free(wt), free(b), free(ws), free(want), free(got);
+    s8_data_free(&d);
   }
 }
 
@@ -308,14 +324,10 @@ TEST(f32_fc_same_bytes_for_any_thread_count) {
       pnn_fully_connected_options fc;
       pnn_mb_options_defaults(1, PNN_OPTIONS_OF(fully_connected), &fc);
       float *dst = threads == 1 ? want : got;
-      pnn_status st = ot_run(&o, PNN_OP_FULLY_CONNECTED,
-                             PNN_OPTIONS_OF(fully_connected), &fc, 3, ins, y);
-      if (!st)
-        st = pnn_tensor_byte_size(ot_out(&o)) != n * sizeof(float)
-                 ? PNN_ERROR_INVALID_MODEL
-                 : pnn_tensor_copy_to(ot_out(&o), dst, n * sizeof(float));
-      CHECK_EQ_INT(st, PNN_OK);
-      ot_end(&o);
+      CHECK_EQ_INT(run_copy_out(&o, PNN_OP_FULLY_CONNECTED,
+                                PNN_OPTIONS_OF(fully_connected), &fc, ins, y,
+                                dst, n * sizeof(float)),
+                   PNN_OK);
       if (threads > 1)
         CHECK_MSG(!memcmp(got, want, sizeof(float) * n),
                   "fc %dx%d -> %d, %d threads", rows, depth, units, threads);

@@ -5,6 +5,7 @@
 #include "harness.h"
 #include "runtime/runtime.h"
 #include "test_runtime_common.h"
+#include "while_models.h"
 
 static const int32_t V3[] = {3}, S1[] = {1};
 
@@ -19,17 +20,24 @@ static void unary_subgraph(pnn_mb *mb, int32_t code, float k) {
   pnn_mb_outputs(mb, 1, &o);
 }
 
-/* y = cond ? x + 1 : x * 2 */
-static pnn_model *if_model(void) {
-  pnn_mb *mb = pnn_mb_new();
+/* The graph y = IF(cond, x) with branches then_sg and else_sg: inputs
+ * (cond bool scalar, x float [3]), output y float [3]. */
+static void if_graph(pnn_mb *mb, int32_t then_sg, int32_t else_sg) {
   int cond = pnn_mb_tensor(mb, "cond", PNN_TYPE_BOOL, 0, NULL, NULL);
   int x = rt_f32(mb, "x", 1, V3, NULL);
   int y = rt_f32(mb, "y", 1, V3, NULL);
-  pnn_if__options o = {.then_subgraph_index = 1, .else_subgraph_index = 2};
+  pnn_if__options o = {.then_subgraph_index = then_sg,
+                       .else_subgraph_index = else_sg};
   pnn_mb_op(mb, PNN_OP_IF, PNN_OPTIONS_OF(if_), &o, 2, (int32_t[]){cond, x}, 1,
             &y);
   pnn_mb_inputs(mb, 2, (int32_t[]){cond, x});
   pnn_mb_outputs(mb, 1, &y);
+}
+
+/* y = cond ? x + 1 : x * 2 */
+static pnn_model *if_model(void) {
+  pnn_mb *mb = pnn_mb_new();
+  if_graph(mb, 1, 2);
   pnn_mb_subgraph(mb, "then");
   unary_subgraph(mb, PNN_OP_ADD, 1.0f);
   pnn_mb_subgraph(mb, "else");
@@ -69,25 +77,10 @@ TEST(if_runs_the_chosen_branch) {
 /* (i, x) = (0, x); while (i < 5) { i += 1; x *= 2 } */
 static pnn_model *while_model(bool bad_body) {
   pnn_mb *mb = pnn_mb_new();
-  int i = rt_f32(mb, "i", 1, S1, NULL);
-  int x = rt_f32(mb, "x", 1, V3, NULL);
-  int io = rt_f32(mb, "i_out", 1, S1, NULL);
-  int xo = rt_f32(mb, "x_out", 1, V3, NULL);
-  pnn_while__options o = {.cond_subgraph_index = 1, .body_subgraph_index = 2};
-  pnn_mb_op(mb, PNN_OP_WHILE, PNN_OPTIONS_OF(while_), &o, 2, (int32_t[]){i, x},
-            2, (int32_t[]){io, xo});
-  pnn_mb_inputs(mb, 2, (int32_t[]){i, x});
-  pnn_mb_outputs(mb, 2, (int32_t[]){io, xo});
+  wm_while_graph(mb, "i", 1, S1, "x", 1, V3, 1, 2);
 
   pnn_mb_subgraph(mb, "cond");
-  float five = 5;
-  int ci = rt_f32(mb, "i", 1, S1, NULL);
-  int cx = rt_f32(mb, "x", 1, V3, NULL);
-  int lim = rt_f32(mb, "limit", 1, S1, &five);
-  int lt = pnn_mb_tensor(mb, "lt", PNN_TYPE_BOOL, 1, S1, NULL);
-  rt_binary(mb, PNN_OP_LESS, ci, lim, lt);
-  pnn_mb_inputs(mb, 2, (int32_t[]){ci, cx});
-  pnn_mb_outputs(mb, 1, &lt);
+  wm_less_than_cond(mb, 5, 1, V3);
 
   pnn_mb_subgraph(mb, "body");
   float one = 1, two = 2;
@@ -188,14 +181,7 @@ TEST(recursion_is_refused) {
  * load, or (if a loader lets it through) by allocate; never run. */
 TEST(if_subgraph_index_out_of_range) {
   pnn_mb *mb = pnn_mb_new();
-  int c = pnn_mb_tensor(mb, "c", PNN_TYPE_BOOL, 0, NULL, NULL);
-  int x = rt_f32(mb, "x", 1, V3, NULL);
-  int y = rt_f32(mb, "y", 1, V3, NULL);
-  pnn_if__options o = {.then_subgraph_index = 5, .else_subgraph_index = 0};
-  pnn_mb_op(mb, PNN_OP_IF, PNN_OPTIONS_OF(if_), &o, 2, (int32_t[]){c, x}, 1,
-            &y);
-  pnn_mb_inputs(mb, 2, (int32_t[]){c, x});
-  pnn_mb_outputs(mb, 1, &y);
+  if_graph(mb, 5, 0);
   uint8_t *bytes = NULL;
   size_t size = 0;
   CHECK_EQ_INT(pnn_mb_finish(mb, &bytes, &size), PNN_OK);
@@ -318,14 +304,7 @@ TEST(signatures) {
  * input re-plans the branch for the new shape. */
 TEST(shared_subgraph_replanned_elsewhere) {
   pnn_mb *mb = pnn_mb_new();
-  int cond = pnn_mb_tensor(mb, "cond", PNN_TYPE_BOOL, 0, NULL, NULL);
-  int x = rt_f32(mb, "x", 1, V3, NULL);
-  int y = rt_f32(mb, "y", 1, V3, NULL);
-  pnn_if__options o = {.then_subgraph_index = 1, .else_subgraph_index = 1};
-  pnn_mb_op(mb, PNN_OP_IF, PNN_OPTIONS_OF(if_), &o, 2, (int32_t[]){cond, x}, 1,
-            &y);
-  pnn_mb_inputs(mb, 2, (int32_t[]){cond, x});
-  pnn_mb_outputs(mb, 1, &y);
+  if_graph(mb, 1, 1);
   pnn_mb_subgraph(mb, "branch");
   unary_subgraph(mb, PNN_OP_ADD, 1.0f);
   const char *names[] = {"a"};

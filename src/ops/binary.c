@@ -288,57 +288,42 @@ static inline int32_t q_rescale(int32_t x, int32_t off, int32_t m, int s,
   return pnn_qm_mul_by_qm((x + off) * (1 << left_shift), m, s);
 }
 
-/* ADD (SIGN +) and SUB (SIGN -): both inputs onto twice the larger input
- * scale with 2^left_shift headroom, summed, then onto the output scale. */
-#define QADD_ROW(NAME, T, SIGN)                                             \
-  static bool NAME(const void *va, int64_t sa, const void *vb, int64_t sb,  \
-                   void *vo, int64_t n, const bin_params *p) {              \
-    const T *a = va, *b = vb;                                               \
-    T *o = vo;                                                              \
-    const bin_quant *q = &p->q;                                             \
-    for (int64_t i = 0; i < n; i++) {                                       \
-      const int32_t x =                                                     \
-          q_rescale(a[i * sa], q->off1, q->m1, q->s1, q->left_shift);       \
-      const int32_t y =                                                     \
-          q_rescale(b[i * sb], q->off2, q->m2, q->s2, q->left_shift);       \
-      o[i] = (T)pnn_qm_clamp_add(pnn_qm_mul_by_qm(x SIGN y, q->mo, q->so),  \
-                                 q->out_off, q->lo, q->hi);                 \
-    }                                                                       \
-    return true;                                                            \
-  }
-
-/* MUL: (x - zp1) * (y - zp2) * (s1 * s2 / so). */
-#define QMUL_ROW(NAME, T)                                                  \
+/* A quantized row: x = X(a element), y = Y(b element) (X, Y names of
+ * macros over the row's bin_quant q), then the int32 RAW of x and y onto
+ * the output scale: times (mo, so), plus the output zero point, clamped. */
+#define QRAW_ROW(NAME, T, X, Y, RAW)                                       \
   static bool NAME(const void *va, int64_t sa, const void *vb, int64_t sb, \
                    void *vo, int64_t n, const bin_params *p) {             \
     const T *a = va, *b = vb;                                              \
     T *o = vo;                                                             \
     const bin_quant *q = &p->q;                                            \
     for (int64_t i = 0; i < n; i++) {                                      \
-      const int32_t x = q->off1 + a[i * sa], y = q->off2 + b[i * sb];      \
-      o[i] = (T)pnn_qm_clamp_add(pnn_qm_mul_by_qm(x * y, q->mo, q->so),    \
+      const int32_t x = X(a[i * sa]), y = Y(b[i * sb]);                    \
+      o[i] = (T)pnn_qm_clamp_add(pnn_qm_mul_by_qm(RAW, q->mo, q->so),      \
                                  q->out_off, q->lo, q->hi);                \
     }                                                                      \
     return true;                                                           \
   }
+
+/* Inputs 1 and 2 on the common scale (ADD, SUB, SQUARED_DIFFERENCE), or
+ * less their zero points (MUL). */
+#define Q_SCALED1(v) q_rescale(v, q->off1, q->m1, q->s1, q->left_shift)
+#define Q_SCALED2(v) q_rescale(v, q->off2, q->m2, q->s2, q->left_shift)
+#define Q_CENTRED1(v) (q->off1 + (v))
+#define Q_CENTRED2(v) (q->off2 + (v))
+
+/* ADD (SIGN +) and SUB (SIGN -): both inputs onto twice the larger input
+ * scale with 2^left_shift headroom, summed, then onto the output scale. */
+#define QADD_ROW(NAME, T, SIGN) \
+  QRAW_ROW(NAME, T, Q_SCALED1, Q_SCALED2, x SIGN y)
+
+/* MUL: (x - zp1) * (y - zp2) * (s1 * s2 / so). */
+#define QMUL_ROW(NAME, T) QRAW_ROW(NAME, T, Q_CENTRED1, Q_CENTRED2, x * y)
 
 /* SQUARED_DIFFERENCE: the difference on the common scale, squared, then
  * onto the output scale. */
-#define QSQDIFF_ROW(NAME, T)                                               \
-  static bool NAME(const void *va, int64_t sa, const void *vb, int64_t sb, \
-                   void *vo, int64_t n, const bin_params *p) {             \
-    const T *a = va, *b = vb;                                              \
-    T *o = vo;                                                             \
-    const bin_quant *q = &p->q;                                            \
-    for (int64_t i = 0; i < n; i++) {                                      \
-      const int32_t d =                                                    \
-          q_rescale(a[i * sa], q->off1, q->m1, q->s1, q->left_shift) -     \
-          q_rescale(b[i * sb], q->off2, q->m2, q->s2, q->left_shift);      \
-      o[i] = (T)pnn_qm_clamp_add(pnn_qm_mul_by_qm(d * d, q->mo, q->so),    \
-                                 q->out_off, q->lo, q->hi);                \
-    }                                                                      \
-    return true;                                                           \
-  }
+#define QSQDIFF_ROW(NAME, T) \
+  QRAW_ROW(NAME, T, Q_SCALED1, Q_SCALED2, (x - y) * (x - y))
 
 /* Leading sign bits of x, as TFLite's CountLeadingSignBits (31 for 0
  * and -1). */

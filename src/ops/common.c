@@ -2,6 +2,8 @@
 
 #include <string.h>
 
+#include "kernels/f32_gemm.h"
+
 int64_t pnn_dims_count(const int32_t *dims, int rank) {
   int64_t n = 1;
   for (int i = 0; i < rank; i++) {
@@ -123,4 +125,20 @@ pnn_status pnn_check_type(pnn_node *node, const pnn_tensor *t, int i,
 int64_t pnn_read_index(const pnn_tensor *t, int64_t i) {
   if (t->type == PNN_TYPE_INT64) return ((const int64_t *)t->data)[i];
   return ((const int32_t *)t->data)[i];
+}
+
+pnn_f32_gemm_plan *pnn_f32_gemm_plan_on_node(pnn_node *node,
+                                             const pnn_f32_gemm_config *cfg,
+                                             size_t n, size_t k, size_t floats,
+                                             const float *w,
+                                             const float *bias, int act) {
+  pnn_f32_gemm_plan *plan = pnn_node_alloc_persistent(node, sizeof(*plan));
+  void *mem = pnn_node_alloc_persistent(
+      node, floats * sizeof(float) + PNN_F32_GEMM_ALIGN);
+  if (!plan || !mem) return NULL;
+  float *packed = pnn_f32_gemm_align(mem);
+  pnn_f32_gemm_pack(cfg, n, k, w, (ptrdiff_t)k, 1, bias, packed);
+  *plan = (pnn_f32_gemm_plan){cfg, n, k, (n + cfg->nr - 1) / cfg->nr, packed,
+                              act};
+  return plan;
 }

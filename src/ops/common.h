@@ -61,4 +61,14 @@ pnn_status pnn_check_type(pnn_node *node, const pnn_tensor *t, int i,
 /* Reads an int32 or int64 constant/1-D tensor element as int64. */
 int64_t pnn_read_index(const pnn_tensor *t, int64_t i);
 
+struct pnn_f32_gemm_config;
+struct pnn_f32_gemm_plan;
+/* A float GEMM plan allocated on the node (persistent memory): the weights
+ * w ([n, k], row = output unit) plus bias (or NULL) packed for cfg into
+ * `floats` floats (pnn_f32_gemm_packed_floats, > 0), fused activation act.
+ * NULL when out of memory. */
+struct pnn_f32_gemm_plan *pnn_f32_gemm_plan_on_node(
+    pnn_node *node, const struct pnn_f32_gemm_config *cfg, size_t n,
+    size_t k, size_t floats, const float *w, const float *bias, int act);
+
 #endif

@@ -85,18 +85,11 @@ static pnn_status fc_gemm_prepare(pnn_node *node, fc_state *st,
   const size_t n = (size_t)st->units, k = (size_t)st->depth;
   const size_t floats = pnn_f32_gemm_packed_floats(cfg, n, k);
   if (!floats) return PNN_OK;
-  pnn_f32_gemm_plan *plan = pnn_node_alloc_persistent(node, sizeof(*plan));
-  void *mem = pnn_node_alloc_persistent(
-      node, floats * sizeof(float) + PNN_F32_GEMM_ALIGN);
-  if (!plan || !mem)
+  st->gemm = pnn_f32_gemm_plan_on_node(node, cfg, n, k, floats, w->data,
+                                       bias ? bias->data : NULL, st->act);
+  if (!st->gemm)
     return pnn_node_error(node, PNN_ERROR_OUT_OF_MEMORY,
                           "out of memory for packed weights");
-  float *packed = pnn_f32_gemm_align(mem);
-  pnn_f32_gemm_pack(cfg, n, k, w->data, (ptrdiff_t)k, 1,
-                    bias ? bias->data : NULL, packed);
-  *plan = (pnn_f32_gemm_plan){cfg, n, k, (n + cfg->nr - 1) / cfg->nr, packed,
-                              st->act};
-  st->gemm = plan;
   pnn_node_input_packed(node, 1); /* eval reads the packed copies only */
   pnn_node_input_packed(node, 2);
   return PNN_OK;

@@ -308,15 +308,25 @@ static pnn_status fb_options_map(pnn_node *node, fb_ref *map) {
   return PNN_OK;
 }
 
+/* Reads map[key] as an integer into *i when i is given, else as a
+ * double into *d; either is left as it is when the key is absent. */
+static pnn_status fb_get_number(pnn_node *node, const fb_ref *map,
+                                const char *key, int64_t *i, double *d) {
+  fb_ref r;
+  bool found;
+  if (!fb_map_get(map, key, &r, &found) ||
+      (found && !(i ? fb_as_int(&r, i) : fb_as_double(&r, d))))
+    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
+                          "custom options: %s is malformed", key);
+  return PNN_OK;
+}
+
 /* Reads map[key] as an int32 (0 when absent, as flexbuffers does). */
 static pnn_status fb_get_i32(pnn_node *node, const fb_ref *map, const char *key,
                              int32_t *v) {
-  fb_ref r;
-  bool found;
   int64_t i = 0;
-  if (!fb_map_get(map, key, &r, &found) || (found && !fb_as_int(&r, &i)))
-    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
-                          "custom options: %s is malformed", key);
+  pnn_status s = fb_get_number(node, map, key, &i, NULL);
+  if (s) return s;
   if (i < INT32_MIN || i > INT32_MAX)
     return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
                           "custom options: %s = %lld out of int32 range", key,
@@ -327,12 +337,9 @@ static pnn_status fb_get_i32(pnn_node *node, const fb_ref *map, const char *key,
 
 static pnn_status fb_get_f32(pnn_node *node, const fb_ref *map, const char *key,
                              float *v) {
-  fb_ref r;
-  bool found;
   double d = 0;
-  if (!fb_map_get(map, key, &r, &found) || (found && !fb_as_double(&r, &d)))
-    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
-                          "custom options: %s is malformed", key);
+  pnn_status s = fb_get_number(node, map, key, NULL, &d);
+  if (s) return s;
   *v = (float)d;
   return PNN_OK;
 }
@@ -579,20 +586,30 @@ static pnn_status pool_params(pnn_node *node, mp_pool_state *g, int *padding) {
   return PNN_OK;
 }
 
-static pnn_status argmax_prepare(pnn_node *node) {
-  pnn_tensor *in;
-  pnn_status s = pnn_check_io(node, 1, 1, 2);
-  if (!s) s = float_input(node, 0, 4, &in);
-  if (s) return s;
+/* The node's pooling state over the NHWC input `in`: the options read
+ * (pool_params), the input dims set. */
+static pnn_status pool_state_new(pnn_node *node, const pnn_tensor *in,
+                                 mp_pool_state **out, int *padding) {
   mp_pool_state *g = alloc_state(node, sizeof *g);
   if (!g) return PNN_ERROR_OUT_OF_MEMORY;
-  int padding;
-  s = pool_params(node, g, &padding);
+  pnn_status s = pool_params(node, g, padding);
   if (s) return s;
   g->n = in->dims[0];
   g->in_h = in->dims[1];
   g->in_w = in->dims[2];
   g->c = in->dims[3];
+  *out = g;
+  return PNN_OK;
+}
+
+static pnn_status argmax_prepare(pnn_node *node) {
+  pnn_tensor *in;
+  pnn_status s = pnn_check_io(node, 1, 1, 2);
+  if (!s) s = float_input(node, 0, 4, &in);
+  if (s) return s;
+  mp_pool_state *g;
+  int padding;
+  if ((s = pool_state_new(node, in, &g, &padding))) return s;
   /* Keeps the int32 window arithmetic below in range. */
   if ((int64_t)g->f_h + 2 * (int64_t)g->stride_h + 2 * (int64_t)g->in_h >=
           INT32_MAX ||
@@ -668,15 +685,9 @@ static pnn_status unpool_prepare(pnn_node *node) {
                           "input 1 (%s, indices): shape differs from input 0 "
                           "(%s)",
                           ind->name, in->name);
-  mp_pool_state *g = alloc_state(node, sizeof *g);
-  if (!g) return PNN_ERROR_OUT_OF_MEMORY;
+  mp_pool_state *g;
   int padding; /* not used by unpooling */
-  s = pool_params(node, g, &padding);
-  if (s) return s;
-  g->n = in->dims[0];
-  g->in_h = in->dims[1];
-  g->in_w = in->dims[2];
-  g->c = in->dims[3];
+  if ((s = pool_state_new(node, in, &g, &padding))) return s;
   int64_t d[4] = {g->n, (int64_t)g->in_h * g->f_h, (int64_t)g->in_w * g->f_w,
                   g->c};
   int32_t dims[4];
@@ -718,24 +729,39 @@ static pnn_status unpool_eval(pnn_node *node) {
 
 /* ================================================= TransformLandmarks */
 
+/* The inputs of a version 2 transform op: float data of rank `rank`
+ * (input 0) and a float matrix (input 1), one output. */
+static pnn_status transform_inputs(pnn_node *node, int rank,
+                                   pnn_tensor **data, pnn_tensor **m) {
+  pnn_status s = pnn_check_io(node, 2, 2, 1);
+  if (!s) s = require_version2(node);
+  if (!s) s = float_input(node, 0, rank, data);
+  if (!s) s = float_input(node, 1, -1, m);
+  return s;
+}
+
+/* The transform matrix needs its first two rows (8 values). */
+static pnn_status transform_matrix_check(pnn_node *node,
+                                         const pnn_tensor *m) {
+  if (pnn_tensor_count(m) < 8)
+    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
+                          "input 1 (%s, matrix): needs at least 8 values",
+                          m->name);
+  return PNN_OK;
+}
+
 /* v2: landmarks [B, N, D] (D = 2 or 3) and a 4x4 matrix (first two rows
  * used): x' = m0 x + m1 y + m3, y' = m4 x + m5 y + m7, z kept. MediaPipe
  * transforms the first row of landmarks only; every row is done here. */
 static pnn_status tlm_prepare(pnn_node *node) {
   pnn_tensor *lm, *m;
-  pnn_status s = pnn_check_io(node, 2, 2, 1);
-  if (!s) s = require_version2(node);
-  if (!s) s = float_input(node, 0, 3, &lm);
-  if (!s) s = float_input(node, 1, -1, &m);
+  pnn_status s = transform_inputs(node, 3, &lm, &m);
   if (s) return s;
   if (lm->dims[2] != 2 && lm->dims[2] != 3)
     return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
                           "input 0 (%s): last dim must be 2 or 3, got %d",
                           lm->name, (int)lm->dims[2]);
-  if (pnn_tensor_count(m) < 8)
-    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
-                          "input 1 (%s, matrix): needs at least 8 values",
-                          m->name);
+  if ((s = transform_matrix_check(node, m))) return s;
   return pnn_node_resize_output(node, 0, PNN_TYPE_FLOAT32, lm->dims, 3);
 }
 
@@ -772,20 +798,14 @@ typedef struct {
 
 static pnn_status ttb_prepare(pnn_node *node) {
   pnn_tensor *in, *m;
-  pnn_status s = pnn_check_io(node, 2, 2, 1);
-  if (!s) s = require_version2(node);
-  if (!s) s = float_input(node, 0, 4, &in);
-  if (!s) s = float_input(node, 1, -1, &m);
+  pnn_status s = transform_inputs(node, 4, &in, &m);
   if (s) return s;
   if (in->dims[0] != 1)
     return pnn_node_error(node, PNN_ERROR_UNSUPPORTED,
                           "input 0 (%s): batch %d not supported (MediaPipe "
                           "transforms batch 1 only)",
                           in->name, (int)in->dims[0]);
-  if (pnn_tensor_count(m) < 8)
-    return pnn_node_error(node, PNN_ERROR_INVALID_MODEL,
-                          "input 1 (%s, matrix): needs at least 8 values",
-                          m->name);
+  if ((s = transform_matrix_check(node, m))) return s;
   fb_ref map;
   ttb_state *st = alloc_state(node, sizeof *st);
   if (!st) return PNN_ERROR_OUT_OF_MEMORY;

@@ -130,10 +130,14 @@ pnn_status pnn_qm_check_filter(pnn_node *node, const pnn_tensor *filter,
   return PNN_OK;
 }
 
-pnn_status pnn_qm_conv_multipliers(pnn_node *node, const pnn_tensor *in,
+/* The effective scale in_scale * filter_scale[c] / out_scale of each of
+ * `channels` output channels (filter per-tensor or per-channel) into
+ * scale[c] when scale is given, and as a multiplier and shift into
+ * mult[c], shift[c] when mult is given. */
+static pnn_status effective_scales(pnn_node *node, const pnn_tensor *in,
                                    const pnn_tensor *filter,
                                    const pnn_tensor *out, int64_t channels,
-                                   int32_t *mult, int *shift) {
+                                   double *scale, int32_t *mult, int *shift) {
   pnn_status s;
   if ((s = pnn_qm_require_scale(node, in, "input")) ||
       (s = pnn_qm_require_scale(node, out, "output")))
@@ -142,8 +146,11 @@ pnn_status pnn_qm_conv_multipliers(pnn_node *node, const pnn_tensor *in,
   bool per_channel = q && q->n_scale > 1;
   double in_scale = pnn_qm_scale(in, 0), out_scale = pnn_qm_scale(out, 0);
   for (int64_t c = 0; c < channels; c++) {
-    double fs = pnn_qm_scale(filter, per_channel ? c : 0);
-    double real = in_scale * fs / out_scale;
+    double real = in_scale *
+                  (double)pnn_qm_scale(filter, per_channel ? c : 0) /
+                  out_scale;
+    if (scale) scale[c] = real;
+    if (!mult) continue;
     pnn_qm_quantize_multiplier(real, &mult[c], &shift[c]);
     /* TFLite's kernels assume shifts within int32 reach. */
     if (shift[c] > 31)
@@ -154,20 +161,17 @@ pnn_status pnn_qm_conv_multipliers(pnn_node *node, const pnn_tensor *in,
   return PNN_OK;
 }
 
+pnn_status pnn_qm_conv_multipliers(pnn_node *node, const pnn_tensor *in,
+                                   const pnn_tensor *filter,
+                                   const pnn_tensor *out, int64_t channels,
+                                   int32_t *mult, int *shift) {
+  return effective_scales(node, in, filter, out, channels, NULL, mult, shift);
+}
+
 pnn_status pnn_qm_fc_scales(pnn_node *node, const pnn_tensor *in,
                             const pnn_tensor *filter, const pnn_tensor *out,
                             int64_t channels, double *scale) {
-  pnn_status s;
-  if ((s = pnn_qm_require_scale(node, in, "input")) ||
-      (s = pnn_qm_require_scale(node, out, "output")))
-    return s;
-  const pnn_quant_def *q = filter->quant;
-  bool per_channel = q && q->n_scale > 1;
-  double in_scale = pnn_qm_scale(in, 0), out_scale = pnn_qm_scale(out, 0);
-  for (int64_t c = 0; c < channels; c++)
-    scale[c] = in_scale * (double)pnn_qm_scale(filter, per_channel ? c : 0) /
-               out_scale;
-  return PNN_OK;
+  return effective_scales(node, in, filter, out, channels, scale, NULL, NULL);
 }
 
 pnn_status pnn_qm_activation_range(pnn_node *node, int act,

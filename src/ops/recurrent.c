@@ -720,6 +720,21 @@ static pnn_status lstm_cell_prepare(pnn_node *node, lstm_cell *c,
   return PNN_OK;
 }
 
+static pnn_status lstm_pack_oom(pnn_node *node) {
+  return pnn_node_error(node, PNN_ERROR_OUT_OF_MEMORY,
+                        "out of memory for packed LSTM weights");
+}
+
+/* The float weights mats[g] ([n_cell, k] each) of the active gates side
+ * by side into w ([xcols, k], gate g from row xcol[g]). */
+static void lstm_gather_gates(const pnn_node *node, const lstm_cell *c,
+                              const rnn_mat *mats, size_t k, float *w) {
+  for (int g = 0; g < 4; g++)
+    if (c->xcol[g] >= 0)
+      memcpy(w + (size_t)c->xcol[g] * k, node->inputs[mats[g].in]->data,
+             sizeof(float) * (size_t)c->n_cell * k);
+}
+
 /* Float cell with constant input weights and biases: packs x W^T (+ bias,
  * none with layer norm) of every active gate for the GEMM. */
 static pnn_status lstm_xgemm_prepare(pnn_node *node, lstm_cell *c) {
@@ -740,29 +755,19 @@ static pnn_status lstm_xgemm_prepare(pnn_node *node, lstm_cell *c) {
   const size_t n = (size_t)cols, k = (size_t)c->n_input;
   const size_t floats = pnn_f32_gemm_packed_floats(cfg, n, k);
   if (!floats) return PNN_OK;
-  pnn_f32_gemm_plan *plan = pnn_node_alloc_persistent(node, sizeof(*plan));
-  void *mem = pnn_node_alloc_persistent(
-      node, floats * sizeof(float) + PNN_F32_GEMM_ALIGN);
   /* B = the gates' weights side by side ([cols, n_input], row = unit). */
   float *w = pnn_node_alloc_persistent(node, sizeof(float) * n * k);
   float *bias = pnn_node_alloc_persistent(node, sizeof(float) * n);
-  if (!plan || !mem || !w || !bias)
-    return pnn_node_error(node, PNN_ERROR_OUT_OF_MEMORY,
-                          "out of memory for packed LSTM weights");
-  for (int g = 0; g < 4; g++) {
-    if (c->xcol[g] < 0) continue;
-    memcpy(w + (size_t)c->xcol[g] * k, node->inputs[c->w_in[g].in]->data,
-           sizeof(float) * (size_t)c->n_cell * k);
-    if (!c->layer_norm)
+  if (!w || !bias) return lstm_pack_oom(node);
+  lstm_gather_gates(node, c, c->w_in, k, w);
+  for (int g = 0; g < 4; g++)
+    if (c->xcol[g] >= 0 && !c->layer_norm)
       memcpy(bias + c->xcol[g], node->inputs[c->bias[g]]->data,
              sizeof(float) * (size_t)c->n_cell);
-  }
-  float *packed = pnn_f32_gemm_align(mem);
-  pnn_f32_gemm_pack(cfg, n, k, w, (ptrdiff_t)k, 1, c->layer_norm ? NULL : bias,
-                    packed);
-  *plan = (pnn_f32_gemm_plan){cfg, n, k, (n + cfg->nr - 1) / cfg->nr, packed,
-                              PNN_ACT_NONE};
-  c->xgemm = plan;
+  c->xgemm = pnn_f32_gemm_plan_on_node(node, cfg, n, k, floats, w,
+                                       c->layer_norm ? NULL : bias,
+                                       PNN_ACT_NONE);
+  if (!c->xgemm) return lstm_pack_oom(node);
   c->xcols = cols;
   /* The recurrent weights, when constant, the same way (no bias). */
   c->rgemm = NULL;
@@ -772,22 +777,12 @@ static pnn_status lstm_xgemm_prepare(pnn_node *node, lstm_cell *c) {
   const size_t kr = (size_t)c->n_output;
   const size_t rfloats = pnn_f32_gemm_packed_floats(cfg, n, kr);
   if (!rfloats) return PNN_OK;
-  pnn_f32_gemm_plan *rplan = pnn_node_alloc_persistent(node, sizeof(*rplan));
-  void *rmem = pnn_node_alloc_persistent(
-      node, rfloats * sizeof(float) + PNN_F32_GEMM_ALIGN);
   float *wr = pnn_node_alloc_persistent(node, sizeof(float) * n * kr);
-  if (!rplan || !rmem || !wr)
-    return pnn_node_error(node, PNN_ERROR_OUT_OF_MEMORY,
-                          "out of memory for packed LSTM weights");
-  for (int g = 0; g < 4; g++)
-    if (c->xcol[g] >= 0)
-      memcpy(wr + (size_t)c->xcol[g] * kr, node->inputs[c->w_rec[g].in]->data,
-             sizeof(float) * (size_t)c->n_cell * kr);
-  float *rpacked = pnn_f32_gemm_align(rmem);
-  pnn_f32_gemm_pack(cfg, n, kr, wr, (ptrdiff_t)kr, 1, NULL, rpacked);
-  *rplan = (pnn_f32_gemm_plan){cfg, n, kr, (n + cfg->nr - 1) / cfg->nr,
-                               rpacked, PNN_ACT_NONE};
-  c->rgemm = rplan;
+  if (!wr) return lstm_pack_oom(node);
+  lstm_gather_gates(node, c, c->w_rec, kr, wr);
+  c->rgemm = pnn_f32_gemm_plan_on_node(node, cfg, n, kr, rfloats, wr, NULL,
+                                       PNN_ACT_NONE);
+  if (!c->rgemm) return lstm_pack_oom(node);
   return PNN_OK;
 }
 
