@@ -29,10 +29,11 @@ run_one() {
 # "qemu-aarch64 -L /usr/aarch64-linux-gnu" for a cross build (make test-aarch64).
 # Each binary gets PNN_TEST_TIMEOUT seconds (default 600): a hang fails it
 # instead of stalling the suite. Under a runner, a binary that times out
-# runs once more: qemu-user (Debian's 7.2) now and then leaves a guest
-# thread blocked inside the emulator for good (seen about once in 30 runs
-# of a threaded test, never natively; the strace shows the other thread
-# still running), and the rerun says whether the test itself passes.
+# runs once more: under qemu-user (Debian's 7.2) a threaded test hangs
+# about once in 30 runs, never natively (qemu -strace: the main thread keeps
+# waking from its timed wait for the pool's worker, which makes no system
+# call and is not waiting on the pool's mutex, i.e. blocked inside the
+# emulator), and the rerun says whether the test itself passes.
 run_c_test() {
   local t=$1 limit=${PNN_TEST_TIMEOUT:-600} rc
   # shellcheck disable=SC2086 # the runner is a command line, split on purpose
