@@ -821,7 +821,7 @@ static pnn_status prelu_prepare(pnn_node *node) {
         r = pnn_qm_mul_by_qm(v, st->m1, st->s1);                            \
       else                                                                  \
         r = pnn_qm_mul_by_qm(v * (al[oa] - st->alpha_zp), st->m2, st->s2);  \
-      out[i] = (T)pnn_qm_clamp_add(r, st->out_zp, st->lo, st->hi);             \
+      out[i] = (T)pnn_qm_clamp_add(r, st->out_zp, st->lo, st->hi);         \
       for (int k = st->rank - 1; k >= 0; k--) {                             \
         ox += st->sx[k];                                                    \
         oa += st->sa[k];                                                    \

@@ -31,13 +31,10 @@
  * Waking a sleeping thread (futex) takes tens of microseconds, as long as
  * a small op; ops come back to back in an invoke, so threads spin first.
  *
- * Each "store one flag, then load the other" pair above has an explicit
- * seq_cst fence between the two. The seq_cst atomics alone are enough in
- * C11; the fence also holds where the store/load pair is weaker than the
- * model says (an emulator running aarch64's stlr/ldar on an x86 host
- * without a barrier between them), for a few cycles per job. Sleeps are
- * timed (SLEEP_NS) and re-check their condition, so a wakeup lost to
- * anything costs milliseconds, not a hang. */
+ * The caller's sleep on `done` is timed (SLEEP_NS) and re-checks `active`,
+ * so that a lost wakeup would cost milliseconds of an invoke, not a hang.
+ * Idle workers sleep untimed: a worker that misses a job only leaves its
+ * chunks to the caller, which steals them. */
 #include "runtime/threadpool.h"
 
 #include <pthread.h>
@@ -57,8 +54,8 @@
 #define CPU_RELAX() ((void)0)
 #endif
 
-/* How long a thread spins before it sleeps (ns), and the longest sleep
- * before it re-checks its condition. */
+/* How long a thread spins before it sleeps (ns), and the longest the
+ * caller sleeps before it re-checks `active`. */
 enum { SPIN_NS = 50 * 1000 };
 #define SLEEP_NS 20000000L /* 20 ms */
 /* Chunks per thread: the granularity of stealing. */
@@ -100,7 +97,7 @@ static uint64_t now_ns(void) {
 }
 
 /* pthread_cond_wait for at most SLEEP_NS (the caller re-checks). The
- * condition variables use CLOCK_REALTIME, the default. */
+ * condition variable uses CLOCK_REALTIME, the default. */
 static void timed_wait(pthread_cond_t *cv, pthread_mutex_t *mu) {
   struct timespec ts;
   clock_gettime(CLOCK_REALTIME, &ts);
@@ -110,10 +107,6 @@ static void timed_wait(pthread_cond_t *cv, pthread_mutex_t *mu) {
     ts.tv_nsec -= 1000000000L;
   }
   pthread_cond_timedwait(cv, mu, &ts);
-}
-
-static inline void full_fence(void) {
-  atomic_thread_fence(memory_order_seq_cst);
 }
 
 static inline uint64_t pack(uint64_t front, uint64_t back) {
@@ -179,19 +172,17 @@ static void *worker_main(void *arg) {
     if (!spin_for_job(p, seen)) {
       pthread_mutex_lock(&p->mu);
       atomic_fetch_add(&p->sleeping, 1);
-      full_fence();
-      while (atomic_load(&p->published) == seen) timed_wait(&p->wake, &p->mu);
+      while (atomic_load(&p->published) == seen)
+        pthread_cond_wait(&p->wake, &p->mu);
       atomic_fetch_sub(&p->sleeping, 1);
       pthread_mutex_unlock(&p->mu);
     }
     if (atomic_load(&p->stop)) break;
     seen = atomic_load(&p->published);
     atomic_fetch_add(&p->active, 1);
-    full_fence();
     if (atomic_load(&p->open) == seen) run_slices(p, t);
-    const int was = atomic_fetch_sub(&p->active, 1);
-    full_fence();
-    if (was == 1 && atomic_load(&p->caller_waiting)) {
+    if (atomic_fetch_sub(&p->active, 1) == 1 &&
+        atomic_load(&p->caller_waiting)) {
       pthread_mutex_lock(&p->mu);
       pthread_cond_signal(&p->done);
       pthread_mutex_unlock(&p->mu);
@@ -264,7 +255,6 @@ int pnn_threadpool_threads(const pnn_threadpool *p) {
 
 /* Waits until no worker is in the job: spins SPIN_NS, then sleeps. */
 static void wait_for_workers(pnn_threadpool *p) {
-  full_fence(); /* the caller's close of `open` before reading `active` */
   const uint64_t t0 = now_ns();
   for (unsigned i = 1;; i++) {
     if (atomic_load_explicit(&p->active, memory_order_acquire) == 0) return;
@@ -273,7 +263,6 @@ static void wait_for_workers(pnn_threadpool *p) {
   }
   pthread_mutex_lock(&p->mu);
   atomic_store(&p->caller_waiting, true);
-  full_fence();
   while (atomic_load(&p->active) != 0) timed_wait(&p->done, &p->mu);
   atomic_store(&p->caller_waiting, false);
   pthread_mutex_unlock(&p->mu);
@@ -303,7 +292,6 @@ void pnn_threadpool_run(pnn_threadpool *p, int64_t n, pnn_threadpool_fn fn,
   const uint64_t gen = ++p->generation;
   atomic_store(&p->open, gen);
   atomic_store(&p->published, gen);
-  full_fence();
   if (atomic_load(&p->sleeping) > 0) {
     pthread_mutex_lock(&p->mu);
     pthread_cond_broadcast(&p->wake);
