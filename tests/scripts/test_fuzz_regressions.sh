@@ -82,54 +82,40 @@ PY
     clean "bit flips seed $seed: run" "$P" run "$T/flip.tflite" --fill random "${LIMITS[@]}"
   done
 fi
-# The limits themselves: a file or arena above the cap is a clean error.
+# expect NAME RC PATTERN CMD...: CMD (60 s at most) exits with RC and, when
+# PATTERN is not empty, says it on stderr.
+expect() {
+  local name=$1 want=$2 pat=$3 rc; shift 3
+  timeout 60 "$@" >/dev/null 2>"$T/err"; rc=$?
+  if [ $rc -eq "$want" ] && { [ -z "$pat" ] || grep -q "$pat" "$T/err"; }; then
+    ok "$name"
+  else
+    bad "$name" "exit $rc: $(cat "$T/err")"
+  fi
+}
+# The limits themselves: a file, arena or op above the cap is a clean error
+# (--max-work: a model that runs by default fails prepare naming
+# max_op_work once the cap is below its conv's MACs); bad values are usage
+# errors.
 if [ -f "$M" ]; then
-  "$P" inspect "$M" --max-file 100 >/dev/null 2>"$T/err"
-  rc=$?
-  [ $rc -eq 1 ] && grep -q 'limit' "$T/err" && ok "--max-file 100 refused" ||
-    bad "--max-file 100" "exit $rc: $(cat "$T/err")"
-  "$P" run "$M" --max-arena 100 >/dev/null 2>"$T/err"
-  rc=$?
-  [ $rc -eq 1 ] && grep -q 'max_arena_bytes' "$T/err" && ok "--max-arena 100 refused" ||
-    bad "--max-arena 100" "exit $rc: $(cat "$T/err")"
-  "$P" bench "$M" --runs 1 --warmup 0 --max-arena 100 >/dev/null 2>"$T/err"
-  rc=$?
-  [ $rc -eq 1 ] && grep -q 'max_arena_bytes' "$T/err" && ok "bench --max-arena 100 refused" ||
-    bad "bench --max-arena 100" "exit $rc: $(cat "$T/err")"
-  "$P" run "$M" --max-arena 1000000 --max-file 1000000 >/dev/null 2>"$T/err"
-  rc=$?
-  [ $rc -eq 0 ] && ok "run within the limits" || bad "run within the limits" "exit $rc: $(cat "$T/err")"
-  "$P" run "$M" --max-arena abc >/dev/null 2>&1
-  rc=$?
-  [ $rc -eq 2 ] && ok "--max-arena abc is bad usage" || bad "--max-arena abc" "exit $rc"
+  expect "--max-file 100 refused" 1 'limit' "$P" inspect "$M" --max-file 100
+  expect "--max-arena 100 refused" 1 'max_arena_bytes' "$P" run "$M" --max-arena 100
+  expect "bench --max-arena 100 refused" 1 'max_arena_bytes' \
+    "$P" bench "$M" --runs 1 --warmup 0 --max-arena 100
+  expect "run within the limits" 0 '' "$P" run "$M" --max-arena 1000000 --max-file 1000000
+  expect "--max-arena abc is bad usage" 2 '' "$P" run "$M" --max-arena abc
+  expect "run --max-work 1 refused" 1 'max_op_work' "$P" run "$M" --max-work 1
+  expect "run --max-work 2^40 runs" 0 '' "$P" run "$M" --max-work 1099511627776
+  expect "--max-work -3 is bad usage" 2 '' "$P" run "$M" --max-work -3
 fi
 # The WHILE iteration cap: with zero inputs, a nested loop (16 body runs)
 # then an endless one; --max-loop ends the endless one with a clean LIMIT
 # error naming it.
 W=tests/fuzz/regressions/run-while-endless-nested.tflite
 if [ -f "$W" ]; then
-  timeout 60 "$P" run "$W" --fill zeros --max-loop 20 >/dev/null 2>"$T/err"
-  rc=$?
-  [ $rc -eq 1 ] &&
-    grep -q 'op 1 (WHILE).*after 20 iterations.*max_loop_iterations' "$T/err" &&
-    ok "run --max-loop 20 stops the endless WHILE" ||
-    bad "run --max-loop 20" "exit $rc: $(cat "$T/err")"
-  "$P" run "$W" --max-loop abc >/dev/null 2>&1
-  rc=$?
-  [ $rc -eq 2 ] && ok "--max-loop abc is bad usage" || bad "--max-loop abc" "exit $rc"
-fi
-# The per-op work cap: a model that runs by default fails prepare with a
-# LIMIT error naming the op once --max-work is below its conv's MACs.
-if [ -n "${M:-}" ] && [ -f "$M" ]; then
-  "$P" run "$M" --max-work 1 >/dev/null 2>"$T/err"
-  rc=$?
-  [ $rc -eq 1 ] && grep -q 'max_op_work' "$T/err" && ok "run --max-work 1 refused" ||
-    bad "run --max-work 1" "exit $rc: $(cat "$T/err")"
-  "$P" run "$M" --max-work 1099511627776 >/dev/null 2>"$T/err"
-  rc=$?
-  [ $rc -eq 0 ] && ok "run --max-work 2^40 runs" || bad "run --max-work 2^40" "exit $rc: $(cat "$T/err")"
-  "$P" run "$M" --max-work -3 >/dev/null 2>&1
-  rc=$?
-  [ $rc -eq 2 ] && ok "--max-work -3 is bad usage" || bad "--max-work -3" "exit $rc"
+  expect "run --max-loop 20 stops the endless WHILE" 1 \
+    'op 1 (WHILE).*after 20 iterations.*max_loop_iterations' \
+    "$P" run "$W" --fill zeros --max-loop 20
+  expect "--max-loop abc is bad usage" 2 '' "$P" run "$W" --max-loop abc
 fi
 finish
