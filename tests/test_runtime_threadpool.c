@@ -6,6 +6,7 @@
  * down. */
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <string.h>
 #include <time.h>
 
@@ -138,19 +139,23 @@ TEST(stuck_slice_is_stolen) {
 /* Create, one job, free, many times: the worker is often still waking for
  * the job when free bumps the generation to stop it. A worker that read
  * `stop` before it took that bump as its job slept forever and free's
- * join hung (1 cycle in a few hundred under qemu-aarch64, rarer natively).
- * The cycles run on a helper thread so that a hang fails this check
- * instead of the whole binary. */
+ * join hung (under qemu-aarch64 within 2000 cycles in every run measured,
+ * rarer natively). The cycles run on a helper thread so that a hang fails
+ * this check instead of the whole binary. */
+enum { CYCLES = 3000, CYCLE_N = 11 };
 static atomic_int g_cycles_done;
-enum { CYCLES = 3000 };
+static atomic_bool g_create_failed;
+static job g_cycle_job;
 
 static void *create_run_free_cycles(void *arg) {
   (void)arg;
-  static job cj;
   for (int c = 0; c < CYCLES; c++) {
     pnn_threadpool *p = pnn_threadpool_create(2);
-    if (!p) break;
-    pnn_threadpool_run(p, 11, count, &cj);
+    if (!p) {
+      atomic_store(&g_create_failed, true);
+      break;
+    }
+    pnn_threadpool_run(p, CYCLE_N, count, &g_cycle_job);
     pnn_threadpool_free(p);
     atomic_store(&g_cycles_done, c + 1);
   }
@@ -159,14 +164,15 @@ static void *create_run_free_cycles(void *arg) {
 
 TEST(pool_freed_right_after_first_job_shuts_down) {
   pthread_t th;
+  memset(&g_cycle_job, 0, sizeof g_cycle_job);
   atomic_store(&g_cycles_done, 0);
   CHECK(pthread_create(&th, NULL, create_run_free_cycles, NULL) == 0);
-  const double t0 = now_s();
   int last = 0;
-  double last_change = t0;
+  double last_change = now_s();
   /* fails when no cycle completes for 30 s (a cycle takes microseconds,
    * milliseconds under qemu) */
-  while (atomic_load(&g_cycles_done) < CYCLES) {
+  while (atomic_load(&g_cycles_done) < CYCLES &&
+         !atomic_load(&g_create_failed)) {
     const int d = atomic_load(&g_cycles_done);
     if (d != last) last = d, last_change = now_s();
     CHECK_MSG(now_s() - last_change < 30,
@@ -175,6 +181,9 @@ TEST(pool_freed_right_after_first_job_shuts_down) {
     nanosleep(&(struct timespec){0, 1000000}, NULL);
   }
   pthread_join(th, NULL);
+  CHECK_MSG(!atomic_load(&g_create_failed), "pnn_threadpool_create failed");
+  for (int i = 0; i < CYCLE_N; i++)
+    CHECK_EQ_INT(atomic_load(&g_cycle_job.hits[i]), CYCLES);
 }
 
 TEST(null_pool_runs_inline) {
